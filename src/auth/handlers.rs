@@ -1,0 +1,176 @@
+//! `/login` and `/logout`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+use super::{csrf, throttle};
+use crate::error::AppResult;
+use crate::http::page::Chrome;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    page: Chrome,
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    page: Chrome,
+    session: Session,
+    Query(query): Query<NextQuery>,
+) -> AppResult<LoginPage> {
+    Ok(LoginPage {
+        page,
+        csrf: csrf::token(&session).await?,
+        email: String::new(),
+        next: safe_next(query.next.as_deref()).to_owned(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    page: Chrome,
+    session: Session,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_lowercase();
+    let client = client_address(&state, &headers, connect.map(|c| c.0.0));
+    let keys = throttle::keys(&email, &client);
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let again = |error, status| LoginAgain {
+        page,
+        email: form.email.trim().to_owned(),
+        next: next.clone(),
+        error,
+        status,
+    };
+    if throttle::is_blocked(&state.pool, &keys).await? {
+        tracing::warn!("sign-in throttled");
+        return again("login.throttled", StatusCode::TOO_MANY_REQUESTS)
+            .render(&session)
+            .await;
+    }
+    let account = sqlx::query!(
+        "select id, password_hash, language from users where email = $1 and active",
+        email
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    let hash = account.as_ref().map(|a| a.password_hash.as_str());
+    let valid = form.password.len() <= super::password::MAX_LEN * 4
+        && state.hasher.verify(&form.password, hash).await?;
+    let Some(account) = account.filter(|_| valid) else {
+        throttle::record_failure(&state.pool, &keys).await?;
+        tracing::info!("sign-in refused");
+        return again("login.failed", StatusCode::OK).render(&session).await;
+    };
+    throttle::clear_account(&state.pool, &keys).await?;
+    super::start_session(&session, account.id, account.language.as_deref()).await?;
+    tracing::info!(user = account.id, "signed in");
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// The sign-in page again, with what was typed and why it was refused.
+struct LoginAgain {
+    page: Chrome,
+    email: String,
+    next: String,
+    error: &'static str,
+    status: StatusCode,
+}
+
+impl LoginAgain {
+    async fn render(self, session: &Session) -> AppResult<Response> {
+        let page = LoginPage {
+            page: self.page,
+            csrf: csrf::token(session).await?,
+            email: self.email,
+            next: self.next,
+            error: Some(self.error),
+        };
+        let mut response = (self.status, page).into_response();
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("900"),
+            );
+        }
+        Ok(response)
+    }
+}
+
+async fn logout(session: Session) -> AppResult<Redirect> {
+    // Deletes the session on the server, not just the cookie.
+    session.flush().await?;
+    Ok(Redirect::to("/"))
+}
+
+/// Only our own paths: never `//evil.org` or an absolute URL.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .filter(|_| state.config.trust_forwarded_for);
+    if let Some(first) = forwarded {
+        return first.trim().to_owned();
+    }
+    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_our_site() {
+        assert_eq!(safe_next(Some("/t/veridia/")), "/t/veridia/");
+        assert_eq!(safe_next(Some("//evil.org")), "/");
+        assert_eq!(safe_next(Some("https://evil.org")), "/");
+        assert_eq!(safe_next(Some("/\\evil.org")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

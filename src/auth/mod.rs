@@ -1,0 +1,128 @@
+//! Who is signed in: sessions, the sign-in and sign-out pages, and the
+//! `CurrentUser` extractor every signed-in page takes.
+
+pub mod csrf;
+pub mod handlers;
+pub mod password;
+pub mod session_store;
+pub mod throttle;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::http::RequestSpan;
+use crate::state::AppState;
+use session_store::USER_KEY;
+
+/// Unix time of sign-in; the absolute session limit counts from it.
+const SIGNED_IN_AT: &str = "signed_in_at";
+/// Unix time of the last request that extended the idle timeout.
+const SEEN_AT: &str = "seen_at";
+/// Extend the idle timeout at most this often, to save a write per request.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The signed-in person. As a handler argument it sends anyone not signed in
+/// to the sign-in page; `Option<CurrentUser>` where signing in is optional.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub language: Option<String>,
+}
+
+impl CurrentUser {
+    /// Loads the session's user, ending the session if it outlived its
+    /// absolute limit or the account was deactivated.
+    async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(Some(user.clone()));
+        }
+        let Some(session) = parts.extensions.get::<Session>().cloned() else {
+            return Ok(None);
+        };
+        let Some(user_id) = session.get::<i64>(USER_KEY).await? else {
+            return Ok(None);
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
+        let max_age = i64::from(state.config.session_max_hours) * 3600;
+        if now - signed_in_at > max_age {
+            session.flush().await?;
+            return Ok(None);
+        }
+        let row = sqlx::query!(
+            "select id, email, name, language from users where id = $1 and active",
+            user_id
+        )
+        .fetch_optional(&state.pool)
+        .await?;
+        let Some(row) = row else {
+            session.flush().await?;
+            return Ok(None);
+        };
+        if now - session.get::<i64>(SEEN_AT).await?.unwrap_or(0) > TOUCH_EVERY_SECS {
+            session.insert(SEEN_AT, now).await?;
+        }
+        let user = CurrentUser {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            language: row.language,
+        };
+        if let Some(span) = parts.extensions.get::<RequestSpan>() {
+            span.0.record("user", user.id);
+        }
+        parts.extensions.insert(user.clone());
+        Ok(Some(user))
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Self::load(parts, state).await? {
+            Some(user) => Ok(user),
+            None => Err(AppError::SignIn {
+                next: parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        Self::load(parts, state).await
+    }
+}
+
+/// Starts a signed-in session: a new session id (so a planted id is
+/// worthless), the user, and the times the timeouts count from.
+pub async fn start_session(
+    session: &Session,
+    user_id: i64,
+    language: Option<&str>,
+) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    session.insert(USER_KEY, user_id).await?;
+    session.insert(SIGNED_IN_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
+    if let Some(lang) = language {
+        session.insert(crate::i18n::SESSION_KEY, lang).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! Sessions kept in PostgreSQL, so several server processes share them.
+//!
+//! Unlike a generic store, the signed-in user's id is a column of its own:
+//! ending every session of one person (deactivation, password change) is a
+//! single delete rather than a scan of opaque blobs.
+
+use async_trait::async_trait;
+use sqlx::PgPool;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+/// The session key that holds the signed-in user's id.
+pub const USER_KEY: &str = "uid";
+
+#[derive(Debug, Clone)]
+pub struct PgSessionStore {
+    pool: PgPool,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Ends every session of `user_id`, except `keep` when given.
+    pub async fn end_sessions_of(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        keep: Option<Id>,
+    ) -> Result<u64, sqlx::Error> {
+        let keep = keep.map(|id| id.to_string());
+        let done = sqlx::query!(
+            "delete from sessions where user_id = $1 and ($2::text is null or id <> $2)",
+            user_id,
+            keep
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Removes expired sessions; run from time to time by the server.
+    pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query!("delete from sessions where expires_at < now()")
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn user_of(record: &Record) -> Option<i64> {
+    record.data.get(USER_KEY).and_then(|v| v.as_i64())
+}
+
+#[async_trait]
+impl SessionStore for PgSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        loop {
+            let inserted = sqlx::query!(
+                "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4)
+                 on conflict (id) do nothing",
+                record.id.to_string(),
+                user_of(record),
+                data,
+                record.expiry_date
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        sqlx::query!(
+            "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4)
+             on conflict (id) do update
+             set user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at",
+            record.id.to_string(),
+            user_of(record),
+            data,
+            record.expiry_date
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row = sqlx::query!(
+            "select data, expires_at from sessions where id = $1 and expires_at > now()",
+            id.to_string()
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let data = serde_json::from_value(row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: row.expires_at,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query!("delete from sessions where id = $1", id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+/// Keeps the table small: expired sessions are deleted every few minutes.
+pub fn spawn_cleanup(store: PgSessionStore) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired sessions");
+            }
+        }
+    });
+}

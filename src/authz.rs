@@ -1,0 +1,145 @@
+//! Roles and what they may do: the only place these rules live.
+//!
+//! Handlers ask for a capability and receive a value that the guarded
+//! queries require as an argument, so a write without the check does not
+//! compile (the pattern of lldap's admin handlers).
+
+use crate::error::AppError;
+
+/// A member's role in one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Sets up the plan, committees and accounts of the tenant.
+    Secretariat,
+    /// A committee member from a ministry.
+    Ministry,
+    /// A committee member from a workers' or employers' organisation.
+    SocialPartner,
+    /// Reads progress, never confidential records, changes nothing.
+    Observer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Secretariat,
+        Role::Ministry,
+        Role::SocialPartner,
+        Role::Observer,
+    ];
+
+    /// The stable name used in the database, the CLI and forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Secretariat => "secretariat",
+            Role::Ministry => "ministry",
+            Role::SocialPartner => "social-partner",
+            Role::Observer => "observer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Translation key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Secretariat => "role.secretariat",
+            Role::Ministry => "role.ministry",
+            Role::SocialPartner => "role.social-partner",
+            Role::Observer => "role.observer",
+        }
+    }
+}
+
+/// What a member may do in their tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Open the tenant's signed-in pages.
+    ViewTenant,
+    /// Add people, change their role, deactivate them.
+    ManageMembers,
+}
+
+/// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
+pub fn can(role: Role, _focal_point: bool, cap: Capability) -> bool {
+    match cap {
+        Capability::ViewTenant => true,
+        Capability::ManageMembers => role == Role::Secretariat,
+    }
+}
+
+/// Proof that the holder may manage the members of `tenant_id`. Only this
+/// module (and the operator's CLI, through [`operator`]) can make one; the
+/// membership queries take it as an argument.
+#[derive(Debug)]
+pub struct MembersAdmin {
+    tenant_id: i64,
+}
+
+impl MembersAdmin {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+/// Hands out [`MembersAdmin`] to a secretariat member, 403 to anyone else.
+pub fn members_admin(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+) -> Result<MembersAdmin, AppError> {
+    if can(role, focal_point, Capability::ManageMembers) {
+        Ok(MembersAdmin { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The platform operator at the command line may manage any tenant's members.
+pub fn operator(tenant_id: i64) -> MembersAdmin {
+    MembersAdmin { tenant_id }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+
+    /// The whole matrix, written out, so a change to a rule shows up here.
+    #[test]
+    fn capability_matrix() {
+        use Capability::*;
+        use Role::*;
+        let expected: &[(Role, bool, Capability, bool)] = &[
+            (Secretariat, false, ViewTenant, true),
+            (Ministry, false, ViewTenant, true),
+            (SocialPartner, false, ViewTenant, true),
+            (Observer, false, ViewTenant, true),
+            (Ministry, true, ViewTenant, true),
+            (Secretariat, false, ManageMembers, true),
+            (Secretariat, true, ManageMembers, true),
+            (Ministry, false, ManageMembers, false),
+            (Ministry, true, ManageMembers, false),
+            (SocialPartner, false, ManageMembers, false),
+            (SocialPartner, true, ManageMembers, false),
+            (Observer, false, ManageMembers, false),
+        ];
+        for &(role, focal, cap, allowed) in expected {
+            assert_eq!(
+                can(role, focal, cap),
+                allowed,
+                "{role:?} focal={focal} {cap:?}"
+            );
+        }
+        assert!(members_admin(1, Observer, false).is_err());
+        assert_eq!(members_admin(7, Secretariat, false).unwrap().tenant_id(), 7);
+    }
+}

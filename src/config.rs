@@ -1,0 +1,84 @@
+//! Configuration, read once from flags and the environment.
+//!
+//! Every field is a flag and an environment variable of the same meaning, so
+//! a container sets variables and a person at a terminal types flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the data lives; shared by every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbConfig {
+    /// PostgreSQL database to use. When unset, a private PostgreSQL cluster is
+    /// started (or reused) under the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the private PostgreSQL cluster (used only without DATABASE_URL).
+    #[arg(long, env = "NAP_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Largest number of database connections the server keeps open.
+    #[arg(
+        long,
+        env = "NAP_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+}
+
+/// How the web server behaves.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "NAP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Mark session cookies `Secure`: set this when the site is served over HTTPS.
+    #[arg(long, env = "NAP_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// The site's public origin (e.g. `https://nap.example.org`) when it sits
+    /// behind a proxy that rewrites the Host header; used by the CSRF origin check.
+    #[arg(long, env = "NAP_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// Take the client address from the first `X-Forwarded-For` entry (only
+    /// behind a proxy that sets it); used to throttle sign-in attempts.
+    #[arg(long, env = "NAP_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "NAP_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "NAP_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u32,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "NAP_BODY_LIMIT", default_value_t = 8 * 1024 * 1024)]
+    pub body_limit: usize,
+
+    /// How many password hashes may be computed at once; each takes about
+    /// 50 ms of one core, so this bounds what a sign-in storm can take from
+    /// page traffic. 0 means the number of cores.
+    #[arg(long, env = "NAP_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            public_origin: None,
+            trust_forwarded_for: false,
+            session_idle_minutes: 60,
+            session_max_hours: 12,
+            body_limit: 8 * 1024 * 1024,
+            hash_concurrency: 0,
+        }
+    }
+}

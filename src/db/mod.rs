@@ -1,0 +1,141 @@
+//! Connecting to PostgreSQL: the configured database or a private cluster,
+//! migrations, and the application role every pooled connection works as.
+
+pub mod cluster;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+
+use crate::config::DbConfig;
+use cluster::PrivateCluster;
+
+/// Migrations are compiled in, so the binary runs from any directory.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The role the application works as: not superuser, not BYPASSRLS, owns nothing.
+pub const APP_ROLE: &str = "nap_app";
+
+/// A database the application can use, and the private cluster behind it if
+/// we started one (stopped again by [`Database::close`]).
+pub struct Database {
+    pub options: PgConnectOptions,
+    cluster: Option<PrivateCluster>,
+}
+
+impl Database {
+    /// `DATABASE_URL` when set; otherwise a private cluster under the data directory.
+    pub async fn open(config: &DbConfig) -> anyhow::Result<Self> {
+        match &config.database_url {
+            Some(url) => {
+                let options: PgConnectOptions = url
+                    .parse()
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                Ok(Self {
+                    options,
+                    cluster: None,
+                })
+            }
+            None => {
+                let cluster = PrivateCluster::ensure(&config.data_dir).await?;
+                Ok(Self {
+                    options: cluster.connect_options(),
+                    cluster: Some(cluster),
+                })
+            }
+        }
+    }
+
+    /// Applies pending migrations as the connecting (owner) role.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = PgConnection::connect_with(&self.options)
+            .await
+            .context("could not connect to the database")?;
+        MIGRATOR
+            .run(&mut conn)
+            .await
+            .context("could not apply database migrations")?;
+        conn.close().await.ok();
+        Ok(())
+    }
+
+    /// A pool whose connections work as the application role.
+    pub async fn pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
+        let must_switch = must_switch_role(&self.options).await?;
+        Ok(app_pool(self.options.clone(), max_connections, must_switch))
+    }
+
+    /// Stops the private cluster if this process started it.
+    pub async fn close(self) {
+        if let Some(cluster) = self.cluster {
+            cluster.stop_if_started().await;
+        }
+    }
+}
+
+/// Builds the pool lazily: connections are opened on demand, so the server
+/// starts (and `/readyz` reports 503) even while the database is down, and
+/// recovers by itself when it returns.
+pub fn app_pool(options: PgConnectOptions, max_connections: u32, switch_role: bool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if switch_role {
+                    conn.execute("set role nap_app").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_lazy_with(options)
+}
+
+/// Whether the connecting role is too powerful to do application work:
+/// superuser, BYPASSRLS, or owner of our tables. Then every connection
+/// switches to [`APP_ROLE`], which row-level security binds.
+async fn must_switch_role(options: &PgConnectOptions) -> anyhow::Result<bool> {
+    let mut conn = PgConnection::connect_with(options)
+        .await
+        .context("could not connect to the database")?;
+    let powerful: bool = sqlx::query_scalar(
+        "select r.rolsuper or r.rolbypassrls or exists (
+             select 1 from pg_class c
+             where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace)
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    conn.close().await.ok();
+    Ok(powerful)
+}
+
+/// Runs `f` in a transaction whose row-level security sees one tenant.
+pub async fn begin_tenant(
+    pool: &PgPool,
+    tenant_id: i64,
+    user_id: Option<i64>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    set_scope(&mut tx, Some(tenant_id), user_id).await?;
+    Ok(tx)
+}
+
+/// Sets the tenant and user the policies see, for the rest of the transaction only.
+pub async fn set_scope(
+    conn: &mut PgConnection,
+    tenant_id: Option<i64>,
+    user_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "select set_config('app.tenant_id', coalesce($1::text, ''), true),
+                set_config('app.user_id', coalesce($2::text, ''), true)",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

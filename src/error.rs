@@ -1,0 +1,117 @@
+//! One error type for every handler. Each variant becomes an HTML page that
+//! says what happened in the reader's language and nothing about our
+//! internals; unexpected errors are logged once, inside the request span.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::http::page::Chrome;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in: go to the sign-in page, then come back to `next`.
+    #[error("sign-in required")]
+    SignIn { next: String },
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// The form's anti-forgery check failed.
+    #[error("request forgery check failed")]
+    Csrf,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("service unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => {
+                tracing::error!(error = %e, "database unavailable");
+                Self::Unavailable
+            }
+            e => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Chrome,
+    status: u16,
+    title_key: &'static str,
+    body_key: &'static str,
+}
+
+impl AppError {
+    fn status_and_text(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::SignIn { .. } => (StatusCode::SEE_OTHER, "signin"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+/// Renders the error page for `status`; also used for routes nobody matched.
+pub fn error_page(status: StatusCode, which: &'static str) -> Response {
+    let (title_key, body_key) = match which {
+        "not_found" => ("error.not_found.title", "error.not_found.body"),
+        "forbidden" => ("error.forbidden.title", "error.forbidden.body"),
+        "csrf" => ("error.csrf.title", "error.csrf.body"),
+        "too_many" => ("error.too_many.title", "error.too_many.body"),
+        "unavailable" => ("error.unavailable.title", "error.unavailable.body"),
+        _ => ("error.internal.title", "error.internal.body"),
+    };
+    let page = ErrorPage {
+        page: Chrome::bare(),
+        status: status.as_u16(),
+        title_key,
+        body_key,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, [(header::CONTENT_TYPE, "text/plain")], "Error").into_response(),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, which) = self.status_and_text();
+        match self {
+            Self::SignIn { next } => {
+                let target = format!("/login?next={}", crate::http::page::encode_component(&next));
+                return Redirect::to(&target).into_response();
+            }
+            Self::Internal(ref error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+            }
+            _ => {}
+        }
+        let mut response = error_page(status, which);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+        }
+        response
+    }
+}

@@ -1,0 +1,117 @@
+//! `/`: the tenants I belong to (visitors: tenants with public pages), and
+//! each tenant's home page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+
+use crate::auth::CurrentUser;
+use crate::authz::Role;
+use crate::db;
+use crate::error::AppResult;
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+pub fn tenant_router() -> Router<AppState> {
+    Router::new().route("/t/{slug}/", get(tenant_home))
+}
+
+pub struct TenantLink {
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+    pub role: Option<Role>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/index.html")]
+struct HomePage {
+    page: Chrome,
+    signed_in: bool,
+    tenants: Vec<TenantLink>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    page: Chrome,
+    user: Option<CurrentUser>,
+) -> AppResult<HomePage> {
+    let tenants = match &user {
+        Some(user) => my_tenants(&state, user.id).await?,
+        None => public_tenants(&state).await?,
+    };
+    Ok(HomePage {
+        page,
+        signed_in: user.is_some(),
+        tenants,
+    })
+}
+
+async fn my_tenants(state: &AppState, user_id: i64) -> AppResult<Vec<TenantLink>> {
+    let mut tx = state.pool.begin().await?;
+    db::set_scope(&mut tx, None, Some(user_id)).await?;
+    let rows = sqlx::query!(
+        "select t.slug, t.name, t.country, m.role
+         from memberships m join tenants t on t.id = m.tenant_id
+         where m.user_id = $1 and m.active
+         order by t.name",
+        user_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TenantLink {
+            slug: r.slug,
+            name: r.name,
+            country: r.country,
+            role: Role::parse(&r.role),
+        })
+        .collect())
+}
+
+async fn public_tenants(state: &AppState) -> AppResult<Vec<TenantLink>> {
+    let rows =
+        sqlx::query!("select slug, name, country from tenants where public_portal order by name")
+            .fetch_all(&state.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TenantLink {
+            slug: r.slug,
+            name: r.name,
+            country: r.country,
+            role: None,
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/tenant.html")]
+struct TenantHome {
+    page: Chrome,
+    tenant_name: String,
+    country: String,
+    role: Role,
+    focal_point: bool,
+    partner_name: Option<String>,
+}
+
+async fn tenant_home(page: Chrome, ctx: TenantCtx) -> AppResult<TenantHome> {
+    let page = page.in_tenant(&ctx);
+    Ok(TenantHome {
+        page,
+        tenant_name: ctx.tenant.name,
+        country: ctx.tenant.country,
+        role: ctx.member.role,
+        focal_point: ctx.member.focal_point,
+        partner_name: ctx.member.partner_name,
+    })
+}

@@ -1,0 +1,413 @@
+//! `/t/{slug}/members`: the secretariat adds people, changes their role and
+//! deactivates them. Everyone else gets 403.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use crate::accounts::{self, AccountError, NewMembership};
+use crate::auth::password;
+use crate::auth::session_store::PgSessionStore;
+use crate::authz::{MembersAdmin, Role};
+use crate::error::{AppError, AppResult};
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/members", get(list).post(add))
+        .route("/t/{slug}/members/{id}/role", post(change_role))
+        .route("/t/{slug}/members/{id}/deactivate", post(deactivate))
+        .route("/t/{slug}/members/{id}/activate", post(activate))
+}
+
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub partner_id: Option<i64>,
+    pub partner_name: Option<String>,
+    pub focal_point: bool,
+    pub active: bool,
+    pub is_me: bool,
+}
+
+impl MemberRow {
+    pub fn is_partner<T: std::borrow::Borrow<i64>>(&self, id: T) -> bool {
+        self.partner_id == Some(*id.borrow())
+    }
+}
+
+pub struct PartnerOption {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// What the add form sent, kept to show again beside its errors.
+#[derive(Default, Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub partner: String,
+    pub focal_point: Option<String>,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Default)]
+pub struct AddErrors {
+    pub email: Option<&'static str>,
+    pub name: Option<&'static str>,
+    pub role: Option<&'static str>,
+    pub partner: Option<&'static str>,
+    pub password: Option<&'static str>,
+}
+
+impl AddErrors {
+    fn any(&self) -> bool {
+        self.email.is_some()
+            || self.name.is_some()
+            || self.role.is_some()
+            || self.partner.is_some()
+            || self.password.is_some()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/list.html")]
+struct MembersPage {
+    page: Chrome,
+    slug: String,
+    members: Vec<MemberRow>,
+    partners: Vec<PartnerOption>,
+    roles: [Role; 4],
+    form: AddForm,
+    errors: AddErrors,
+    row_error: Option<(i64, &'static str)>,
+    done: Option<&'static str>,
+}
+
+impl MembersPage {
+    async fn load(page: Chrome, ctx: &mut TenantCtx) -> AppResult<Self> {
+        let page = page.in_tenant(ctx);
+        Ok(Self {
+            page,
+            slug: ctx.tenant.slug.clone(),
+            members: members(&mut ctx.tx, ctx.tenant.id, ctx.user.id).await?,
+            partners: partners(&mut ctx.tx, ctx.tenant.id).await?,
+            roles: Role::ALL,
+            form: AddForm {
+                role: Role::Observer.as_str().to_owned(),
+                ..AddForm::default()
+            },
+            errors: AddErrors::default(),
+            row_error: None,
+            done: None,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn list(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<MembersPage> {
+    ctx.members_admin()?;
+    let mut members_page = MembersPage::load(page, &mut ctx).await?;
+    members_page.done = match q.done.as_deref() {
+        Some("added") => Some("members.added"),
+        Some("changed") => Some("members.changed"),
+        Some("deactivated") => Some("members.deactivated"),
+        Some("activated") => Some("members.activated"),
+        _ => None,
+    };
+    Ok(members_page)
+}
+
+async fn add(
+    State(state): State<AppState>,
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Form(form): Form<AddForm>,
+) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    let mut errors = AddErrors::default();
+    let email = accounts::normalize_email(&form.email)
+        .map_err(|key| errors.email = Some(key))
+        .ok();
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.role = Some("members.role_invalid");
+    }
+    let focal_point = form.focal_point.is_some();
+    let partner_id = match parse_partner(&mut ctx.tx, &form.partner, focal_point).await? {
+        Ok(id) => id,
+        Err(key) => {
+            errors.partner = Some(key);
+            None
+        }
+    };
+    let existing = match &email {
+        Some(email) => accounts::user_id(&mut ctx.tx, email).await?,
+        None => None,
+    };
+    // A new account needs a name and a first password; an existing one has both.
+    let mut new_account = None;
+    if existing.is_none() {
+        let name = accounts::validate_name(&form.name)
+            .map_err(|key| errors.name = Some(key))
+            .ok();
+        if let Err(key) = password::check_new(&form.password) {
+            errors.password = Some(key);
+        }
+        new_account = name;
+    }
+    if let (false, Some(email), Some(role)) = (errors.any(), &email, role) {
+        // A savepoint, so a refused insert leaves the transaction usable
+        // for showing the form again.
+        let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
+        let user_id = match existing {
+            Some(id) => id,
+            None => {
+                let hash = state.hasher.hash(&form.password).await?;
+                let name = new_account.as_deref().unwrap_or_default();
+                accounts::create_user(&mut sp, email, name, &hash)
+                    .await
+                    .map_err(account_error)?
+            }
+        };
+        let membership = NewMembership {
+            user_id,
+            role,
+            partner_id,
+            focal_point,
+        };
+        match accounts::add_membership(&admin, &mut sp, &membership).await {
+            Ok(id) => {
+                sp.commit().await?;
+                ctx.tx.commit().await?;
+                tracing::info!(membership = id, role = role.as_str(), "member added");
+                return Ok(redirect(&ctx.tenant.slug, "added"));
+            }
+            Err(AccountError::AlreadyMember) => {
+                sp.rollback().await?;
+                errors.email = Some("members.already_member");
+            }
+            Err(e) => return Err(account_error(e)),
+        }
+    }
+    let mut members_page = MembersPage::load(page, &mut ctx).await?;
+    members_page.form = form;
+    members_page.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, members_page).into_response())
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    partner: String,
+    focal_point: Option<String>,
+}
+
+async fn change_role(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    let focal_point = form.focal_point.is_some();
+    let problem = match (
+        Role::parse(&form.role),
+        parse_partner(&mut ctx.tx, &form.partner, focal_point).await?,
+    ) {
+        (None, _) => Some("members.role_invalid"),
+        (_, Err(key)) => Some(key),
+        (Some(role), Ok(partner_id)) => {
+            guard_not_me(&ctx, id)?;
+            match set_role(&admin, &mut ctx.tx, id, role, partner_id, focal_point).await? {
+                None => return Err(AppError::NotFound),
+                Some(_) => None,
+            }
+        }
+    };
+    if let Some(key) = problem {
+        let mut members_page = MembersPage::load(page, &mut ctx).await?;
+        members_page.row_error = Some((id, key));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, members_page).into_response());
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(membership = id, "member role changed");
+    Ok(redirect(&ctx.tenant.slug, "changed"))
+}
+
+async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    guard_not_me(&ctx, id)?;
+    let user_id = set_active(&admin, &mut ctx.tx, id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Deactivation takes effect now, not when their session runs out.
+    let ended = PgSessionStore::end_sessions_of(&mut ctx.tx, user_id, None).await?;
+    ctx.tx.commit().await?;
+    tracing::info!(
+        membership = id,
+        sessions_ended = ended,
+        "member deactivated"
+    );
+    Ok(redirect(&ctx.tenant.slug, "deactivated"))
+}
+
+async fn activate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    set_active(&admin, &mut ctx.tx, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    ctx.tx.commit().await?;
+    tracing::info!(membership = id, "member activated");
+    Ok(redirect(&ctx.tenant.slug, "activated"))
+}
+
+fn redirect(slug: &str, done: &str) -> Response {
+    Redirect::to(&format!("/t/{slug}/members?done={done}")).into_response()
+}
+
+/// Changing one's own role or deactivating oneself could leave a tenant
+/// without a secretariat; another secretariat member must do it.
+fn guard_not_me(ctx: &TenantCtx, membership_id: i64) -> AppResult<()> {
+    if ctx.member.id == membership_id {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+fn account_error(e: AccountError) -> AppError {
+    match e {
+        AccountError::Database(e) => e.into(),
+        other => AppError::Internal(other.into()),
+    }
+}
+
+/// The partner chosen in a form: empty means none, which a focal point may not have.
+async fn parse_partner(
+    conn: &mut PgConnection,
+    raw: &str,
+    focal_point: bool,
+) -> AppResult<Result<Option<i64>, &'static str>> {
+    if raw.trim().is_empty() {
+        return Ok(if focal_point {
+            Err("members.focal_needs_partner")
+        } else {
+            Ok(None)
+        });
+    }
+    let Ok(id) = raw.trim().parse::<i64>() else {
+        return Ok(Err("members.partner_invalid"));
+    };
+    // Row-level security makes another tenant's partner invisible here.
+    let found = sqlx::query_scalar!("select id from partners where id = $1", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.map(Some).ok_or("members.partner_invalid"))
+}
+
+async fn members(conn: &mut PgConnection, tenant_id: i64, me: i64) -> AppResult<Vec<MemberRow>> {
+    let rows = sqlx::query!(
+        r#"select m.id, u.name, u.email, m.role, m.partner_id, p.name as "partner_name?",
+                  m.focal_point, m.active, m.user_id
+           from memberships m
+           join users u on u.id = m.user_id
+           left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
+           where m.tenant_id = $1
+           order by m.active desc, u.name"#,
+        tenant_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MemberRow {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            role: Role::parse(&r.role).unwrap_or(Role::Observer),
+            partner_id: r.partner_id,
+            partner_name: r.partner_name,
+            focal_point: r.focal_point,
+            active: r.active,
+            is_me: r.user_id == me,
+        })
+        .collect())
+}
+
+async fn partners(conn: &mut PgConnection, tenant_id: i64) -> AppResult<Vec<PartnerOption>> {
+    let rows = sqlx::query_as!(
+        PartnerOption,
+        "select id, code, name from partners where tenant_id = $1 order by name",
+        tenant_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows)
+}
+
+/// Returns the membership's id when it exists in this tenant.
+async fn set_role(
+    admin: &MembersAdmin,
+    conn: &mut PgConnection,
+    id: i64,
+    role: Role,
+    partner_id: Option<i64>,
+    focal_point: bool,
+) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        "update memberships set role = $3, partner_id = $4, focal_point = $5
+         where tenant_id = $1 and id = $2 returning id",
+        admin.tenant_id(),
+        id,
+        role.as_str(),
+        partner_id,
+        focal_point
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Returns the member's user id when the membership exists in this tenant.
+async fn set_active(
+    admin: &MembersAdmin,
+    conn: &mut PgConnection,
+    id: i64,
+    active: bool,
+) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        "update memberships set active = $3 where tenant_id = $1 and id = $2 returning user_id",
+        admin.tenant_id(),
+        id,
+        active
+    )
+    .fetch_optional(conn)
+    .await?)
+}

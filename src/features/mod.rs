@@ -1,0 +1,18 @@
+//! One module per area of the product; each exposes its own router.
+
+pub mod home;
+pub mod members;
+pub mod profile;
+pub mod public;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Everything under `/t/{slug}/`. Every handler here takes a `TenantCtx`,
+/// which requires a signed-in member of that tenant (404 otherwise).
+pub fn tenant_router() -> Router<AppState> {
+    Router::new()
+        .merge(home::tenant_router())
+        .merge(members::router())
+}

@@ -1,0 +1,174 @@
+//! `/profile`: my password and my language.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::auth::session_store::PgSessionStore;
+use crate::auth::{CurrentUser, password};
+use crate::error::AppResult;
+use crate::http::page::Chrome;
+use crate::i18n;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/profile", get(show))
+        .route("/profile/password", post(change_password))
+        .route("/profile/language", post(change_language))
+}
+
+#[derive(Default)]
+struct PasswordErrors {
+    current: Option<&'static str>,
+    new: Option<&'static str>,
+    confirm: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile/show.html")]
+struct ProfilePage {
+    page: Chrome,
+    name: String,
+    email: String,
+    language: String,
+    languages: &'static [(&'static str, &'static str)],
+    errors: PasswordErrors,
+    language_error: Option<&'static str>,
+    done: Option<&'static str>,
+}
+
+impl ProfilePage {
+    fn is_language(&self, code: &str) -> bool {
+        self.language == code
+    }
+
+    fn new(page: Chrome, user: CurrentUser) -> Self {
+        Self {
+            page,
+            name: user.name,
+            email: user.email,
+            language: user.language.unwrap_or_default(),
+            languages: i18n::SUPPORTED,
+            errors: PasswordErrors::default(),
+            language_error: None,
+            done: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn show(page: Chrome, user: CurrentUser, Query(q): Query<DoneQuery>) -> ProfilePage {
+    let mut profile = ProfilePage::new(page, user);
+    profile.done = match q.done.as_deref() {
+        Some("password") => Some("profile.password_changed"),
+        Some("language") => Some("profile.language_changed"),
+        _ => None,
+    };
+    profile
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    page: Chrome,
+    user: CurrentUser,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let hash = sqlx::query_scalar!("select password_hash from users where id = $1", user.id)
+        .fetch_one(&state.pool)
+        .await?;
+    let mut errors = PasswordErrors::default();
+    if !state.hasher.verify(&form.current, Some(&hash)).await? {
+        errors.current = Some("profile.current_wrong");
+    }
+    if let Err(key) = password::check_new(&form.new) {
+        errors.new = Some(key);
+    } else if form.new != form.confirm {
+        errors.confirm = Some("profile.confirm_mismatch");
+    }
+    if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
+        let mut profile = ProfilePage::new(page, user);
+        profile.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, profile).into_response());
+    }
+    let new_hash = state.hasher.hash(&form.new).await?;
+    let mut tx = state.pool.begin().await?;
+    sqlx::query!(
+        "update users set password_hash = $2 where id = $1",
+        user.id,
+        new_hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Whoever else was signed in as me (a stolen password?) is signed out.
+    let ended = PgSessionStore::end_sessions_of(&mut tx, user.id, session.id()).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user = user.id,
+        other_sessions_ended = ended,
+        "password changed"
+    );
+    Ok(Redirect::to("/profile?done=password").into_response())
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+async fn change_language(
+    State(state): State<AppState>,
+    page: Chrome,
+    user: CurrentUser,
+    session: Session,
+    Form(form): Form<LanguageForm>,
+) -> AppResult<Response> {
+    // An empty choice means "the tenant's default or my browser's".
+    let language = match form.language.trim() {
+        "" => None,
+        code => match i18n::supported(code) {
+            Some(lang) => Some(lang),
+            None => {
+                let mut profile = ProfilePage::new(page, user);
+                profile.language_error = Some("profile.language_invalid");
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, profile).into_response());
+            }
+        },
+    };
+    sqlx::query!(
+        "update users set language = $2 where id = $1",
+        user.id,
+        language
+    )
+    .execute(&state.pool)
+    .await?;
+    match language {
+        Some(lang) => session.insert(i18n::SESSION_KEY, lang).await?,
+        None => {
+            session.remove_value(i18n::SESSION_KEY).await?;
+        }
+    }
+    Ok(Redirect::to("/profile?done=language").into_response())
+}

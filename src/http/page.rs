@@ -1,0 +1,93 @@
+//! What every page shares: language, the signed-in person, the sign-out
+//! form's token and the tenant navigation. Page structs hold a `Chrome` as
+//! `page`, and `base.html` reads it.
+
+use std::borrow::Cow;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use crate::auth::{CurrentUser, csrf};
+use crate::error::AppError;
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub struct Chrome {
+    pub lang: &'static str,
+    pub user_name: Option<String>,
+    /// The sign-out form's token; empty for visitors, who get no session.
+    pub csrf: String,
+    pub tenant: Option<TenantNav>,
+}
+
+/// The tenant strip at the top of tenant pages.
+pub struct TenantNav {
+    pub slug: String,
+    pub name: String,
+    pub can_manage_members: bool,
+}
+
+impl Chrome {
+    /// For pages rendered outside a handler (error pages).
+    pub fn bare() -> Self {
+        Self {
+            lang: i18n::current(),
+            user_name: None,
+            csrf: String::new(),
+            tenant: None,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> Cow<'static, str> {
+        i18n::translate(self.lang, key)
+    }
+
+    pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
+        rust_i18n::replace_patterns(&self.t(key), &[name], &[value.to_owned()])
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        crate::http::assets::url(name)
+    }
+
+    /// Adds the tenant strip.
+    pub fn in_tenant(mut self, ctx: &TenantCtx) -> Self {
+        // The tenant may have changed the request's language.
+        self.lang = i18n::current();
+        self.tenant = Some(TenantNav {
+            slug: ctx.tenant.slug.clone(),
+            name: ctx.tenant.name.clone(),
+            can_manage_members: ctx.members_admin().is_ok(),
+        });
+        self
+    }
+}
+
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user =
+            <CurrentUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+                parts, state,
+            )
+            .await?;
+        let csrf = match (&user, parts.extensions.get::<Session>()) {
+            (Some(_), Some(session)) => csrf::token(session).await?,
+            _ => String::new(),
+        };
+        Ok(Self {
+            lang: i18n::current(),
+            user_name: user.map(|u| u.name),
+            csrf,
+            tenant: None,
+        })
+    }
+}
+
+/// Percent-encodes a URL query component.
+pub fn encode_component(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

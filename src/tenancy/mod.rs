@@ -1,0 +1,125 @@
+//! The tenant a request is about, and the database handle that can only see it.
+//!
+//! `TenantCtx` resolves `/t/{slug}/…`: the tenant, the signed-in person's
+//! membership in it, and a transaction whose row-level security is set to
+//! that tenant. Someone who is not a member gets 404, exactly as if the
+//! tenant did not exist, so nobody learns which tenants there are.
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use sqlx::{Postgres, Transaction};
+
+use crate::auth::CurrentUser;
+use crate::authz::{self, MembersAdmin, Role};
+use crate::error::AppError;
+use crate::http::RequestSpan;
+use crate::i18n::ChosenLanguage;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+    pub default_language: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub id: i64,
+    pub role: Role,
+    pub focal_point: bool,
+    pub partner_id: Option<i64>,
+    pub partner_name: Option<String>,
+}
+
+pub struct TenantCtx {
+    pub tenant: Tenant,
+    pub member: Membership,
+    pub user: CurrentUser,
+    /// Sees only this tenant's rows. Dropped without commit, it rolls back.
+    pub tx: Transaction<'static, Postgres>,
+}
+
+impl TenantCtx {
+    /// The capability to manage this tenant's members, or 403.
+    pub fn members_admin(&self) -> Result<MembersAdmin, AppError> {
+        authz::members_admin(self.tenant.id, self.member.role, self.member.focal_point)
+    }
+
+    pub fn is_secretariat(&self) -> bool {
+        self.member.role == Role::Secretariat
+    }
+}
+
+impl FromRequestParts<AppState> for TenantCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let slug = params
+            .iter()
+            .find(|(name, _)| *name == "slug")
+            .map(|(_, value)| value.to_owned())
+            .ok_or(AppError::NotFound)?;
+
+        let mut tx = state.pool.begin().await?;
+        // Finding the tenant also scopes the transaction to it.
+        let tenant = sqlx::query!(
+            "select id, slug, name, country, default_language,
+                    set_config('app.tenant_id', id::text, true) as scoped_tenant,
+                    set_config('app.user_id', $2::text, true) as scoped_user
+             from tenants where slug = $1",
+            slug,
+            user.id.to_string()
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+        let member = sqlx::query!(
+            "select m.id, m.role, m.focal_point, m.partner_id, p.name as \"partner_name?\"
+             from memberships m
+             left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
+             where m.tenant_id = $1 and m.user_id = $2 and m.active",
+            tenant.id,
+            user.id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+
+        if let Some(span) = parts.extensions.get::<RequestSpan>() {
+            span.0.record("tenant", tenant.slug.as_str());
+        }
+        let chosen = parts
+            .extensions
+            .get::<ChosenLanguage>()
+            .is_some_and(|c| c.0);
+        if !chosen && user.language.is_none() {
+            crate::i18n::set_current(&tenant.default_language);
+        }
+        Ok(TenantCtx {
+            tenant: Tenant {
+                id: tenant.id,
+                slug: tenant.slug,
+                name: tenant.name,
+                country: tenant.country,
+                default_language: tenant.default_language,
+            },
+            member: Membership {
+                id: member.id,
+                role: Role::parse(&member.role)
+                    .ok_or_else(|| anyhow::anyhow!("unknown role in the database"))?,
+                focal_point: member.focal_point,
+                partner_id: member.partner_id,
+                partner_name: member.partner_name,
+            },
+            user,
+            tx,
+        })
+    }
+}

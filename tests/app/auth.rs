@@ -1,0 +1,254 @@
+use axum::http::StatusCode;
+use nap_oversight::authz::Role;
+
+use crate::common::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn sign_in_renews_the_session_and_shows_my_tenants() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        Role::Secretariat,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    let mut client = app.client();
+
+    let login = client.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let before = client
+        .cookies
+        .get("nap_session")
+        .cloned()
+        .expect("a session for the form");
+    let cookie = login
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "not configured for HTTPS: {cookie}"
+    );
+
+    let res = client
+        .post(
+            "/login",
+            &[
+                ("csrf", &login.csrf()),
+                ("email", "SEC@aland.test"),
+                ("password", PASSWORD),
+                ("next", "/t/aland/"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/t/aland/");
+    let after = client.cookies.get("nap_session").cloned().unwrap();
+    assert_ne!(before, after, "the session id must change at sign-in");
+
+    let home = client.get("/").await;
+    assert_eq!(home.texts(".cards a"), vec!["Committee of aland"]);
+    let tenant = client.get("/t/aland/").await;
+    assert_eq!(tenant.status, StatusCode::OK);
+    assert_eq!(tenant.texts("h1"), vec!["Committee of aland"]);
+    assert!(tenant.texts(".facts dd")[0].starts_with("Secretariat"));
+}
+
+#[tokio::test]
+async fn secure_cookies_when_configured() {
+    let config = nap_oversight::config::ServerConfig {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = TestApp::with_config(config).await;
+    let mut client = app.client();
+    let login = client.get("/login").await;
+    let cookie = login.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.client();
+
+    let wrong = client.sign_in("sec@aland.test", "not the password").await;
+    let unknown = client
+        .sign_in("nobody@aland.test", "not the password")
+        .await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(wrong.texts("[role=alert]"), unknown.texts("[role=alert]"));
+    assert_eq!(
+        wrong.texts("[role=alert]"),
+        vec!["The e-mail address or the password is not right."]
+    );
+    assert_eq!(
+        unknown.attr("#email", "value").as_deref(),
+        Some("nobody@aland.test"),
+        "keeps what was typed"
+    );
+    assert!(!client.cookies.is_empty());
+    assert_eq!(
+        client.get("/t/aland/").await.status,
+        StatusCode::SEE_OTHER,
+        "still signed out"
+    );
+}
+
+#[tokio::test]
+async fn eleventh_attempt_on_an_account_is_throttled() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.client();
+    for _ in 0..10 {
+        assert_eq!(
+            client
+                .sign_in("sec@aland.test", "wrong password!")
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    // Even the right password is refused until the window passes.
+    let res = client.sign_in("sec@aland.test", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers.get("retry-after").unwrap(), "900");
+    assert_eq!(
+        res.texts("[role=alert]"),
+        vec!["Too many failed attempts. Wait 15 minutes, then try again."]
+    );
+    assert_eq!(
+        app.count("select count(*) from login_failures where key = 'account:sec@aland.test'")
+            .await,
+        10
+    );
+}
+
+#[tokio::test]
+async fn failures_from_one_address_throttle_every_account() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.client();
+    let token = client.get("/login").await.csrf();
+    let from = |addr: &str, email: &str, password: &str| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .finish();
+        let mut req = axum::http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(addr.parse::<SocketAddr>().unwrap()));
+        req
+    };
+    for i in 0..10 {
+        let res = client
+            .send(from(
+                "203.0.113.9:4000",
+                &format!("guess{i}@aland.test"),
+                "whatever-pass",
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+    let blocked = client
+        .send(from("203.0.113.9:4000", "sec@aland.test", PASSWORD))
+        .await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = client
+        .send(from("198.51.100.7:4000", "sec@aland.test", PASSWORD))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.signed_in("sec@aland.test").await;
+    let stolen = client.cookies.clone();
+    let token = client.get("/t/aland/").await.csrf();
+    let res = client.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from sessions where user_id is not null")
+            .await,
+        0
+    );
+
+    // A copy of the old cookie is worth nothing now.
+    let mut thief = app.client();
+    thief.cookies = stolen;
+    let res = thief.get("/t/aland/").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login?next=%2Ft%2Faland%2F");
+}
+
+#[tokio::test]
+async fn sessions_past_their_absolute_limit_end() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.signed_in("sec@aland.test").await;
+    assert_eq!(client.get("/t/aland/").await.status, StatusCode::OK);
+    // Pretend the sign-in happened 13 hours ago (the limit is 12).
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "update sessions set data = jsonb_set(data, '{signed_in_at}', to_jsonb(extract(epoch from now())::bigint - 13 * 3600))",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(client.get("/t/aland/").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn idle_sessions_expire_in_the_store() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.signed_in("sec@aland.test").await;
+    let mut conn = app.owner_conn().await;
+    let expires: i64 = sqlx::query_scalar(
+        "select extract(epoch from expires_at - now())::bigint from sessions where user_id is not null",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        (3500..=3600).contains(&expires),
+        "idle timeout of an hour, got {expires}s"
+    );
+    sqlx::query("update sessions set expires_at = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(client.get("/t/aland/").await.status, StatusCode::SEE_OTHER);
+}

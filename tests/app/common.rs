@@ -1,0 +1,390 @@
+//! The test harness: a fresh database per test (copied from a migrated
+//! template), the real router, fixture builders and one client per person.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use nap_oversight::AppState;
+use nap_oversight::accounts::{self, NewMembership, NewTenant};
+use nap_oversight::authz::{self, Role};
+use nap_oversight::config::ServerConfig;
+use nap_oversight::db::{self, cluster::PrivateCluster};
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+/// Every test account's password.
+pub const PASSWORD: &str = "correct-horse-battery";
+
+static ADMIN: OnceCell<PgConnectOptions> = OnceCell::const_new();
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static HASH: OnceLock<String> = OnceLock::new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Where test databases are made: `DATABASE_URL`'s server, or else a
+/// private cluster under `target/`, just as the application does it.
+pub async fn admin_options() -> PgConnectOptions {
+    ADMIN
+        .get_or_init(|| async {
+            match std::env::var("DATABASE_URL") {
+                Ok(url) => url.parse::<PgConnectOptions>().expect("DATABASE_URL"),
+                Err(_) => {
+                    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-pg");
+                    let cluster = PrivateCluster::ensure(&dir).await.expect("private cluster");
+                    cluster.connect_options()
+                }
+            }
+            .database("postgres")
+        })
+        .await
+        .clone()
+}
+
+/// A migrated database that each test copies; made once per test process.
+async fn template() -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let admin = admin_options().await;
+            let mut conn = PgConnection::connect_with(&admin)
+                .await
+                .expect("admin connection");
+            drop_leftovers(&mut conn).await;
+            let name = format!("nap_tpl_{}", std::process::id());
+            sqlx::query(&format!("create database {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create template");
+            let mut tpl = PgConnection::connect_with(&admin.clone().database(&name))
+                .await
+                .expect("template connection");
+            db::MIGRATOR.run(&mut tpl).await.expect("migrations");
+            tpl.close().await.ok();
+            conn.close().await.ok();
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Databases left by test processes that are gone (a crash, Ctrl-C).
+async fn drop_leftovers(conn: &mut PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar(
+        "select datname from pg_database where datname like 'nap\\_test\\_%' or datname like 'nap\\_tpl\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).unwrap_or("");
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                .execute(&mut *conn)
+                .await
+                .ok();
+        }
+    }
+}
+
+/// A fresh, migrated, empty database for one test.
+pub async fn fresh_database() -> PgConnectOptions {
+    let template = template().await;
+    let admin = admin_options().await;
+    let name = format!(
+        "nap_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut conn = PgConnection::connect_with(&admin)
+        .await
+        .expect("admin connection");
+    sqlx::query(&format!("create database {name} template {template}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    admin.database(&name)
+}
+
+pub fn password_hash() -> String {
+    HASH.get_or_init(|| {
+        use argon2::PasswordHasher;
+        argon2::Argon2::default()
+            .hash_password(PASSWORD.as_bytes())
+            .unwrap()
+            .to_string()
+    })
+    .clone()
+}
+
+pub struct TestApp {
+    pub router: Router,
+    /// Works as the application role, like the server.
+    pub pool: PgPool,
+    /// Works as the owner (superuser): for setting up what tests need.
+    pub owner: PgConnectOptions,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(ServerConfig::default()).await
+    }
+
+    pub async fn with_config(config: ServerConfig) -> Self {
+        // Server logs show beside a failing test's output (RUST_LOG to tune).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        let owner = fresh_database().await;
+        let pool = db::app_pool(owner.clone(), 5, true);
+        let router = nap_oversight::app(AppState::new(pool.clone(), config));
+        Self {
+            router,
+            pool,
+            owner,
+        }
+    }
+
+    pub async fn owner_conn(&self) -> PgConnection {
+        PgConnection::connect_with(&self.owner).await.unwrap()
+    }
+
+    /// A tenant with a few partners (codes MOL, MOJ, CTU, EF, ILO).
+    pub async fn tenant(&self, slug: &str) -> i64 {
+        let mut tx = self.pool.begin().await.unwrap();
+        let id = accounts::create_tenant(
+            &mut tx,
+            &NewTenant {
+                slug,
+                name: &format!("Committee of {slug}"),
+                country: "Testland",
+                default_language: "en",
+                public_portal: true,
+            },
+        )
+        .await
+        .unwrap();
+        db::set_scope(&mut tx, Some(id), None).await.unwrap();
+        for (code, name, kind) in [
+            ("MOL", "Ministry of Labour", "ministry"),
+            ("MOJ", "Ministry of Justice", "ministry"),
+            ("CTU", "Trade Union Confederation", "workers"),
+            ("EF", "Employers' Federation", "employers"),
+            ("ILO", "ILO country office", "international"),
+        ] {
+            sqlx::query(
+                "insert into partners (tenant_id, code, name, kind) values ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(format!("{name} ({slug})"))
+            .bind(kind)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// An account (made if new) with `role` in the tenant; returns the membership id.
+    pub async fn member(
+        &self,
+        slug: &str,
+        email: &str,
+        role: Role,
+        partner: Option<&str>,
+        focal: bool,
+    ) -> i64 {
+        let mut tx = self.pool.begin().await.unwrap();
+        let tenant_id = accounts::tenant_id(&mut tx, slug).await.unwrap().unwrap();
+        let user_id = match accounts::user_id(&mut tx, email).await.unwrap() {
+            Some(id) => id,
+            None => {
+                accounts::create_user(&mut tx, email, &format!("Person {email}"), &password_hash())
+                    .await
+                    .unwrap()
+            }
+        };
+        db::set_scope(&mut tx, Some(tenant_id), None).await.unwrap();
+        let partner_id = match partner {
+            Some(code) => accounts::partner_id(&mut tx, code).await.unwrap(),
+            None => None,
+        };
+        let id = accounts::add_membership(
+            &authz::operator(tenant_id),
+            &mut tx,
+            &NewMembership {
+                user_id,
+                role,
+                partner_id,
+                focal_point: focal,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    /// A client signed in as `email`.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut client = self.client();
+        let res = client.sign_in(email, PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} failed: {}",
+            res.body
+        );
+        client
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let mut conn = self.owner_conn().await;
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    }
+}
+
+/// A browser stand-in: keeps cookies, sends forms, reads pages.
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The trimmed texts of the elements matching `css`.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).unwrap();
+        self.html()
+            .select(&selector)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
+        let selector = Selector::parse(css).unwrap();
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(attr).map(str::to_owned))
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn csrf(&self) -> String {
+        self.attr("input[name=csrf]", "value")
+            .expect("a form with a CSRF token")
+    }
+}
+
+impl Client {
+    pub async fn send(&mut self, request: Request<Body>) -> Page {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            let pair = value.split(';').next().unwrap();
+            let (name, val) = pair.split_once('=').unwrap();
+            let expired = value.to_ascii_lowercase().contains("max-age=0");
+            if expired || val.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), val.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a urlencoded form exactly as given (add the `csrf` field yourself).
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Opens `page_path`, takes its CSRF token and posts `fields` to `action`.
+    pub async fn submit(&mut self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(page_path).await.csrf();
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+}

@@ -1,0 +1,146 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use nap_oversight::authz::Role;
+
+use crate::common::TestApp;
+
+async fn setup() -> (TestApp, crate::common::Client) {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let client = app.signed_in("sec@aland.test").await;
+    (app, client)
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_token_is_refused() {
+    let (app, mut client) = setup().await;
+    let fields = [
+        ("email", "new@aland.test"),
+        ("name", "New Person"),
+        ("role", "observer"),
+        ("password", "a long first password"),
+    ];
+    let res = client.post("/t/aland/members", &fields).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.texts("h1"), vec!["The form has expired"]);
+    let res = client
+        .post(
+            "/t/aland/members",
+            &[
+                ("csrf", "0123456789abcdef"),
+                fields[0],
+                fields[1],
+                fields[2],
+                fields[3],
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("select count(*) from users where email = 'new@aland.test'")
+            .await,
+        0
+    );
+
+    // The same form with the page's token goes through.
+    let res = client
+        .submit("/t/aland/members", "/t/aland/members", &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        app.count("select count(*) from users where email = 'new@aland.test'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn sign_in_and_sign_out_need_the_token_too() {
+    let (_app, mut client) = setup().await;
+    let res = client.post("/logout", &[]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.get("/t/aland/").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    let mut stranger = _app.client();
+    let res = stranger
+        .post(
+            "/login",
+            &[
+                ("email", "sec@aland.test"),
+                ("password", crate::common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_the_token() {
+    let (_app, mut client) = setup().await;
+    let token = client.get("/profile").await.csrf();
+    let body = format!("csrf={token}&language=");
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let req = Request::post("/profile/language")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "nap.example")
+            .header(name, value)
+            .body(Body::from(body.clone()))
+            .unwrap();
+        assert_eq!(
+            client.send(req).await.status,
+            StatusCode::FORBIDDEN,
+            "{name}: {value}"
+        );
+    }
+    let req = Request::post("/profile/language")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("host", "nap.example")
+        .header("origin", "http://nap.example")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(client.send(req).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_token_may_come_in_a_header() {
+    let (_app, mut client) = setup().await;
+    let token = client.get("/profile").await.csrf();
+    let req = Request::post("/profile/language")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-csrf-token", token)
+        .body(Body::from("language=en"))
+        .unwrap();
+    assert_eq!(client.send(req).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn get_never_changes_data() {
+    let (app, mut client) = setup().await;
+    for path in [
+        "/logout",
+        "/profile/password",
+        "/t/aland/members/1/deactivate",
+    ] {
+        let res = client.get(path).await;
+        assert!(
+            res.status == StatusCode::METHOD_NOT_ALLOWED || res.status == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            res.status
+        );
+    }
+    assert_eq!(client.get("/t/aland/").await.status, StatusCode::OK);
+    assert_eq!(
+        app.count("select count(*) from memberships where not active")
+            .await,
+        0
+    );
+}

@@ -1,0 +1,11 @@
+//! The application's integration tests: one binary, a fresh database per test.
+
+mod common;
+
+mod auth;
+mod cli;
+mod csrf;
+mod members;
+mod ops;
+mod profile;
+mod tenancy;
