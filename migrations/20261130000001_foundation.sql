@@ -120,10 +120,11 @@ alter table memberships force row level security;
 create policy tenant_isolation on memberships
     using (tenant_id = app_tenant_id())
     with check (tenant_id = app_tenant_id());
--- A signed-in person may list their own memberships across tenants (the
--- home page); this policy only reads, it never lets anyone write.
+-- Before any tenant is chosen (the home page), a signed-in person may list
+-- their own memberships across tenants. It only reads, and never applies
+-- inside a tenant's transaction, where that tenant's rows are all there is.
 create policy own_memberships on memberships for select
-    using (user_id = app_user_id());
+    using (app_tenant_id() is null and user_id = app_user_id());
 
 -- Browser sessions. The user id is a column of its own so that signing out
 -- everywhere (deactivation, password change) is one delete.

@@ -85,6 +85,8 @@ async fn one_person_holds_different_roles_in_different_tenants() {
 #[tokio::test]
 async fn without_a_tenant_set_the_application_sees_no_tenant_rows() {
     let app = two_tenants().await;
+    app.member("borea", "obs@aland.test", Role::Observer, None, false)
+        .await;
     assert!(
         app.count("select count(*) from memberships").await >= 3,
         "rows exist (seen by the owner)"
@@ -112,6 +114,16 @@ async fn without_a_tenant_set_the_application_sees_no_tenant_rows() {
         .await
         .unwrap();
     assert_eq!((foreign, own), (0, 5));
+    // Inside a tenant, even my own memberships elsewhere stay out of sight.
+    let me: i64 = app
+        .count("select id from users where email = 'obs@aland.test'")
+        .await;
+    db::set_scope(&mut tx, Some(aland), Some(me)).await.unwrap();
+    let tenants: Vec<i64> = sqlx::query_scalar("select distinct tenant_id from memberships")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(tenants, vec![aland]);
     // And writing into another tenant is refused by the policy's WITH CHECK.
     let borea: i64 = app
         .count("select id from tenants where slug = 'borea'")
