@@ -72,17 +72,22 @@ create trigger users_updated_at before update on users
 create table partners (
     tenant_id bigint not null references tenants (id) on delete cascade,
     id bigint generated always as identity,
-    code text not null check (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$'),
+    acronym text not null check (acronym ~ '^[A-Za-z0-9][A-Za-z0-9.&''_-]{0,19}$'),
     name text not null check (length(trim(name)) between 1 and 200),
     kind text not null check (kind in (
-        'ministry', 'workers', 'employers', 'law-enforcement', 'human-rights-institution',
-        'national-rapporteur', 'civil-society', 'affected-communities', 'research', 'media',
-        'international')),
+        'ministry', 'workers', 'employers', 'law-enforcement', 'labour-inspection', 'immigration',
+        'human-rights-institution', 'national-rapporteur', 'civil-society', 'affected-communities',
+        'research', 'media', 'international', 'other')),
+    -- For ministries: which portfolio, so the composition check can find Labour, Justice, Interior.
+    portfolio text check (portfolio in ('labour', 'justice', 'interior', 'gender', 'education', 'economy', 'other')),
     level text not null default 'national' check (level in ('national', 'regional', 'local')),
+    -- Which side of tripartite dialogue the partner speaks for.
+    constituency text not null default 'other' check (constituency in ('government', 'workers', 'employers', 'other')),
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     primary key (tenant_id, id),
-    unique (tenant_id, code)
+    unique (tenant_id, acronym),
+    check (portfolio is null or kind = 'ministry')
 );
 create trigger partners_updated_at before update on partners
     for each row execute function set_updated_at();

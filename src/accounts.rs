@@ -128,16 +128,16 @@ pub async fn create_user(
     .map_err(|e| on_constraint(e, "users_email_key", AccountError::DuplicateEmail))
 }
 
-/// A partner of the tenant by its code or its name (case-insensitive).
+/// A partner of the tenant by its acronym or its name (case-insensitive).
 /// `conn` must be scoped to the tenant.
 pub async fn partner_id(
     conn: &mut PgConnection,
-    code_or_name: &str,
+    acronym_or_name: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar!(
-        "select id from partners where lower(code) = lower($1) or lower(name) = lower($1)
-         order by (lower(code) = lower($1)) desc limit 1",
-        code_or_name.trim()
+        "select id from partners where lower(acronym) = lower($1) or lower(name) = lower($1)
+         order by (lower(acronym) = lower($1)) desc limit 1",
+        acronym_or_name.trim()
     )
     .fetch_optional(conn)
     .await

@@ -59,13 +59,16 @@ pub enum Capability {
     ViewTenant,
     /// Add people, change their role, deactivate them.
     ManageMembers,
+    /// Create, change and delete partners, NAPs, objectives, outcomes,
+    /// activities and targets; import plans; publish NAPs.
+    EditPlan,
 }
 
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
 pub fn can(role: Role, _focal_point: bool, cap: Capability) -> bool {
     match cap {
         Capability::ViewTenant => true,
-        Capability::ManageMembers => role == Role::Secretariat,
+        Capability::ManageMembers | Capability::EditPlan => role == Role::Secretariat,
     }
 }
 
@@ -94,6 +97,32 @@ pub fn members_admin(
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Proof that the holder may change the plan of `tenant_id`.
+#[derive(Debug)]
+pub struct PlanEditor {
+    tenant_id: i64,
+}
+
+impl PlanEditor {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+/// Hands out [`PlanEditor`] to a secretariat member, 403 to anyone else.
+pub fn plan_editor(tenant_id: i64, role: Role, focal_point: bool) -> Result<PlanEditor, AppError> {
+    if can(role, focal_point, Capability::EditPlan) {
+        Ok(PlanEditor { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The demo loader writes plans as the platform operator.
+pub fn operator_plan_editor(tenant_id: i64) -> PlanEditor {
+    PlanEditor { tenant_id }
 }
 
 /// The platform operator at the command line may manage any tenant's members.
@@ -131,6 +160,12 @@ mod tests {
             (SocialPartner, false, ManageMembers, false),
             (SocialPartner, true, ManageMembers, false),
             (Observer, false, ManageMembers, false),
+            (Secretariat, false, EditPlan, true),
+            (Ministry, false, EditPlan, false),
+            (Ministry, true, EditPlan, false),
+            (SocialPartner, false, EditPlan, false),
+            (SocialPartner, true, EditPlan, false),
+            (Observer, false, EditPlan, false),
         ];
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
@@ -140,6 +175,8 @@ mod tests {
             );
         }
         assert!(members_admin(1, Observer, false).is_err());
+        assert!(plan_editor(1, Ministry, true).is_err());
+        assert_eq!(plan_editor(3, Secretariat, false).unwrap().tenant_id(), 3);
         assert_eq!(members_admin(7, Secretariat, false).unwrap().tenant_id(), 7);
     }
 }

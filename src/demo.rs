@@ -26,65 +26,35 @@ struct DemoMember {
     focal_point: bool,
 }
 
-/// (code, name, kind, level), the same organisations in both countries.
-const PARTNERS: &[(&str, &str, &str, &str)] = &[
-    (
-        "MOL",
-        "Ministry of Labour and Social Protection",
-        "ministry",
-        "national",
-    ),
-    ("MOJ", "Ministry of Justice", "ministry", "national"),
-    ("MOI", "Ministry of the Interior", "ministry", "national"),
-    (
-        "MOG",
-        "Ministry of Gender and Family Affairs",
-        "ministry",
-        "national",
-    ),
-    (
-        "LI",
-        "National Labour Inspectorate",
-        "law-enforcement",
-        "national",
-    ),
-    (
-        "POL",
-        "Police Anti-Trafficking Unit",
-        "law-enforcement",
-        "national",
-    ),
-    (
-        "CTU",
-        "Confederation of Trade Unions",
-        "workers",
-        "national",
-    ),
-    ("EF", "Federation of Employers", "employers", "national"),
-    (
-        "NHRC",
-        "National Human Rights Commission",
-        "human-rights-institution",
-        "national",
-    ),
-    (
-        "SVN",
-        "Survivors' Voice Network",
-        "affected-communities",
-        "national",
-    ),
-    (
-        "NORTH",
-        "Northern Province Coordination Office",
-        "ministry",
-        "regional",
-    ),
-    (
-        "ILO",
-        "International Labour Office, country office",
-        "international",
-        "national",
-    ),
+/// (acronym, name, kind, ministry portfolio, level, constituency).
+type DemoPartner = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+/// The same
+/// organisations in both countries.
+#[rustfmt::skip]
+const PARTNERS: &[DemoPartner] = &[
+    ("MOL", "Ministry of Labour and Social Protection", "ministry", Some("labour"), "national", "government"),
+    ("MOJ", "Ministry of Justice", "ministry", Some("justice"), "national", "government"),
+    ("MOI", "Ministry of the Interior", "ministry", Some("interior"), "national", "government"),
+    ("MOG", "Ministry of Gender and Family Affairs", "ministry", Some("gender"), "national", "government"),
+    ("MOE", "Ministry of Education", "ministry", Some("education"), "national", "government"),
+    ("LI", "National Labour Inspectorate", "labour-inspection", None, "national", "government"),
+    ("POL", "Police Anti-Trafficking Unit", "law-enforcement", None, "national", "government"),
+    ("IMM", "Immigration Service", "immigration", None, "national", "government"),
+    ("CTU", "Confederation of Trade Unions", "workers", None, "national", "workers"),
+    ("EF", "Federation of Employers", "employers", None, "national", "employers"),
+    ("NHRC", "National Human Rights Commission", "human-rights-institution", None, "national", "other"),
+    ("SVN", "Survivors' Voice Network", "affected-communities", None, "national", "other"),
+    ("NORTH", "Northern Province Coordination Office", "other", None, "regional", "government"),
+    ("UNI", "National University, Labour Studies Centre", "research", None, "national", "other"),
+    ("ILO", "International Labour Office, country office", "international", None, "national", "other"),
 ];
 
 const TENANTS: &[DemoTenant] = &[
@@ -200,15 +170,18 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
             }
         };
         db::set_scope(&mut tx, Some(tenant_id), None).await?;
-        for (code, name, kind, level) in PARTNERS {
+        for (acronym, name, kind, portfolio, level, constituency) in PARTNERS {
             sqlx::query!(
-                "insert into partners (tenant_id, code, name, kind, level) values ($1, $2, $3, $4, $5)
-                 on conflict (tenant_id, code) do nothing",
+                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
+                 values ($1, $2, $3, $4, $5, $6, $7)
+                 on conflict (tenant_id, acronym) do nothing",
                 tenant_id,
-                code,
+                acronym,
                 name,
                 kind,
-                level
+                *portfolio,
+                level,
+                constituency
             )
             .execute(&mut *tx)
             .await?;
@@ -240,6 +213,9 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
                 focal_point: member.focal_point,
             };
             accounts::add_membership(&admin, &mut tx, &membership).await?;
+        }
+        if demo.slug == "veridia" {
+            crate::demo_plan::load(&authz::operator_plan_editor(tenant_id), &mut tx).await?;
         }
         tx.commit().await?;
     }

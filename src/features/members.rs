@@ -48,7 +48,7 @@ impl MemberRow {
 
 pub struct PartnerOption {
     pub id: i64,
-    pub code: String,
+    pub acronym: String,
     pub name: String,
 }
 
@@ -365,7 +365,7 @@ async fn members(conn: &mut PgConnection, tenant_id: i64, me: i64) -> AppResult<
 async fn partners(conn: &mut PgConnection, tenant_id: i64) -> AppResult<Vec<PartnerOption>> {
     let rows = sqlx::query_as!(
         PartnerOption,
-        "select id, code, name from partners where tenant_id = $1 order by name",
+        "select id, acronym, name from partners where tenant_id = $1 order by name",
         tenant_id
     )
     .fetch_all(conn)

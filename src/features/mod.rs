@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod members;
+pub mod plan;
 pub mod profile;
 pub mod public;
 
@@ -15,4 +16,5 @@ pub fn tenant_router() -> Router<AppState> {
     Router::new()
         .merge(home::tenant_router())
         .merge(members::router())
+        .merge(plan::router())
 }

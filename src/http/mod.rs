@@ -1,6 +1,7 @@
 //! The router and the middleware every response passes through.
 
 pub mod assets;
+pub mod form;
 pub mod health;
 pub mod page;
 

@@ -91,3 +91,15 @@ impl FromRequestParts<AppState> for Chrome {
 pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// "Delete for good?": the confirmation step before any delete.
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub page: Chrome,
+    pub question: String,
+    /// Why it cannot be deleted, if it cannot.
+    pub problem: Option<String>,
+    pub action: String,
+    pub back: String,
+}

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use sqlx::{Postgres, Transaction};
 
 use crate::auth::CurrentUser;
-use crate::authz::{self, MembersAdmin, Role};
+use crate::authz::{self, MembersAdmin, PlanEditor, Role};
 use crate::error::AppError;
 use crate::http::RequestSpan;
 use crate::i18n::ChosenLanguage;
@@ -48,8 +48,13 @@ impl TenantCtx {
         authz::members_admin(self.tenant.id, self.member.role, self.member.focal_point)
     }
 
-    pub fn is_secretariat(&self) -> bool {
-        self.member.role == Role::Secretariat
+    /// The capability to change this tenant's plan, or 403.
+    pub fn plan_editor(&self) -> Result<PlanEditor, AppError> {
+        authz::plan_editor(self.tenant.id, self.member.role, self.member.focal_point)
+    }
+
+    pub fn can_edit_plan(&self) -> bool {
+        self.plan_editor().is_ok()
     }
 }
 

@@ -159,7 +159,7 @@ impl TestApp {
         PgConnection::connect_with(&self.owner).await.unwrap()
     }
 
-    /// A tenant with a few partners (codes MOL, MOJ, CTU, EF, ILO).
+    /// A tenant with a few partners (acronyms MOL, MOJ, CTU, EF, ILO).
     pub async fn tenant(&self, slug: &str) -> i64 {
         let mut tx = self.pool.begin().await.unwrap();
         let id = accounts::create_tenant(
@@ -183,7 +183,7 @@ impl TestApp {
             ("ILO", "ILO country office", "international"),
         ] {
             sqlx::query(
-                "insert into partners (tenant_id, code, name, kind) values ($1, $2, $3, $4)",
+                "insert into partners (tenant_id, acronym, name, kind) values ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(code)
@@ -246,8 +246,13 @@ impl TestApp {
 
     /// A client signed in as `email`.
     pub async fn signed_in(&self, email: &str) -> Client {
+        let password = if email.ends_with(".example") {
+            nap_oversight::demo::PASSWORD
+        } else {
+            PASSWORD
+        };
         let mut client = self.client();
-        let res = client.sign_in(email, PASSWORD).await;
+        let res = client.sign_in(email, password).await;
         assert_eq!(
             res.status,
             StatusCode::SEE_OTHER,

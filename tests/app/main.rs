@@ -7,5 +7,6 @@ mod cli;
 mod csrf;
 mod members;
 mod ops;
+mod plan;
 mod profile;
 mod tenancy;

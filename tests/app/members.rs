@@ -19,7 +19,7 @@ async fn setup() -> TestApp {
 
 async fn partner_id(app: &TestApp, code: &str) -> String {
     app.count(&format!(
-        "select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'aland' and p.code = '{code}'"
+        "select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'aland' and p.acronym = '{code}'"
     ))
     .await
     .to_string()
@@ -169,7 +169,7 @@ async fn a_partner_of_another_tenant_cannot_be_chosen() {
     let app = setup().await;
     app.tenant("borea").await;
     let foreign = app
-        .count("select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'borea' and p.code = 'MOL'")
+        .count("select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'borea' and p.acronym = 'MOL'")
         .await
         .to_string();
     let mut sec = app.signed_in("sec@aland.test").await;

@@ -129,7 +129,7 @@ async fn without_a_tenant_set_the_application_sees_no_tenant_rows() {
         .count("select id from tenants where slug = 'borea'")
         .await;
     let err = sqlx::query(
-        "insert into partners (tenant_id, code, name, kind) values ($1, 'X', 'X', 'media')",
+        "insert into partners (tenant_id, acronym, name, kind) values ($1, 'X', 'X', 'media')",
     )
     .bind(borea)
     .execute(&mut *tx)

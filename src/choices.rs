@@ -1,0 +1,128 @@
+//! Closed lists of values (themes, statuses, kinds…): their stable names in
+//! the database and forms, and the translation keys of their labels.
+
+/// Declares an enum whose variants have a stable string name and a label key
+/// `prefix.name`.
+macro_rules! choices {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+            }
+
+            pub fn label_key(self) -> &'static str {
+                match self { $($name::$variant => concat!($prefix, ".", $s)),+ }
+            }
+        }
+    };
+}
+
+choices!(
+    /// What a NAP is about.
+    Theme, "theme", {
+    ForcedLabour => "forced-labour",
+    ChildLabour => "child-labour",
+    Trafficking => "trafficking",
+    Other => "other",
+});
+
+choices!(NapStatus, "nap_status", {
+    Draft => "draft",
+    Adopted => "adopted",
+    Closed => "closed",
+});
+
+choices!(Level, "level", {
+    National => "national",
+    Regional => "regional",
+    Local => "local",
+});
+
+choices!(ActivityStatus, "activity_status", {
+    NotStarted => "not-started",
+    OnTrack => "on-track",
+    Delayed => "delayed",
+    Completed => "completed",
+    Cancelled => "cancelled",
+});
+
+choices!(PartnerKind, "partner_kind", {
+    Ministry => "ministry",
+    Workers => "workers",
+    Employers => "employers",
+    LawEnforcement => "law-enforcement",
+    LabourInspection => "labour-inspection",
+    Immigration => "immigration",
+    HumanRightsInstitution => "human-rights-institution",
+    NationalRapporteur => "national-rapporteur",
+    CivilSociety => "civil-society",
+    AffectedCommunities => "affected-communities",
+    Research => "research",
+    Media => "media",
+    International => "international",
+    Other => "other",
+});
+
+choices!(
+    /// A ministry's portfolio.
+    Portfolio, "portfolio", {
+    Labour => "labour",
+    Justice => "justice",
+    Interior => "interior",
+    Gender => "gender",
+    Education => "education",
+    Economy => "economy",
+    Other => "other",
+});
+
+choices!(
+    /// The side of tripartite dialogue a partner speaks for.
+    Constituency, "constituency", {
+    Government => "government",
+    Workers => "workers",
+    Employers => "employers",
+    Other => "other",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_labels_exist() {
+        for kind in PartnerKind::ALL {
+            assert_eq!(PartnerKind::parse(kind.as_str()), Some(*kind));
+            assert_ne!(
+                crate::i18n::translate("en", kind.label_key()),
+                kind.label_key()
+            );
+        }
+        for list in [
+            Theme::ALL.iter().map(|v| v.label_key()).collect::<Vec<_>>(),
+            NapStatus::ALL.iter().map(|v| v.label_key()).collect(),
+            Level::ALL.iter().map(|v| v.label_key()).collect(),
+            ActivityStatus::ALL.iter().map(|v| v.label_key()).collect(),
+            Portfolio::ALL.iter().map(|v| v.label_key()).collect(),
+            Constituency::ALL.iter().map(|v| v.label_key()).collect(),
+        ] {
+            for key in list {
+                assert_ne!(
+                    crate::i18n::translate("en", key),
+                    key,
+                    "missing label {key}"
+                );
+            }
+        }
+        assert_eq!(Theme::parse("nonsense"), None);
+    }
+}

@@ -1,0 +1,356 @@
+//! Activities: read, create, edit, delete.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::model::{self, ActivityDraft, ActivityRow, Nap, PlanContext};
+use super::naps::invalid;
+use super::quarter::Quarter;
+use crate::choices::Level;
+use crate::error::{AppError, AppResult};
+use crate::http::form::FieldErrors;
+use crate::http::page::{Chrome, ConfirmPage};
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/naps/{id}/activities/new", get(new).post(create))
+        .route("/t/{slug}/naps/{id}/activities/{activity}", get(show))
+        .route(
+            "/t/{slug}/naps/{id}/activities/{activity}/edit",
+            get(edit).post(update),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/activities/{activity}/delete",
+            get(confirm_delete).post(delete),
+        )
+}
+
+/// One activity of the tree, found by id.
+fn find(tree: Vec<model::ObjectiveNode>, id: i64) -> Option<(String, String, ActivityRow)> {
+    tree.into_iter().find_map(|o| {
+        o.outcomes.into_iter().find_map(|oc| {
+            let (code, title) = (oc.code, oc.title);
+            oc.activities
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| (code, title, a))
+        })
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/activity.html")]
+struct ShowPage {
+    page: Chrome,
+    slug: String,
+    nap: Nap,
+    outcome: String,
+    activity: ActivityRow,
+    description: String,
+    place: String,
+    can_edit: bool,
+}
+
+async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, activity)): Path<(String, i64, i64)>,
+) -> AppResult<ShowPage> {
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let extra = sqlx::query!(
+        "select description, place from activities where id = $1 and nap_id = $2",
+        activity,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
+    Ok(ShowPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        nap,
+        outcome: format!("{code} {title}"),
+        activity: row,
+        description: extra.description,
+        place: extra.place,
+        can_edit: ctx.can_edit_plan(),
+    })
+}
+
+pub struct PartnerChoice {
+    pub acronym: String,
+    pub name: String,
+}
+
+pub struct OutcomeChoice {
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/activity_form.html")]
+struct FormPage {
+    page: Chrome,
+    action: String,
+    back: String,
+    nap_url: String,
+    nap: Nap,
+    editing: bool,
+    form: ActivityDraft,
+    errors: FieldErrors,
+    partners: Vec<PartnerChoice>,
+    outcomes: Vec<OutcomeChoice>,
+    levels: &'static [Level],
+}
+
+impl FormPage {
+    fn partner_list(&self) -> String {
+        self.partners
+            .iter()
+            .map(|p| p.acronym.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+async fn form_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    nap: Nap,
+    activity: Option<i64>,
+    form: ActivityDraft,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    let partners = sqlx::query_as!(
+        PartnerChoice,
+        "select acronym, name from partners order by acronym"
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    let mut outcomes = sqlx::query_as!(
+        OutcomeChoice,
+        "select code, title from outcomes where nap_id = $1",
+        nap.id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    outcomes.sort_by_key(|o| model::code_key(&o.code));
+    let slug = ctx.tenant.slug.clone();
+    let (action, back) = match activity {
+        Some(a) => (
+            format!("/t/{slug}/naps/{}/activities/{a}/edit", nap.id),
+            format!("/t/{slug}/naps/{}/activities/{a}", nap.id),
+        ),
+        None => (
+            format!("/t/{slug}/naps/{}/activities/new", nap.id),
+            format!("/t/{slug}/naps/{}", nap.id),
+        ),
+    };
+    Ok(FormPage {
+        page: page.in_tenant(ctx),
+        action,
+        back,
+        nap_url: format!("/t/{slug}/naps/{}", nap.id),
+        nap,
+        editing: activity.is_some(),
+        form,
+        errors,
+        partners,
+        outcomes,
+        levels: Level::ALL,
+    })
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    outcome: Option<String>,
+}
+
+async fn new(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let form = ActivityDraft {
+        outcome: q.outcome.unwrap_or_default(),
+        level: Level::National.as_str().to_owned(),
+        ..ActivityDraft::default()
+    };
+    form_page(page, &mut ctx, nap, None, form, FieldErrors::default()).await
+}
+
+async fn save(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap_id: i64,
+    activity: Option<i64>,
+    draft: ActivityDraft,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    if let Some(a) = activity {
+        sqlx::query_scalar!(
+            "select id from activities where id = $1 and nap_id = $2",
+            a,
+            nap_id
+        )
+        .fetch_optional(&mut *ctx.tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    }
+    let context = PlanContext::load(&mut ctx.tx, &nap).await?;
+    let mut result = context.validate(&draft);
+    if let Ok(input) = &result {
+        let taken = sqlx::query_scalar!(
+            "select exists (select 1 from activities where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
+            nap_id,
+            input.code,
+            activity.unwrap_or(-1)
+        )
+        .fetch_one(&mut *ctx.tx)
+        .await?;
+        if taken {
+            let mut errors = FieldErrors::default();
+            errors.add("code", "plan.code_taken");
+            result = Err(errors);
+        }
+    }
+    let input = match result {
+        Ok(input) => input,
+        Err(errors) => {
+            let page = form_page(page, &mut ctx, nap, activity, draft, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    let id = model::save_activity(&editor, &mut ctx.tx, &nap, activity, &input).await?;
+    ctx.tx.commit().await?;
+    tracing::info!(activity = id, "activity saved");
+    Ok(Redirect::to(&format!(
+        "/t/{}/naps/{nap_id}/activities/{id}",
+        ctx.tenant.slug
+    ))
+    .into_response())
+}
+
+async fn create(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(draft): Form<ActivityDraft>,
+) -> AppResult<Response> {
+    save(page, ctx, id, None, draft).await
+}
+
+async fn edit(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, activity)): Path<(String, i64, i64)>,
+) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let extra = sqlx::query!(
+        "select description, place from activities where id = $1 and nap_id = $2",
+        activity,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    let (outcome, _, a) = find(tree, activity).ok_or(AppError::NotFound)?;
+    let form = ActivityDraft {
+        outcome,
+        code: a.code.clone(),
+        title: a.title.clone(),
+        description: extra.description,
+        lead: a.lead.clone().unwrap_or_default(),
+        supporting: a.supporting.join(", "),
+        start: a.start.map(Quarter::compact).unwrap_or_default(),
+        end: a.end.map(Quarter::compact).unwrap_or_default(),
+        level: a.level.as_str().to_owned(),
+        place: extra.place,
+        budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
+        currency: a.currency.clone(),
+        targets: a.targets_text(),
+    };
+    form_page(
+        page,
+        &mut ctx,
+        nap,
+        Some(activity),
+        form,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn update(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, activity)): Path<(String, i64, i64)>,
+    Form(draft): Form<ActivityDraft>,
+) -> AppResult<Response> {
+    save(page, ctx, id, Some(activity), draft).await
+}
+
+async fn confirm_delete(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, activity)): Path<(String, i64, i64)>,
+) -> AppResult<ConfirmPage> {
+    ctx.plan_editor()?;
+    let row = sqlx::query!(
+        "select code, title from activities where id = $1 and nap_id = $2",
+        activity,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slug = ctx.tenant.slug.clone();
+    Ok(ConfirmPage {
+        page: page.in_tenant(&ctx),
+        question: i18n::t_with(
+            "plan.delete_activity",
+            "value",
+            &format!("{} {}", row.code, row.title),
+        ),
+        problem: None,
+        action: format!("/t/{slug}/naps/{id}/activities/{activity}/delete"),
+        back: format!("/t/{slug}/naps/{id}/activities/{activity}"),
+    })
+}
+
+async fn delete(
+    mut ctx: TenantCtx,
+    Path((_, id, activity)): Path<(String, i64, i64)>,
+) -> AppResult<Redirect> {
+    let editor = ctx.plan_editor()?;
+    let done = sqlx::query!(
+        "delete from activities where tenant_id = $1 and id = $2 and nap_id = $3",
+        editor.tenant_id(),
+        activity,
+        id
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(activity, "activity deleted");
+    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
+}

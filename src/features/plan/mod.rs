@@ -1,0 +1,21 @@
+//! The implementation plan: NAPs, their objectives, outcomes and
+//! activities with time targets, the quarter grid, and spreadsheets in and out.
+
+pub mod activities;
+pub mod grid;
+pub mod model;
+pub mod naps;
+pub mod quarter;
+pub mod structure;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(naps::router())
+        .merge(structure::router())
+        .merge(activities::router())
+        .merge(grid::router())
+}

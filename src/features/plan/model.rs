@@ -1,0 +1,677 @@
+//! The plan's data: loading a NAP and its tree, validating an activity as
+//! people write it (form or spreadsheet row), and saving it with its targets.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::PgConnection;
+
+use super::quarter::{Period, Quarter, TargetSpec, TargetState};
+use crate::authz::PlanEditor;
+use crate::choices::{ActivityStatus, Level, NapStatus, Theme};
+use crate::error::{AppError, AppResult};
+use crate::http::form::FieldErrors;
+
+#[derive(Debug, Clone)]
+pub struct Nap {
+    pub id: i64,
+    pub title: String,
+    pub theme: Theme,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub status: NapStatus,
+    pub summary: String,
+    pub sdg_targets: String,
+    pub national_alignment: String,
+    pub published: bool,
+}
+
+impl Nap {
+    pub fn period(&self) -> Period {
+        Period::years(self.start_year, self.end_year)
+    }
+
+    pub fn years(&self) -> Vec<i32> {
+        (self.start_year..=self.end_year).collect()
+    }
+}
+
+/// The NAP `id` of the transaction's tenant, or 404.
+pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
+    let row = sqlx::query!(
+        "select id, title, theme, start_year, end_year, status, summary, sdg_targets,
+                national_alignment, published
+         from naps where id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Nap {
+        id: row.id,
+        title: row.title,
+        theme: Theme::parse(&row.theme).unwrap_or(Theme::Other),
+        start_year: row.start_year,
+        end_year: row.end_year,
+        status: NapStatus::parse(&row.status).unwrap_or(NapStatus::Draft),
+        summary: row.summary,
+        sdg_targets: row.sdg_targets,
+        national_alignment: row.national_alignment,
+        published: row.published,
+    })
+}
+
+/// Orders codes as people read them: "2.9" before "2.10".
+pub fn code_key(code: &str) -> Vec<(u64, String)> {
+    code.split('.')
+        .map(|part| (part.parse::<u64>().unwrap_or(u64::MAX), part.to_owned()))
+        .collect()
+}
+
+/// A code such as "2.1.3": digits or letters separated by dots.
+pub fn validate_code(raw: &str) -> Result<String, &'static str> {
+    let code = raw.trim();
+    let valid = !code.is_empty()
+        && code.len() <= 20
+        && code
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if valid {
+        Ok(code.to_owned())
+    } else if code.is_empty() {
+        Err("field.required")
+    } else {
+        Err("plan.code_invalid")
+    }
+}
+
+pub struct OccurrenceView {
+    pub quarter: Quarter,
+    pub state: TargetState,
+}
+
+pub struct ActivityRow {
+    pub id: i64,
+    pub outcome_id: i64,
+    pub code: String,
+    pub title: String,
+    pub lead: Option<String>,
+    pub lead_name: Option<String>,
+    pub supporting: Vec<String>,
+    pub level: Level,
+    pub status: ActivityStatus,
+    pub start: Option<Quarter>,
+    pub end: Option<Quarter>,
+    pub budget: Option<i64>,
+    pub currency: String,
+    pub targets: Vec<TargetSpec>,
+    pub occurrences: Vec<OccurrenceView>,
+}
+
+impl ActivityRow {
+    pub fn targets_text(&self) -> String {
+        self.targets
+            .iter()
+            .map(|t| t.compact())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn involves(&self, acronym: &str) -> bool {
+        self.lead
+            .as_deref()
+            .is_some_and(|l| l.eq_ignore_ascii_case(acronym))
+            || self
+                .supporting
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(acronym))
+    }
+}
+
+pub struct OutcomeNode {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub activities: Vec<ActivityRow>,
+}
+
+pub struct ObjectiveNode {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub outcomes: Vec<OutcomeNode>,
+}
+
+/// A NAP's objectives, outcomes and activities with their targets, in code
+/// order: four queries, whatever the size of the plan.
+pub async fn load_tree(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    today: Quarter,
+) -> AppResult<Vec<ObjectiveNode>> {
+    let objectives = sqlx::query!(
+        "select id, code, title from objectives where nap_id = $1",
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let outcomes = sqlx::query!(
+        "select id, objective_id, code, title from outcomes where nap_id = $1",
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let activities = sqlx::query!(
+        r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.start_quarter,
+                  a.end_quarter, a.budget, a.currency,
+                  lp.acronym as "lead?", lp.name as "lead_name?",
+                  coalesce((select array_agg(p.acronym order by p.acronym)
+                            from activity_partners ap
+                            join partners p on p.tenant_id = ap.tenant_id and p.id = ap.partner_id
+                            where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
+                  coalesce((select array_agg(coalesce(t.year, -1) order by t.year nulls last, t.quarter)
+                            from time_targets t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_years!",
+                  coalesce((select array_agg(t.quarter order by t.year nulls last, t.quarter)
+                            from time_targets t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
+           from activities a
+           left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
+           where a.nap_id = $1"#,
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let occurrences = sqlx::query!(
+        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
+         from target_occurrences o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+         where a.nap_id = $1
+         order by o.quarter_index",
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut occ_by_activity: HashMap<i64, Vec<OccurrenceView>> = HashMap::new();
+    for o in occurrences {
+        let quarter = Quarter::from_index(o.quarter_index);
+        occ_by_activity
+            .entry(o.activity_id)
+            .or_default()
+            .push(OccurrenceView {
+                quarter,
+                state: TargetState::of(quarter, o.met, today),
+            });
+    }
+    let mut acts_by_outcome: HashMap<i64, Vec<ActivityRow>> = HashMap::new();
+    for a in activities {
+        let targets = a
+            .target_years
+            .iter()
+            .zip(&a.target_quarters)
+            .filter_map(|(y, q)| TargetSpec::from_row((*y >= 0).then_some(*y), *q))
+            .collect();
+        acts_by_outcome
+            .entry(a.outcome_id)
+            .or_default()
+            .push(ActivityRow {
+                id: a.id,
+                outcome_id: a.outcome_id,
+                code: a.code,
+                title: a.title,
+                lead: a.lead,
+                lead_name: a.lead_name,
+                supporting: a.supporting,
+                level: Level::parse(&a.level).unwrap_or(Level::National),
+                status: ActivityStatus::parse(&a.status).unwrap_or(ActivityStatus::NotStarted),
+                start: a.start_quarter.map(Quarter::from_index),
+                end: a.end_quarter.map(Quarter::from_index),
+                budget: a.budget,
+                currency: a.currency,
+                targets,
+                occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
+            });
+    }
+    let mut outs_by_objective: HashMap<i64, Vec<OutcomeNode>> = HashMap::new();
+    for o in outcomes {
+        let mut activities = acts_by_outcome.remove(&o.id).unwrap_or_default();
+        activities.sort_by_key(|a| code_key(&a.code));
+        outs_by_objective
+            .entry(o.objective_id)
+            .or_default()
+            .push(OutcomeNode {
+                id: o.id,
+                code: o.code,
+                title: o.title,
+                activities,
+            });
+    }
+    let mut tree: Vec<ObjectiveNode> = objectives
+        .into_iter()
+        .map(|o| {
+            let mut outcomes = outs_by_objective.remove(&o.id).unwrap_or_default();
+            outcomes.sort_by_key(|x| code_key(&x.code));
+            ObjectiveNode {
+                id: o.id,
+                code: o.code,
+                title: o.title,
+                outcomes,
+            }
+        })
+        .collect();
+    tree.sort_by_key(|o| code_key(&o.code));
+    Ok(tree)
+}
+
+/// An activity as a person writes it, in a form or a spreadsheet row.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, PartialEq)]
+pub struct ActivityDraft {
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub lead: String,
+    #[serde(default)]
+    pub supporting: String,
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub budget: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub targets: String,
+}
+
+/// A validated activity, ready to save.
+#[derive(Debug, Clone)]
+pub struct ActivityInput {
+    pub outcome_id: i64,
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub lead_partner_id: Option<i64>,
+    pub supporting: Vec<i64>,
+    pub start: Option<Quarter>,
+    pub end: Option<Quarter>,
+    pub level: Level,
+    pub place: String,
+    pub budget: Option<i64>,
+    pub currency: String,
+    pub targets: Vec<TargetSpec>,
+}
+
+/// What validating an activity needs to know about its NAP.
+pub struct PlanContext {
+    pub period: Period,
+    /// Lower-case acronym → partner id.
+    pub partners: HashMap<String, i64>,
+    /// Outcome code → outcome id.
+    pub outcomes: HashMap<String, i64>,
+}
+
+impl PlanContext {
+    pub async fn load(conn: &mut PgConnection, nap: &Nap) -> AppResult<Self> {
+        let partners = sqlx::query!("select id, acronym from partners")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.acronym.to_lowercase(), p.id))
+            .collect();
+        let outcomes = sqlx::query!("select id, code from outcomes where nap_id = $1", nap.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.code, o.id))
+            .collect();
+        Ok(Self {
+            period: nap.period(),
+            partners,
+            outcomes,
+        })
+    }
+
+    fn quarter(&self, raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Quarter> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        match Quarter::parse(raw) {
+            None => {
+                errors.add_with(field, "plan.quarter_invalid", raw);
+                None
+            }
+            Some(q) if !self.period.contains(q) => {
+                errors.add_with(field, "plan.quarter_outside", raw);
+                None
+            }
+            Some(q) => Some(q),
+        }
+    }
+
+    /// Checks every field; errors are keyed by the draft's field names.
+    pub fn validate(&self, d: &ActivityDraft) -> Result<ActivityInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let outcome_id = match d.outcome.trim() {
+            "" => {
+                errors.add("outcome", "field.required");
+                None
+            }
+            code => match self.outcomes.get(code) {
+                Some(id) => Some(*id),
+                None => {
+                    errors.add_with("outcome", "plan.outcome_unknown", code);
+                    None
+                }
+            },
+        };
+        let code = validate_code(&d.code)
+            .map_err(|k| errors.add("code", k))
+            .ok();
+        let title = crate::http::form::required(&d.title, 500)
+            .map_err(|k| errors.add("title", k))
+            .ok();
+        let description = crate::http::form::optional(&d.description, 5000)
+            .map_err(|k| errors.add("description", k))
+            .unwrap_or_default();
+        let lead_partner_id = match d.lead.trim() {
+            "" => None,
+            acronym => match self.partners.get(&acronym.to_lowercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    errors.add_with("lead", "plan.partner_unknown", acronym);
+                    None
+                }
+            },
+        };
+        let mut supporting = BTreeSet::new();
+        for acronym in d
+            .supporting
+            .split([',', ';', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match self.partners.get(&acronym.to_lowercase()) {
+                Some(id) if Some(*id) != lead_partner_id => {
+                    supporting.insert(*id);
+                }
+                Some(_) => {}
+                None => errors.add_with("supporting", "plan.partner_unknown", acronym),
+            }
+        }
+        let start = self.quarter(&d.start, "start", &mut errors);
+        let end = self.quarter(&d.end, "end", &mut errors);
+        if let (Some(s), Some(e)) = (start, end)
+            && s > e
+        {
+            errors.add("end", "plan.end_before_start");
+        }
+        let level = match d.level.trim() {
+            "" => Some(Level::National),
+            raw => Level::parse(&raw.to_lowercase()).or_else(|| {
+                errors.add_with("level", "plan.level_invalid", raw);
+                None
+            }),
+        };
+        let place = crate::http::form::optional(&d.place, 200)
+            .map_err(|k| errors.add("place", k))
+            .unwrap_or_default();
+        let budget = match d.budget.trim().replace([' ', ','], "") {
+            b if b.is_empty() => None,
+            b => match b.parse::<i64>() {
+                Ok(n) if n >= 0 => Some(n),
+                _ => {
+                    errors.add_with("budget", "plan.budget_invalid", d.budget.trim());
+                    None
+                }
+            },
+        };
+        let currency = d.currency.trim().to_ascii_uppercase();
+        if !(currency.is_empty()
+            || currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            errors.add_with("currency", "plan.currency_invalid", d.currency.trim());
+        }
+        let period = Period {
+            start: start.unwrap_or(self.period.start),
+            end: end.unwrap_or(self.period.end),
+        };
+        let targets = match TargetSpec::parse_list(&d.targets) {
+            Err(bad) => {
+                errors.add_with("targets", "plan.target_invalid", &bad);
+                Vec::new()
+            }
+            Ok(specs) => {
+                for spec in &specs {
+                    if spec.expand(period).is_empty() {
+                        errors.add_with("targets", "plan.target_outside", &spec.compact());
+                    }
+                }
+                specs
+            }
+        };
+        match (errors.is_empty(), outcome_id, code, title, level) {
+            (true, Some(outcome_id), Some(code), Some(title), Some(level)) => Ok(ActivityInput {
+                outcome_id,
+                code,
+                title,
+                description,
+                lead_partner_id,
+                supporting: supporting.into_iter().collect(),
+                start,
+                end,
+                level,
+                place,
+                budget,
+                currency,
+                targets,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Creates or updates (by id) an activity with its partners, targets and
+/// their occurrences over the activity's period (else the NAP's).
+pub async fn save_activity(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    id: Option<i64>,
+    a: &ActivityInput,
+) -> Result<i64, sqlx::Error> {
+    let start = a.start.map(Quarter::index);
+    let end = a.end.map(Quarter::index);
+    let id = match id {
+        Some(id) => {
+            sqlx::query!(
+                "update activities set outcome_id = $3, code = $4, title = $5, description = $6,
+                     lead_partner_id = $7, start_quarter = $8, end_quarter = $9, level = $10,
+                     place = $11, budget = $12, currency = $13
+                 where tenant_id = $1 and id = $2",
+                editor.tenant_id(),
+                id,
+                a.outcome_id,
+                a.code,
+                a.title,
+                a.description,
+                a.lead_partner_id,
+                start,
+                end,
+                a.level.as_str(),
+                a.place,
+                a.budget,
+                a.currency
+            )
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar!(
+                "insert into activities (tenant_id, nap_id, outcome_id, code, title, description,
+                     lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+                editor.tenant_id(),
+                nap.id,
+                a.outcome_id,
+                a.code,
+                a.title,
+                a.description,
+                a.lead_partner_id,
+                start,
+                end,
+                a.level.as_str(),
+                a.place,
+                a.budget,
+                a.currency
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    sqlx::query!(
+        "delete from activity_partners where tenant_id = $1 and activity_id = $2 and partner_id <> all($3)",
+        editor.tenant_id(),
+        id,
+        &a.supporting
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into activity_partners (tenant_id, activity_id, partner_id)
+         select $1, $2, unnest($3::bigint[]) on conflict do nothing",
+        editor.tenant_id(),
+        id,
+        &a.supporting
+    )
+    .execute(&mut *conn)
+    .await?;
+    save_targets(editor, conn, nap, id, a).await?;
+    Ok(id)
+}
+
+/// Keeps the targets and occurrences in step with the activity: removed
+/// ones go (with their occurrences), new ones are expanded, and occurrences
+/// already met stay met.
+async fn save_targets(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    activity_id: i64,
+    a: &ActivityInput,
+) -> Result<(), sqlx::Error> {
+    let (years, quarters): (Vec<Option<i32>>, Vec<i16>) =
+        a.targets.iter().map(|t| t.to_row()).unzip();
+    let years: Vec<i32> = years.iter().map(|y| y.unwrap_or(-1)).collect();
+    sqlx::query!(
+        "delete from time_targets t where t.tenant_id = $1 and t.activity_id = $2
+           and not exists (select 1 from unnest($3::int[], $4::smallint[]) as n(y, q)
+                           where coalesce(t.year, -1) = n.y and t.quarter = n.q)",
+        editor.tenant_id(),
+        activity_id,
+        &years,
+        &quarters
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into time_targets (tenant_id, activity_id, year, quarter)
+         select $1, $2, nullif(n.y, -1), n.q from unnest($3::int[], $4::smallint[]) as n(y, q)
+         on conflict do nothing",
+        editor.tenant_id(),
+        activity_id,
+        &years,
+        &quarters
+    )
+    .execute(&mut *conn)
+    .await?;
+    refresh_occurrences(editor, conn, nap, activity_id, a.start, a.end).await
+}
+
+/// Re-expands every activity's targets, after the NAP's period changed.
+pub async fn refresh_all_occurrences(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+) -> Result<(), sqlx::Error> {
+    let activities = sqlx::query!(
+        "select id, start_quarter, end_quarter from activities where tenant_id = $1 and nap_id = $2",
+        editor.tenant_id(),
+        nap.id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for a in activities {
+        let start = a.start_quarter.map(Quarter::from_index);
+        let end = a.end_quarter.map(Quarter::from_index);
+        refresh_occurrences(editor, conn, nap, a.id, start, end).await?;
+    }
+    Ok(())
+}
+
+/// Makes the occurrences match the activity's targets over its period:
+/// occurrences that no longer apply go, new ones come, met ones stay met.
+async fn refresh_occurrences(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    activity_id: i64,
+    start: Option<Quarter>,
+    end: Option<Quarter>,
+) -> Result<(), sqlx::Error> {
+    let targets = sqlx::query!(
+        "select id, year, quarter from time_targets where tenant_id = $1 and activity_id = $2",
+        editor.tenant_id(),
+        activity_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let period = Period {
+        start: start.unwrap_or(nap.period().start),
+        end: end.unwrap_or(nap.period().end),
+    };
+    let mut target_ids = Vec::new();
+    let mut indexes = Vec::new();
+    for t in targets {
+        if let Some(spec) = TargetSpec::from_row(t.year, t.quarter) {
+            for q in spec.expand(period) {
+                target_ids.push(t.id);
+                indexes.push(q.index());
+            }
+        }
+    }
+    sqlx::query!(
+        "delete from target_occurrences o where o.tenant_id = $1 and o.activity_id = $2
+           and not exists (select 1 from unnest($3::bigint[], $4::int[]) as n(t, i)
+                           where o.target_id = n.t and o.quarter_index = n.i)",
+        editor.tenant_id(),
+        activity_id,
+        &target_ids,
+        &indexes
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index)
+         select $1, n.t, $2, n.i from unnest($3::bigint[], $4::int[]) as n(t, i)
+         on conflict do nothing",
+        editor.tenant_id(),
+        activity_id,
+        &target_ids,
+        &indexes
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,471 @@
+//! NAPs: list, create, read, edit, delete, publish.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::model::{self, Nap, ObjectiveNode};
+use super::quarter::Quarter;
+use crate::authz::PlanEditor;
+use crate::choices::{NapStatus, Theme};
+use crate::error::{AppError, AppResult};
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::{Chrome, ConfirmPage};
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/naps", get(list))
+        .route("/t/{slug}/naps/new", get(new).post(create))
+        .route("/t/{slug}/naps/{id}", get(show))
+        .route("/t/{slug}/naps/{id}/edit", get(edit).post(update))
+        .route(
+            "/t/{slug}/naps/{id}/delete",
+            get(confirm_delete).post(delete),
+        )
+        .route("/t/{slug}/naps/{id}/publish", post(publish))
+        .route("/t/{slug}/naps/{id}/unpublish", post(unpublish))
+}
+
+pub struct NapSummary {
+    pub id: i64,
+    pub title: String,
+    pub theme: Theme,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub status: NapStatus,
+    pub published: bool,
+    pub activities: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/naps.html")]
+struct ListPage {
+    page: Chrome,
+    slug: String,
+    naps: Vec<NapSummary>,
+    can_edit: bool,
+}
+
+async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
+    let rows = sqlx::query!(
+        r#"select n.id, n.title, n.theme, n.start_year, n.end_year, n.status, n.published,
+                  (select count(*) from activities a where a.tenant_id = n.tenant_id and a.nap_id = n.id) as "activities!"
+           from naps n order by n.start_year desc, n.title"#
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    let naps = rows
+        .into_iter()
+        .map(|r| NapSummary {
+            id: r.id,
+            title: r.title,
+            theme: Theme::parse(&r.theme).unwrap_or(Theme::Other),
+            start_year: r.start_year,
+            end_year: r.end_year,
+            status: NapStatus::parse(&r.status).unwrap_or(NapStatus::Draft),
+            published: r.published,
+            activities: r.activities,
+        })
+        .collect();
+    Ok(ListPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        naps,
+        can_edit: ctx.can_edit_plan(),
+    })
+}
+
+/// The NAP form as typed.
+#[derive(Default, Deserialize)]
+pub struct NapForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub theme: String,
+    #[serde(default)]
+    pub start_year: String,
+    #[serde(default)]
+    pub end_year: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub sdg_targets: String,
+    #[serde(default)]
+    pub national_alignment: String,
+}
+
+impl NapForm {
+    fn from_nap(nap: &Nap) -> Self {
+        Self {
+            title: nap.title.clone(),
+            theme: nap.theme.as_str().to_owned(),
+            start_year: nap.start_year.to_string(),
+            end_year: nap.end_year.to_string(),
+            status: nap.status.as_str().to_owned(),
+            summary: nap.summary.clone(),
+            sdg_targets: nap.sdg_targets.clone(),
+            national_alignment: nap.national_alignment.clone(),
+        }
+    }
+
+    fn validate(&self) -> Result<NapInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = form::check(&mut errors, "title", form::required(&self.title, 300));
+        let theme = form::check(
+            &mut errors,
+            "theme",
+            Theme::parse(&self.theme).ok_or("field.choose"),
+        );
+        let status = form::check(
+            &mut errors,
+            "status",
+            NapStatus::parse(&self.status).ok_or("field.choose"),
+        );
+        let year = |raw: &str| match raw.trim().parse::<i32>() {
+            Ok(y) if (1990..=2100).contains(&y) => Ok(y),
+            _ if raw.trim().is_empty() => Err("field.required"),
+            _ => Err("nap.year_invalid"),
+        };
+        let start_year = form::check(&mut errors, "start_year", year(&self.start_year));
+        let mut end_year = form::check(&mut errors, "end_year", year(&self.end_year));
+        if let (Some(s), Some(e)) = (start_year, end_year)
+            && (e < s || e > s + 20)
+        {
+            errors.add("end_year", "nap.period_invalid");
+            end_year = None;
+        }
+        let summary = form::check(&mut errors, "summary", form::optional(&self.summary, 5000));
+        let sdg_targets = form::check(
+            &mut errors,
+            "sdg_targets",
+            form::optional(&self.sdg_targets, 500),
+        );
+        let national_alignment = form::check(
+            &mut errors,
+            "national_alignment",
+            form::optional(&self.national_alignment, 2000),
+        );
+        match (
+            title,
+            theme,
+            status,
+            start_year,
+            end_year,
+            summary,
+            sdg_targets,
+            national_alignment,
+        ) {
+            (
+                Some(title),
+                Some(theme),
+                Some(status),
+                Some(start_year),
+                Some(end_year),
+                Some(summary),
+                Some(sdg_targets),
+                Some(national_alignment),
+            ) if errors.is_empty() => Ok(NapInput {
+                title,
+                theme,
+                status,
+                start_year,
+                end_year,
+                summary,
+                sdg_targets,
+                national_alignment,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+pub struct NapInput {
+    pub title: String,
+    pub theme: Theme,
+    pub status: NapStatus,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub summary: String,
+    pub sdg_targets: String,
+    pub national_alignment: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/nap_form.html")]
+struct FormPage {
+    page: Chrome,
+    slug: String,
+    /// None when creating.
+    nap_id: Option<i64>,
+    form: NapForm,
+    errors: FieldErrors,
+    themes: &'static [Theme],
+    statuses: &'static [NapStatus],
+}
+
+impl FormPage {
+    fn new(
+        page: Chrome,
+        ctx: &TenantCtx,
+        nap_id: Option<i64>,
+        form: NapForm,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            page: page.in_tenant(ctx),
+            slug: ctx.tenant.slug.clone(),
+            nap_id,
+            form,
+            errors,
+            themes: Theme::ALL,
+            statuses: NapStatus::ALL,
+        }
+    }
+}
+
+async fn new(page: Chrome, ctx: TenantCtx) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let year = Quarter::current().year;
+    let form = NapForm {
+        theme: Theme::ForcedLabour.as_str().to_owned(),
+        status: NapStatus::Draft.as_str().to_owned(),
+        start_year: year.to_string(),
+        end_year: (year + 4).to_string(),
+        sdg_targets: "8.7".to_owned(),
+        ..NapForm::default()
+    };
+    Ok(FormPage::new(
+        page,
+        &ctx,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+async fn create(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Form(form): Form<NapForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, None, form, errors))),
+    };
+    let id = insert_nap(&editor, &mut ctx.tx, &input).await?;
+    ctx.tx.commit().await?;
+    tracing::info!(nap = id, "NAP created");
+    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
+}
+
+pub async fn insert_nap(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    n: &NapInput,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets, national_alignment)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+        editor.tenant_id(),
+        n.title,
+        n.theme.as_str(),
+        n.status.as_str(),
+        n.start_year,
+        n.end_year,
+        n.summary,
+        n.sdg_targets,
+        n.national_alignment
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub fn invalid(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/nap.html")]
+struct ShowPage {
+    page: Chrome,
+    slug: String,
+    nap: Nap,
+    tree: Vec<ObjectiveNode>,
+    can_edit: bool,
+}
+
+async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ShowPage> {
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    Ok(ShowPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        nap,
+        tree,
+        can_edit: ctx.can_edit_plan(),
+    })
+}
+
+async fn edit(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    Ok(FormPage::new(
+        page,
+        &ctx,
+        Some(id),
+        NapForm::from_nap(&nap),
+        FieldErrors::default(),
+    ))
+}
+
+async fn update(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<NapForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let old = model::load_nap(&mut ctx.tx, id).await?;
+    let mut result = form.validate();
+    if let Ok(input) = &result
+        && let Some(code) =
+            outside_new_period(&mut ctx.tx, id, input.start_year, input.end_year).await?
+    {
+        let mut errors = FieldErrors::default();
+        errors.add_with("end_year", "nap.period_excludes", &code);
+        result = Err(errors);
+    }
+    let input = match result {
+        Ok(input) => input,
+        Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, Some(id), form, errors))),
+    };
+    sqlx::query!(
+        "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
+             summary = $8, sdg_targets = $9, national_alignment = $10
+         where tenant_id = $1 and id = $2",
+        editor.tenant_id(),
+        id,
+        input.title,
+        input.theme.as_str(),
+        input.status.as_str(),
+        input.start_year,
+        input.end_year,
+        input.summary,
+        input.sdg_targets,
+        input.national_alignment
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if (old.start_year, old.end_year) != (input.start_year, input.end_year) {
+        let nap = model::load_nap(&mut ctx.tx, id).await?;
+        model::refresh_all_occurrences(&editor, &mut ctx.tx, &nap).await?;
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(nap = id, "NAP updated");
+    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
+}
+
+/// The code of an activity whose quarters or one-off targets would fall
+/// outside the years `start`..=`end`, if any.
+async fn outside_new_period(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    start: i32,
+    end: i32,
+) -> AppResult<Option<String>> {
+    let (first, last) = (start * 4, end * 4 + 3);
+    Ok(sqlx::query_scalar!(
+        "select a.code from activities a
+         where a.nap_id = $1
+           and (a.start_quarter < $2 or a.end_quarter > $3
+                or exists (select 1 from time_targets t
+                           where t.tenant_id = a.tenant_id and t.activity_id = a.id and t.year is not null
+                             and (t.year * 4 + t.quarter - 1 < $2 or t.year * 4 + t.quarter - 1 > $3)))
+         order by a.code limit 1",
+        nap_id,
+        first,
+        last
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+async fn confirm_delete(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ConfirmPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let slug = ctx.tenant.slug.clone();
+    Ok(ConfirmPage {
+        page: page.in_tenant(&ctx),
+        question: i18n::t_with("nap.delete_question", "value", &nap.title),
+        problem: None,
+        action: format!("/t/{slug}/naps/{id}/delete"),
+        back: format!("/t/{slug}/naps/{id}"),
+    })
+}
+
+async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
+    let editor = ctx.plan_editor()?;
+    let done = sqlx::query!(
+        "delete from naps where tenant_id = $1 and id = $2",
+        editor.tenant_id(),
+        id
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(nap = id, "NAP deleted");
+    Ok(Redirect::to(&format!("/t/{}/naps", ctx.tenant.slug)))
+}
+
+async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResult<Redirect> {
+    let editor = ctx.plan_editor()?;
+    let done = sqlx::query!(
+        "update naps set published = $3 where tenant_id = $1 and id = $2",
+        editor.tenant_id(),
+        id,
+        published
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(nap = id, published, "NAP publication changed");
+    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
+}
+
+async fn publish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
+    set_published(ctx, id, true).await
+}
+
+async fn unpublish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
+    set_published(ctx, id, false).await
+}

@@ -1,0 +1,477 @@
+//! Objectives and outcomes: the two levels above activities.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::model::{self, Nap};
+use super::naps::invalid;
+use crate::error::{AppError, AppResult};
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::{Chrome, ConfirmPage};
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/t/{slug}/naps/{id}/objectives/new",
+            get(new_objective).post(create_objective),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/objectives/{node}/edit",
+            get(edit_objective).post(update_objective),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/objectives/{node}/delete",
+            get(confirm_objective).post(delete_objective),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/outcomes/new",
+            get(new_outcome).post(create_outcome),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/outcomes/{node}/edit",
+            get(edit_outcome).post(update_outcome),
+        )
+        .route(
+            "/t/{slug}/naps/{id}/outcomes/{node}/delete",
+            get(confirm_outcome).post(delete_outcome),
+        )
+}
+
+#[derive(Default, Deserialize)]
+pub struct NodeForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub title: String,
+    /// Outcomes only: the objective's id.
+    #[serde(default)]
+    pub objective: String,
+}
+
+pub struct ObjectiveChoice {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/node_form.html")]
+struct NodeFormPage {
+    page: Chrome,
+    heading: &'static str,
+    action: String,
+    back: String,
+    nap_title: String,
+    form: NodeForm,
+    errors: FieldErrors,
+    /// Empty for objectives; the parents to choose from for outcomes.
+    objectives: Vec<ObjectiveChoice>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Objective,
+    Outcome,
+}
+
+impl Level {
+    fn path(self) -> &'static str {
+        match self {
+            Level::Objective => "objectives",
+            Level::Outcome => "outcomes",
+        }
+    }
+}
+
+async fn objectives_of(ctx: &mut TenantCtx, nap_id: i64) -> AppResult<Vec<ObjectiveChoice>> {
+    let mut list = sqlx::query_as!(
+        ObjectiveChoice,
+        "select id, code, title from objectives where nap_id = $1",
+        nap_id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    list.sort_by_key(|o| model::code_key(&o.code));
+    Ok(list)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    nap: &Nap,
+    level: Level,
+    node: Option<i64>,
+    form: NodeForm,
+    errors: FieldErrors,
+) -> AppResult<NodeFormPage> {
+    let slug = ctx.tenant.slug.clone();
+    let objectives = match level {
+        Level::Objective => Vec::new(),
+        Level::Outcome => objectives_of(ctx, nap.id).await?,
+    };
+    let heading = match (level, node) {
+        (Level::Objective, None) => "plan.add_objective",
+        (Level::Objective, Some(_)) => "plan.edit_objective",
+        (Level::Outcome, None) => "plan.add_outcome",
+        (Level::Outcome, Some(_)) => "plan.edit_outcome",
+    };
+    let action = match node {
+        None => format!("/t/{slug}/naps/{}/{}/new", nap.id, level.path()),
+        Some(n) => format!("/t/{slug}/naps/{}/{}/{n}/edit", nap.id, level.path()),
+    };
+    Ok(NodeFormPage {
+        page: page.in_tenant(ctx),
+        heading,
+        action,
+        back: format!("/t/{slug}/naps/{}", nap.id),
+        nap_title: nap.title.clone(),
+        form,
+        errors,
+        objectives,
+    })
+}
+
+/// Checks the form; for outcomes also that the objective belongs to the NAP.
+async fn validate(
+    ctx: &mut TenantCtx,
+    nap: &Nap,
+    level: Level,
+    node: Option<i64>,
+    form: &NodeForm,
+) -> AppResult<Result<(String, String, Option<i64>), FieldErrors>> {
+    let mut errors = FieldErrors::default();
+    let code = form::check(&mut errors, "code", model::validate_code(&form.code));
+    let title = form::check(&mut errors, "title", form::required(&form.title, 500));
+    let mut objective = None;
+    if level == Level::Outcome {
+        let id = form.objective.trim().parse::<i64>().ok();
+        objective = match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "select id from objectives where id = $1 and nap_id = $2",
+                    id,
+                    nap.id
+                )
+                .fetch_optional(&mut *ctx.tx)
+                .await?
+            }
+            None => None,
+        };
+        if objective.is_none() {
+            errors.add("objective", "field.choose");
+        }
+    }
+    if let Some(code) = &code {
+        let taken = match level {
+            Level::Objective => sqlx::query_scalar!(
+                "select exists (select 1 from objectives where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
+                nap.id,
+                code,
+                node.unwrap_or(-1)
+            )
+            .fetch_one(&mut *ctx.tx)
+            .await?,
+            Level::Outcome => sqlx::query_scalar!(
+                "select exists (select 1 from outcomes where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
+                nap.id,
+                code,
+                node.unwrap_or(-1)
+            )
+            .fetch_one(&mut *ctx.tx)
+            .await?,
+        };
+        if taken {
+            errors.add("code", "plan.code_taken");
+        }
+    }
+    Ok(match (code, title) {
+        (Some(code), Some(title)) if errors.is_empty() => Ok((code, title, objective)),
+        _ => Err(errors),
+    })
+}
+
+async fn save(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap_id: i64,
+    level: Level,
+    node: Option<i64>,
+    form: NodeForm,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let (code, title, objective) = match validate(&mut ctx, &nap, level, node, &form).await? {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    let tenant = editor.tenant_id();
+    let changed = match (level, node) {
+        (Level::Objective, None) => sqlx::query!(
+            "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)",
+            tenant, nap.id, code, title
+        )
+        .execute(&mut *ctx.tx)
+        .await?
+        .rows_affected(),
+        (Level::Objective, Some(id)) => sqlx::query!(
+            "update objectives set code = $3, title = $4 where tenant_id = $1 and id = $2 and nap_id = $5",
+            tenant, id, code, title, nap.id
+        )
+        .execute(&mut *ctx.tx)
+        .await?
+        .rows_affected(),
+        (Level::Outcome, None) => sqlx::query!(
+            "insert into outcomes (tenant_id, nap_id, objective_id, code, title) values ($1, $2, $3, $4, $5)",
+            tenant, nap.id, objective, code, title
+        )
+        .execute(&mut *ctx.tx)
+        .await?
+        .rows_affected(),
+        (Level::Outcome, Some(id)) => sqlx::query!(
+            "update outcomes set code = $3, title = $4, objective_id = $5 where tenant_id = $1 and id = $2 and nap_id = $6",
+            tenant, id, code, title, objective, nap.id
+        )
+        .execute(&mut *ctx.tx)
+        .await?
+        .rows_affected(),
+    };
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/naps/{}", ctx.tenant.slug, nap.id)).into_response())
+}
+
+async fn load_node(
+    ctx: &mut TenantCtx,
+    level: Level,
+    nap_id: i64,
+    node: i64,
+) -> AppResult<NodeForm> {
+    let row = match level {
+        Level::Objective => sqlx::query!(
+            "select code, title, null::bigint as objective_id from objectives where id = $1 and nap_id = $2",
+            node, nap_id
+        )
+        .fetch_optional(&mut *ctx.tx)
+        .await?
+        .map(|r| (r.code, r.title, r.objective_id)),
+        Level::Outcome => sqlx::query!(
+            "select code, title, objective_id from outcomes where id = $1 and nap_id = $2",
+            node, nap_id
+        )
+        .fetch_optional(&mut *ctx.tx)
+        .await?
+        .map(|r| (r.code, r.title, Some(r.objective_id))),
+    };
+    let (code, title, objective) = row.ok_or(AppError::NotFound)?;
+    Ok(NodeForm {
+        code,
+        title,
+        objective: objective.map(|o| o.to_string()).unwrap_or_default(),
+    })
+}
+
+async fn show_form(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap_id: i64,
+    level: Level,
+    node: Option<i64>,
+    form: Option<NodeForm>,
+) -> AppResult<NodeFormPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let form = match (node, form) {
+        (Some(n), _) => load_node(&mut ctx, level, nap_id, n).await?,
+        (None, Some(f)) => f,
+        (None, None) => NodeForm::default(),
+    };
+    form_page(
+        page,
+        &mut ctx,
+        &nap,
+        level,
+        node,
+        form,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct NewOutcomeQuery {
+    objective: Option<i64>,
+}
+
+async fn new_objective(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<NodeFormPage> {
+    show_form(page, ctx, id, Level::Objective, None, None).await
+}
+
+async fn create_objective(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<NodeForm>,
+) -> AppResult<Response> {
+    save(page, ctx, id, Level::Objective, None, form).await
+}
+
+async fn edit_objective(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<NodeFormPage> {
+    show_form(page, ctx, id, Level::Objective, Some(node), None).await
+}
+
+async fn update_objective(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+    Form(form): Form<NodeForm>,
+) -> AppResult<Response> {
+    save(page, ctx, id, Level::Objective, Some(node), form).await
+}
+
+async fn new_outcome(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<NewOutcomeQuery>,
+) -> AppResult<NodeFormPage> {
+    let form = NodeForm {
+        objective: q.objective.map(|o| o.to_string()).unwrap_or_default(),
+        ..NodeForm::default()
+    };
+    show_form(page, ctx, id, Level::Outcome, None, Some(form)).await
+}
+
+async fn create_outcome(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<NodeForm>,
+) -> AppResult<Response> {
+    save(page, ctx, id, Level::Outcome, None, form).await
+}
+
+async fn edit_outcome(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<NodeFormPage> {
+    show_form(page, ctx, id, Level::Outcome, Some(node), None).await
+}
+
+async fn update_outcome(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+    Form(form): Form<NodeForm>,
+) -> AppResult<Response> {
+    save(page, ctx, id, Level::Outcome, Some(node), form).await
+}
+
+async fn confirm(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap_id: i64,
+    level: Level,
+    node: i64,
+) -> AppResult<ConfirmPage> {
+    ctx.plan_editor()?;
+    let form = load_node(&mut ctx, level, nap_id, node).await?;
+    let slug = ctx.tenant.slug.clone();
+    let key = match level {
+        Level::Objective => "plan.delete_objective",
+        Level::Outcome => "plan.delete_outcome",
+    };
+    Ok(ConfirmPage {
+        page: page.in_tenant(&ctx),
+        question: i18n::t_with(key, "value", &format!("{} {}", form.code, form.title)),
+        problem: None,
+        action: format!("/t/{slug}/naps/{nap_id}/{}/{node}/delete", level.path()),
+        back: format!("/t/{slug}/naps/{nap_id}"),
+    })
+}
+
+async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> AppResult<Redirect> {
+    let editor = ctx.plan_editor()?;
+    let done = match level {
+        Level::Objective => {
+            sqlx::query!(
+                "delete from objectives where tenant_id = $1 and id = $2 and nap_id = $3",
+                editor.tenant_id(),
+                node,
+                nap_id
+            )
+            .execute(&mut *ctx.tx)
+            .await?
+        }
+        Level::Outcome => {
+            sqlx::query!(
+                "delete from outcomes where tenant_id = $1 and id = $2 and nap_id = $3",
+                editor.tenant_id(),
+                node,
+                nap_id
+            )
+            .execute(&mut *ctx.tx)
+            .await?
+        }
+    };
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/naps/{nap_id}",
+        ctx.tenant.slug
+    )))
+}
+
+async fn confirm_objective(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<ConfirmPage> {
+    confirm(page, ctx, id, Level::Objective, node).await
+}
+
+async fn delete_objective(
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<Redirect> {
+    remove(ctx, id, Level::Objective, node).await
+}
+
+async fn confirm_outcome(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<ConfirmPage> {
+    confirm(page, ctx, id, Level::Outcome, node).await
+}
+
+async fn delete_outcome(
+    ctx: TenantCtx,
+    Path((_, id, node)): Path<(String, i64, i64)>,
+) -> AppResult<Redirect> {
+    remove(ctx, id, Level::Outcome, node).await
+}

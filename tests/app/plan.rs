@@ -1,0 +1,493 @@
+use axum::http::StatusCode;
+use nap_oversight::authz::Role;
+
+use crate::common::{Client, TestApp};
+
+/// A tenant with a secretariat and an observer, and a NAP 2025–2029 with
+/// one objective (1) and one outcome (1.1), made through the pages.
+pub async fn plan_setup() -> (TestApp, Client, i64) {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        Role::Secretariat,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    app.member("aland", "obs@aland.test", Role::Observer, None, false)
+        .await;
+    let mut sec = app.signed_in("sec@aland.test").await;
+    let res = sec
+        .submit(
+            "/t/aland/naps/new",
+            "/t/aland/naps/new",
+            &[
+                ("title", "Plan against forced labour"),
+                ("theme", "forced-labour"),
+                ("start_year", "2025"),
+                ("end_year", "2029"),
+                ("status", "adopted"),
+                ("sdg_targets", "8.7"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let base = format!("/t/aland/naps/{nap}");
+    let res = sec
+        .submit(
+            &format!("{base}/objectives/new"),
+            &format!("{base}/objectives/new"),
+            &[("code", "1"), ("title", "Prevention")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let objective = app.count("select id from objectives").await.to_string();
+    let res = sec
+        .submit(
+            &format!("{base}/outcomes/new"),
+            &format!("{base}/outcomes/new"),
+            &[
+                ("objective", &objective),
+                ("code", "1.1"),
+                ("title", "People know their rights"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    (app, sec, nap)
+}
+
+pub async fn add_activity(
+    sec: &mut Client,
+    nap: i64,
+    fields: &[(&str, &str)],
+) -> crate::common::Page {
+    let path = format!("/t/aland/naps/{nap}/activities/new");
+    sec.submit(&path, &path, fields).await
+}
+
+#[tokio::test]
+async fn a_periodic_target_expands_over_an_activity_starting_mid_year() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Awareness campaign"),
+            ("lead", "MOL"),
+            ("supporting", "CTU, ef"),
+            ("start", "2026Q3"),
+            ("end", "2028Q2"),
+            ("level", "national"),
+            ("budget", "40 000"),
+            ("currency", "usd"),
+            ("targets", "Q2/yearly, 2026Q4"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let quarters: Vec<i32> = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_scalar("select quarter_index from target_occurrences order by quarter_index")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    };
+    // 2026Q4, then Q2 of 2027 and 2028 (2026Q2 is before the activity starts).
+    assert_eq!(quarters, vec![2026 * 4 + 3, 2027 * 4 + 1, 2028 * 4 + 1]);
+    assert_eq!(app.count("select count(*) from activity_partners").await, 2);
+    assert_eq!(app.count("select budget from activities").await, 40000);
+
+    let page = sec.get(res.location()).await;
+    assert_eq!(page.texts("h1"), vec!["1.1.1 Awareness campaign"]);
+    assert_eq!(page.texts(".occurrences li").len(), 3);
+
+    // Narrowing the period drops the occurrences that fall outside it.
+    let activity = res.location().rsplit('/').next().unwrap().to_owned();
+    let edit = format!("/t/aland/naps/{nap}/activities/{activity}/edit");
+    let res = sec
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("outcome", "1.1"),
+                ("code", "1.1.1"),
+                ("title", "Awareness campaign"),
+                ("lead", "MOL"),
+                ("start", "2026Q3"),
+                ("end", "2027Q4"),
+                ("targets", "Q2/yearly, 2026Q4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        app.count("select count(*) from target_occurrences").await,
+        2
+    );
+    assert_eq!(app.count("select count(*) from activity_partners").await, 0);
+}
+
+#[tokio::test]
+async fn bad_activity_input_is_answered_beside_each_field() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "9.9"),
+            ("code", "1..1"),
+            ("title", ""),
+            ("lead", "XYZ"),
+            ("supporting", "MOL, NOPE"),
+            ("start", "2031Q1"),
+            ("end", "whenever"),
+            ("budget", "lots"),
+            ("currency", "dollars"),
+            ("targets", "2024Q1, someday"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = |field: &str| res.texts(&format!("#f-{field}-error")).join("");
+    assert_eq!(
+        error("outcome"),
+        "There is no outcome with the code 9.9 in this NAP."
+    );
+    assert_eq!(
+        error("code"),
+        "Write a code such as 2.1.3: numbers or letters separated by dots."
+    );
+    assert_eq!(error("title"), "Fill in this field.");
+    assert_eq!(error("lead"), "No partner has the acronym XYZ.");
+    assert_eq!(error("supporting"), "No partner has the acronym NOPE.");
+    assert_eq!(error("start"), "2031Q1 is outside the NAP's period.");
+    assert_eq!(
+        error("end"),
+        "“whenever” is not a quarter: write it as 2027Q3."
+    );
+    assert_eq!(
+        error("budget"),
+        "“lots” is not an amount: write a whole number such as 25000."
+    );
+    assert_eq!(
+        error("currency"),
+        "“dollars” is not a currency code: use three capital letters such as USD."
+    );
+    assert_eq!(
+        error("targets"),
+        "“someday” is not a time target: write 2027Q3 or Q2/yearly."
+    );
+    assert_eq!(
+        res.attr("#f-supporting", "value").as_deref(),
+        Some("MOL, NOPE"),
+        "keeps what was typed"
+    );
+    assert_eq!(res.attr("#f-budget", "value").as_deref(), Some("lots"));
+
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "T"),
+            ("targets", "2024Q1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.texts("#f-targets-error"),
+        vec!["The target 2024Q1 falls outside the activity's period."]
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 0);
+
+    assert_eq!(
+        add_activity(
+            &mut sec,
+            nap,
+            &[("outcome", "1.1"), ("code", "1.1.1"), ("title", "T")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[("outcome", "1.1"), ("code", "1.1.1"), ("title", "Again")],
+    )
+    .await;
+    assert_eq!(
+        res.texts("#f-code-error"),
+        vec!["This code is already used in this NAP."]
+    );
+}
+
+#[tokio::test]
+async fn the_grid_shows_targets_by_quarter_with_their_state() {
+    let (app, mut sec, nap) = plan_setup().await;
+    for (code, lead, level, targets) in [
+        ("1.1.2", "MOL", "national", "Q1/yearly"),
+        ("1.1.10", "CTU", "local", "2025Q1, 2029Q4"),
+    ] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", &format!("Activity {code}")),
+                ("lead", lead),
+                ("level", level),
+                ("targets", targets),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    // The first occurrence of 1.1.2 (2025Q1) was met; the other past ones were not.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("update target_occurrences set met_at = now() where quarter_index = 2025 * 4 and activity_id = (select id from activities where code = '1.1.2')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let grid = sec.get(&format!("/t/aland/naps/{nap}/plan")).await;
+    assert_eq!(grid.status, StatusCode::OK);
+    assert_eq!(
+        grid.texts("thead th.year"),
+        vec!["2025", "2026", "2027", "2028", "2029"]
+    );
+    assert_eq!(grid.texts("thead th.q").len(), 20);
+    assert_eq!(grid.texts(".objective-row th"), vec!["1 Prevention"]);
+    assert_eq!(
+        grid.texts(".outcome-row th"),
+        vec!["1.1 People know their rights"]
+    );
+    // Codes in reading order: 1.1.2 before 1.1.10.
+    assert_eq!(grid.texts("tbody th.code"), vec!["1.1.2", "1.1.10"]);
+    let row = |code: &str| {
+        let html = grid.html();
+        let tr = scraper::Selector::parse("tbody tr").unwrap();
+        let td = scraper::Selector::parse("td.cell").unwrap();
+        html.select(&tr)
+            .find(|r| r.text().any(|t| t == code))
+            .map(|r| {
+                r.select(&td)
+                    .map(|c| {
+                        c.text()
+                            .filter(|t| !["●", "✕", "○"].contains(t))
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap()
+    };
+    let today = nap_oversight::features::plan::quarter::Quarter::current();
+    let cells = row("1.1.2");
+    assert_eq!(cells.len(), 20);
+    assert_eq!(cells[0], "Met");
+    for (i, cell) in cells.iter().enumerate().skip(1) {
+        let quarter = 2025 * 4 + i as i32;
+        let expected = match (i % 4, quarter < today.index()) {
+            (0, true) => "Missed",
+            (0, false) => "Pending",
+            _ => "",
+        };
+        assert_eq!(cell, expected, "cell {i}");
+    }
+    assert_eq!(
+        grid.texts("th.q.current").len(),
+        usize::from((2025..=2029).contains(&today.year))
+    );
+
+    // Filters: partner (lead or supporting), level, year, state.
+    let only = |path: String| async move { path };
+    let mut sec2 = sec;
+    let g = sec2
+        .get(&only(format!("/t/aland/naps/{nap}/plan?partner=CTU")).await)
+        .await;
+    assert_eq!(g.texts("tbody th.code"), vec!["1.1.10"]);
+    let g = sec2
+        .get(&format!("/t/aland/naps/{nap}/plan?level=national"))
+        .await;
+    assert_eq!(g.texts("tbody th.code"), vec!["1.1.2"]);
+    let g = sec2
+        .get(&format!("/t/aland/naps/{nap}/plan?year=2027"))
+        .await;
+    assert_eq!(g.texts("thead th.year"), vec!["2027"]);
+    assert_eq!(g.texts("thead th.q").len(), 4);
+    let g = sec2
+        .get(&format!("/t/aland/naps/{nap}/plan?state=met"))
+        .await;
+    assert_eq!(g.texts("tbody th.code"), vec!["1.1.2"]);
+}
+
+#[tokio::test]
+async fn observers_read_the_plan_but_cannot_change_it() {
+    let (app, mut sec, nap) = plan_setup().await;
+    assert_eq!(
+        add_activity(
+            &mut sec,
+            nap,
+            &[("outcome", "1.1"), ("code", "1.1.1"), ("title", "T")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let activity = app.count("select id from activities").await;
+    let objective = app.count("select id from objectives").await;
+    let mut obs = app.signed_in("obs@aland.test").await;
+    for path in [
+        "/t/aland/naps".to_owned(),
+        format!("/t/aland/naps/{nap}"),
+        format!("/t/aland/naps/{nap}/plan"),
+        format!("/t/aland/naps/{nap}/activities/{activity}"),
+    ] {
+        let res = obs.get(&path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert!(
+            res.texts("main a")
+                .iter()
+                .all(|a| a != "Edit the NAP" && a != "Edit the activity"),
+            "{path} shows no edit links"
+        );
+    }
+    let token = obs.get("/t/aland/naps").await.csrf();
+    for path in [
+        "/t/aland/naps/new".to_owned(),
+        format!("/t/aland/naps/{nap}/edit"),
+        format!("/t/aland/naps/{nap}/delete"),
+        format!("/t/aland/naps/{nap}/objectives/new"),
+        format!("/t/aland/naps/{nap}/objectives/{objective}/edit"),
+        format!("/t/aland/naps/{nap}/activities/new"),
+        format!("/t/aland/naps/{nap}/activities/{activity}/edit"),
+        format!("/t/aland/naps/{nap}/activities/{activity}/delete"),
+    ] {
+        assert_eq!(
+            obs.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path}"
+        );
+        let res = obs
+            .post(
+                &path,
+                &[("csrf", &token), ("title", "Hijacked"), ("code", "9")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "POST {path}");
+    }
+    for action in ["publish", "unpublish"] {
+        let res = obs
+            .post(
+                &format!("/t/aland/naps/{nap}/{action}"),
+                &[("csrf", &token)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(
+        app.count(
+            "select count(*) from naps where title = 'Plan against forced labour' and not published"
+        )
+        .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 1);
+}
+
+#[tokio::test]
+async fn deleting_asks_first_and_changing_the_period_keeps_targets_inside() {
+    let (app, mut sec, nap) = plan_setup().await;
+    assert_eq!(
+        add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", "1.1.1"),
+                ("title", "T"),
+                ("targets", "2029Q2, Q1/yearly")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let edit = format!("/t/aland/naps/{nap}/edit");
+    let fields = |end: &'static str| {
+        vec![
+            ("title", "Plan against forced labour"),
+            ("theme", "forced-labour"),
+            ("start_year", "2025"),
+            ("end_year", end),
+            ("status", "adopted"),
+        ]
+    };
+    let res = sec.submit(&edit, &edit, &fields("2028")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.texts("#f-end_year-error"),
+        vec!["Activity 1.1.1 has quarters or targets outside these years: change it first."]
+    );
+    let res = sec.submit(&edit, &edit, &fields("2031")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // Q1 every year now also falls in 2030 and 2031.
+    assert_eq!(
+        app.count("select count(*) from target_occurrences").await,
+        1 + 7
+    );
+
+    let confirm = sec.get(&format!("/t/aland/naps/{nap}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.texts("main p")[0].contains("Plan against forced labour"));
+    let res = sec
+        .post(
+            &format!("/t/aland/naps/{nap}/delete"),
+            &[("csrf", &confirm.csrf())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from naps").await, 0);
+    assert_eq!(
+        app.count("select count(*) from target_occurrences").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
+    let app = TestApp::new().await;
+    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+        .await
+        .unwrap();
+    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+        .await
+        .unwrap();
+    assert_eq!(app.count("select count(*) from naps").await, 1);
+    assert_eq!(app.count("select count(*) from activities").await, 40);
+    assert!(
+        app.count("select count(*) from time_targets where year is null")
+            .await
+            > 10
+    );
+    assert!(
+        app.count("select count(*) from time_targets where year is not null")
+            .await
+            > 10
+    );
+    let mut sec = app.signed_in("secretariat@veridia.example").await;
+    let nap = app.count("select id from naps").await;
+    let grid = sec.get(&format!("/t/veridia/naps/{nap}/plan")).await;
+    assert_eq!(grid.status, StatusCode::OK);
+    assert_eq!(grid.texts("tbody th.code").len(), 40);
+    assert_eq!(grid.texts("thead th.year").len(), 5);
+}
