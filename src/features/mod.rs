@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod members;
+pub mod partners;
 pub mod plan;
 pub mod profile;
 pub mod public;
@@ -17,4 +18,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(home::tenant_router())
         .merge(members::router())
         .merge(plan::router())
+        .merge(partners::router())
 }

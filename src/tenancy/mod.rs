@@ -128,3 +128,45 @@ impl FromRequestParts<AppState> for TenantCtx {
         })
     }
 }
+
+/// A tenant's public portal, `/p/{slug}/…`: no sign-in, and only tenants
+/// that opened their portal (others are 404). The transaction sees that
+/// tenant's rows; handlers still show only what was published.
+pub struct PublicTenant {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub country: String,
+    pub tx: Transaction<'static, Postgres>,
+}
+
+impl FromRequestParts<AppState> for PublicTenant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let slug = params
+            .iter()
+            .find(|(name, _)| *name == "slug")
+            .map(|(_, value)| value.to_owned())
+            .ok_or(AppError::NotFound)?;
+        let mut tx = state.pool.begin().await?;
+        let tenant = sqlx::query!(
+            "select id, slug, name, country, set_config('app.tenant_id', id::text, true) as scoped
+             from tenants where slug = $1 and public_portal",
+            slug
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+        Ok(PublicTenant {
+            id: tenant.id,
+            slug: tenant.slug,
+            name: tenant.name,
+            country: tenant.country,
+            tx,
+        })
+    }
+}

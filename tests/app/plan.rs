@@ -491,3 +491,192 @@ async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
     assert_eq!(grid.texts("tbody th.code").len(), 40);
     assert_eq!(grid.texts("thead th.year").len(), 5);
 }
+
+#[tokio::test]
+async fn the_public_page_shows_only_published_naps_and_no_budgets() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Hotline for workers"),
+            ("lead", "MOL"),
+            ("budget", "987654"),
+            ("currency", "USD"),
+            ("targets", "Q2/yearly"),
+            ("description", "Internal note on costs"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let mut visitor = app.client();
+    let public = format!("/p/aland/naps/{nap}");
+    assert_eq!(
+        visitor.get(&public).await.status,
+        StatusCode::NOT_FOUND,
+        "not published yet"
+    );
+    assert!(visitor.get("/p/aland/").await.texts("main a").is_empty());
+
+    let res = sec
+        .submit(
+            &format!("/t/aland/naps/{nap}"),
+            &format!("/t/aland/naps/{nap}/publish"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = visitor.get(&public).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("h1"), vec!["Plan against forced labour"]);
+    assert_eq!(page.texts("tbody th.code"), vec!["1.1.1"]);
+    assert!(page.texts("td.what")[0].contains("Hotline for workers"));
+    assert!(page.texts("td.what")[0].contains("MOL"));
+    assert!(
+        !page.body.contains("987654") && !page.body.contains("Internal note"),
+        "no budgets or notes"
+    );
+    assert!(
+        page.html()
+            .select(&scraper::Selector::parse("form").unwrap())
+            .next()
+            .is_none()
+    );
+    assert_eq!(
+        visitor.get("/p/aland/").await.texts("main .cards a"),
+        vec!["Plan against forced labour"]
+    );
+
+    // Another tenant's address never shows it, and unpublishing removes it.
+    app.tenant("borea").await;
+    assert_eq!(
+        visitor.get(&format!("/p/borea/naps/{nap}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = sec
+        .submit(
+            &format!("/t/aland/naps/{nap}"),
+            &format!("/t/aland/naps/{nap}/unpublish"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(visitor.get(&public).await.status, StatusCode::NOT_FOUND);
+    let mut conn = app.owner_conn().await;
+    sqlx::query("update naps set published = true")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("update tenants set public_portal = false where slug = 'aland'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        visitor.get(&public).await.status,
+        StatusCode::NOT_FOUND,
+        "the portal is closed"
+    );
+}
+
+#[tokio::test]
+async fn the_secretariat_keeps_the_partner_registry() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let res = sec
+        .submit(
+            "/t/aland/partners/new",
+            "/t/aland/partners/new",
+            &[
+                ("acronym", "mol"),
+                ("name", ""),
+                ("kind", "workers"),
+                ("portfolio", "labour"),
+                ("level", "national"),
+                ("constituency", "workers"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.texts("#f-name-error"), vec!["Fill in this field."]);
+    assert_eq!(
+        res.texts("#f-portfolio-error"),
+        vec!["Only a ministry has a portfolio."]
+    );
+    assert_eq!(res.attr("#f-acronym", "value").as_deref(), Some("mol"));
+    let res = sec
+        .submit(
+            "/t/aland/partners/new",
+            "/t/aland/partners/new",
+            &[
+                ("acronym", "mol"),
+                ("name", "Twin"),
+                ("kind", "ministry"),
+                ("level", "national"),
+                ("constituency", "government"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.texts("#f-acronym-error"),
+        vec!["Another partner already has this acronym."]
+    );
+
+    let res = sec
+        .submit(
+            "/t/aland/partners/new",
+            "/t/aland/partners/new",
+            &[
+                ("acronym", "LI"),
+                ("name", "Labour Inspectorate"),
+                ("kind", "labour-inspection"),
+                ("level", "national"),
+                ("constituency", "government"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let list = sec.get("/t/aland/partners").await;
+    assert!(list.texts("tbody th").contains(&"LI".to_owned()));
+
+    // A partner that leads an activity cannot be deleted.
+    assert_eq!(
+        add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", "1.1.1"),
+                ("title", "T"),
+                ("lead", "LI")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let li = app
+        .count("select id from partners where acronym = 'LI'")
+        .await;
+    let confirm = sec.get(&format!("/t/aland/partners/{li}/delete")).await;
+    assert_eq!(confirm.texts("[role=alert]").len(), 1);
+    let res = sec
+        .post(
+            &format!("/t/aland/partners/{li}/delete"),
+            &[("csrf", &confirm.csrf())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from partners where acronym = 'LI'")
+            .await,
+        1
+    );
+
+    let mut obs = app.signed_in("obs@aland.test").await;
+    assert_eq!(obs.get("/t/aland/partners").await.status, StatusCode::OK);
+    assert_eq!(
+        obs.get("/t/aland/partners/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

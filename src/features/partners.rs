@@ -1,0 +1,390 @@
+//! The partners registry: the organisations of a tenant's plan. The
+//! secretariat edits it; every member reads it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::authz::PlanEditor;
+use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
+use crate::error::{AppError, AppResult};
+use crate::features::plan::naps::invalid;
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::{Chrome, ConfirmPage};
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/partners", get(list))
+        .route("/t/{slug}/partners/new", get(new).post(create))
+        .route("/t/{slug}/partners/{id}/edit", get(edit).post(update))
+        .route(
+            "/t/{slug}/partners/{id}/delete",
+            get(confirm_delete).post(delete),
+        )
+}
+
+pub struct PartnerRow {
+    pub id: i64,
+    pub acronym: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub portfolio: Option<Portfolio>,
+    pub level: Level,
+    pub constituency: Constituency,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/list.html")]
+struct ListPage {
+    page: Chrome,
+    slug: String,
+    partners: Vec<PartnerRow>,
+    can_edit: bool,
+}
+
+async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
+    let rows = sqlx::query!(
+        "select id, acronym, name, kind, portfolio, level, constituency from partners order by acronym"
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    let partners = rows
+        .into_iter()
+        .map(|r| PartnerRow {
+            id: r.id,
+            acronym: r.acronym,
+            name: r.name,
+            kind: PartnerKind::parse(&r.kind).unwrap_or(PartnerKind::Other),
+            portfolio: r.portfolio.as_deref().and_then(Portfolio::parse),
+            level: Level::parse(&r.level).unwrap_or(Level::National),
+            constituency: Constituency::parse(&r.constituency).unwrap_or(Constituency::Other),
+        })
+        .collect();
+    Ok(ListPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        partners,
+        can_edit: ctx.can_edit_plan(),
+    })
+}
+
+#[derive(Default, Deserialize)]
+pub struct PartnerForm {
+    #[serde(default)]
+    pub acronym: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub portfolio: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub constituency: String,
+}
+
+struct PartnerInput {
+    acronym: String,
+    name: String,
+    kind: PartnerKind,
+    portfolio: Option<Portfolio>,
+    level: Level,
+    constituency: Constituency,
+}
+
+fn validate_acronym(raw: &str) -> Result<String, &'static str> {
+    let acronym = raw.trim();
+    let mut chars = acronym.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && acronym.len() <= 20
+        && chars.all(|c| c.is_ascii_alphanumeric() || ".&'_-".contains(c));
+    match (acronym.is_empty(), valid) {
+        (true, _) => Err("field.required"),
+        (_, true) => Ok(acronym.to_owned()),
+        _ => Err("partner.acronym_invalid"),
+    }
+}
+
+impl PartnerForm {
+    fn validate(&self) -> Result<PartnerInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let acronym = form::check(&mut errors, "acronym", validate_acronym(&self.acronym));
+        let name = form::check(&mut errors, "name", form::required(&self.name, 200));
+        let kind = form::check(
+            &mut errors,
+            "kind",
+            PartnerKind::parse(&self.kind).ok_or("field.choose"),
+        );
+        let portfolio = match self.portfolio.trim() {
+            "" => None,
+            p => form::check(
+                &mut errors,
+                "portfolio",
+                Portfolio::parse(p).ok_or("field.choose"),
+            ),
+        };
+        if portfolio.is_some() && kind.is_some_and(|k| k != PartnerKind::Ministry) {
+            errors.add("portfolio", "partner.portfolio_only_ministries");
+        }
+        let level = form::check(
+            &mut errors,
+            "level",
+            Level::parse(&self.level).ok_or("field.choose"),
+        );
+        let constituency = form::check(
+            &mut errors,
+            "constituency",
+            Constituency::parse(&self.constituency).ok_or("field.choose"),
+        );
+        match (acronym, name, kind, level, constituency) {
+            (Some(acronym), Some(name), Some(kind), Some(level), Some(constituency))
+                if errors.is_empty() =>
+            {
+                Ok(PartnerInput {
+                    acronym,
+                    name,
+                    kind,
+                    portfolio,
+                    level,
+                    constituency,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/form.html")]
+struct FormPage {
+    page: Chrome,
+    slug: String,
+    partner_id: Option<i64>,
+    form: PartnerForm,
+    errors: FieldErrors,
+    kinds: &'static [PartnerKind],
+    portfolios: &'static [Portfolio],
+    levels: &'static [Level],
+    constituencies: &'static [Constituency],
+}
+
+impl FormPage {
+    fn new(
+        page: Chrome,
+        ctx: &TenantCtx,
+        partner_id: Option<i64>,
+        form: PartnerForm,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            page: page.in_tenant(ctx),
+            slug: ctx.tenant.slug.clone(),
+            partner_id,
+            form,
+            errors,
+            kinds: PartnerKind::ALL,
+            portfolios: Portfolio::ALL,
+            levels: Level::ALL,
+            constituencies: Constituency::ALL,
+        }
+    }
+}
+
+async fn new(page: Chrome, ctx: TenantCtx) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let form = PartnerForm {
+        kind: PartnerKind::Ministry.as_str().to_owned(),
+        level: Level::National.as_str().to_owned(),
+        constituency: Constituency::Government.as_str().to_owned(),
+        ..PartnerForm::default()
+    };
+    Ok(FormPage::new(
+        page,
+        &ctx,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+async fn save(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    id: Option<i64>,
+    form: PartnerForm,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let mut result = form.validate();
+    if let Ok(input) = &result {
+        let taken = sqlx::query_scalar!(
+            "select exists (select 1 from partners where lower(acronym) = lower($1) and id <> $2) as \"e!\"",
+            input.acronym,
+            id.unwrap_or(-1)
+        )
+        .fetch_one(&mut *ctx.tx)
+        .await?;
+        if taken {
+            let mut errors = FieldErrors::default();
+            errors.add("acronym", "partner.acronym_taken");
+            result = Err(errors);
+        }
+    }
+    let input = match result {
+        Ok(input) => input,
+        Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, id, form, errors))),
+    };
+    write(&editor, &mut ctx, id, &input).await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
+}
+
+async fn write(
+    editor: &PlanEditor,
+    ctx: &mut TenantCtx,
+    id: Option<i64>,
+    p: &PartnerInput,
+) -> AppResult<()> {
+    let portfolio = p.portfolio.map(Portfolio::as_str);
+    let changed = match id {
+        None => sqlx::query!(
+            "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+            editor.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
+        )
+        .execute(&mut *ctx.tx)
+        .await?,
+        Some(id) => sqlx::query!(
+            "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8
+             where tenant_id = $1 and id = $2",
+            editor.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
+        )
+        .execute(&mut *ctx.tx)
+        .await?,
+    };
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn create(
+    page: Chrome,
+    ctx: TenantCtx,
+    Form(form): Form<PartnerForm>,
+) -> AppResult<Response> {
+    save(page, ctx, None, form).await
+}
+
+async fn edit(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<FormPage> {
+    ctx.plan_editor()?;
+    let r = sqlx::query!(
+        "select acronym, name, kind, portfolio, level, constituency from partners where id = $1",
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = PartnerForm {
+        acronym: r.acronym,
+        name: r.name,
+        kind: r.kind,
+        portfolio: r.portfolio.unwrap_or_default(),
+        level: r.level,
+        constituency: r.constituency,
+    };
+    Ok(FormPage::new(
+        page,
+        &ctx,
+        Some(id),
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+async fn update(
+    page: Chrome,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<PartnerForm>,
+) -> AppResult<Response> {
+    save(page, ctx, Some(id), form).await
+}
+
+async fn confirm_delete(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ConfirmPage> {
+    ctx.plan_editor()?;
+    let r = sqlx::query!(
+        r#"select p.acronym, p.name,
+                  (select count(*) from activities a where a.tenant_id = p.tenant_id and a.lead_partner_id = p.id)
+                + (select count(*) from activity_partners ap where ap.tenant_id = p.tenant_id and ap.partner_id = p.id) as "activities!",
+                  (select count(*) from memberships m where m.tenant_id = p.tenant_id and m.partner_id = p.id) as "members!"
+           from partners p where p.id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slug = ctx.tenant.slug.clone();
+    let problem = (r.activities > 0 || r.members > 0).then(|| {
+        i18n::t_with(
+            "partner.in_use",
+            "value",
+            &format!("{} / {}", r.activities, r.members),
+        )
+    });
+    Ok(ConfirmPage {
+        page: page.in_tenant(&ctx),
+        question: i18n::t_with(
+            "partner.delete_question",
+            "value",
+            &format!("{} ({})", r.name, r.acronym),
+        ),
+        problem,
+        action: format!("/t/{slug}/partners/{id}/delete"),
+        back: format!("/t/{slug}/partners"),
+    })
+}
+
+async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    // Partners still named by an activity or a member stay: the foreign keys refuse.
+    let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
+    let done = sqlx::query!(
+        "delete from partners where tenant_id = $1 and id = $2",
+        editor.tenant_id(),
+        id
+    )
+    .execute(&mut *sp)
+    .await;
+    match done {
+        Ok(d) if d.rows_affected() == 1 => {
+            sp.commit().await?;
+            ctx.tx.commit().await?;
+            Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
+        }
+        Ok(_) => Err(AppError::NotFound),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            sp.rollback().await?;
+            Ok(
+                Redirect::to(&format!("/t/{}/partners/{id}/delete", ctx.tenant.slug))
+                    .into_response(),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
