@@ -291,8 +291,10 @@ impl Page {
         self.html()
             .select(&selector)
             .map(|e| {
+                // Separate texts of separate elements (table cells, say).
                 e.text()
-                    .collect::<String>()
+                    .collect::<Vec<_>>()
+                    .join(" ")
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ")
@@ -391,5 +393,70 @@ impl Client {
             &[("email", email), ("password", password)],
         )
         .await
+    }
+}
+
+impl Client {
+    /// Uploads `bytes` as the form's `file` field, the token in the query string.
+    pub async fn upload(
+        &mut self,
+        page_path: &str,
+        action: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Page {
+        let token = self.get(page_path).await.csrf();
+        let boundary = "----nap-test-boundary";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(format!("{action}?csrf={token}"))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let response = self
+            .router
+            .clone()
+            .oneshot(self.with_cookies(Request::get(path).body(Body::empty()).unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
+    }
+
+    fn with_cookies(&self, mut request: Request<Body>) -> Request<Body> {
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        request
     }
 }

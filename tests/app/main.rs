@@ -10,3 +10,4 @@ mod ops;
 mod plan;
 mod profile;
 mod tenancy;
+mod transfer;

@@ -7,6 +7,7 @@ pub mod model;
 pub mod naps;
 pub mod quarter;
 pub mod structure;
+pub mod transfer;
 
 use axum::Router;
 
@@ -18,4 +19,5 @@ pub fn router() -> Router<AppState> {
         .merge(structure::router())
         .merge(activities::router())
         .merge(grid::router())
+        .merge(transfer::router())
 }

@@ -1,0 +1,899 @@
+//! The plan as a spreadsheet: export to CSV and XLSX, and import in exactly
+//! the export's format, with a preview before anything is stored.
+//!
+//! One row per activity; a row with no activity code only names an
+//! objective and outcome (so outcomes without activities survive the round
+//! trip). Rows are matched to the plan by code.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+
+use super::model::{self, ActivityDraft, Nap, ObjectiveNode, PlanContext};
+use super::naps::invalid;
+use super::quarter::Quarter;
+use crate::authz::PlanEditor;
+use crate::error::{AppError, AppResult};
+use crate::http::page::Chrome;
+use crate::i18n;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+/// The columns, in order; the first row of every file names them.
+pub const COLUMNS: [&str; 16] = [
+    "objective_code",
+    "objective_title",
+    "outcome_code",
+    "outcome_title",
+    "activity_code",
+    "activity_title",
+    "description",
+    "lead",
+    "supporting",
+    "start",
+    "end",
+    "level",
+    "place",
+    "budget",
+    "currency",
+    "targets",
+];
+
+/// Files with more rows than this are refused.
+const MAX_ROWS: usize = 20_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/naps/{id}/export.csv", get(export_csv))
+        .route("/t/{slug}/naps/{id}/export.xlsx", get(export_xlsx))
+        .route("/t/{slug}/naps/{id}/template.csv", get(template_csv))
+        .route("/t/{slug}/naps/{id}/template.xlsx", get(template_xlsx))
+        .route("/t/{slug}/naps/{id}/import", get(import_page).post(upload))
+        .route("/t/{slug}/naps/{id}/import/apply", post(apply))
+}
+
+/// One spreadsheet row, as text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PlanRow {
+    /// The row's number in the file (the header is row 1).
+    pub line: usize,
+    pub objective_code: String,
+    pub objective_title: String,
+    pub outcome_code: String,
+    pub outcome_title: String,
+    pub activity: ActivityDraft,
+}
+
+impl PlanRow {
+    fn cells(&self) -> [&str; 16] {
+        let a = &self.activity;
+        [
+            &self.objective_code,
+            &self.objective_title,
+            &self.outcome_code,
+            &self.outcome_title,
+            &a.code,
+            &a.title,
+            &a.description,
+            &a.lead,
+            &a.supporting,
+            &a.start,
+            &a.end,
+            &a.level,
+            &a.place,
+            &a.budget,
+            &a.currency,
+            &a.targets,
+        ]
+    }
+
+    fn from_cells(line: usize, cells: &[String; 16]) -> Self {
+        let c = |i: usize| cells[i].trim().to_owned();
+        Self {
+            line,
+            objective_code: c(0),
+            objective_title: c(1),
+            outcome_code: c(2),
+            outcome_title: c(3),
+            activity: ActivityDraft {
+                outcome: c(2),
+                code: c(4),
+                title: c(5),
+                description: c(6),
+                lead: c(7),
+                supporting: c(8),
+                start: c(9),
+                end: c(10),
+                level: c(11),
+                place: c(12),
+                budget: c(13),
+                currency: c(14),
+                targets: c(15),
+            },
+        }
+    }
+}
+
+/// The plan as rows, in code order.
+async fn plan_rows(conn: &mut PgConnection, nap: &Nap) -> AppResult<Vec<PlanRow>> {
+    let tree = model::load_tree(conn, nap.id, Quarter::current()).await?;
+    let extra: HashMap<i64, (String, String)> = sqlx::query!(
+        "select id, description, place from activities where nap_id = $1",
+        nap.id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, (r.description, r.place)))
+    .collect();
+    Ok(rows_of(tree, &extra))
+}
+
+fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> Vec<PlanRow> {
+    let mut rows = Vec::new();
+    for o in tree {
+        for oc in o.outcomes {
+            let base = PlanRow {
+                line: 0,
+                objective_code: o.code.clone(),
+                objective_title: o.title.clone(),
+                outcome_code: oc.code.clone(),
+                outcome_title: oc.title.clone(),
+                activity: ActivityDraft {
+                    outcome: oc.code.clone(),
+                    ..ActivityDraft::default()
+                },
+            };
+            if oc.activities.is_empty() {
+                rows.push(base.clone());
+            }
+            for a in oc.activities {
+                let (description, place) = extra.get(&a.id).cloned().unwrap_or_default();
+                let mut row = base.clone();
+                row.activity = ActivityDraft {
+                    outcome: oc.code.clone(),
+                    code: a.code.clone(),
+                    title: a.title.clone(),
+                    description,
+                    lead: a.lead.clone().unwrap_or_default(),
+                    supporting: a.supporting.join(", "),
+                    start: a.start.map(Quarter::compact).unwrap_or_default(),
+                    end: a.end.map(Quarter::compact).unwrap_or_default(),
+                    level: a.level.as_str().to_owned(),
+                    place,
+                    budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
+                    currency: a.currency.clone(),
+                    targets: a.targets_text(),
+                };
+                rows.push(row);
+            }
+        }
+        if rows.last().is_none_or(|r| r.objective_code != o.code) {
+            // An objective without outcomes still gets its row.
+            rows.push(PlanRow {
+                objective_code: o.code.clone(),
+                objective_title: o.title.clone(),
+                ..PlanRow::default()
+            });
+        }
+    }
+    rows
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(COLUMNS)?;
+    for row in rows {
+        writer.write_record(row.cells())?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The workbook: the plan, and (when given) every target occurrence with its state.
+fn xlsx_bytes(rows: &[PlanRow], occurrences: &[[String; 4]]) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Plan")?;
+    for (col, name) in (0u16..).zip(COLUMNS) {
+        sheet.write_string_with_format(0, col, name, &bold)?;
+    }
+    for (r, row) in (1u32..).zip(rows) {
+        for (col, value) in (0u16..).zip(row.cells()) {
+            match (col, value.parse::<f64>()) {
+                (13, Ok(n)) => sheet.write_number(r, col, n)?,
+                _ => sheet.write_string(r, col, value)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if !occurrences.is_empty() || !rows.is_empty() {
+        let targets = book.add_worksheet();
+        targets.set_name("Targets")?;
+        for (col, name) in (0u16..).zip(["activity_code", "target", "quarter", "state"]) {
+            targets.write_string_with_format(0, col, name, &bold)?;
+        }
+        for (r, occ) in (1u32..).zip(occurrences) {
+            for (col, value) in (0u16..).zip(occ) {
+                targets.write_string(r, col, value)?;
+            }
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+async fn export_csv(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let rows = plan_rows(&mut ctx.tx, &nap).await?;
+    let bytes = tokio::task::spawn_blocking(move || csv_bytes(&rows))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(download(
+        bytes,
+        "text/csv; charset=utf-8",
+        format!("plan-{id}.csv"),
+    ))
+}
+
+async fn export_xlsx(
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let today = Quarter::current();
+    let rows = plan_rows(&mut ctx.tx, &nap).await?;
+    let occurrences: Vec<[String; 4]> = sqlx::query!(
+        "select a.code, t.year, t.quarter, o.quarter_index, o.met_at is not null as \"met!\"
+         from target_occurrences o
+         join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
+         join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+         where a.nap_id = $1",
+        id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?
+    .into_iter()
+    .map(|o| {
+        let quarter = Quarter::from_index(o.quarter_index);
+        let spec = super::quarter::TargetSpec::from_row(o.year, o.quarter)
+            .map(|s| s.compact())
+            .unwrap_or_default();
+        let state = super::quarter::TargetState::of(quarter, o.met, today);
+        [o.code, spec, quarter.compact(), state.as_str().to_owned()]
+    })
+    .collect();
+    let mut occurrences = occurrences;
+    occurrences.sort_by(|a, b| {
+        model::code_key(&a[0])
+            .cmp(&model::code_key(&b[0]))
+            .then(a[2].cmp(&b[2]))
+    });
+    let bytes = tokio::task::spawn_blocking(move || xlsx_bytes(&rows, &occurrences))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(download(bytes, XLSX, format!("plan-{id}.xlsx")))
+}
+
+async fn template_csv(
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    model::load_nap(&mut ctx.tx, id).await?;
+    Ok(download(
+        csv_bytes(&[])?,
+        "text/csv; charset=utf-8",
+        "plan-template.csv".to_owned(),
+    ))
+}
+
+async fn template_xlsx(
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    model::load_nap(&mut ctx.tx, id).await?;
+    Ok(download(
+        xlsx_bytes(&[], &[])?,
+        XLSX,
+        "plan-template.xlsx".to_owned(),
+    ))
+}
+
+/// A problem in the file, by row and column.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub line: usize,
+    pub column: &'static str,
+    pub message: String,
+}
+
+/// Reads a CSV or XLSX file into rows; problems with the file as a whole
+/// (no header, unknown format) come back as a problem on row 1.
+pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
+    let file_problem = |key: &str| Problem {
+        line: 1,
+        column: "",
+        message: i18n::t(key).into_owned(),
+    };
+    let table: Vec<Vec<String>> = if bytes.starts_with(b"PK\x03\x04") {
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes))
+            .map_err(|_| file_problem("transfer.unreadable"))?;
+        let range = match book.worksheet_range("Plan") {
+            Ok(range) => range,
+            Err(_) => book
+                .worksheet_range_at(0)
+                .ok_or_else(|| file_problem("transfer.unreadable"))?
+                .map_err(|_| file_problem("transfer.unreadable"))?,
+        };
+        range
+            .rows()
+            .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+            .collect()
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| file_problem("transfer.not_utf8"))?;
+        let text = text.trim_start_matches('\u{feff}');
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|r| r.map(|rec| rec.iter().map(str::to_owned).collect()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| file_problem("transfer.unreadable"))?
+    };
+    let mut lines = table.into_iter();
+    let header: Vec<String> = lines.next().ok_or_else(|| file_problem("transfer.empty"))?;
+    let positions: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|name| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if let Some(missing) = COLUMNS.iter().zip(&positions).find(|(_, p)| p.is_none()) {
+        return Err(Problem {
+            line: 1,
+            column: missing.0,
+            message: i18n::t_with("transfer.missing_column", "value", missing.0),
+        });
+    }
+    let mut rows = Vec::new();
+    for (i, line) in lines.enumerate() {
+        if line.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(file_problem("transfer.too_many_rows"));
+        }
+        let cells: [String; 16] = std::array::from_fn(|c| {
+            positions[c]
+                .and_then(|p| line.get(p))
+                .cloned()
+                .unwrap_or_default()
+        });
+        rows.push(PlanRow::from_cells(i + 2, &cells));
+    }
+    Ok(rows)
+}
+
+/// What importing would do to one objective, outcome or activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Same,
+}
+
+pub struct Change {
+    pub what: &'static str,
+    pub code: String,
+    pub title: String,
+    pub kind: ChangeKind,
+}
+
+impl Change {
+    pub fn kind_key(&self) -> &'static str {
+        match self.kind {
+            ChangeKind::Create => "transfer.create",
+            ChangeKind::Update => "transfer.update",
+            ChangeKind::Same => "transfer.same",
+        }
+    }
+}
+
+/// The outcome of checking a file against the plan.
+#[derive(Default)]
+pub struct Analysis {
+    pub problems: Vec<Problem>,
+    pub changes: Vec<Change>,
+    /// Activities of the plan that the file does not mention (they stay).
+    pub untouched: usize,
+}
+
+impl Analysis {
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.changes.iter().filter(|c| c.kind == kind).count()
+    }
+
+    fn problem(&mut self, line: usize, column: &'static str, key: &str, value: &str) {
+        self.problems.push(Problem {
+            line,
+            column,
+            message: i18n::t_with(key, "value", value),
+        });
+    }
+}
+
+fn draft_column(field: &str) -> &'static str {
+    match field {
+        "outcome" => "outcome_code",
+        "code" => "activity_code",
+        "title" => "activity_title",
+        other => COLUMNS.iter().find(|c| **c == other).copied().unwrap_or(""),
+    }
+}
+
+/// Checks every row against the plan and each other; nothing is written.
+pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> AppResult<Analysis> {
+    let current = plan_rows(conn, nap).await?;
+    let mut context = PlanContext::load(conn, nap).await?;
+    let mut a = Analysis::default();
+    let existing_objectives: HashMap<&str, &str> = current
+        .iter()
+        .map(|r| (r.objective_code.as_str(), r.objective_title.as_str()))
+        .collect();
+    let existing_outcomes: HashMap<&str, (&str, &str)> = current
+        .iter()
+        .filter(|r| !r.outcome_code.is_empty())
+        .map(|r| {
+            (
+                r.outcome_code.as_str(),
+                (r.outcome_title.as_str(), r.objective_code.as_str()),
+            )
+        })
+        .collect();
+    let existing_activities: HashMap<&str, &PlanRow> = current
+        .iter()
+        .filter(|r| !r.activity.code.is_empty())
+        .map(|r| (r.activity.code.as_str(), r))
+        .collect();
+
+    let mut objectives: HashMap<String, (usize, String)> = HashMap::new();
+    let mut outcomes: HashMap<String, (usize, String, String)> = HashMap::new();
+    let mut activities: HashMap<String, usize> = HashMap::new();
+    let mut fake_id = -1;
+    for row in rows {
+        let line = row.line;
+        match model::validate_code(&row.objective_code) {
+            Err(key) => a.problem(line, "objective_code", key, &row.objective_code),
+            Ok(code) => match objectives.get(&code) {
+                Some((first, title))
+                    if *title != row.objective_title && !row.objective_title.is_empty() =>
+                {
+                    a.problem(
+                        line,
+                        "objective_title",
+                        "transfer.title_differs",
+                        &first.to_string(),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    if row.objective_title.is_empty() {
+                        a.problem(line, "objective_title", "field.required", "");
+                    }
+                    let kind = match existing_objectives.get(code.as_str()) {
+                        None => ChangeKind::Create,
+                        Some(t) if *t == row.objective_title => ChangeKind::Same,
+                        Some(_) => ChangeKind::Update,
+                    };
+                    a.changes.push(Change {
+                        what: "plan.objective",
+                        code: code.clone(),
+                        title: row.objective_title.clone(),
+                        kind,
+                    });
+                    objectives.insert(code, (line, row.objective_title.clone()));
+                }
+            },
+        }
+        if row.outcome_code.is_empty() {
+            if !row.activity.code.is_empty() {
+                a.problem(line, "outcome_code", "field.required", "");
+            }
+            continue;
+        }
+        match model::validate_code(&row.outcome_code) {
+            Err(key) => a.problem(line, "outcome_code", key, &row.outcome_code),
+            Ok(code) => match outcomes.get(&code) {
+                Some((first, title, objective)) => {
+                    if *objective != row.objective_code {
+                        a.problem(
+                            line,
+                            "outcome_code",
+                            "transfer.outcome_moves",
+                            &first.to_string(),
+                        );
+                    } else if *title != row.outcome_title && !row.outcome_title.is_empty() {
+                        a.problem(
+                            line,
+                            "outcome_title",
+                            "transfer.title_differs",
+                            &first.to_string(),
+                        );
+                    }
+                }
+                None => {
+                    if row.outcome_title.is_empty() {
+                        a.problem(line, "outcome_title", "field.required", "");
+                    }
+                    let kind = match existing_outcomes.get(code.as_str()) {
+                        None => ChangeKind::Create,
+                        Some((t, o)) if *t == row.outcome_title && *o == row.objective_code => {
+                            ChangeKind::Same
+                        }
+                        Some(_) => ChangeKind::Update,
+                    };
+                    a.changes.push(Change {
+                        what: "plan.outcome",
+                        code: code.clone(),
+                        title: row.outcome_title.clone(),
+                        kind,
+                    });
+                    if !context.outcomes.contains_key(&code) {
+                        context.outcomes.insert(code.clone(), fake_id);
+                        fake_id -= 1;
+                    }
+                    outcomes.insert(
+                        code,
+                        (line, row.outcome_title.clone(), row.objective_code.clone()),
+                    );
+                }
+            },
+        }
+        if row.activity.code.is_empty() {
+            continue;
+        }
+        if let Some(first) = activities.get(row.activity.code.trim()) {
+            a.problem(
+                line,
+                "activity_code",
+                "transfer.code_twice",
+                &first.to_string(),
+            );
+            continue;
+        }
+        activities.insert(row.activity.code.trim().to_owned(), line);
+        match context.validate(&row.activity) {
+            Err(errors) => {
+                for e in errors.iter() {
+                    a.problem(line, draft_column(e.field), e.key, &e.value);
+                }
+            }
+            Ok(_) => {
+                let kind = match existing_activities.get(row.activity.code.trim()) {
+                    None => ChangeKind::Create,
+                    Some(old) if same_activity(old, row) => ChangeKind::Same,
+                    Some(_) => ChangeKind::Update,
+                };
+                a.changes.push(Change {
+                    what: "plan.activity",
+                    code: row.activity.code.clone(),
+                    title: row.activity.title.clone(),
+                    kind,
+                });
+            }
+        }
+    }
+    a.untouched = existing_activities
+        .keys()
+        .filter(|code| !activities.contains_key(**code))
+        .count();
+    Ok(a)
+}
+
+/// Whether a row says the same as the plan already does, written the way
+/// the export writes it (so case, spaces and list order do not count).
+fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let list = |s: &str| {
+        let mut items: Vec<String> = s
+            .split([',', ';'])
+            .map(|p| p.split_whitespace().collect::<String>().to_uppercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        items.sort();
+        items
+    };
+    let (o, n) = (&old.activity, &new.activity);
+    o.outcome == n.outcome.trim()
+        && norm(&o.title) == norm(&n.title)
+        && norm(&o.description) == norm(&n.description)
+        && o.lead.eq_ignore_ascii_case(n.lead.trim())
+        && list(&o.supporting) == list(&n.supporting)
+        && list(&o.start) == list(&n.start)
+        && list(&o.end) == list(&n.end)
+        && o.level.eq_ignore_ascii_case(if n.level.trim().is_empty() {
+            "national"
+        } else {
+            n.level.trim()
+        })
+        && norm(&o.place) == norm(&n.place)
+        && o.budget == n.budget.replace([' ', ','], "")
+        && o.currency.eq_ignore_ascii_case(n.currency.trim())
+        && list(&o.targets) == list(&n.targets)
+}
+
+/// Writes the whole file in the caller's transaction: objectives, then
+/// outcomes, then activities. Rows that change nothing are not written.
+async fn write_all(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    rows: &[PlanRow],
+    analysis: &Analysis,
+) -> AppResult<()> {
+    let changed = |what: &str, code: &str| {
+        analysis
+            .changes
+            .iter()
+            .any(|c| c.what == what && c.code == code && c.kind != ChangeKind::Same)
+    };
+    for row in rows {
+        if changed("plan.objective", &row.objective_code) {
+            sqlx::query!(
+                "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)
+                 on conflict (tenant_id, nap_id, code) do update set title = excluded.title",
+                editor.tenant_id(),
+                nap.id,
+                row.objective_code,
+                row.objective_title
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for row in rows {
+        if !row.outcome_code.is_empty() && changed("plan.outcome", &row.outcome_code) {
+            sqlx::query!(
+                "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
+                 select $1, $2, o.id, $4, $5 from objectives o where o.nap_id = $2 and o.code = $3
+                 on conflict (tenant_id, nap_id, code)
+                 do update set title = excluded.title, objective_id = excluded.objective_id",
+                editor.tenant_id(),
+                nap.id,
+                row.objective_code,
+                row.outcome_code,
+                row.outcome_title
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let context = PlanContext::load(conn, nap).await?;
+    let ids: HashMap<String, i64> =
+        sqlx::query!("select id, code from activities where nap_id = $1", nap.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, r.id))
+            .collect();
+    for row in rows {
+        let code = row.activity.code.trim();
+        if code.is_empty() || !changed("plan.activity", code) {
+            continue;
+        }
+        let input = context
+            .validate(&row.activity)
+            .map_err(|_| anyhow::anyhow!("row {} changed between preview and import", row.line))?;
+        model::save_activity(editor, conn, nap, ids.get(code).copied(), &input).await?;
+    }
+    Ok(())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan/import.html")]
+struct ImportPage {
+    page: Chrome,
+    slug: String,
+    nap: Nap,
+    /// Present after a file was read.
+    analysis: Option<Analysis>,
+    rows_json: String,
+}
+
+async fn import_page(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ImportPage> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    Ok(ImportPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        nap,
+        analysis: None,
+        rows_json: String::new(),
+    })
+}
+
+/// Step one: read the file and show what would happen. Nothing is stored.
+async fn upload(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let mut bytes = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::Forbidden)?
+    {
+        if field.name() == Some("file") {
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::Forbidden)?
+                .to_vec();
+        }
+    }
+    let parsed = tokio::task::spawn_blocking(move || parse_file(&bytes))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let (analysis, rows) = match parsed {
+        Err(problem) => (
+            Analysis {
+                problems: vec![problem],
+                ..Analysis::default()
+            },
+            Vec::new(),
+        ),
+        Ok(rows) if rows.is_empty() => {
+            let problem = Problem {
+                line: 1,
+                column: "",
+                message: i18n::t("transfer.empty").into_owned(),
+            };
+            (
+                Analysis {
+                    problems: vec![problem],
+                    ..Analysis::default()
+                },
+                rows,
+            )
+        }
+        Ok(rows) => (analyse(&mut ctx.tx, &nap, &rows).await?, rows),
+    };
+    let status_ok = analysis.problems.is_empty();
+    let page = ImportPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        nap,
+        rows_json: if status_ok {
+            serde_json::to_string(&rows).map_err(anyhow::Error::from)?
+        } else {
+            String::new()
+        },
+        analysis: Some(analysis),
+    };
+    Ok(if status_ok {
+        page.into_response()
+    } else {
+        invalid(page)
+    })
+}
+
+#[derive(Deserialize)]
+struct ApplyForm {
+    rows: String,
+}
+
+/// Step two: check again and apply everything in one transaction, or nothing.
+async fn apply(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<ApplyForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let rows: Vec<PlanRow> = serde_json::from_str(&form.rows).map_err(|_| AppError::Forbidden)?;
+    let analysis = analyse(&mut ctx.tx, &nap, &rows).await?;
+    if !analysis.problems.is_empty() {
+        let page = ImportPage {
+            page: page.in_tenant(&ctx),
+            slug: ctx.tenant.slug.clone(),
+            nap,
+            analysis: Some(analysis),
+            rows_json: String::new(),
+        };
+        return Ok(invalid(page));
+    }
+    write_all(&editor, &mut ctx.tx, &nap, &rows, &analysis).await?;
+    ctx.tx.commit().await?;
+    tracing::info!(
+        nap = id,
+        created = analysis.count(ChangeKind::Create),
+        updated = analysis.count(ChangeKind::Update),
+        "plan imported"
+    );
+    Ok(Redirect::to(&format!("/t/{}/naps/{id}/plan", ctx.tenant.slug)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_files_are_read_by_header_name() {
+        let file = "\u{feff}activity_code,objective_code,objective_title,outcome_code,outcome_title,activity_title,description,lead,supporting,start,end,level,place,budget,currency,targets\n\
+                    1.1.1,1,Prevent,1.1,Know rights,Campaign,,MOL,,,,,,100,USD,Q2/yearly\n,,,,,,,,,,,,,,,\n";
+        let rows = parse_file(file.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].activity.code, "1.1.1");
+        assert_eq!(rows[0].activity.outcome, "1.1");
+        assert_eq!(rows[0].activity.targets, "Q2/yearly");
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let problem = parse_file(b"objective_code,objective_title\n1,x\n").unwrap_err();
+        assert_eq!(problem.line, 1);
+        assert_eq!(problem.column, "outcome_code");
+    }
+
+    #[test]
+    fn xlsx_written_is_read_back() {
+        let row = PlanRow {
+            line: 2,
+            objective_code: "1".into(),
+            objective_title: "Prevent".into(),
+            outcome_code: "1.1".into(),
+            outcome_title: "Know rights".into(),
+            activity: ActivityDraft {
+                outcome: "1.1".into(),
+                code: "1.1.1".into(),
+                title: "Campaign".into(),
+                budget: "25000".into(),
+                targets: "2027Q3, Q2/yearly".into(),
+                ..ActivityDraft::default()
+            },
+        };
+        let bytes = xlsx_bytes(std::slice::from_ref(&row), &[]).unwrap();
+        let back = parse_file(&bytes).unwrap();
+        assert_eq!(back, vec![row]);
+    }
+}

@@ -1,0 +1,306 @@
+use axum::http::StatusCode;
+
+use crate::common::Client;
+use crate::plan::{add_activity, plan_setup};
+
+const HEADER: &str = "objective_code,objective_title,outcome_code,outcome_title,activity_code,activity_title,description,lead,supporting,start,end,level,place,budget,currency,targets";
+
+async fn import(sec: &mut Client, nap: i64, name: &str, bytes: &[u8]) -> crate::common::Page {
+    let page = format!("/t/aland/naps/{nap}/import");
+    sec.upload(&page, &page, name, bytes).await
+}
+
+async fn confirm(sec: &mut Client, nap: i64, preview: &crate::common::Page) -> crate::common::Page {
+    let rows = preview
+        .attr("input[name=rows]", "value")
+        .expect("a confirmation form");
+    sec.post(
+        &format!("/t/aland/naps/{nap}/import/apply"),
+        &[("csrf", &preview.csrf()), ("rows", &rows)],
+    )
+    .await
+}
+
+fn problems(page: &crate::common::Page) -> Vec<String> {
+    page.texts("table.problems tbody tr")
+}
+
+#[tokio::test]
+async fn problems_are_listed_by_row_and_column_and_nothing_is_stored() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let file = format!(
+        "{HEADER}\n\
+         1,Prevention,1.1,People know their rights,1.1.1,Campaign,,MOL,,,,national,,1000,USD,Q2/yearly\n\
+         1,Prevention,1.1,People know their rights,1.1.2,,,XYZ,,,,,,,,\n\
+         1,Prevention,1.1,People know their rights,1.1.1,Again,,MOL,,,,,,,,\n\
+         2,Protection,2.1,Victims are safe,2.1.1,Shelters,,MOL,,2031Q1,,,,,,2024Q3\n"
+    );
+    let res = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problems(&res),
+        vec![
+            "3 activity_title Fill in this field.",
+            "3 lead No partner has the acronym XYZ.",
+            "4 activity_code This activity code is already used on row 2.",
+            "5 start 2031Q1 is outside the NAP's period.",
+            "5 targets The target 2024Q3 falls outside the activity's period.",
+        ]
+    );
+    assert!(
+        res.attr("input[name=rows]", "value").is_none(),
+        "no way to confirm"
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 0);
+    assert_eq!(app.count("select count(*) from objectives").await, 1);
+
+    let res = import(&mut sec, nap, "plan.csv", b"objective_code,title\n1,x\n").await;
+    assert_eq!(
+        problems(&res),
+        vec!["1 objective_title The column objective_title is missing from the first row."]
+    );
+    let res = import(&mut sec, nap, "plan.xlsx", b"PK\x03\x04 broken").await;
+    assert_eq!(
+        problems(&res),
+        vec!["1 The file could not be read as CSV or XLSX."]
+    );
+}
+
+#[tokio::test]
+async fn a_file_with_one_bad_row_stores_nothing_even_when_forced() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let good = format!(
+        "{HEADER}\n1,Prevention,1.1,People know their rights,1.1.1,Campaign,,MOL,,,,,,,,Q2/yearly\n2,Protection,2.1,Victims are safe,2.1.1,Shelters,,MOL,,,,,,,,\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", good.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    // Someone edits the confirmation form so its last row is bad.
+    let rows = preview.attr("input[name=rows]", "value").unwrap().replace("\"lead\":\"MOL\",\"supporting\":\"\",\"start\":\"\",\"end\":\"\",\"level\":\"\",\"place\":\"\",\"budget\":\"\",\"currency\":\"\",\"targets\":\"\"", "\"lead\":\"NOPE\",\"supporting\":\"\",\"start\":\"\",\"end\":\"\",\"level\":\"\",\"place\":\"\",\"budget\":\"\",\"currency\":\"\",\"targets\":\"\"");
+    assert!(rows.contains("NOPE"));
+    let res = sec
+        .post(
+            &format!("/t/aland/naps/{nap}/import/apply"),
+            &[("csrf", &preview.csrf()), ("rows", &rows)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problems(&res),
+        vec!["3 lead No partner has the acronym NOPE."]
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 0);
+    assert_eq!(app.count("select count(*) from objectives").await, 1);
+
+    let res = confirm(&mut sec, nap, &preview).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from activities").await, 2);
+    assert_eq!(app.count("select count(*) from outcomes").await, 2);
+    assert_eq!(
+        app.count("select count(*) from target_occurrences").await,
+        5
+    );
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_changes_nothing_and_an_edit_updates_by_code() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let file = format!(
+        "{HEADER}\n1,Prevention,1.1,People know their rights,1.1.1,Campaign,Radio and posters,MOL,\"CTU, EF\",2025Q3,2027Q4,regional,North,12000,USD,\"Q2/yearly, 2026Q1\"\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(
+        preview.texts("table.changes tbody tr"),
+        vec!["Activity 1.1.1 Campaign New"]
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stamp = || async {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_scalar::<_, String>(
+            "select string_agg(updated_at::text, ',' order by id) from (select id, updated_at from activities union all select id, updated_at from outcomes union all select id, updated_at from objectives) x",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+    };
+    let before = stamp().await;
+    let occurrences = app.count("select count(*) from target_occurrences").await;
+
+    let again = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert!(again.texts("ul.summary li").contains(&"0 new".to_owned()));
+    assert!(
+        again
+            .texts("ul.summary li")
+            .contains(&"0 changed".to_owned())
+    );
+    assert!(again.texts("table.changes tbody tr").is_empty());
+    assert_eq!(
+        confirm(&mut sec, nap, &again).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(stamp().await, before, "nothing was written");
+    assert_eq!(
+        app.count("select count(*) from target_occurrences").await,
+        occurrences
+    );
+
+    let edited = file.replace("Campaign", "Campaign on the radio");
+    let preview = import(&mut sec, nap, "plan.csv", edited.as_bytes()).await;
+    assert_eq!(
+        preview.texts("table.changes tbody tr"),
+        vec!["Activity 1.1.1 Campaign on the radio Changed"]
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 1);
+    assert_eq!(
+        app.count("select count(*) from activities where title = 'Campaign on the radio'")
+            .await,
+        1
+    );
+}
+
+/// Export, import into an empty NAP, export again: the same file.
+async fn round_trip(extension: &str) {
+    let (app, mut sec, nap) = plan_setup().await;
+    for fields in [
+        vec![
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Campaign, with a comma"),
+            ("lead", "MOL"),
+            ("supporting", "CTU, EF"),
+            ("start", "2025Q3"),
+            ("end", "2028Q2"),
+            ("level", "regional"),
+            ("place", "North"),
+            ("budget", "12000"),
+            ("currency", "USD"),
+            ("targets", "Q2/yearly, 2026Q1"),
+            ("description", "Line one\nline \"two\""),
+        ],
+        vec![
+            ("outcome", "1.1"),
+            ("code", "1.1.10"),
+            ("title", "Hotline"),
+            ("targets", "2029Q4"),
+        ],
+    ] {
+        assert_eq!(
+            add_activity(&mut sec, nap, &fields).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // An outcome without activities also travels.
+    let objective = app.count("select id from objectives").await.to_string();
+    let path = format!("/t/aland/naps/{nap}/outcomes/new");
+    sec.submit(
+        &path,
+        &path,
+        &[
+            ("objective", &objective),
+            ("code", "1.2"),
+            ("title", "Fair recruitment"),
+        ],
+    )
+    .await;
+
+    let first = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.{extension}"))
+        .await;
+    let res = sec
+        .submit(
+            "/t/aland/naps/new",
+            "/t/aland/naps/new",
+            &[
+                ("title", "Copy"),
+                ("theme", "forced-labour"),
+                ("start_year", "2025"),
+                ("end_year", "2029"),
+                ("status", "draft"),
+            ],
+        )
+        .await;
+    let copy: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let preview = import(&mut sec, copy, &format!("plan.{extension}"), &first).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        confirm(&mut sec, copy, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let second = sec
+        .get_bytes(&format!("/t/aland/naps/{copy}/export.{extension}"))
+        .await;
+    if extension == "csv" {
+        assert_eq!(
+            String::from_utf8(second).unwrap(),
+            String::from_utf8(first).unwrap()
+        );
+    } else {
+        let a = nap_oversight::features::plan::transfer::parse_file(&first).unwrap();
+        let b = nap_oversight::features::plan::transfer::parse_file(&second).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 3);
+    }
+    assert_eq!(app.count(&format!("select count(*) from target_occurrences o join activities a on a.id = o.activity_id where a.nap_id = {copy}")).await, 5);
+}
+
+#[tokio::test]
+async fn csv_export_and_import_round_trip() {
+    round_trip("csv").await;
+}
+
+#[tokio::test]
+async fn xlsx_export_and_import_round_trip() {
+    round_trip("xlsx").await;
+}
+
+#[tokio::test]
+async fn the_xlsx_export_lists_every_target_occurrence() {
+    let (_app, mut sec, nap) = plan_setup().await;
+    add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "T"),
+            ("targets", "Q2/yearly"),
+        ],
+    )
+    .await;
+    let bytes = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.xlsx"))
+        .await;
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), vec!["Plan", "Targets"]);
+    let targets = book.worksheet_range("Targets").unwrap();
+    let rows: Vec<Vec<String>> = targets
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0], vec!["activity_code", "target", "quarter", "state"]);
+    assert_eq!(rows.len(), 1 + 5);
+    assert_eq!(rows[1][..3], ["1.1.1", "Q2/yearly", "2025Q2"]);
+    let observer_export = {
+        let mut obs = _app.signed_in("obs@aland.test").await;
+        obs.get(&format!("/t/aland/naps/{nap}/export.csv"))
+            .await
+            .status
+    };
+    assert_eq!(
+        observer_export,
+        StatusCode::OK,
+        "members may download the plan"
+    );
+    let mut obs = _app.signed_in("obs@aland.test").await;
+    assert_eq!(
+        obs.get(&format!("/t/aland/naps/{nap}/import")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
