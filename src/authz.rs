@@ -62,13 +62,21 @@ pub enum Capability {
     /// Create, change and delete partners, NAPs, objectives, outcomes,
     /// activities and targets; import plans; publish NAPs.
     EditPlan,
+    /// Post status updates: the secretariat on any activity, a focal point
+    /// on the activities their organisation leads or supports.
+    ReportProgress,
+    /// Accept or return updates that wait for review.
+    ReviewUpdates,
 }
 
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
-pub fn can(role: Role, _focal_point: bool, cap: Capability) -> bool {
+pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
     match cap {
         Capability::ViewTenant => true,
-        Capability::ManageMembers | Capability::EditPlan => role == Role::Secretariat,
+        Capability::ManageMembers | Capability::EditPlan | Capability::ReviewUpdates => {
+            role == Role::Secretariat
+        }
+        Capability::ReportProgress => role == Role::Secretariat || focal_point,
     }
 }
 
@@ -125,6 +133,105 @@ pub fn operator_plan_editor(tenant_id: i64) -> PlanEditor {
     PlanEditor { tenant_id }
 }
 
+/// Proof that the holder may post an update on one activity, for whom.
+#[derive(Debug)]
+pub struct ActivityReporter {
+    tenant_id: i64,
+    activity_id: i64,
+    /// The organisation reported for; `None` for the secretariat.
+    partner_id: Option<i64>,
+    /// The secretariat's own updates never wait for review.
+    is_secretariat: bool,
+}
+
+impl ActivityReporter {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+
+    pub fn activity_id(&self) -> i64 {
+        self.activity_id
+    }
+
+    pub fn partner_id(&self) -> Option<i64> {
+        self.partner_id
+    }
+
+    pub fn is_secretariat(&self) -> bool {
+        self.is_secretariat
+    }
+}
+
+/// Who the activity belongs to, as far as reporting is concerned.
+pub struct ActivityOwners<'a> {
+    pub activity_id: i64,
+    pub lead: Option<i64>,
+    pub supporting: &'a [i64],
+}
+
+/// Hands out [`ActivityReporter`] to the secretariat, or to a focal point
+/// whose organisation leads or supports the activity; 403 to anyone else.
+pub fn activity_reporter(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+    member_partner: Option<i64>,
+    owners: &ActivityOwners<'_>,
+) -> Result<ActivityReporter, AppError> {
+    if !can(role, focal_point, Capability::ReportProgress) {
+        return Err(AppError::Forbidden);
+    }
+    let is_secretariat = role == Role::Secretariat;
+    let own = member_partner.filter(|p| owners.lead == Some(*p) || owners.supporting.contains(p));
+    if !is_secretariat && own.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(ActivityReporter {
+        tenant_id,
+        activity_id: owners.activity_id,
+        partner_id: if is_secretariat { None } else { own },
+        is_secretariat,
+    })
+}
+
+/// Proof that the holder may accept or return updates of `tenant_id`.
+#[derive(Debug)]
+pub struct UpdateReviewer {
+    tenant_id: i64,
+}
+
+impl UpdateReviewer {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+pub fn update_reviewer(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+) -> Result<UpdateReviewer, AppError> {
+    if can(role, focal_point, Capability::ReviewUpdates) {
+        Ok(UpdateReviewer { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The demo loader writes history as the platform operator.
+pub fn operator_reporter(
+    tenant_id: i64,
+    activity_id: i64,
+    partner_id: Option<i64>,
+) -> ActivityReporter {
+    ActivityReporter {
+        tenant_id,
+        activity_id,
+        partner_id,
+        is_secretariat: partner_id.is_none(),
+    }
+}
+
 /// The platform operator at the command line may manage any tenant's members.
 pub fn operator(tenant_id: i64) -> MembersAdmin {
     MembersAdmin { tenant_id }
@@ -166,6 +273,16 @@ mod tests {
             (SocialPartner, false, EditPlan, false),
             (SocialPartner, true, EditPlan, false),
             (Observer, false, EditPlan, false),
+            (Secretariat, false, ReportProgress, true),
+            (Ministry, false, ReportProgress, false),
+            (Ministry, true, ReportProgress, true),
+            (SocialPartner, false, ReportProgress, false),
+            (SocialPartner, true, ReportProgress, true),
+            (Observer, false, ReportProgress, false),
+            (Secretariat, false, ReviewUpdates, true),
+            (Ministry, true, ReviewUpdates, false),
+            (SocialPartner, true, ReviewUpdates, false),
+            (Observer, false, ReviewUpdates, false),
         ];
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
@@ -177,6 +294,42 @@ mod tests {
         assert!(members_admin(1, Observer, false).is_err());
         assert!(plan_editor(1, Ministry, true).is_err());
         assert_eq!(plan_editor(3, Secretariat, false).unwrap().tenant_id(), 3);
+    }
+
+    #[test]
+    fn reporting_depends_on_the_activitys_partners() {
+        use Role::*;
+        let owners = ActivityOwners {
+            activity_id: 9,
+            lead: Some(1),
+            supporting: &[2, 3],
+        };
+        let ok = |role, focal, partner| activity_reporter(5, role, focal, partner, &owners).is_ok();
+        assert!(ok(Secretariat, false, None));
+        assert!(ok(Ministry, true, Some(1)), "focal point of the lead");
+        assert!(
+            ok(SocialPartner, true, Some(3)),
+            "focal point of a supporting partner"
+        );
+        assert!(
+            !ok(Ministry, true, Some(4)),
+            "focal point of another partner"
+        );
+        assert!(
+            !ok(Ministry, false, Some(1)),
+            "member of the lead but not its focal point"
+        );
+        assert!(!ok(Observer, false, Some(1)));
+        let r = activity_reporter(5, Ministry, true, Some(2), &owners).unwrap();
+        assert_eq!(
+            (
+                r.tenant_id(),
+                r.activity_id(),
+                r.partner_id(),
+                r.is_secretariat()
+            ),
+            (5, 9, Some(2), false)
+        );
         assert_eq!(members_admin(7, Secretariat, false).unwrap().tenant_id(), 7);
     }
 }

@@ -5,6 +5,7 @@ pub mod members;
 pub mod partners;
 pub mod plan;
 pub mod profile;
+pub mod progress;
 pub mod public;
 
 use axum::Router;
@@ -19,4 +20,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(members::router())
         .merge(plan::router())
         .merge(partners::router())
+        .merge(progress::router())
 }

@@ -27,6 +27,7 @@ pub struct TenantNav {
     pub slug: String,
     pub name: String,
     pub can_manage_members: bool,
+    pub is_focal_point: bool,
 }
 
 impl Chrome {
@@ -60,6 +61,7 @@ impl Chrome {
             slug: ctx.tenant.slug.clone(),
             name: ctx.tenant.name.clone(),
             can_manage_members: ctx.members_admin().is_ok(),
+            is_focal_point: ctx.member.focal_point,
         });
         self
     }
@@ -102,4 +104,13 @@ pub struct ConfirmPage {
     pub problem: Option<String>,
     pub action: String,
     pub back: String,
+}
+
+/// A date as people read it: "30 Nov 2026".
+pub fn format_date(at: time::OffsetDateTime) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS[usize::from(u8::from(at.month())) - 1];
+    format!("{} {month} {}", at.day(), at.year())
 }

@@ -9,5 +9,6 @@ mod members;
 mod ops;
 mod plan;
 mod profile;
+mod progress;
 mod tenancy;
 mod transfer;

@@ -57,6 +57,10 @@ struct ShowPage {
     description: String,
     place: String,
     can_edit: bool,
+    can_report: bool,
+    progress: i16,
+    spending: Option<i64>,
+    updates: Vec<crate::features::progress::updates::UpdateView>,
 }
 
 async fn show(
@@ -75,6 +79,9 @@ async fn show(
     .ok_or(AppError::NotFound)?;
     let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
     let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
+    let head = crate::features::progress::updates::load_head(&mut ctx.tx, id, activity).await?;
+    let can_report = crate::features::progress::updates::reporter(&ctx, &head).is_ok();
+    let updates = crate::features::progress::updates::history(&mut ctx.tx, activity, None).await?;
     Ok(ShowPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -84,6 +91,10 @@ async fn show(
         description: extra.description,
         place: extra.place,
         can_edit: ctx.can_edit_plan(),
+        can_report,
+        progress: head.progress,
+        spending: head.spending,
+        updates,
     })
 }
 
@@ -313,7 +324,9 @@ async fn confirm_delete(
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
     let row = sqlx::query!(
-        "select code, title from activities where id = $1 and nap_id = $2",
+        r#"select code, title,
+                  exists (select 1 from status_updates u where u.activity_id = a.id) as "history!"
+           from activities a where id = $1 and nap_id = $2"#,
         activity,
         id
     )
@@ -328,7 +341,9 @@ async fn confirm_delete(
             "value",
             &format!("{} {}", row.code, row.title),
         ),
-        problem: None,
+        problem: row
+            .history
+            .then(|| i18n::t("plan.activity_has_history").into_owned()),
         action: format!("/t/{slug}/naps/{id}/activities/{activity}/delete"),
         back: format!("/t/{slug}/naps/{id}/activities/{activity}"),
     })
@@ -339,6 +354,19 @@ async fn delete(
     Path((_, id, activity)): Path<(String, i64, i64)>,
 ) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
+    // An activity with status history stays: the history is the committee's memory.
+    let has_history = sqlx::query_scalar!(
+        "select exists (select 1 from status_updates where activity_id = $1) as \"e!\"",
+        activity
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    if has_history {
+        return Ok(Redirect::to(&format!(
+            "/t/{}/naps/{id}/activities/{activity}/delete",
+            ctx.tenant.slug
+        )));
+    }
     let done = sqlx::query!(
         "delete from activities where tenant_id = $1 and id = $2 and nap_id = $3",
         editor.tenant_id(),

@@ -418,17 +418,35 @@ async fn confirm_delete(
     ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let slug = ctx.tenant.slug.clone();
+    let history = has_history(&mut ctx.tx, id).await?;
     Ok(ConfirmPage {
         page: page.in_tenant(&ctx),
         question: i18n::t_with("nap.delete_question", "value", &nap.title),
-        problem: None,
+        problem: history.then(|| i18n::t("nap.has_history").into_owned()),
         action: format!("/t/{slug}/naps/{id}/delete"),
         back: format!("/t/{slug}/naps/{id}"),
     })
 }
 
+/// Whether any activity of the NAP has status updates (then it is closed, not deleted).
+async fn has_history(conn: &mut PgConnection, nap_id: i64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        "select exists (select 1 from status_updates u join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+                        where a.nap_id = $1) as \"e!\"",
+        nap_id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
+    if has_history(&mut ctx.tx, id).await? {
+        return Ok(Redirect::to(&format!(
+            "/t/{}/naps/{id}/delete",
+            ctx.tenant.slug
+        )));
+    }
     let done = sqlx::query!(
         "delete from naps where tenant_id = $1 and id = $2",
         editor.tenant_id(),
