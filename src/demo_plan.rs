@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use crate::authz::PlanEditor;
 use crate::choices::{NapStatus, Theme};
-use crate::features::plan::model::{self, ActivityDraft, PlanContext};
+use crate::features::plan::model::{self, ActivityDraft, Nap, PlanContext};
 use crate::features::plan::naps::{self, NapInput};
 use crate::features::plan::quarter::Quarter;
 
@@ -181,15 +181,146 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
             .map_err(|e| anyhow::anyhow!("demo activity {code} is invalid: {e:?}"))?;
         model::save_activity(editor, conn, &nap, None, &activity).await?;
     }
-    // Most past targets were met; every seventh was not, so the grid shows both.
-    sqlx::query!(
-        "update target_occurrences set met_at = now()
-         where activity_id in (select id from activities where nap_id = $1)
-           and quarter_index < $2 and id % 7 <> 3",
-        nap_id,
-        Quarter::current().index()
+    history(editor, conn, &nap).await
+}
+
+/// What focal points might write, by how the activity is going.
+const NOTES: &[(&str, &str)] = &[
+    (
+        "on-track",
+        "Work went as planned this quarter; the next steps are agreed with the partners.",
+    ),
+    (
+        "on-track",
+        "The materials were validated with the trade unions and the employers' federation.",
+    ),
+    (
+        "delayed",
+        "The budget release came late, so the work started a quarter behind plan.",
+    ),
+    (
+        "delayed",
+        "We are waiting for the ministry's approval before the next phase can begin.",
+    ),
+    (
+        "completed",
+        "Done. The report is on the shared drive and was presented to the committee.",
+    ),
+];
+
+/// About two years of status updates, so the dashboard tells a story on
+/// first start: most activities move on, some fall behind, a few go quiet.
+async fn history(editor: &PlanEditor, conn: &mut PgConnection, nap: &Nap) -> anyhow::Result<()> {
+    let today = Quarter::current();
+    let authors = sqlx::query!(
+        "select u.id, m.partner_id, m.focal_point, m.role from memberships m join users u on u.id = m.user_id
+         where m.tenant_id = $1",
+        editor.tenant_id()
     )
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let secretariat = authors
+        .iter()
+        .find(|a| a.role == "secretariat")
+        .map(|a| a.id);
+    let activities = sqlx::query!(
+        "select id, code, lead_partner_id, coalesce(start_quarter, $2) as \"start!\", budget
+         from activities where nap_id = $1 order by id",
+        nap.id,
+        nap.period().start.index()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (i, a) in activities.iter().enumerate() {
+        let focal = authors
+            .iter()
+            .find(|m| m.focal_point && m.partner_id.is_some() && m.partner_id == a.lead_partner_id);
+        let (author, partner) = match (focal, secretariat) {
+            (Some(f), _) => (f.id, f.partner_id),
+            (None, Some(s)) => (s, None),
+            (None, None) => continue,
+        };
+        // Every sixth activity went quiet four quarters ago; every fifth is behind.
+        let quiet = i % 6 == 0;
+        let behind = i % 5 == 0;
+        let last = today.index() - if quiet { 4 } else { 1 };
+        let mut progress: i16 = 0;
+        let mut version = 0;
+        let mut q = a.start + 1;
+        while q <= last {
+            progress = (progress + if behind { 10 } else { 20 }).min(100);
+            let status = if progress >= 100 {
+                "completed"
+            } else if behind {
+                "delayed"
+            } else {
+                "on-track"
+            };
+            let note = NOTES
+                .iter()
+                .filter(|(s, _)| *s == status)
+                .nth((i + version as usize) % 2)
+                .or_else(|| NOTES.iter().find(|(s, _)| *s == status))
+                .map_or("", |(_, n)| *n);
+            let spending = a
+                .budget
+                .map(|b| b * i64::from(progress) / 100 * if behind { 7 } else { 9 } / 10);
+            let quarter = Quarter::from_index(q);
+            let at = time::Date::from_calendar_date(
+                quarter.year,
+                time::Month::try_from(quarter.q * 3)?,
+                20,
+            )?
+            .midnight()
+            .assume_utc();
+            let update = sqlx::query_scalar!(
+                "insert into status_updates (tenant_id, activity_id, author_id, partner_id, status, progress, note,
+                                             spending, based_on_version, created_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+                editor.tenant_id(),
+                a.id,
+                author,
+                partner,
+                status,
+                progress,
+                note,
+                spending,
+                version,
+                at
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            // The update meets the targets of its quarter and any missed ones
+            // before it, unless the activity is behind.
+            if !behind {
+                sqlx::query!(
+                    "insert into update_targets (tenant_id, update_id, occurrence_id)
+                     select $1, $2, id from target_occurrences
+                     where activity_id = $3 and quarter_index <= $4 and met_at is null",
+                    editor.tenant_id(),
+                    update,
+                    a.id,
+                    q
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            crate::features::progress::updates::apply(conn, editor.tenant_id(), update)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
+            version += 1;
+            if progress >= 100 {
+                break;
+            }
+            q += 2;
+        }
+        sqlx::query!(
+            "update activities set version = $2 where id = $1",
+            a.id,
+            version
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::auth::CurrentUser;
@@ -104,7 +105,13 @@ struct TenantHome {
     partner_name: Option<String>,
 }
 
-async fn tenant_home(page: Chrome, ctx: TenantCtx) -> AppResult<TenantHome> {
+/// The committee dashboard of the current NAP, or (before any NAP exists)
+/// the member's role in the committee.
+async fn tenant_home(page: Chrome, mut ctx: TenantCtx) -> AppResult<Response> {
+    if let Some(nap) = crate::features::progress::dashboard::current_nap(&mut ctx.tx).await? {
+        let dashboard = crate::features::progress::dashboard::render(page, &mut ctx, nap).await?;
+        return Ok(dashboard.into_response());
+    }
     let page = page.in_tenant(&ctx);
     Ok(TenantHome {
         page,
@@ -113,5 +120,6 @@ async fn tenant_home(page: Chrome, ctx: TenantCtx) -> AppResult<TenantHome> {
         role: ctx.member.role,
         focal_point: ctx.member.focal_point,
         partner_name: ctx.member.partner_name,
-    })
+    }
+    .into_response())
 }

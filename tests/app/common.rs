@@ -20,6 +20,58 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
+thread_local! {
+    static QUERIES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts the SQL statements sqlx runs on this thread (each test runs on
+/// its own thread), so tests can check that pages do not do N+1 queries.
+struct CountQueries;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountQueries {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        // Opening a pooled connection switches its role once: not a page's query.
+        struct Summary(bool);
+        impl tracing::field::Visit for Summary {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "summary" && format!("{value:?}").starts_with("\"set role") {
+                    self.0 = true;
+                }
+            }
+        }
+        if event.metadata().target() == "sqlx::query" {
+            let mut setup = Summary(false);
+            event.record(&mut setup);
+            if !setup.0 {
+                QUERIES.with(|q| q.set(q.get() + 1));
+            }
+        }
+    }
+}
+
+/// Server logs beside a failing test's output (RUST_LOG to tune), and the query counter.
+fn init_tracing() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer, filter::Targets};
+    let logs = tracing_subscriber::fmt::layer()
+        .with_test_writer()
+        .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()));
+    let counter =
+        CountQueries.with_filter(Targets::new().with_target("sqlx::query", tracing::Level::TRACE));
+    let _ = tracing_subscriber::registry()
+        .with(logs)
+        .with(counter)
+        .try_init();
+}
+
+/// The number of SQL statements `work` ran.
+pub async fn count_queries<T>(work: impl std::future::Future<Output = T>) -> (usize, T) {
+    let before = QUERIES.with(|q| q.get());
+    let out = work.await;
+    (QUERIES.with(|q| q.get()) - before, out)
+}
+
 /// Every test account's password.
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -137,14 +189,7 @@ impl TestApp {
     }
 
     pub async fn with_config(config: ServerConfig) -> Self {
-        // Server logs show beside a failing test's output (RUST_LOG to tune).
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "warn".into()),
-            )
-            .with_test_writer()
-            .try_init();
+        init_tracing();
         let owner = fresh_database().await;
         let pool = db::app_pool(owner.clone(), 5, true);
         let router = nap_oversight::app(AppState::new(pool.clone(), config));

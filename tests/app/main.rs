@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod cli;
 mod csrf;
+mod dashboard;
 mod members;
 mod ops;
 mod plan;

@@ -166,7 +166,10 @@ async fn focal_points_of_the_activitys_partners_and_the_secretariat_may_report()
         timeline[2].contains("Trade Union Confederation")
             || timeline[1].contains("Trade Union Confederation")
     );
-    assert_eq!(app.count("select progress::bigint from activities").await, 25);
+    assert_eq!(
+        app.count("select progress::bigint from activities").await,
+        25
+    );
 }
 
 #[tokio::test]
@@ -373,7 +376,10 @@ async fn with_review_on_updates_count_only_once_accepted() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.count("select progress::bigint from activities").await, 100);
+    assert_eq!(
+        app.count("select progress::bigint from activities").await,
+        100
+    );
     assert_eq!(
         app.count("select count(*) from target_occurrences where met_at is not null")
             .await,

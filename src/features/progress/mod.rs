@@ -1,6 +1,7 @@
 //! Progress: focal points report on their activities, the secretariat
 //! reviews, and everyone sees where the plan stands.
 
+pub mod dashboard;
 pub mod my_work;
 pub mod review;
 pub mod updates;
@@ -14,4 +15,5 @@ pub fn router() -> Router<AppState> {
         .merge(updates::router())
         .merge(review::router())
         .merge(my_work::router())
+        .merge(dashboard::router())
 }

@@ -1,0 +1,304 @@
+use axum::http::StatusCode;
+use nap_oversight::features::plan::quarter::Quarter;
+
+use crate::common::{TestApp, count_queries};
+use crate::plan::{add_activity, plan_setup};
+
+/// Quarters relative to today, so the figures hold whatever the date.
+fn q(offset: i32) -> Quarter {
+    Quarter::from_index(Quarter::current().index() + offset)
+}
+
+#[tokio::test]
+async fn the_dashboard_figures_add_up() {
+    let (app, mut sec, _) = plan_setup().await;
+    // A NAP from last year to three years ahead, so every quarter used is inside it.
+    let year = Quarter::current().year;
+    let res = sec
+        .submit(
+            "/t/aland/naps/new",
+            "/t/aland/naps/new",
+            &[
+                ("title", "Current plan"),
+                ("theme", "child-labour"),
+                ("start_year", &(year - 1).to_string()),
+                ("end_year", &(year + 3).to_string()),
+                ("status", "adopted"),
+            ],
+        )
+        .await;
+    let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let base = format!("/t/aland/naps/{nap}");
+    sec.submit(
+        &format!("{base}/objectives/new"),
+        &format!("{base}/objectives/new"),
+        &[("code", "1"), ("title", "Prevent")],
+    )
+    .await;
+    sec.submit(
+        &format!("{base}/objectives/new"),
+        &format!("{base}/objectives/new"),
+        &[("code", "2"), ("title", "Protect")],
+    )
+    .await;
+    for (objective, code) in [("1", "1.1"), ("2", "2.1")] {
+        let id = app
+            .count(&format!(
+                "select id from objectives where nap_id = {nap} and code = '{objective}'"
+            ))
+            .await
+            .to_string();
+        sec.submit(
+            &format!("{base}/outcomes/new"),
+            &format!("{base}/outcomes/new"),
+            &[("objective", &id), ("code", code), ("title", "Outcome")],
+        )
+        .await;
+    }
+    let targets = |offsets: &[i32]| {
+        offsets
+            .iter()
+            .map(|o| q(*o).compact())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (outcome, code, lead, budget, offsets) in [
+        ("1.1", "1.1.1", "MOL", "1000", vec![-1, 0]),
+        ("1.1", "1.1.2", "CTU", "500", vec![-2, -1, 1]),
+        ("2.1", "2.1.1", "EF", "2000", vec![-1]),
+        ("2.1", "2.1.2", "MOL", "", vec![1]),
+    ] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", outcome),
+                ("code", code),
+                ("title", &format!("Activity {code}")),
+                ("lead", lead),
+                ("budget", budget),
+                ("currency", if budget.is_empty() { "" } else { "EUR" }),
+                ("targets", &targets(&offsets)),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let mut conn = app.owner_conn().await;
+    for sql in [
+        "update partners set constituency = 'government' where acronym = 'MOL'",
+        "update partners set constituency = 'workers' where acronym = 'CTU'",
+        "update partners set constituency = 'employers' where acronym = 'EF'",
+        "update activities set status = 'on-track', spending = 400, last_update_at = now() - interval '10 days' where code = '1.1.1'",
+        "update activities set status = 'delayed', spending = 100, last_update_at = now() - interval '100 days' where code = '1.1.2'",
+        "update activities set status = 'completed', spending = 2000 where code = '2.1.1'",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    // Met: the last quarter's targets of 1.1.1 and 2.1.1. Missed: those of 1.1.2.
+    sqlx::query(&format!(
+        "update target_occurrences set met_at = now() where quarter_index = {} and activity_id in (select id from activities where code in ('1.1.1', '2.1.1'))",
+        q(-1).index()
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let page = sec.get(&format!("/t/aland/naps/{nap}/dashboard")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Targets: (quarter offset, state) of every occurrence.
+    let all = [
+        (-1, "met"),
+        (0, "pending"),
+        (-2, "missed"),
+        (-1, "missed"),
+        (1, "pending"),
+        (-1, "met"),
+        (1, "pending"),
+    ];
+    let count = |state: &str, this_year: bool| {
+        all.iter()
+            .filter(|(o, s)| *s == state && (!this_year || q(*o).year == year))
+            .count()
+            .to_string()
+    };
+    let rows = page.texts("tr.targets-row");
+    assert_eq!(
+        rows[0],
+        format!(
+            "This year {} {} {}",
+            count("met", true),
+            count("missed", true),
+            count("pending", true)
+        )
+    );
+    assert_eq!(rows[1], "Whole period 2 2 3");
+    // Activities by status per objective: not started, on track, delayed, completed, cancelled, total.
+    assert_eq!(
+        page.texts("table.status-table tbody tr"),
+        vec!["1 Prevent 0 1 1 0 0 2", "2 Protect 1 0 0 1 0 2"]
+    );
+    assert_eq!(
+        page.texts(".overdue-list li"),
+        vec!["1.1.2 Activity 1.1.2 CTU 2 missed"]
+    );
+    assert_eq!(
+        page.texts(".next-list li"),
+        vec!["1.1.2 Activity 1.1.2 CTU", "2.1.2 Activity 2.1.2 MOL"]
+    );
+    let stale = page.texts(".stale-list li");
+    assert_eq!(stale.len(), 2, "{stale:?}");
+    assert!(
+        stale[0].starts_with("1.1.2") && stale[1].starts_with("2.1.2 Activity 2.1.2 Never"),
+        "{stale:?}"
+    );
+    // Per partner: led, delayed, overdue targets.
+    let partners = page.texts("table.partners-table tbody tr");
+    assert_eq!(partners.len(), 3);
+    assert!(partners[0].starts_with("CTU 1 1 2"), "{partners:?}");
+    assert!(partners[1].starts_with("EF 1 0 0"), "{partners:?}");
+    assert!(partners[2].starts_with("MOL 2 0 0"), "{partners:?}");
+    assert_eq!(
+        page.texts("table.constituency-table tbody tr"),
+        vec![
+            "Government 2 0 0",
+            "Workers 1 1 2",
+            "Employers 1 0 0",
+            "Other 0 0 0"
+        ]
+    );
+    let money = page.texts("table.money-table tbody tr");
+    assert_eq!(
+        money,
+        vec![
+            "1 Prevent 1500 500 33%",
+            "2 Protect 2000 2000 100%",
+            "CTU 500 100 20%",
+            "EF 2000 2000 100%",
+            "MOL 1000 400 40%"
+        ]
+    );
+    assert!(page.texts("#money-heading")[0].ends_with("(EUR)"));
+
+    // Every figure links to the list behind it, and the lists agree.
+    let link = page
+        .attr("table.partners-table tbody tr:first-child td a", "href")
+        .unwrap();
+    let list = sec.get(&link).await;
+    assert_eq!(list.texts("table.activity-list tbody th"), vec!["1.1.2"]);
+    let delayed = page
+        .attr(
+            "table.constituency-table tbody tr:nth-child(2) td:nth-child(3) a",
+            "href",
+        )
+        .unwrap();
+    assert_eq!(
+        sec.get(&delayed)
+            .await
+            .texts("table.activity-list tbody th"),
+        vec!["1.1.2"]
+    );
+    for (only, codes) in [
+        ("overdue", vec!["1.1.2"]),
+        ("due-next", vec!["1.1.2", "2.1.2"]),
+        ("stale", vec!["1.1.2", "2.1.2"]),
+    ] {
+        let list = sec
+            .get(&format!("/t/aland/naps/{nap}/activities?only={only}"))
+            .await;
+        assert_eq!(list.texts("table.activity-list tbody th"), codes, "{only}");
+    }
+    let missed = page
+        .attr("tr.targets-row:last-child a.missed", "href")
+        .unwrap();
+    assert_eq!(sec.get(&missed).await.texts("tbody th.code"), vec!["1.1.2"]);
+
+    // The tenant's home is the newest plan's dashboard; an observer reads it too.
+    let home = sec.get("/t/aland/").await;
+    assert_eq!(home.texts("h1"), vec!["Current plan"]);
+    let mut obs = app.signed_in("obs@aland.test").await;
+    assert_eq!(obs.get("/t/aland/").await.texts("tr.targets-row").len(), 2);
+}
+
+/// Adds `n` activities straight through the model, for size tests.
+async fn grow(app: &TestApp, nap: i64, n: usize) {
+    use nap_oversight::features::plan::model::{self, ActivityDraft, PlanContext};
+    let tenant = app
+        .count("select id from tenants where slug = 'aland'")
+        .await;
+    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+        .await
+        .unwrap();
+    let editor = nap_oversight::authz::operator_plan_editor(tenant);
+    let nap = model::load_nap(&mut tx, nap).await.unwrap();
+    let context = PlanContext::load(&mut tx, &nap).await.unwrap();
+    let existing = app.count("select count(*) from activities").await as usize;
+    for i in existing..existing + n {
+        let draft = ActivityDraft {
+            outcome: "1.1".into(),
+            code: format!("1.1.{}", i + 1),
+            title: format!("Activity {i}"),
+            lead: if i % 2 == 0 {
+                "MOL".into()
+            } else {
+                "CTU".into()
+            },
+            supporting: "EF".into(),
+            budget: "100".into(),
+            currency: "USD".into(),
+            targets: "Q2/yearly, 2026Q3".into(),
+            ..ActivityDraft::default()
+        };
+        let input = context.validate(&draft).unwrap();
+        model::save_activity(&editor, &mut tx, &nap, None, &input)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn pages_run_the_same_number_of_queries_at_10_and_200_activities() {
+    let (app, mut sec, nap) = plan_setup().await;
+    app.member(
+        "aland",
+        "focal@aland.test",
+        nap_oversight::authz::Role::Ministry,
+        Some("MOL"),
+        true,
+    )
+    .await;
+    let mut focal = app.signed_in("focal@aland.test").await;
+    let activity = |n: i64| format!("/t/aland/naps/{nap}/activities/{n}");
+    let pages = [
+        "/t/aland/".to_owned(),
+        format!("/t/aland/naps/{nap}/dashboard"),
+        format!("/t/aland/naps/{nap}/plan"),
+        format!("/t/aland/naps/{nap}"),
+        format!("/t/aland/naps/{nap}/activities?only=overdue"),
+    ];
+    let mut counts = Vec::new();
+    for size in [10, 200] {
+        let have = app.count("select count(*) from activities").await as usize;
+        grow(&app, nap, size - have).await;
+        let first = app.count("select min(id) from activities").await;
+        let mut row = Vec::new();
+        for page in pages.iter().cloned().chain([activity(first)]) {
+            let (n, res) = count_queries(sec.get(&page)).await;
+            assert_eq!(res.status, StatusCode::OK, "{page}");
+            row.push((page, n));
+        }
+        let (n, res) = count_queries(focal.get("/t/aland/my-work")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.texts("table.work tbody tr").len(), size / 2);
+        row.push(("my work".to_owned(), n));
+        counts.push(row);
+    }
+    for ((page, small), (_, large)) in counts[0].iter().zip(&counts[1]) {
+        assert!(*small > 0, "{page}: queries are counted");
+        assert_eq!(
+            small, large,
+            "{page}: {small} queries at 10 activities, {large} at 200"
+        );
+    }
+}
