@@ -67,6 +67,8 @@ pub enum Capability {
     ReportProgress,
     /// Accept or return updates that wait for review.
     ReviewUpdates,
+    /// Take part in the discussion of an activity (observers only read).
+    Comment,
 }
 
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
@@ -77,6 +79,7 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
             role == Role::Secretariat
         }
         Capability::ReportProgress => role == Role::Secretariat || focal_point,
+        Capability::Comment => role != Role::Observer,
     }
 }
 
@@ -218,6 +221,63 @@ pub fn update_reviewer(
     }
 }
 
+/// Proof that the holder may enter measured values of one indicator: the
+/// secretariat, or a focal point of the indicator's responsible partner.
+#[derive(Debug)]
+pub struct IndicatorReporter {
+    tenant_id: i64,
+    indicator_id: i64,
+}
+
+impl IndicatorReporter {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+
+    pub fn indicator_id(&self) -> i64 {
+        self.indicator_id
+    }
+}
+
+pub fn indicator_reporter(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+    member_partner: Option<i64>,
+    indicator_id: i64,
+    responsible: Option<i64>,
+) -> Result<IndicatorReporter, AppError> {
+    let own = focal_point && member_partner.is_some() && member_partner == responsible;
+    if role == Role::Secretariat || (can(role, focal_point, Capability::ReportProgress) && own) {
+        Ok(IndicatorReporter {
+            tenant_id,
+            indicator_id,
+        })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Proof that the holder may comment in `tenant_id`.
+#[derive(Debug)]
+pub struct Commenter {
+    tenant_id: i64,
+}
+
+impl Commenter {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+pub fn commenter(tenant_id: i64, role: Role, focal_point: bool) -> Result<Commenter, AppError> {
+    if can(role, focal_point, Capability::Comment) {
+        Ok(Commenter { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The demo loader writes history as the platform operator.
 pub fn operator_reporter(
     tenant_id: i64,
@@ -283,6 +343,11 @@ mod tests {
             (Ministry, true, ReviewUpdates, false),
             (SocialPartner, true, ReviewUpdates, false),
             (Observer, false, ReviewUpdates, false),
+            (Secretariat, false, Comment, true),
+            (Ministry, false, Comment, true),
+            (SocialPartner, false, Comment, true),
+            (SocialPartner, true, Comment, true),
+            (Observer, false, Comment, false),
         ];
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
@@ -330,6 +395,13 @@ mod tests {
             ),
             (5, 9, Some(2), false)
         );
+        let ind =
+            |role, focal, partner| indicator_reporter(5, role, focal, partner, 7, Some(1)).is_ok();
+        assert!(ind(Secretariat, false, None));
+        assert!(ind(Ministry, true, Some(1)));
+        assert!(!ind(Ministry, true, Some(2)));
+        assert!(!ind(Ministry, false, Some(1)));
+        assert!(!ind(Observer, false, Some(1)));
         assert_eq!(members_admin(7, Secretariat, false).unwrap().tenant_id(), 7);
     }
 }

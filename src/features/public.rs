@@ -65,6 +65,8 @@ struct PublicNap {
     grid: Grid,
     today: Quarter,
     link_base: String,
+    /// Only when the tenant chose to publish spending.
+    show_spending: bool,
 }
 
 async fn public_nap(
@@ -79,6 +81,12 @@ async fn public_nap(
     let today = Quarter::current();
     let tree = model::load_tree(&mut tenant.tx, id, today).await?;
     let grid = Grid::build(&nap, tree, &Filters::default(), today);
+    let show_spending = sqlx::query_scalar!(
+        "select publish_spending from tenants where id = $1",
+        tenant.id
+    )
+    .fetch_one(&mut *tenant.tx)
+    .await?;
     Ok(PublicNap {
         page,
         slug: tenant.slug,
@@ -87,5 +95,6 @@ async fn public_nap(
         grid,
         today,
         link_base: String::new(),
+        show_spending,
     })
 }

@@ -11,5 +11,6 @@ mod ops;
 mod plan;
 mod profile;
 mod progress;
+mod register;
 mod tenancy;
 mod transfer;

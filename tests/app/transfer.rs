@@ -278,7 +278,10 @@ async fn the_xlsx_export_lists_every_target_occurrence() {
         .await;
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(book.sheet_names(), vec!["Plan", "Targets"]);
+    assert_eq!(
+        book.sheet_names(),
+        vec!["Plan", "Targets", "Updates", "Indicators", "Risks"]
+    );
     let targets = book.worksheet_range("Targets").unwrap();
     let rows: Vec<Vec<String>> = targets
         .rows()

@@ -48,7 +48,7 @@ fn find(tree: Vec<model::ObjectiveNode>, id: i64) -> Option<(String, String, Act
 
 #[derive(Template, WebTemplate)]
 #[template(path = "plan/activity.html")]
-struct ShowPage {
+pub struct ShowPage {
     page: Chrome,
     slug: String,
     nap: Nap,
@@ -61,12 +61,27 @@ struct ShowPage {
     progress: i16,
     spending: Option<i64>,
     updates: Vec<crate::features::progress::updates::UpdateView>,
+    comments: Vec<crate::features::progress::comments::Comment>,
+    can_comment: bool,
+    /// A refused comment: the message, and what was typed.
+    pub comment_error: Option<String>,
+    pub comment_body: String,
 }
 
 async fn show(
     page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id, activity)): Path<(String, i64, i64)>,
+) -> AppResult<ShowPage> {
+    show_page(page, &mut ctx, id, activity).await
+}
+
+/// The activity page: facts, targets, history and discussion.
+pub async fn show_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    activity: i64,
 ) -> AppResult<ShowPage> {
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let extra = sqlx::query!(
@@ -80,10 +95,13 @@ async fn show(
     let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
     let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
     let head = crate::features::progress::updates::load_head(&mut ctx.tx, id, activity).await?;
-    let can_report = crate::features::progress::updates::reporter(&ctx, &head).is_ok();
+    let can_report = crate::features::progress::updates::reporter(ctx, &head).is_ok();
     let updates = crate::features::progress::updates::history(&mut ctx.tx, activity, None).await?;
+    let comments = crate::features::progress::comments::load(&mut ctx.tx, activity).await?;
+    let can_comment =
+        crate::authz::commenter(ctx.tenant.id, ctx.member.role, ctx.member.focal_point).is_ok();
     Ok(ShowPage {
-        page: page.in_tenant(&ctx),
+        page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
         nap,
         outcome: format!("{code} {title}"),
@@ -95,6 +113,10 @@ async fn show(
         progress: head.progress,
         spending: head.spending,
         updates,
+        comments,
+        can_comment,
+        comment_error: None,
+        comment_body: String::new(),
     })
 }
 

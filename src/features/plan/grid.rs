@@ -163,6 +163,7 @@ struct GridPage {
     today: Quarter,
     /// Activity links start with this; empty means no links.
     link_base: String,
+    show_spending: bool,
 }
 
 async fn grid(
@@ -192,5 +193,6 @@ async fn grid(
         states: [TargetState::Met, TargetState::Missed, TargetState::Pending],
         today,
         link_base: format!("/t/{}/naps/{id}/activities/", ctx.tenant.slug),
+        show_spending: true,
     })
 }

@@ -99,6 +99,8 @@ pub struct ActivityRow {
     pub supporting: Vec<String>,
     pub level: Level,
     pub status: ActivityStatus,
+    pub progress: i16,
+    pub spending: Option<i64>,
     pub start: Option<Quarter>,
     pub end: Option<Quarter>,
     pub budget: Option<i64>,
@@ -161,7 +163,7 @@ pub async fn load_tree(
     .fetch_all(&mut *conn)
     .await?;
     let activities = sqlx::query!(
-        r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.start_quarter,
+        r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.progress, a.spending, a.start_quarter,
                   a.end_quarter, a.budget, a.currency,
                   lp.acronym as "lead?", lp.name as "lead_name?",
                   coalesce((select array_agg(p.acronym order by p.acronym)
@@ -223,6 +225,8 @@ pub async fn load_tree(
                 supporting: a.supporting,
                 level: Level::parse(&a.level).unwrap_or(Level::National),
                 status: ActivityStatus::parse(&a.status).unwrap_or(ActivityStatus::NotStarted),
+                progress: a.progress,
+                spending: a.spending,
                 start: a.start_quarter.map(Quarter::from_index),
                 end: a.end_quarter.map(Quarter::from_index),
                 budget: a.budget,

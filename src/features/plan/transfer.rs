@@ -48,6 +48,10 @@ pub const COLUMNS: [&str; 16] = [
     "targets",
 ];
 
+/// Read-only columns after the plan's: where each activity stands. Import
+/// ignores them, so an export can be imported as it is.
+pub const FIGURES: [&str; 3] = ["status", "progress", "spending"];
+
 /// Files with more rows than this are refused.
 const MAX_ROWS: usize = 20_000;
 
@@ -71,6 +75,9 @@ pub struct PlanRow {
     pub outcome_code: String,
     pub outcome_title: String,
     pub activity: ActivityDraft,
+    /// Status, progress and spending, for export only.
+    #[serde(skip)]
+    pub figures: [String; 3],
 }
 
 impl PlanRow {
@@ -119,6 +126,7 @@ impl PlanRow {
                 currency: c(14),
                 targets: c(15),
             },
+            figures: Default::default(),
         }
     }
 }
@@ -152,6 +160,7 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                     outcome: oc.code.clone(),
                     ..ActivityDraft::default()
                 },
+                figures: Default::default(),
             };
             if oc.activities.is_empty() {
                 rows.push(base.clone());
@@ -174,6 +183,11 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                     currency: a.currency.clone(),
                     targets: a.targets_text(),
                 };
+                row.figures = [
+                    a.status.as_str().to_owned(),
+                    a.progress.to_string(),
+                    a.spending.map(|s| s.to_string()).unwrap_or_default(),
+                ];
                 rows.push(row);
             }
         }
@@ -206,28 +220,49 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Res
 
 fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
+    writer.write_record(COLUMNS.iter().chain(&FIGURES))?;
     for row in rows {
-        writer.write_record(row.cells())?;
+        writer.write_record(
+            row.cells()
+                .iter()
+                .copied()
+                .chain(row.figures.iter().map(String::as_str)),
+        )?;
     }
     Ok(writer.into_inner()?)
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// The workbook: the plan, and (when given) every target occurrence with its state.
-fn xlsx_bytes(rows: &[PlanRow], occurrences: &[[String; 4]]) -> anyhow::Result<Vec<u8>> {
+/// A sheet of text cells under a bold header row.
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The workbook: the plan, every target occurrence with its state, and the
+/// extra sheets (updates, indicators, risks) when given.
+fn xlsx_bytes(
+    rows: &[PlanRow],
+    occurrences: &[[String; 4]],
+    extra: &[Sheet],
+) -> anyhow::Result<Vec<u8>> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name("Plan")?;
-    for (col, name) in (0u16..).zip(COLUMNS) {
-        sheet.write_string_with_format(0, col, name, &bold)?;
+    for (col, name) in (0u16..).zip(COLUMNS.iter().chain(&FIGURES)) {
+        sheet.write_string_with_format(0, col, *name, &bold)?;
     }
     for (r, row) in (1u32..).zip(rows) {
-        for (col, value) in (0u16..).zip(row.cells()) {
+        let cells = row
+            .cells()
+            .into_iter()
+            .chain(row.figures.iter().map(String::as_str));
+        for (col, value) in (0u16..).zip(cells) {
             match (col, value.parse::<f64>()) {
-                (13, Ok(n)) => sheet.write_number(r, col, n)?,
+                (13 | 17 | 18, Ok(n)) => sheet.write_number(r, col, n)?,
                 _ => sheet.write_string(r, col, value)?,
             };
         }
@@ -245,7 +280,131 @@ fn xlsx_bytes(rows: &[PlanRow], occurrences: &[[String; 4]]) -> anyhow::Result<V
             }
         }
     }
+    for extra in extra {
+        let sheet = book.add_worksheet();
+        sheet.set_name(extra.name)?;
+        for (col, name) in (0u16..).zip(&extra.header) {
+            sheet.write_string_with_format(0, col, *name, &bold)?;
+        }
+        for (r, row) in (1u32..).zip(&extra.rows) {
+            for (col, value) in (0u16..).zip(row) {
+                sheet.write_string(r, col, value)?;
+            }
+        }
+    }
     Ok(book.save_to_buffer()?)
+}
+
+/// Status updates, indicators and risks of the NAP, one sheet each.
+async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<Sheet>> {
+    let updates = sqlx::query!(
+        r#"select a.code, u.created_at, us.name as author, p.acronym as "organisation?", u.status, u.progress,
+                  u.spending, u.note, u.review_state
+           from status_updates u
+           join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+           join users us on us.id = u.author_id
+           left join partners p on p.tenant_id = u.tenant_id and p.id = u.partner_id
+           where a.nap_id = $1 order by u.created_at, u.id"#,
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|u| {
+        vec![
+            u.code,
+            u.created_at.date().to_string(),
+            u.author,
+            u.organisation.unwrap_or_default(),
+            u.status,
+            u.progress.to_string(),
+            u.spending.map(|s| s.to_string()).unwrap_or_default(),
+            u.note,
+            u.review_state,
+        ]
+    })
+    .collect();
+    let indicators = sqlx::query!(
+        r#"select oc.code, i.name, i.unit, i.baseline, i.target, v.year as "year?", v.quarter as "quarter?", v.value as "value?"
+           from indicators i
+           join outcomes oc on oc.tenant_id = i.tenant_id and oc.id = i.outcome_id
+           left join indicator_values v on v.tenant_id = i.tenant_id and v.indicator_id = i.id
+           where oc.nap_id = $1 order by oc.code, i.id, v.year, v.quarter nulls first"#,
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|i| {
+        vec![
+            i.code,
+            i.name,
+            i.unit,
+            i.baseline.to_string(),
+            i.target.to_string(),
+            i.year.map(|y| crate::features::progress::indicators::period_text(y, i.quarter)).unwrap_or_default(),
+            i.value.map(|v| v.to_string()).unwrap_or_default(),
+        ]
+    })
+    .collect();
+    let risks = crate::features::progress::risks::load(conn, nap_id, false)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.challenge.clone(),
+                r.likelihood.to_string(),
+                r.impact.to_string(),
+                r.score().to_string(),
+                r.mitigation.clone(),
+                r.owner.clone().unwrap_or_default(),
+                r.state.clone(),
+            ]
+        })
+        .collect();
+    Ok(vec![
+        Sheet {
+            name: "Updates",
+            header: vec![
+                "activity_code",
+                "date",
+                "author",
+                "organisation",
+                "status",
+                "progress",
+                "spending",
+                "note",
+                "review",
+            ],
+            rows: updates,
+        },
+        Sheet {
+            name: "Indicators",
+            header: vec![
+                "outcome_code",
+                "indicator",
+                "unit",
+                "baseline",
+                "target",
+                "period",
+                "value",
+            ],
+            rows: indicators,
+        },
+        Sheet {
+            name: "Risks",
+            header: vec![
+                "challenge",
+                "likelihood",
+                "impact",
+                "score",
+                "mitigation",
+                "owner",
+                "state",
+            ],
+            rows: risks,
+        },
+    ])
 }
 
 async fn export_csv(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
@@ -294,7 +453,8 @@ async fn export_xlsx(
             .cmp(&model::code_key(&b[0]))
             .then(a[2].cmp(&b[2]))
     });
-    let bytes = tokio::task::spawn_blocking(move || xlsx_bytes(&rows, &occurrences))
+    let sheets = progress_sheets(&mut ctx.tx, id).await?;
+    let bytes = tokio::task::spawn_blocking(move || xlsx_bytes(&rows, &occurrences, &sheets))
         .await
         .map_err(anyhow::Error::from)??;
     Ok(download(bytes, XLSX, format!("plan-{id}.xlsx")))
@@ -318,7 +478,7 @@ async fn template_xlsx(
 ) -> AppResult<Response> {
     model::load_nap(&mut ctx.tx, id).await?;
     Ok(download(
-        xlsx_bytes(&[], &[])?,
+        xlsx_bytes(&[], &[], &[])?,
         XLSX,
         "plan-template.xlsx".to_owned(),
     ))
@@ -891,8 +1051,9 @@ mod tests {
                 targets: "2027Q3, Q2/yearly".into(),
                 ..ActivityDraft::default()
             },
+            figures: Default::default(),
         };
-        let bytes = xlsx_bytes(std::slice::from_ref(&row), &[]).unwrap();
+        let bytes = xlsx_bytes(std::slice::from_ref(&row), &[], &[]).unwrap();
         let back = parse_file(&bytes).unwrap();
         assert_eq!(back, vec![row]);
     }

@@ -279,6 +279,7 @@ pub struct DashboardPage {
     pub money: Vec<(&'static str, Vec<MoneyRow>)>,
     pub currency: String,
     pub activity_count: usize,
+    pub risks: Vec<super::risks::Risk>,
 }
 
 impl DashboardPage {
@@ -510,6 +511,7 @@ impl DashboardPage {
             ],
             currency,
             activity_count,
+            risks: Vec::new(),
         }
     }
 }
@@ -535,12 +537,12 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         .into_iter()
         .filter(|(id, _)| *id != nap_id)
         .collect();
-    Ok(DashboardPage::build(
-        page.in_tenant(ctx),
-        ctx.tenant.slug.clone(),
-        facts,
-        others,
-    ))
+    let mut risks = super::risks::load(&mut ctx.tx, nap_id, true).await?;
+    risks.truncate(5);
+    let mut dashboard =
+        DashboardPage::build(page.in_tenant(ctx), ctx.tenant.slug.clone(), facts, others);
+    dashboard.risks = risks;
+    Ok(dashboard)
 }
 
 /// The NAP a tenant's home shows: the newest one not closed, else the newest.

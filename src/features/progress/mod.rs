@@ -1,9 +1,12 @@
 //! Progress: focal points report on their activities, the secretariat
 //! reviews, and everyone sees where the plan stands.
 
+pub mod comments;
 pub mod dashboard;
+pub mod indicators;
 pub mod my_work;
 pub mod review;
+pub mod risks;
 pub mod updates;
 
 use axum::Router;
@@ -16,4 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(my_work::router())
         .merge(dashboard::router())
+        .merge(risks::router())
+        .merge(indicators::router())
+        .merge(comments::router())
 }

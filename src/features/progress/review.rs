@@ -164,6 +164,7 @@ async fn send_back(
 #[derive(Default, Deserialize)]
 pub struct SettingsForm {
     pub review_updates: Option<String>,
+    pub publish_spending: Option<String>,
     #[serde(default)]
     pub stale_days: String,
 }
@@ -180,7 +181,7 @@ struct SettingsPage {
 async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
     ctx.plan_editor()?;
     let row = sqlx::query!(
-        "select review_updates, stale_days from tenants where id = $1",
+        "select review_updates, stale_days, publish_spending from tenants where id = $1",
         ctx.tenant.id
     )
     .fetch_one(&mut *ctx.tx)
@@ -190,6 +191,7 @@ async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
         slug: ctx.tenant.slug.clone(),
         form: SettingsForm {
             review_updates: row.review_updates.then(|| "on".to_owned()),
+            publish_spending: row.publish_spending.then(|| "on".to_owned()),
             stale_days: row.stale_days.to_string(),
         },
         errors: FieldErrors::default(),
@@ -222,10 +224,11 @@ async fn save_settings(
     };
     // The tenants table has no tenant_id: the capability names which row.
     sqlx::query!(
-        "update tenants set review_updates = $2, stale_days = $3 where id = $1",
+        "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4 where id = $1",
         editor.tenant_id(),
         f.review_updates.is_some(),
-        stale_days
+        stale_days,
+        f.publish_spending.is_some()
     )
     .execute(&mut *ctx.tx)
     .await?;
