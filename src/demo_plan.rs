@@ -181,7 +181,102 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
             .map_err(|e| anyhow::anyhow!("demo activity {code} is invalid: {e:?}"))?;
         model::save_activity(editor, conn, &nap, None, &activity).await?;
     }
-    history(editor, conn, &nap).await
+    history(editor, conn, &nap).await?;
+    register(editor, conn, &nap).await
+}
+
+/// (challenge, likelihood, impact, mitigation, owner, state)
+type DemoRisk = (
+    &'static str,
+    i16,
+    i16,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+#[rustfmt::skip]
+const RISKS: &[DemoRisk] = &[
+    ("Focal points change jobs and their knowledge leaves with them", 4, 4, "Hand-over notes and a deputy for every focal point", "MOL", "mitigating"),
+    ("The budget for shelters is cut in the next finance law", 3, 5, "Early talks with the finance ministry; shared costs with local government", "MOG", "open"),
+    ("Employers see inspections as a threat and stop taking part", 2, 4, "Joint guidance with the employers' federation before inspections", "EF", "open"),
+    ("Victims fear deportation and do not come forward", 3, 4, "Referral without immigration checks, agreed with the Interior", "MOI", "open"),
+    ("The survey is delayed by the census", 2, 2, "Agreed field dates with the statistics office", "UNI", "closed"),
+];
+
+/// (outcome, name, unit, baseline, target, responsible, values by year)
+type DemoIndicator = (
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    f64,
+    &'static str,
+    &'static [(i32, f64)],
+);
+
+#[rustfmt::skip]
+const INDICATORS: &[DemoIndicator] = &[
+    ("1.1", "Workers and jobseekers reached by information", "people", 0.0, 200000.0, "MOL", &[(2025, 35000.0), (2026, 82000.0)]),
+    ("2.1", "Labour inspectors trained in identification", "%", 10.0, 90.0, "LI", &[(2025, 30.0), (2026, 55.0)]),
+    ("2.2", "Identified victims who receive assistance", "%", 40.0, 95.0, "MOG", &[(2025, 52.0), (2026, 61.0)]),
+    ("3.2", "Forced labour cases brought to court", "cases", 3.0, 40.0, "MOJ", &[(2025, 5.0), (2026, 9.0)]),
+];
+
+/// A few risks and indicators with measured values.
+async fn register(editor: &PlanEditor, conn: &mut PgConnection, nap: &Nap) -> anyhow::Result<()> {
+    for (challenge, likelihood, impact, mitigation, owner, state) in RISKS {
+        sqlx::query!(
+            "insert into risks (tenant_id, nap_id, challenge, likelihood, impact, mitigation, owner_partner_id, state)
+             select $1, $2, $3, $4, $5, $6, p.id, $8 from partners p where p.acronym = $7",
+            editor.tenant_id(),
+            nap.id,
+            challenge,
+            likelihood,
+            impact,
+            mitigation,
+            owner,
+            state
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let author = sqlx::query_scalar!(
+        "select user_id from memberships where tenant_id = $1 and role = 'secretariat' limit 1",
+        editor.tenant_id()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for (outcome, name, unit, baseline, target, responsible, values) in INDICATORS {
+        let id = sqlx::query_scalar!(
+            "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target, responsible_partner_id)
+             select $1, o.id, $4, $5, $6, $7, (select id from partners where acronym = $8)
+             from outcomes o where o.nap_id = $2 and o.code = $3 returning id",
+            editor.tenant_id(),
+            nap.id,
+            outcome,
+            name,
+            unit,
+            baseline,
+            target,
+            responsible
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        for (year, value) in *values {
+            sqlx::query!(
+                "insert into indicator_values (tenant_id, indicator_id, year, value, entered_by) values ($1, $2, $3, $4, $5)",
+                editor.tenant_id(),
+                id,
+                year,
+                value,
+                author
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// What focal points might write, by how the activity is going.

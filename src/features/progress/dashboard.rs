@@ -212,7 +212,7 @@ pub struct PartnerRow {
     pub name: String,
     pub led: Figure,
     pub delayed: Figure,
-    pub overdue: usize,
+    pub overdue: Figure,
     pub last_update: String,
 }
 
@@ -220,7 +220,7 @@ pub struct ConstituencyRow {
     pub constituency: Constituency,
     pub led: Figure,
     pub delayed: Figure,
-    pub overdue: usize,
+    pub overdue: Figure,
 }
 
 pub struct MoneyRow {
@@ -384,7 +384,10 @@ impl DashboardPage {
                             .count(),
                         href: list(&format!("lead={}&status=delayed", p.acronym)),
                     },
-                    overdue: led.iter().map(|a| a.missed(today)).sum(),
+                    overdue: Figure {
+                        value: led.iter().map(|a| a.missed(today)).sum(),
+                        href: list(&format!("lead={}&only=overdue", p.acronym)),
+                    },
                     last_update: led
                         .iter()
                         .filter_map(|a| a.last_update)
@@ -415,7 +418,10 @@ impl DashboardPage {
                             .count(),
                         href: list(&format!("constituency={}&status=delayed", c.as_str())),
                     },
-                    overdue: led.iter().map(|a| a.missed(today)).sum(),
+                    overdue: Figure {
+                        value: led.iter().map(|a| a.missed(today)).sum(),
+                        href: list(&format!("constituency={}&only=overdue", c.as_str())),
+                    },
                 }
             })
             .collect();
