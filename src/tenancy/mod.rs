@@ -34,6 +34,18 @@ pub struct Membership {
     pub partner_name: Option<String>,
 }
 
+/// The `{slug}` of the request's path.
+async fn slug_of(parts: &mut Parts, state: &AppState) -> Result<String, AppError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "slug")
+        .map(|(_, value)| value.to_owned())
+        .ok_or(AppError::NotFound)
+}
+
 pub struct TenantCtx {
     pub tenant: Tenant,
     pub member: Membership,
@@ -63,14 +75,7 @@ impl FromRequestParts<AppState> for TenantCtx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let slug = params
-            .iter()
-            .find(|(name, _)| *name == "slug")
-            .map(|(_, value)| value.to_owned())
-            .ok_or(AppError::NotFound)?;
+        let slug = slug_of(parts, state).await?;
 
         let mut tx = state.pool.begin().await?;
         // Finding the tenant also scopes the transaction to it.
@@ -144,14 +149,7 @@ impl FromRequestParts<AppState> for PublicTenant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let slug = params
-            .iter()
-            .find(|(name, _)| *name == "slug")
-            .map(|(_, value)| value.to_owned())
-            .ok_or(AppError::NotFound)?;
+        let slug = slug_of(parts, state).await?;
         let mut tx = state.pool.begin().await?;
         let tenant = sqlx::query!(
             "select id, slug, name, country, set_config('app.tenant_id', id::text, true) as scoped

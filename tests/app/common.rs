@@ -370,18 +370,7 @@ impl Page {
 
 impl Client {
     pub async fn send(&mut self, request: Request<Body>) -> Page {
-        let mut request = request;
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
+        let request = self.with_cookies(request);
         let response = self.router.clone().oneshot(request).await.unwrap();
         for value in response.headers().get_all(header::SET_COOKIE) {
             let value = value.to_str().unwrap();
