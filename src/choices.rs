@@ -94,6 +94,38 @@ choices!(
     Other => "other",
 });
 
+choices!(CommitteeKind, "committee_kind", {
+    Oversight => "oversight",
+    CoordinationNational => "coordination-national",
+    CoordinationLocal => "coordination-local",
+    SubGroup => "sub-group",
+});
+
+choices!(
+    /// A member's seat on a committee.
+    Seat, "seat", {
+    Chair => "chair",
+    ViceChair => "vice-chair",
+    Member => "member",
+    Alternate => "alternate",
+    Observer => "observer",
+    Secretary => "secretary",
+});
+
+impl Seat {
+    /// Chairs and members vote; alternates, observers and the secretary do not.
+    pub fn votes(self) -> bool {
+        matches!(self, Seat::Chair | Seat::ViceChair | Seat::Member)
+    }
+}
+
+choices!(Gender, "gender", {
+    Woman => "woman",
+    Man => "man",
+    Another => "another",
+    NotStated => "not-stated",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +146,9 @@ mod tests {
             ActivityStatus::ALL.iter().map(|v| v.label_key()).collect(),
             Portfolio::ALL.iter().map(|v| v.label_key()).collect(),
             Constituency::ALL.iter().map(|v| v.label_key()).collect(),
+            CommitteeKind::ALL.iter().map(|v| v.label_key()).collect(),
+            Seat::ALL.iter().map(|v| v.label_key()).collect(),
+            Gender::ALL.iter().map(|v| v.label_key()).collect(),
         ] {
             for key in list {
                 assert_ne!(

@@ -1,5 +1,6 @@
 //! One module per area of the product; each exposes its own router.
 
+pub mod committees;
 pub mod home;
 pub mod members;
 pub mod partners;
@@ -21,4 +22,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(plan::router())
         .merge(partners::router())
         .merge(progress::router())
+        .merge(committees::router())
 }

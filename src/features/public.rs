@@ -6,7 +6,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+
+use crate::choices::Seat;
+use crate::features::committees::tor::{self, Version};
 
 use crate::error::{AppError, AppResult};
 use crate::features::plan::grid::{Filters, Grid};
@@ -20,6 +25,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/p/{slug}/", get(public_home))
         .route("/p/{slug}/naps/{id}", get(public_nap))
+        .route("/p/{slug}/committees/{id}/tor", get(current_tor))
+        .route("/p/{slug}/committees/{id}/tor/v/{n}", get(tor_version))
 }
 
 pub struct PublishedNap {
@@ -37,6 +44,7 @@ struct PublicHome {
     name: String,
     country: String,
     naps: Vec<PublishedNap>,
+    committees: Vec<(i64, String)>,
 }
 
 async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<PublicHome> {
@@ -46,12 +54,24 @@ async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<Public
     )
     .fetch_all(&mut *tenant.tx)
     .await?;
+    let committees = sqlx::query!(
+        "select c.id, c.name from committees c
+         where exists (select 1 from tor_versions t
+                       where t.tenant_id = c.tenant_id and t.committee_id = c.id and t.version is not null)
+         order by c.kind = 'oversight' desc, c.name"
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.name))
+    .collect();
     Ok(PublicHome {
         page,
         slug: tenant.slug,
         name: tenant.name,
         country: tenant.country,
         naps,
+        committees,
     })
 }
 
@@ -97,4 +117,97 @@ async fn public_nap(
         link_base: String::new(),
         show_spending,
     })
+}
+
+#[derive(Template)]
+#[template(path = "public/tor.html")]
+struct PublicTor {
+    page: Chrome,
+    slug: String,
+    tenant_name: String,
+    committee_id: i64,
+    committee_name: String,
+    version: Version,
+    is_current: bool,
+    history: Vec<(i32, String)>,
+    /// (organisation, seat, name when the member agreed)
+    composition: Vec<(String, Seat, Option<String>)>,
+}
+
+async fn current_tor(
+    tenant: PublicTenant,
+    headers: HeaderMap,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    public_tor(tenant, headers, id, None).await
+}
+
+async fn tor_version(
+    tenant: PublicTenant,
+    headers: HeaderMap,
+    Path((_, id, n)): Path<(String, i64, i32)>,
+) -> AppResult<Response> {
+    public_tor(tenant, headers, id, Some(n)).await
+}
+
+/// A published version of a committee's terms of reference. The page is the
+/// same for everyone (no sign-in chrome), so it can be cached and revalidated.
+async fn public_tor(
+    mut tenant: PublicTenant,
+    headers: HeaderMap,
+    id: i64,
+    n: Option<i32>,
+) -> AppResult<Response> {
+    let committee = sqlx::query!("select name from committees where id = $1", id)
+        .fetch_optional(&mut *tenant.tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = tor::published(&mut tenant.tx, id, n)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let history = tor::history(&mut tenant.tx, id).await?;
+    let composition = sqlx::query!(
+        r#"select coalesce(p.name, '') as "organisation!", m.seat, case when m.public_name then m.name end as name
+           from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
+           where m.committee_id = $1 and m.left_on is null
+           order by array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), p.name"#,
+        id
+    )
+    .fetch_all(&mut *tenant.tx)
+    .await?
+    .into_iter()
+    .map(|m| (m.organisation, Seat::parse(&m.seat).unwrap_or(Seat::Member), m.name))
+    .collect();
+    let page = PublicTor {
+        page: Chrome::bare(),
+        slug: tenant.slug,
+        tenant_name: tenant.name,
+        committee_id: id,
+        committee_name: committee.name,
+        is_current: history
+            .first()
+            .is_some_and(|(latest, _)| *latest == version.number),
+        version,
+        history,
+        composition,
+    };
+    let html = page.render().map_err(anyhow::Error::from)?;
+    let etag = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        html.hash(&mut hasher);
+        format!("\"{:016x}\"", hasher.finish())
+    };
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+    ];
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if fresh {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((cache, Html(html)).into_response())
 }

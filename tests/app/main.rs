@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod committees;
 mod csrf;
 mod dashboard;
 mod members;

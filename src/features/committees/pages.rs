@@ -1,0 +1,510 @@
+//! Committee pages: the list, one committee with its members, and the forms.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::Date;
+
+use super::composition::{self, Check, Seated};
+use crate::choices::{CommitteeKind, Constituency, Gender, PartnerKind, Portfolio, Seat};
+use crate::error::{AppError, AppResult};
+use crate::features::plan::naps::invalid;
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/committees", get(list).post(create))
+        .route("/t/{slug}/committees/{id}", get(show))
+        .route("/t/{slug}/committees/{id}/members", post(add_member))
+        .route(
+            "/t/{slug}/committees/{id}/members/{member}/leave",
+            post(leave),
+        )
+}
+
+pub struct CommitteeRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: CommitteeKind,
+    pub members: i64,
+    pub tor_version: Option<i32>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct CommitteeForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub nested_in: String,
+    pub ad_hoc: Option<String>,
+    #[serde(default)]
+    pub end_date: String,
+    #[serde(default)]
+    pub meeting_frequency: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/list.html")]
+struct ListPage {
+    page: Chrome,
+    slug: String,
+    committees: Vec<CommitteeRow>,
+    can_edit: bool,
+    kinds: &'static [CommitteeKind],
+    form: CommitteeForm,
+    errors: FieldErrors,
+}
+
+async fn rows(conn: &mut PgConnection) -> AppResult<Vec<CommitteeRow>> {
+    Ok(sqlx::query!(
+        r#"select c.id, c.name, c.kind,
+                  (select count(*) from committee_members m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.left_on is null) as "members!",
+                  (select max(t.version) from tor_versions t
+                    where t.tenant_id = c.tenant_id and t.committee_id = c.id) as tor_version
+           from committees c order by c.kind = 'oversight' desc, c.name"#
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| CommitteeRow {
+        id: r.id,
+        name: r.name,
+        kind: CommitteeKind::parse(&r.kind).unwrap_or(CommitteeKind::Oversight),
+        members: r.members,
+        tor_version: r.tor_version,
+    })
+    .collect())
+}
+
+async fn list_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    form: CommitteeForm,
+    errors: FieldErrors,
+) -> AppResult<ListPage> {
+    let committees = rows(&mut ctx.tx).await?;
+    Ok(ListPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committees,
+        can_edit: ctx.can_edit_plan(),
+        kinds: CommitteeKind::ALL,
+        form,
+        errors,
+    })
+}
+
+async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
+    let form = CommitteeForm {
+        kind: "oversight".into(),
+        ..CommitteeForm::default()
+    };
+    list_page(page, &mut ctx, form, FieldErrors::default()).await
+}
+
+pub fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(raw, &format)
+        .map(Some)
+        .map_err(|_| "committee.date_invalid")
+}
+
+async fn create(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Form(f): Form<CommitteeForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let mut errors = FieldErrors::default();
+    let name = form::check(&mut errors, "name", form::required(&f.name, 300));
+    let kind = form::check(
+        &mut errors,
+        "kind",
+        CommitteeKind::parse(&f.kind).ok_or("field.choose"),
+    );
+    let nested_in = form::check(&mut errors, "nested_in", form::optional(&f.nested_in, 300));
+    let frequency = form::check(
+        &mut errors,
+        "meeting_frequency",
+        form::optional(&f.meeting_frequency, 200),
+    );
+    let end_date = form::check(&mut errors, "end_date", parse_date(&f.end_date));
+    let parent = match f.parent.trim().parse::<i64>() {
+        Ok(id) => {
+            let found = sqlx::query_scalar!("select id from committees where id = $1", id)
+                .fetch_optional(&mut *ctx.tx)
+                .await?;
+            if found.is_none() {
+                errors.add("parent", "field.choose");
+            }
+            found
+        }
+        Err(_) => None,
+    };
+    let (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date), true) = (
+        name,
+        kind,
+        nested_in,
+        frequency,
+        end_date,
+        errors.is_empty(),
+    ) else {
+        let page = list_page(page, &mut ctx, f, errors).await?;
+        return Ok(invalid(page));
+    };
+    let id = sqlx::query_scalar!(
+        "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        editor.tenant_id(),
+        name,
+        kind.as_str(),
+        parent,
+        nested_in,
+        f.ad_hoc.is_none(),
+        end_date,
+        frequency
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+pub struct Committee {
+    pub id: i64,
+    pub name: String,
+    pub kind: CommitteeKind,
+    pub nested_in: String,
+    pub permanent: bool,
+    pub end_date: Option<Date>,
+    pub meeting_frequency: String,
+    pub parent: Option<String>,
+}
+
+pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
+    let r = sqlx::query!(
+        r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
+                  p.name as "parent?"
+           from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
+           where c.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Committee {
+        id: r.id,
+        name: r.name,
+        kind: CommitteeKind::parse(&r.kind).unwrap_or(CommitteeKind::Oversight),
+        nested_in: r.nested_in,
+        permanent: r.permanent,
+        end_date: r.end_date,
+        meeting_frequency: r.meeting_frequency,
+        parent: r.parent,
+    })
+}
+
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub public_name: bool,
+    pub partner: Option<String>,
+    pub partner_acronym: Option<String>,
+    pub seat: Seat,
+    pub gender: Gender,
+    pub term_start: Date,
+    pub term_end: Option<Date>,
+    pub interpretation: String,
+    pub left_on: Option<Date>,
+    pub kind: Option<PartnerKind>,
+    pub portfolio: Option<Portfolio>,
+    pub constituency: Option<Constituency>,
+}
+
+pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MemberRow>> {
+    Ok(sqlx::query!(
+        r#"select m.id, m.name, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
+                  m.term_start, m.term_end, m.interpretation, m.left_on,
+                  p.kind as "kind?", p.portfolio, p.constituency as "constituency?"
+           from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
+           where m.committee_id = $1
+           order by m.left_on nulls first, array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), m.name"#,
+        committee
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| MemberRow {
+        id: r.id,
+        name: r.name,
+        public_name: r.public_name,
+        partner: r.partner,
+        partner_acronym: r.acronym,
+        seat: Seat::parse(&r.seat).unwrap_or(Seat::Member),
+        gender: Gender::parse(&r.gender).unwrap_or(Gender::NotStated),
+        term_start: r.term_start,
+        term_end: r.term_end,
+        interpretation: r.interpretation,
+        left_on: r.left_on,
+        kind: r.kind.as_deref().and_then(PartnerKind::parse),
+        portfolio: r.portfolio.as_deref().and_then(Portfolio::parse),
+        constituency: r.constituency.as_deref().and_then(Constituency::parse),
+    })
+    .collect())
+}
+
+#[derive(Default, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub seat: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub term_start: String,
+    #[serde(default)]
+    pub term_end: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub interpretation: String,
+    pub public_name: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/show.html")]
+struct ShowPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    current: Vec<MemberRow>,
+    past: Vec<MemberRow>,
+    checks: Vec<Check>,
+    can_edit: bool,
+    versions: Vec<(i32, String)>,
+    has_draft: bool,
+    partners: Vec<String>,
+    seats: &'static [Seat],
+    genders: &'static [Gender],
+    form: MemberForm,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    form: MemberForm,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let committee = load(&mut ctx.tx, id).await?;
+    let (current, past): (Vec<MemberRow>, Vec<MemberRow>) = members(&mut ctx.tx, id)
+        .await?
+        .into_iter()
+        .partition(|m| m.left_on.is_none());
+    let can_edit = ctx.can_edit_plan();
+    let today = time::OffsetDateTime::now_utc().date();
+    let checks = if can_edit && committee.kind == CommitteeKind::Oversight {
+        let seated: Vec<Seated> = current
+            .iter()
+            .map(|m| Seated {
+                seat: m.seat,
+                gender: m.gender,
+                kind: m.kind,
+                portfolio: m.portfolio,
+                constituency: m.constituency,
+                term_end: m.term_end,
+                name: m.name.clone(),
+            })
+            .collect();
+        composition::check(&seated, today)
+    } else {
+        Vec::new()
+    };
+    let versions = sqlx::query!(
+        "select version as \"version!\", published_at as \"published_at!\" from tor_versions
+         where committee_id = $1 and version is not null order by version desc",
+        id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?
+    .into_iter()
+    .map(|v| (v.version, crate::http::page::format_date(v.published_at)))
+    .collect();
+    let has_draft = sqlx::query_scalar!(
+        "select exists (select 1 from tor_versions where committee_id = $1 and version is null) as \"e!\"",
+        id
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
+        .fetch_all(&mut *ctx.tx)
+        .await?;
+    Ok(ShowPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        current,
+        past,
+        checks,
+        can_edit,
+        versions,
+        has_draft,
+        partners,
+        seats: Seat::ALL,
+        genders: Gender::ALL,
+        form,
+        errors,
+    })
+}
+
+async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ShowPage> {
+    let form = MemberForm {
+        seat: "member".into(),
+        gender: "not-stated".into(),
+        ..MemberForm::default()
+    };
+    show_page(page, &mut ctx, id, form, FieldErrors::default()).await
+}
+
+async fn add_member(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    load(&mut ctx.tx, id).await?;
+    let mut errors = FieldErrors::default();
+    let name = form::check(&mut errors, "name", form::required(&f.name, 200));
+    let seat = form::check(
+        &mut errors,
+        "seat",
+        Seat::parse(&f.seat).ok_or("field.choose"),
+    );
+    let gender = form::check(
+        &mut errors,
+        "gender",
+        Gender::parse(&f.gender).ok_or("field.choose"),
+    );
+    let start = form::check(&mut errors, "term_start", parse_date(&f.term_start));
+    let end = form::check(&mut errors, "term_end", parse_date(&f.term_end));
+    if let (Some(Some(s)), Some(Some(e))) = (start, end)
+        && e < s
+    {
+        errors.add("term_end", "committee.term_end_before_start");
+    }
+    let language = form::check(&mut errors, "language", form::optional(&f.language, 100));
+    let interpretation = form::check(
+        &mut errors,
+        "interpretation",
+        form::optional(&f.interpretation, 300),
+    );
+    let partner = match f.partner.trim() {
+        "" => None,
+        acronym => {
+            let found = sqlx::query_scalar!(
+                "select id from partners where lower(acronym) = lower($1)",
+                acronym
+            )
+            .fetch_optional(&mut *ctx.tx)
+            .await?;
+            if found.is_none() {
+                errors.add_with("partner", "plan.partner_unknown", acronym);
+            }
+            found
+        }
+    };
+    let (
+        Some(name),
+        Some(seat),
+        Some(gender),
+        Some(start),
+        Some(end),
+        Some(language),
+        Some(interpretation),
+        true,
+    ) = (
+        name,
+        seat,
+        gender,
+        start,
+        end,
+        language,
+        interpretation,
+        errors.is_empty(),
+    )
+    else {
+        let page = show_page(page, &mut ctx, id, f, errors).await?;
+        return Ok(invalid(page));
+    };
+    let start = start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    sqlx::query!(
+        "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
+                                        term_end, language, interpretation, public_name)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        editor.tenant_id(),
+        id,
+        name,
+        partner,
+        seat.as_str(),
+        gender.as_str(),
+        start,
+        end,
+        language,
+        interpretation,
+        f.public_name.is_some()
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+async fn leave(
+    mut ctx: TenantCtx,
+    Path((_, id, member)): Path<(String, i64, i64)>,
+) -> AppResult<Redirect> {
+    let editor = ctx.plan_editor()?;
+    let done = sqlx::query!(
+        "update committee_members set left_on = current_date
+         where tenant_id = $1 and id = $2 and committee_id = $3 and left_on is null",
+        editor.tenant_id(),
+        member,
+        id
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/committees/{id}",
+        ctx.tenant.slug
+    )))
+}

@@ -1,0 +1,394 @@
+//! Terms of reference: the secretariat edits a draft; publishing freezes it
+//! as the next numbered version, and the database refuses any change to a
+//! published version.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::pages::{self, Committee};
+use crate::error::{AppError, AppResult};
+use crate::features::plan::naps::invalid;
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/committees/{id}/tor", get(draft).post(save_draft))
+        .route("/t/{slug}/committees/{id}/tor/publish", post(publish))
+        .route("/t/{slug}/committees/{id}/tor/v/{n}", get(version))
+        .route("/t/{slug}/committees/{id}/tor/compare", get(compare))
+}
+
+/// The sections, in order: (field name, label key).
+pub const SECTIONS: [(&str, &str); 9] = [
+    ("mandate", "tor.mandate"),
+    ("purpose", "tor.purpose"),
+    ("composition", "tor.composition"),
+    ("roles", "tor.roles"),
+    ("decision_making", "tor.decision_making"),
+    ("meeting_frequency", "tor.meeting_frequency"),
+    ("reporting", "tor.reporting"),
+    ("changes", "tor.changes"),
+    ("confidentiality", "tor.confidentiality"),
+];
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+pub struct TorText {
+    #[serde(default)]
+    pub mandate: String,
+    #[serde(default)]
+    pub purpose: String,
+    #[serde(default)]
+    pub composition: String,
+    #[serde(default)]
+    pub roles: String,
+    #[serde(default)]
+    pub decision_making: String,
+    #[serde(default)]
+    pub meeting_frequency: String,
+    #[serde(default)]
+    pub reporting: String,
+    #[serde(default)]
+    pub changes: String,
+    #[serde(default)]
+    pub confidentiality: String,
+}
+
+impl TorText {
+    /// (field, label key, text) for each section, in order.
+    pub fn sections(&self) -> Vec<(&'static str, &'static str, &str)> {
+        let texts = [
+            &self.mandate,
+            &self.purpose,
+            &self.composition,
+            &self.roles,
+            &self.decision_making,
+            &self.meeting_frequency,
+            &self.reporting,
+            &self.changes,
+            &self.confidentiality,
+        ];
+        SECTIONS
+            .iter()
+            .zip(texts)
+            .map(|((f, l), t)| (*f, *l, t.as_str()))
+            .collect()
+    }
+}
+
+/// A published version.
+pub struct Version {
+    pub number: i32,
+    pub published: String,
+    pub publisher: String,
+    pub text: TorText,
+}
+
+/// Version `n`, or the latest when `None`; only published ones.
+pub async fn published(
+    conn: &mut PgConnection,
+    committee: i64,
+    n: Option<i32>,
+) -> AppResult<Option<Version>> {
+    let row = sqlx::query!(
+        r#"select t.version as "version!", t.published_at as "published_at!", u.name as "publisher?",
+                  t.mandate, t.purpose, t.composition, t.roles, t.decision_making, t.meeting_frequency,
+                  t.reporting, t.changes, t.confidentiality
+           from tor_versions t left join users u on u.id = t.published_by
+           where t.committee_id = $1 and t.version is not null and ($2::int is null or t.version = $2)
+           order by t.version desc limit 1"#,
+        committee,
+        n
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Version {
+        number: r.version,
+        published: crate::http::page::format_date(r.published_at),
+        publisher: r.publisher.unwrap_or_default(),
+        text: TorText {
+            mandate: r.mandate,
+            purpose: r.purpose,
+            composition: r.composition,
+            roles: r.roles,
+            decision_making: r.decision_making,
+            meeting_frequency: r.meeting_frequency,
+            reporting: r.reporting,
+            changes: r.changes,
+            confidentiality: r.confidentiality,
+        },
+    }))
+}
+
+/// Every published version's number and date, newest first.
+pub async fn history(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<(i32, String)>> {
+    Ok(sqlx::query!(
+        "select version as \"version!\", published_at as \"published_at!\" from tor_versions
+         where committee_id = $1 and version is not null order by version desc",
+        committee
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|v| (v.version, crate::http::page::format_date(v.published_at)))
+    .collect())
+}
+
+async fn load_draft(conn: &mut PgConnection, committee: i64) -> AppResult<Option<TorText>> {
+    Ok(sqlx::query_as!(
+        TorText,
+        "select mandate, purpose, composition, roles, decision_making, meeting_frequency, reporting, changes,
+                confidentiality
+         from tor_versions where committee_id = $1 and version is null",
+        committee
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/tor_edit.html")]
+struct DraftPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    text: TorText,
+    errors: FieldErrors,
+    latest: Option<i32>,
+    saved: bool,
+}
+
+async fn draft_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    text: Option<TorText>,
+    errors: FieldErrors,
+) -> AppResult<DraftPage> {
+    let committee = pages::load(&mut ctx.tx, id).await?;
+    let latest = published(&mut ctx.tx, id, None).await?;
+    let saved = load_draft(&mut ctx.tx, id).await?;
+    let has_saved = saved.is_some();
+    // A new draft starts from the latest published version.
+    let text = text
+        .or(saved)
+        .or_else(|| latest.as_ref().map(|v| v.text.clone()))
+        .unwrap_or_default();
+    Ok(DraftPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        text,
+        errors,
+        latest: latest.map(|v| v.number),
+        saved: has_saved,
+    })
+}
+
+async fn draft(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<DraftPage> {
+    ctx.plan_editor()?;
+    draft_page(page, &mut ctx, id, None, FieldErrors::default()).await
+}
+
+fn check(text: &TorText) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, _, value) in text.sections() {
+        if let Err(key) = form::optional(value, 20_000) {
+            errors.add(field, key);
+        }
+    }
+    errors
+}
+
+async fn save_draft(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(text): Form<TorText>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    pages::load(&mut ctx.tx, id).await?;
+    let errors = check(&text);
+    if !errors.is_empty() {
+        let page = draft_page(page, &mut ctx, id, Some(text), errors).await?;
+        return Ok(invalid(page));
+    }
+    let t = &text;
+    sqlx::query!(
+        "insert into tor_versions (tenant_id, committee_id, mandate, purpose, composition, roles, decision_making,
+                                   meeting_frequency, reporting, changes, confidentiality)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         on conflict on constraint tor_versions_tenant_id_committee_id_version_key do update
+         set mandate = excluded.mandate, purpose = excluded.purpose, composition = excluded.composition,
+             roles = excluded.roles, decision_making = excluded.decision_making,
+             meeting_frequency = excluded.meeting_frequency, reporting = excluded.reporting,
+             changes = excluded.changes, confidentiality = excluded.confidentiality",
+        editor.tenant_id(),
+        id,
+        t.mandate.trim(),
+        t.purpose.trim(),
+        t.composition.trim(),
+        t.roles.trim(),
+        t.decision_making.trim(),
+        t.meeting_frequency.trim(),
+        t.reporting.trim(),
+        t.changes.trim(),
+        t.confidentiality.trim()
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}/tor", ctx.tenant.slug)).into_response())
+}
+
+async fn publish(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let Some(text) = load_draft(&mut ctx.tx, id).await? else {
+        let mut errors = FieldErrors::default();
+        errors.add("mandate", "tor.nothing_to_publish");
+        let page = draft_page(page, &mut ctx, id, None, errors).await?;
+        return Ok(invalid(page));
+    };
+    if text.mandate.trim().is_empty() || text.purpose.trim().is_empty() {
+        let mut errors = FieldErrors::default();
+        for (field, value) in [("mandate", &text.mandate), ("purpose", &text.purpose)] {
+            if value.trim().is_empty() {
+                errors.add(field, "tor.required_to_publish");
+            }
+        }
+        let page = draft_page(page, &mut ctx, id, Some(text), errors).await?;
+        return Ok(invalid(page));
+    }
+    // The row lock on the committee keeps two publishers from taking one number.
+    sqlx::query!(
+        "select id from committees where tenant_id = $1 and id = $2 for update",
+        editor.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let version = sqlx::query_scalar!(
+        "update tor_versions set version = (select coalesce(max(version), 0) + 1 from tor_versions
+                                            where tenant_id = $1 and committee_id = $2),
+                published_at = now(), published_by = $3
+         where tenant_id = $1 and committee_id = $2 and version is null returning version",
+        editor.tenant_id(),
+        id,
+        ctx.user.id
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    tracing::info!(committee = id, version, "terms of reference published");
+    Ok(Redirect::to(&format!(
+        "/t/{}/committees/{id}/tor/v/{}",
+        ctx.tenant.slug,
+        version.unwrap_or(0)
+    ))
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/tor_version.html")]
+struct VersionPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    version: Version,
+    history: Vec<(i32, String)>,
+}
+
+async fn version(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, n)): Path<(String, i64, i32)>,
+) -> AppResult<VersionPage> {
+    let committee = pages::load(&mut ctx.tx, id).await?;
+    let version = published(&mut ctx.tx, id, Some(n))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let history = history(&mut ctx.tx, id).await?;
+    Ok(VersionPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        version,
+        history,
+    })
+}
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    a: i32,
+    b: i32,
+}
+
+pub struct SectionDiff {
+    pub label_key: &'static str,
+    pub before: String,
+    pub after: String,
+    pub changed: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/tor_compare.html")]
+struct ComparePage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    a: i32,
+    b: i32,
+    sections: Vec<SectionDiff>,
+}
+
+async fn compare(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<CompareQuery>,
+) -> AppResult<ComparePage> {
+    let committee = pages::load(&mut ctx.tx, id).await?;
+    let a = published(&mut ctx.tx, id, Some(q.a))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let b = published(&mut ctx.tx, id, Some(q.b))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sections = a
+        .text
+        .sections()
+        .into_iter()
+        .zip(b.text.sections())
+        .map(|((_, label_key, before), (_, _, after))| SectionDiff {
+            label_key,
+            changed: before != after,
+            before: before.to_owned(),
+            after: after.to_owned(),
+        })
+        .collect();
+    Ok(ComparePage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        a: q.a,
+        b: q.b,
+        sections,
+    })
+}

@@ -1,0 +1,399 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use nap_oversight::authz::Role;
+
+use crate::common::{Client, TestApp};
+
+async fn setup() -> (TestApp, Client, i64) {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        Role::Secretariat,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    app.member("aland", "obs@aland.test", Role::Observer, None, false)
+        .await;
+    let mut conn = app.owner_conn().await;
+    for sql in [
+        "update partners set portfolio = 'labour', constituency = 'government' where acronym = 'MOL'",
+        "update partners set portfolio = 'justice', constituency = 'government' where acronym = 'MOJ'",
+        "update partners set constituency = 'workers' where acronym = 'CTU'",
+        "update partners set constituency = 'employers' where acronym = 'EF'",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    let mut sec = app.signed_in("sec@aland.test").await;
+    let res = sec
+        .submit(
+            "/t/aland/committees",
+            "/t/aland/committees",
+            &[
+                ("name", "National Oversight Committee"),
+                ("kind", "oversight"),
+                ("meeting_frequency", "every quarter"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    (app, sec, id)
+}
+
+async fn add_member(sec: &mut Client, id: i64, fields: &[(&str, &str)]) -> crate::common::Page {
+    let page = format!("/t/aland/committees/{id}");
+    sec.submit(&page, &format!("{page}/members"), fields).await
+}
+
+fn tor_fields(mandate: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("mandate", mandate),
+        ("purpose", "Keep a watchful eye on the plan."),
+        (
+            "confidentiality",
+            "Victims' data stay with the referral group.",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
+    let (app, mut sec, id) = setup().await;
+    let tor = format!("/t/aland/committees/{id}/tor");
+    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing to publish yet"
+    );
+    assert_eq!(
+        sec.submit(&tor, &tor, &[("mandate", "")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    assert_eq!(
+        res.texts("#f-mandate-error"),
+        vec!["Fill in this section before publishing."]
+    );
+
+    assert_eq!(
+        sec.submit(&tor, &tor, &tor_fields("Oversee the NAP 2025–2029."))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), format!("/t/aland/committees/{id}/tor/v/1"));
+
+    // The next draft starts from version 1; publishing it makes version 2.
+    let draft = sec.get(&tor).await;
+    assert_eq!(
+        draft.texts("#f-mandate"),
+        vec!["Oversee the NAP 2025–2029."]
+    );
+    assert_eq!(
+        sec.submit(
+            &tor,
+            &tor,
+            &tor_fields("Oversee the NAP and its annual plans.")
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        sec.submit(&tor, &format!("{tor}/publish"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let v1 = sec.get(&format!("{tor}/v/1")).await;
+    assert!(v1.texts("article.tor section")[0].ends_with("Oversee the NAP 2025–2029."));
+    let compare = sec.get(&format!("{tor}/compare?a=1&b=2")).await;
+    let rows = compare.texts("table.compare tbody tr.changed th");
+    assert_eq!(rows, vec!["Mandate Changed"]);
+    assert_eq!(compare.texts("table.compare tbody tr.same").len(), 8);
+
+    // Not even the database lets a published version change.
+    let tenant = app.count("select id from tenants").await;
+    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+        .await
+        .unwrap();
+    let err = sqlx::query("update tor_versions set mandate = 'rewritten' where version = 1")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot change"), "{err}");
+    drop(tx);
+    assert_eq!(app.count("select count(*) from tor_versions where version = 1 and mandate = 'Oversee the NAP 2025–2029.'").await, 1);
+}
+
+#[tokio::test]
+async fn the_public_portal_shows_exactly_what_was_published() {
+    let (app, mut sec, id) = setup().await;
+    add_member(
+        &mut sec,
+        id,
+        &[
+            ("name", "Ana Open"),
+            ("partner", "MOL"),
+            ("seat", "chair"),
+            ("gender", "woman"),
+            ("public_name", "on"),
+        ],
+    )
+    .await;
+    add_member(
+        &mut sec,
+        id,
+        &[
+            ("name", "Bo Private"),
+            ("partner", "CTU"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+    )
+    .await;
+    let mut visitor = app.client();
+    let public = format!("/p/aland/committees/{id}/tor");
+    assert_eq!(
+        visitor.get(&public).await.status,
+        StatusCode::NOT_FOUND,
+        "no version yet"
+    );
+
+    let tor = format!("/t/aland/committees/{id}/tor");
+    sec.submit(&tor, &tor, &tor_fields("First mandate")).await;
+    assert_eq!(
+        visitor.get(&public).await.status,
+        StatusCode::NOT_FOUND,
+        "a draft is never public"
+    );
+    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    sec.submit(&tor, &tor, &tor_fields("Second mandate, still a draft"))
+        .await;
+
+    let page = visitor.get(&public).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("First mandate") && !page.body.contains("still a draft"));
+    let composition = page.texts("table.composition tbody tr");
+    assert_eq!(
+        composition,
+        vec![
+            "Ministry of Labour (aland) Chair Ana Open",
+            "Trade Union Confederation (aland) Member Name not published"
+        ]
+    );
+    assert!(!page.body.contains("Bo Private"), "no name without consent");
+    assert!(page.headers.get("set-cookie").is_none());
+    assert_eq!(
+        page.headers.get("cache-control").unwrap(),
+        "public, max-age=300"
+    );
+    let etag = page
+        .headers
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = visitor
+        .send(
+            Request::get(&public)
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        visitor.get(&format!("{public}/v/1")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        visitor.get(&format!("{public}/v/2")).await.status,
+        StatusCode::NOT_FOUND,
+        "version 2 is a draft"
+    );
+    assert_eq!(
+        visitor
+            .get(&format!("/p/aland/committees/{}/tor", id + 999))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        visitor.get("/p/aland/").await.texts("main .cards a"),
+        vec!["National Oversight Committee"]
+    );
+
+    // Another tenant's address never shows it.
+    app.tenant("borea").await;
+    assert_eq!(
+        visitor
+            .get(&format!("/p/borea/committees/{id}/tor"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_composition_check_flags_gaps_imbalance_and_expiring_terms() {
+    let (_app, mut sec, id) = setup().await;
+    let soon = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    let members: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("name", "M1"),
+            ("partner", "MOL"),
+            ("seat", "chair"),
+            ("gender", "man"),
+            ("term_end", soon.as_str()),
+        ],
+        vec![
+            ("name", "M2"),
+            ("partner", "MOJ"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "M3"),
+            ("partner", "EF"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "M4"),
+            ("partner", "EF"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "M5"),
+            ("partner", "MOL"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "M6"),
+            ("partner", "MOL"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "M7"),
+            ("partner", "MOJ"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+        vec![
+            ("name", "W1"),
+            ("partner", "EF"),
+            ("seat", "member"),
+            ("gender", "woman"),
+        ],
+        vec![
+            ("name", "W2"),
+            ("partner", "EF"),
+            ("seat", "member"),
+            ("gender", "woman"),
+        ],
+        vec![
+            ("name", "W3"),
+            ("partner", "MOJ"),
+            ("seat", "member"),
+            ("gender", "woman"),
+        ],
+        vec![
+            ("name", "Obs"),
+            ("partner", "ILO"),
+            ("seat", "observer"),
+            ("gender", "woman"),
+        ],
+    ];
+    for m in &members {
+        assert_eq!(
+            add_member(&mut sec, id, m).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = sec.get(&format!("/t/aland/committees/{id}")).await;
+    let gaps = page.texts(".checklist li.gap");
+    assert_eq!(
+        gaps,
+        vec![
+            "✕ Ministry of the Interior: Missing",
+            "✕ A workers' organisation: Missing",
+            "✕ Law enforcement (police, labour inspection or immigration): Missing",
+            "✕ Representatives of victims or affected communities: Missing",
+            "✕ Gender balance: women are 40% to 60% of the voting members: Missing (3/10 (30%))",
+            "✕ No term ends in the next 90 days: Missing (M1)",
+        ]
+    );
+    assert_eq!(page.texts(".checklist li.ok").len(), 4);
+
+    let res = add_member(
+        &mut sec,
+        id,
+        &[
+            ("name", ""),
+            ("seat", "king"),
+            ("gender", "woman"),
+            ("term_start", "2027-01-01"),
+            ("term_end", "2026-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.texts("#f-name-error"), vec!["Fill in this field."]);
+    assert_eq!(
+        res.texts("#f-term_end-error"),
+        vec!["The term ends before it starts."]
+    );
+}
+
+#[tokio::test]
+async fn observers_read_committees_but_change_nothing() {
+    let (app, mut sec, id) = setup().await;
+    let tor = format!("/t/aland/committees/{id}/tor");
+    sec.submit(&tor, &tor, &tor_fields("Mandate")).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    let mut obs = app.signed_in("obs@aland.test").await;
+    let page = obs.get(&format!("/t/aland/committees/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.texts(".checklist li").is_empty(),
+        "the composition check is for the secretariat"
+    );
+    assert_eq!(obs.get(&format!("{tor}/v/1")).await.status, StatusCode::OK);
+    assert_eq!(obs.get(&tor).await.status, StatusCode::FORBIDDEN);
+    let token = page.csrf();
+    for path in [
+        tor.clone(),
+        format!("{tor}/publish"),
+        format!("/t/aland/committees/{id}/members"),
+        "/t/aland/committees".to_owned(),
+    ] {
+        let res = obs
+            .post(
+                &path,
+                &[
+                    ("csrf", &token),
+                    ("name", "X"),
+                    ("mandate", "Y"),
+                    ("kind", "oversight"),
+                    ("seat", "member"),
+                    ("gender", "man"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(app.count("select count(*) from committees").await, 1);
+    assert_eq!(app.count("select count(*) from tor_versions").await, 1);
+}
