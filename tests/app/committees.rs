@@ -397,3 +397,268 @@ async fn observers_read_committees_but_change_nothing() {
     assert_eq!(app.count("select count(*) from committees").await, 1);
     assert_eq!(app.count("select count(*) from tor_versions").await, 1);
 }
+
+#[tokio::test]
+async fn meetings_check_quorum_number_decisions_and_spread_action_points() {
+    let (app, mut sec, id) = setup().await;
+    let tor = format!("/t/aland/committees/{id}/tor");
+    let mut fields = tor_fields("Mandate");
+    fields.push(("quorum", "60"));
+    sec.submit(&tor, &tor, &fields).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    for (name, seat) in [
+        ("A", "chair"),
+        ("B", "member"),
+        ("C", "member"),
+        ("D", "member"),
+        ("E", "member"),
+        ("Obs", "observer"),
+    ] {
+        add_member(
+            &mut sec,
+            id,
+            &[
+                ("name", name),
+                ("partner", "MOL"),
+                ("seat", seat),
+                ("gender", "woman"),
+            ],
+        )
+        .await;
+    }
+    let committee = format!("/t/aland/committees/{id}");
+    let res = sec
+        .submit(
+            &committee,
+            &format!("{committee}/meetings"),
+            &[("starts_at", "tomorrow"), ("link", "ftp://x")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.texts("#f-starts_at-error"),
+        vec!["Write the date and time as 2026-12-15 10:00."]
+    );
+    assert_eq!(
+        res.texts("#f-link-error"),
+        vec!["Enter a web address starting with https://"]
+    );
+    let res = sec
+        .submit(
+            &committee,
+            &format!("{committee}/meetings"),
+            &[
+                ("starts_at", "2026-12-15 10:00"),
+                ("place", "Ministry of Labour, room 4"),
+                ("agenda", "Progress\nRisks"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let meeting = res.location().to_owned();
+
+    // 3 of 5 voting members present is 60%: the quorum of the terms of reference.
+    let members: Vec<i64> = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_scalar("select id from committee_members order by id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    };
+    let page = sec.get(&meeting).await;
+    assert_eq!(page.texts("ol.agenda li"), vec!["Progress", "Risks"]);
+    let presence = |present: usize| {
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    format!("presence_{m}"),
+                    if i < present || i == 5 {
+                        "present"
+                    } else {
+                        "apologies"
+                    }
+                    .to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let submit_presence = |present: usize| {
+        let mut pairs = vec![("csrf".to_owned(), page.csrf())];
+        pairs.extend(presence(present));
+        pairs
+    };
+    let pairs = submit_presence(2);
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        sec.post(&format!("{meeting}/attendance"), &refs)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        sec.get(&meeting).await.texts(".quorum")[0].starts_with("No quorum (2/5"),
+        "the observer does not count"
+    );
+    let pairs = submit_presence(3);
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    sec.post(&format!("{meeting}/attendance"), &refs).await;
+    assert!(sec.get(&meeting).await.texts(".quorum")[0].starts_with("Quorum reached (3/5"));
+
+    // Decisions are numbered per committee, across meetings.
+    sec.submit(
+        &meeting,
+        &format!("{meeting}/decisions"),
+        &[("text", "Adopt the annual plan")],
+    )
+    .await;
+    let second = sec
+        .submit(
+            &committee,
+            &format!("{committee}/meetings"),
+            &[("starts_at", "2027-03-15 10:00")],
+        )
+        .await
+        .location()
+        .to_owned();
+    sec.submit(
+        &second,
+        &format!("{second}/decisions"),
+        &[("text", "Ask for a budget review")],
+    )
+    .await;
+    assert_eq!(
+        sec.get(&second).await.texts("ul.decisions li"),
+        vec!["Decision 2: Ask for a budget review"]
+    );
+    let res = sec
+        .submit(&second, &format!("{second}/decisions"), &[("text", " ")])
+        .await;
+    assert_eq!(res.texts("#f-decision-error"), vec!["Fill in this field."]);
+
+    // An action point for the trade unions, linked to an activity, shows where it should.
+    let res = sec
+        .submit(
+            "/t/aland/naps/new",
+            "/t/aland/naps/new",
+            &[
+                ("title", "P"),
+                ("theme", "other"),
+                ("start_year", "2025"),
+                ("end_year", "2029"),
+                ("status", "adopted"),
+            ],
+        )
+        .await;
+    let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let base = format!("/t/aland/naps/{nap}");
+    sec.submit(
+        &format!("{base}/objectives/new"),
+        &format!("{base}/objectives/new"),
+        &[("code", "1"), ("title", "O")],
+    )
+    .await;
+    let objective = app.count("select id from objectives").await.to_string();
+    sec.submit(
+        &format!("{base}/outcomes/new"),
+        &format!("{base}/outcomes/new"),
+        &[("objective", &objective), ("code", "1.1"), ("title", "OC")],
+    )
+    .await;
+    crate::plan::add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Campaign"),
+            ("lead", "CTU"),
+        ],
+    )
+    .await;
+    let res = sec
+        .submit(
+            &meeting,
+            &format!("{meeting}/actions"),
+            &[
+                ("text", "Send the leaflets"),
+                ("owner", "CTU"),
+                ("due_on", "2027-01-31"),
+                ("activity", "9.9.9"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.texts("#f-activity-error"),
+        vec!["There is no activity with the code 9.9.9."]
+    );
+    assert_eq!(
+        res.attr("#f-text", "value").as_deref(),
+        Some("Send the leaflets")
+    );
+    let res = sec
+        .submit(
+            &meeting,
+            &format!("{meeting}/actions"),
+            &[
+                ("text", "Send the leaflets"),
+                ("owner", "CTU"),
+                ("due_on", "2027-01-31"),
+                ("activity", "1.1.1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        sec.get(&format!("{base}/dashboard"))
+            .await
+            .texts(".open-actions li"),
+        vec!["Send the leaflets · CTU · Due 2027-01-31"]
+    );
+    let activity = app.count("select id from activities").await;
+    assert_eq!(
+        sec.get(&format!("{base}/activities/{activity}"))
+            .await
+            .texts(".open-actions li"),
+        vec!["Send the leaflets · CTU · Due 2027-01-31"]
+    );
+    app.member(
+        "aland",
+        "focal.ctu@aland.test",
+        Role::SocialPartner,
+        Some("CTU"),
+        true,
+    )
+    .await;
+    let mut focal = app.signed_in("focal.ctu@aland.test").await;
+    assert_eq!(
+        focal
+            .get("/t/aland/my-work")
+            .await
+            .texts(".open-actions li"),
+        vec!["Send the leaflets · Due 2027-01-31 · 1.1.1"]
+    );
+    // Done, it disappears from those lists.
+    let action = app.count("select id from action_points").await;
+    sec.submit(&meeting, &format!("{committee}/actions/{action}/done"), &[])
+        .await;
+    assert!(
+        focal
+            .get("/t/aland/my-work")
+            .await
+            .texts(".open-actions li")
+            .is_empty()
+    );
+
+    let ics = String::from_utf8(sec.get_bytes(&format!("{meeting}/meeting.ics")).await).unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(ics.contains("DTSTART:20261215T100000Z\r\n"));
+    assert!(ics.contains("LOCATION:Ministry of Labour\\, room 4\r\n"));
+}

@@ -2,6 +2,7 @@
 //! reference, drafted by the secretariat and frozen when published.
 
 pub mod composition;
+pub mod meetings;
 pub mod pages;
 pub mod tor;
 
@@ -10,5 +11,8 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(pages::router()).merge(tor::router())
+    Router::new()
+        .merge(pages::router())
+        .merge(tor::router())
+        .merge(meetings::router())
 }

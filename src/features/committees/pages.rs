@@ -293,7 +293,7 @@ pub struct MemberForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "committees/show.html")]
-struct ShowPage {
+pub struct ShowPage {
     page: Chrome,
     slug: String,
     committee: Committee,
@@ -307,14 +307,18 @@ struct ShowPage {
     seats: &'static [Seat],
     genders: &'static [Gender],
     form: MemberForm,
+    meetings: Vec<super::meetings::MeetingRow>,
+    meeting_form: super::meetings::MeetingForm,
     errors: FieldErrors,
 }
 
-async fn show_page(
+/// One committee's page; the member and meeting forms show what was typed.
+pub async fn show_page(
     page: Chrome,
     ctx: &mut TenantCtx,
     id: i64,
     form: MemberForm,
+    meeting_form: super::meetings::MeetingForm,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let committee = load(&mut ctx.tx, id).await?;
@@ -360,6 +364,7 @@ async fn show_page(
     let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
         .fetch_all(&mut *ctx.tx)
         .await?;
+    let meetings = super::meetings::list(&mut ctx.tx, id).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -374,6 +379,8 @@ async fn show_page(
         seats: Seat::ALL,
         genders: Gender::ALL,
         form,
+        meetings,
+        meeting_form,
         errors,
     })
 }
@@ -388,7 +395,15 @@ async fn show(
         gender: "not-stated".into(),
         ..MemberForm::default()
     };
-    show_page(page, &mut ctx, id, form, FieldErrors::default()).await
+    show_page(
+        page,
+        &mut ctx,
+        id,
+        form,
+        Default::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn add_member(
@@ -459,7 +474,7 @@ async fn add_member(
         errors.is_empty(),
     )
     else {
-        let page = show_page(page, &mut ctx, id, f, errors).await?;
+        let page = show_page(page, &mut ctx, id, f, Default::default(), errors).await?;
         return Ok(invalid(page));
     };
     let start = start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());

@@ -84,9 +84,20 @@ impl TorText {
     }
 }
 
+/// The draft form: the sections and the quorum.
+#[derive(Deserialize)]
+pub struct TorForm {
+    #[serde(flatten)]
+    pub text: TorText,
+    #[serde(default)]
+    pub quorum: String,
+}
+
 /// A published version.
 pub struct Version {
     pub number: i32,
+    /// The share of voting members that makes a quorum.
+    pub quorum: i16,
     pub published: String,
     pub publisher: String,
     pub text: TorText,
@@ -101,7 +112,7 @@ pub async fn published(
     let row = sqlx::query!(
         r#"select t.version as "version!", t.published_at as "published_at!", u.name as "publisher?",
                   t.mandate, t.purpose, t.composition, t.roles, t.decision_making, t.meeting_frequency,
-                  t.reporting, t.changes, t.confidentiality
+                  t.reporting, t.changes, t.confidentiality, t.quorum_percent
            from tor_versions t left join users u on u.id = t.published_by
            where t.committee_id = $1 and t.version is not null and ($2::int is null or t.version = $2)
            order by t.version desc limit 1"#,
@@ -112,6 +123,7 @@ pub async fn published(
     .await?;
     Ok(row.map(|r| Version {
         number: r.version,
+        quorum: r.quorum_percent,
         published: crate::http::page::format_date(r.published_at),
         publisher: r.publisher.unwrap_or_default(),
         text: TorText {
@@ -161,6 +173,7 @@ struct DraftPage {
     slug: String,
     committee: Committee,
     text: TorText,
+    quorum: String,
     errors: FieldErrors,
     latest: Option<i32>,
     saved: bool,
@@ -171,6 +184,7 @@ async fn draft_page(
     ctx: &mut TenantCtx,
     id: i64,
     text: Option<TorText>,
+    quorum: Option<String>,
     errors: FieldErrors,
 ) -> AppResult<DraftPage> {
     let committee = pages::load(&mut ctx.tx, id).await?;
@@ -182,11 +196,25 @@ async fn draft_page(
         .or(saved)
         .or_else(|| latest.as_ref().map(|v| v.text.clone()))
         .unwrap_or_default();
+    let stored = sqlx::query_scalar!(
+        "select quorum_percent from tor_versions where committee_id = $1 and version is null",
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?;
+    let quorum = quorum
+        .or_else(|| {
+            stored
+                .or(latest.as_ref().map(|v| v.quorum))
+                .map(|q| q.to_string())
+        })
+        .unwrap_or_else(|| "50".to_owned());
     Ok(DraftPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
         committee,
         text,
+        quorum,
         errors,
         latest: latest.map(|v| v.number),
         saved: has_saved,
@@ -199,7 +227,7 @@ async fn draft(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<DraftPage> {
     ctx.plan_editor()?;
-    draft_page(page, &mut ctx, id, None, FieldErrors::default()).await
+    draft_page(page, &mut ctx, id, None, None, FieldErrors::default()).await
 }
 
 fn check(text: &TorText) -> FieldErrors {
@@ -216,25 +244,38 @@ async fn save_draft(
     page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
-    Form(text): Form<TorText>,
+    Form(f): Form<TorForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     pages::load(&mut ctx.tx, id).await?;
-    let errors = check(&text);
-    if !errors.is_empty() {
-        let page = draft_page(page, &mut ctx, id, Some(text), errors).await?;
+    let text = f.text;
+    let mut errors = check(&text);
+    let quorum = form::check(
+        &mut errors,
+        "quorum",
+        match f.quorum.trim() {
+            "" => Ok(50),
+            q => match q.parse::<i16>() {
+                Ok(q) if (1..=100).contains(&q) => Ok(q),
+                _ => Err("tor.quorum_invalid"),
+            },
+        },
+    );
+    let (Some(quorum), true) = (quorum, errors.is_empty()) else {
+        let page = draft_page(page, &mut ctx, id, Some(text), Some(f.quorum), errors).await?;
         return Ok(invalid(page));
-    }
+    };
     let t = &text;
     sqlx::query!(
         "insert into tor_versions (tenant_id, committee_id, mandate, purpose, composition, roles, decision_making,
-                                   meeting_frequency, reporting, changes, confidentiality)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                   meeting_frequency, reporting, changes, confidentiality, quorum_percent)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          on conflict on constraint tor_versions_tenant_id_committee_id_version_key do update
          set mandate = excluded.mandate, purpose = excluded.purpose, composition = excluded.composition,
              roles = excluded.roles, decision_making = excluded.decision_making,
              meeting_frequency = excluded.meeting_frequency, reporting = excluded.reporting,
-             changes = excluded.changes, confidentiality = excluded.confidentiality",
+             changes = excluded.changes, confidentiality = excluded.confidentiality,
+             quorum_percent = excluded.quorum_percent",
         editor.tenant_id(),
         id,
         t.mandate.trim(),
@@ -245,7 +286,8 @@ async fn save_draft(
         t.meeting_frequency.trim(),
         t.reporting.trim(),
         t.changes.trim(),
-        t.confidentiality.trim()
+        t.confidentiality.trim(),
+        quorum
     )
     .execute(&mut *ctx.tx)
     .await?;
@@ -262,7 +304,7 @@ async fn publish(
     let Some(text) = load_draft(&mut ctx.tx, id).await? else {
         let mut errors = FieldErrors::default();
         errors.add("mandate", "tor.nothing_to_publish");
-        let page = draft_page(page, &mut ctx, id, None, errors).await?;
+        let page = draft_page(page, &mut ctx, id, None, None, errors).await?;
         return Ok(invalid(page));
     };
     if text.mandate.trim().is_empty() || text.purpose.trim().is_empty() {
@@ -272,7 +314,7 @@ async fn publish(
                 errors.add(field, "tor.required_to_publish");
             }
         }
-        let page = draft_page(page, &mut ctx, id, Some(text), errors).await?;
+        let page = draft_page(page, &mut ctx, id, Some(text), None, errors).await?;
         return Ok(invalid(page));
     }
     // The row lock on the committee keeps two publishers from taking one number.

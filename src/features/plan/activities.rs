@@ -62,6 +62,7 @@ pub struct ShowPage {
     spending: Option<i64>,
     updates: Vec<crate::features::progress::updates::UpdateView>,
     comments: Vec<crate::features::progress::comments::Comment>,
+    actions: Vec<crate::features::committees::meetings::OpenAction>,
     can_comment: bool,
     /// A refused comment: the message, and what was typed.
     pub comment_error: Option<String>,
@@ -98,6 +99,9 @@ pub async fn show_page(
     let can_report = crate::features::progress::updates::reporter(ctx, &head).is_ok();
     let updates = crate::features::progress::updates::history(&mut ctx.tx, activity, None).await?;
     let comments = crate::features::progress::comments::load(&mut ctx.tx, activity).await?;
+    let actions =
+        crate::features::committees::meetings::open_actions(&mut ctx.tx, None, Some(activity))
+            .await?;
     let can_comment =
         crate::authz::commenter(ctx.tenant.id, ctx.member.role, ctx.member.focal_point).is_ok();
     Ok(ShowPage {
@@ -114,6 +118,7 @@ pub async fn show_page(
         spending: head.spending,
         updates,
         comments,
+        actions,
         can_comment,
         comment_error: None,
         comment_body: String::new(),

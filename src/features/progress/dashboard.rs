@@ -280,6 +280,7 @@ pub struct DashboardPage {
     pub currency: String,
     pub activity_count: usize,
     pub risks: Vec<super::risks::Risk>,
+    pub actions: Vec<crate::features::committees::meetings::OpenAction>,
 }
 
 impl DashboardPage {
@@ -518,6 +519,7 @@ impl DashboardPage {
             currency,
             activity_count,
             risks: Vec::new(),
+            actions: Vec::new(),
         }
     }
 }
@@ -548,6 +550,8 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     let mut dashboard =
         DashboardPage::build(page.in_tenant(ctx), ctx.tenant.slug.clone(), facts, others);
     dashboard.risks = risks;
+    dashboard.actions =
+        crate::features::committees::meetings::open_actions(&mut ctx.tx, None, None).await?;
     Ok(dashboard)
 }
 

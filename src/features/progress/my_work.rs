@@ -62,6 +62,7 @@ struct MyWorkPage {
     partner: Option<String>,
     items: Vec<WorkItem>,
     returned: Vec<Returned>,
+    actions: Vec<crate::features::committees::meetings::OpenAction>,
     quarter: Quarter,
 }
 
@@ -70,6 +71,7 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
     let partner = ctx.member.partner_id.filter(|_| ctx.member.focal_point);
     let mut items = Vec::new();
     let mut returned = Vec::new();
+    let mut actions = Vec::new();
     if let Some(partner) = partner {
         let rows = sqlx::query!(
             r#"select a.id, a.nap_id, n.title as nap_title, a.code, a.title, a.status, a.progress,
@@ -122,6 +124,9 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
         )
         .fetch_all(&mut *ctx.tx)
         .await?;
+        actions =
+            crate::features::committees::meetings::open_actions(&mut ctx.tx, Some(partner), None)
+                .await?;
     }
     Ok(MyWorkPage {
         page: page.in_tenant(&ctx),
@@ -133,6 +138,7 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
             .filter(|_| partner.is_some()),
         items,
         returned,
+        actions,
         quarter,
     })
 }

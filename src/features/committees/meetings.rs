@@ -1,0 +1,634 @@
+//! Meetings of a committee: agenda, attendance with the quorum of the terms
+//! of reference, minutes, numbered decisions and action points.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+use super::pages::{self, Committee, MemberRow, parse_date};
+use crate::error::{AppError, AppResult};
+use crate::features::plan::naps::invalid;
+use crate::http::form::{self, FieldErrors};
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/committees/{id}/meetings", post(create))
+        .route("/t/{slug}/committees/{id}/meetings/{meeting}", get(show))
+        .route(
+            "/t/{slug}/committees/{id}/meetings/{meeting}/meeting.ics",
+            get(ics),
+        )
+        .route(
+            "/t/{slug}/committees/{id}/meetings/{meeting}/attendance",
+            post(attendance),
+        )
+        .route(
+            "/t/{slug}/committees/{id}/meetings/{meeting}/minutes",
+            post(minutes),
+        )
+        .route(
+            "/t/{slug}/committees/{id}/meetings/{meeting}/decisions",
+            post(decide),
+        )
+        .route(
+            "/t/{slug}/committees/{id}/meetings/{meeting}/actions",
+            post(add_action),
+        )
+        .route(
+            "/t/{slug}/committees/{id}/actions/{action}/done",
+            post(action_done),
+        )
+}
+
+pub struct MeetingRow {
+    pub id: i64,
+    pub starts_at: OffsetDateTime,
+    pub place: String,
+}
+
+impl MeetingRow {
+    pub fn when(&self) -> String {
+        when(self.starts_at)
+    }
+}
+
+fn when(at: OffsetDateTime) -> String {
+    format!(
+        "{} {:02}:{:02}",
+        crate::http::page::format_date(at),
+        at.hour(),
+        at.minute()
+    )
+}
+
+pub async fn list(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MeetingRow>> {
+    Ok(sqlx::query_as!(
+        MeetingRow,
+        "select id, starts_at, place from meetings where committee_id = $1 order by starts_at desc",
+        committee
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub agenda: String,
+}
+
+/// "2026-12-15 10:00", read as UTC.
+fn parse_start(raw: &str) -> Result<OffsetDateTime, &'static str> {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    PrimitiveDateTime::parse(raw.trim(), &format)
+        .map(PrimitiveDateTime::assume_utc)
+        .map_err(|_| {
+            if raw.trim().is_empty() {
+                "field.required"
+            } else {
+                "meeting.start_invalid"
+            }
+        })
+}
+
+async fn create(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<MeetingForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let mut errors = FieldErrors::default();
+    let starts_at = form::check(&mut errors, "starts_at", parse_start(&f.starts_at));
+    let place = form::check(&mut errors, "place", form::optional(&f.place, 300));
+    let link = form::check(
+        &mut errors,
+        "link",
+        match f.link.trim() {
+            "" => Ok(String::new()),
+            l if l.starts_with("https://")
+                && !l.contains(char::is_whitespace)
+                && l.len() <= 500 =>
+            {
+                Ok(l.to_owned())
+            }
+            _ => Err("meeting.link_invalid"),
+        },
+    );
+    let agenda = form::check(&mut errors, "agenda", form::optional(&f.agenda, 10_000));
+    let (Some(starts_at), Some(place), Some(link), Some(agenda), true) =
+        (starts_at, place, link, agenda, errors.is_empty())
+    else {
+        let page = pages::show_page(page, &mut ctx, id, Default::default(), f, errors).await?;
+        return Ok(invalid(page));
+    };
+    pages::load(&mut ctx.tx, id).await?;
+    let meeting = sqlx::query_scalar!(
+        "insert into meetings (tenant_id, committee_id, starts_at, place, link, agenda) values ($1, $2, $3, $4, $5, $6) returning id",
+        editor.tenant_id(),
+        id,
+        starts_at,
+        place,
+        link,
+        agenda
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/committees/{id}/meetings/{meeting}",
+        ctx.tenant.slug
+    ))
+    .into_response())
+}
+
+pub struct Meeting {
+    pub id: i64,
+    pub starts_at: OffsetDateTime,
+    pub place: String,
+    pub link: String,
+    pub agenda: String,
+    pub minutes: String,
+}
+
+impl Meeting {
+    pub fn when(&self) -> String {
+        when(self.starts_at)
+    }
+
+    pub fn agenda_items(&self) -> Vec<&str> {
+        self.agenda
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+async fn load(conn: &mut PgConnection, committee: i64, meeting: i64) -> AppResult<Meeting> {
+    sqlx::query_as!(
+        Meeting,
+        "select id, starts_at, place, link, agenda, minutes from meetings where id = $1 and committee_id = $2",
+        meeting,
+        committee
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub struct Decision {
+    pub number: i32,
+    pub text: String,
+}
+
+pub struct ActionPoint {
+    pub id: i64,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due_on: Option<Date>,
+    pub activity: Option<String>,
+    pub done_on: Option<Date>,
+}
+
+/// Attendance against the quorum of the latest published terms of reference.
+pub struct Quorum {
+    pub present: usize,
+    pub voting: usize,
+    pub percent: i16,
+    pub reached: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/meeting.html")]
+struct ShowPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    meeting: Meeting,
+    members: Vec<(MemberRow, String)>,
+    quorum: Quorum,
+    decisions: Vec<Decision>,
+    actions: Vec<ActionPoint>,
+    can_edit: bool,
+    partners: Vec<String>,
+    form: ActionForm,
+    errors: FieldErrors,
+}
+
+impl ShowPage {
+    fn presence_key(&self, presence: &str) -> String {
+        format!("meeting.presence.{presence}")
+    }
+}
+
+async fn show_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    meeting: i64,
+    form: ActionForm,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let committee = pages::load(&mut ctx.tx, id).await?;
+    let meeting = load(&mut ctx.tx, id, meeting).await?;
+    let presence: std::collections::HashMap<i64, String> = sqlx::query!(
+        "select member_id, presence from attendance where meeting_id = $1",
+        meeting.id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?
+    .into_iter()
+    .map(|a| (a.member_id, a.presence))
+    .collect();
+    let members: Vec<(MemberRow, String)> = pages::members(&mut ctx.tx, id)
+        .await?
+        .into_iter()
+        .filter(|m| m.left_on.is_none() || presence.contains_key(&m.id))
+        .map(|m| {
+            let p = presence.get(&m.id).cloned().unwrap_or_default();
+            (m, p)
+        })
+        .collect();
+    let percent = sqlx::query_scalar!(
+        "select quorum_percent from tor_versions where committee_id = $1 and version is not null order by version desc limit 1",
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .unwrap_or(50);
+    let voting: Vec<&(MemberRow, String)> =
+        members.iter().filter(|(m, _)| m.seat.votes()).collect();
+    let present = voting.iter().filter(|(_, p)| p == "present").count();
+    let reached = !voting.is_empty()
+        && present * 100 >= voting.len() * usize::try_from(percent).unwrap_or(50);
+    let decisions = sqlx::query_as!(
+        Decision,
+        "select number, text from decisions where meeting_id = $1 order by number",
+        meeting.id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    let actions = sqlx::query_as!(
+        ActionPoint,
+        r#"select ap.id, ap.text, p.acronym as "owner?", ap.due_on, a.code as "activity?", ap.done_on
+           from action_points ap
+           left join partners p on p.tenant_id = ap.tenant_id and p.id = ap.owner_partner_id
+           left join activities a on a.tenant_id = ap.tenant_id and a.id = ap.activity_id
+           where ap.meeting_id = $1 order by ap.id"#,
+        meeting.id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
+        .fetch_all(&mut *ctx.tx)
+        .await?;
+    Ok(ShowPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        meeting,
+        quorum: Quorum {
+            present,
+            voting: voting.len(),
+            percent,
+            reached,
+        },
+        members,
+        decisions,
+        actions,
+        can_edit: ctx.can_edit_plan(),
+        partners,
+        form,
+        errors,
+    })
+}
+
+async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+) -> AppResult<ShowPage> {
+    show_page(
+        page,
+        &mut ctx,
+        id,
+        meeting,
+        ActionForm::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+fn back(slug: &str, id: i64, meeting: i64) -> Response {
+    Redirect::to(&format!("/t/{slug}/committees/{id}/meetings/{meeting}")).into_response()
+}
+
+/// `presence_{member id}` fields: present, apologies or absent.
+async fn attendance(
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    load(&mut ctx.tx, id, meeting).await?;
+    for (key, value) in pairs {
+        let Some(member) = key
+            .strip_prefix("presence_")
+            .and_then(|m| m.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if !["present", "apologies", "absent"].contains(&value.as_str()) {
+            continue;
+        }
+        sqlx::query!(
+            "insert into attendance (tenant_id, meeting_id, member_id, presence)
+             select $1, $2, m.id, $4 from committee_members m where m.id = $3 and m.committee_id = $5
+             on conflict (tenant_id, meeting_id, member_id) do update set presence = excluded.presence",
+            editor.tenant_id(),
+            meeting,
+            member,
+            value,
+            id
+        )
+        .execute(&mut *ctx.tx)
+        .await?;
+    }
+    ctx.tx.commit().await?;
+    Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+#[derive(Deserialize)]
+struct MinutesForm {
+    #[serde(default)]
+    minutes: String,
+}
+
+async fn minutes(
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+    Form(f): Form<MinutesForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let text = form::optional(&f.minutes, 50_000).map_err(|_| AppError::Forbidden)?;
+    let done = sqlx::query!(
+        "update meetings set minutes = $4 where tenant_id = $1 and id = $2 and committee_id = $3",
+        editor.tenant_id(),
+        meeting,
+        id,
+        text
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn decide(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    load(&mut ctx.tx, id, meeting).await?;
+    let text = match form::required(&f.text, 5000) {
+        Ok(t) => t,
+        Err(key) => {
+            let mut errors = FieldErrors::default();
+            errors.add("decision", key);
+            let page =
+                show_page(page, &mut ctx, id, meeting, ActionForm::default(), errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    // Numbers run per committee; the committee row lock keeps them unique.
+    sqlx::query!(
+        "select id from committees where tenant_id = $1 and id = $2 for update",
+        editor.tenant_id(),
+        id
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?;
+    sqlx::query!(
+        "insert into decisions (tenant_id, committee_id, meeting_id, number, text)
+         select $1, $2, $3, coalesce(max(number), 0) + 1, $4 from decisions where tenant_id = $1 and committee_id = $2",
+        editor.tenant_id(),
+        id,
+        meeting,
+        text
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+#[derive(Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due_on: String,
+    #[serde(default)]
+    pub activity: String,
+}
+
+async fn add_action(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+    Form(f): Form<ActionForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    load(&mut ctx.tx, id, meeting).await?;
+    let mut errors = FieldErrors::default();
+    let text = form::check(&mut errors, "text", form::required(&f.text, 2000));
+    let due_on = form::check(&mut errors, "due_on", parse_date(&f.due_on));
+    let owner = match f.owner.trim() {
+        "" => None,
+        acronym => {
+            let found = sqlx::query_scalar!(
+                "select id from partners where lower(acronym) = lower($1)",
+                acronym
+            )
+            .fetch_optional(&mut *ctx.tx)
+            .await?;
+            if found.is_none() {
+                errors.add_with("owner", "plan.partner_unknown", acronym);
+            }
+            found
+        }
+    };
+    // An activity by its code, in any NAP the tenant has (newest first).
+    let activity = match f.activity.trim() {
+        "" => None,
+        code => {
+            let found = sqlx::query_scalar!(
+                "select a.id from activities a join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+                 where a.code = $1 order by n.start_year desc limit 1",
+                code
+            )
+            .fetch_optional(&mut *ctx.tx)
+            .await?;
+            if found.is_none() {
+                errors.add_with("activity", "meeting.activity_unknown", code);
+            }
+            found
+        }
+    };
+    let (Some(text), Some(due_on), true) = (text, due_on, errors.is_empty()) else {
+        let page = show_page(page, &mut ctx, id, meeting, f, errors).await?;
+        return Ok(invalid(page));
+    };
+    sqlx::query!(
+        "insert into action_points (tenant_id, meeting_id, text, owner_partner_id, due_on, activity_id)
+         values ($1, $2, $3, $4, $5, $6)",
+        editor.tenant_id(),
+        meeting,
+        text,
+        owner,
+        due_on,
+        activity
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    ctx.tx.commit().await?;
+    Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+async fn action_done(
+    mut ctx: TenantCtx,
+    Path((_, id, action)): Path<(String, i64, i64)>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let meeting = sqlx::query_scalar!(
+        "update action_points ap set done_on = current_date
+         from meetings m
+         where ap.tenant_id = $1 and ap.id = $2 and m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
+           and m.committee_id = $3 and ap.done_on is null
+         returning ap.meeting_id",
+        editor.tenant_id(),
+        action,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    ctx.tx.commit().await?;
+    Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+/// Escapes text for an iCalendar value.
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+async fn ics(
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+) -> AppResult<Response> {
+    let committee = pages::load(&mut ctx.tx, id).await?;
+    let m = load(&mut ctx.tx, id, meeting).await?;
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let start = m.starts_at.format(&format).map_err(anyhow::Error::from)?;
+    let end = (m.starts_at + time::Duration::hours(2))
+        .format(&format)
+        .map_err(anyhow::Error::from)?;
+    let stamp = OffsetDateTime::now_utc()
+        .format(&format)
+        .map_err(anyhow::Error::from)?;
+    let location = if m.place.is_empty() {
+        m.link.clone()
+    } else {
+        m.place.clone()
+    };
+    let body = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//NAP Oversight//EN\r\nBEGIN:VEVENT\r\nUID:meeting-{}-{}@nap-oversight\r\nDTSTAMP:{stamp}\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        ctx.tenant.slug,
+        m.id,
+        ics_text(&committee.name),
+        ics_text(&location),
+        ics_text(&m.agenda),
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"meeting-{}.ics\"", m.id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Open action points, for the dashboard, "my work" and an activity's page.
+pub struct OpenAction {
+    pub committee_id: i64,
+    pub meeting_id: i64,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due_on: Option<Date>,
+    pub activity: Option<String>,
+}
+
+/// Open action points owned by `partner`, linked to `activity`, or all.
+pub async fn open_actions(
+    conn: &mut PgConnection,
+    partner: Option<i64>,
+    activity: Option<i64>,
+) -> AppResult<Vec<OpenAction>> {
+    Ok(sqlx::query_as!(
+        OpenAction,
+        r#"select m.committee_id, ap.meeting_id, ap.text, p.acronym as "owner?", ap.due_on, a.code as "activity?"
+           from action_points ap
+           join meetings m on m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
+           left join partners p on p.tenant_id = ap.tenant_id and p.id = ap.owner_partner_id
+           left join activities a on a.tenant_id = ap.tenant_id and a.id = ap.activity_id
+           where ap.done_on is null
+             and ($1::bigint is null or ap.owner_partner_id = $1)
+             and ($2::bigint is null or ap.activity_id = $2)
+           order by ap.due_on nulls last, ap.id
+           limit 50"#,
+        partner,
+        activity
+    )
+    .fetch_all(conn)
+    .await?)
+}
