@@ -103,6 +103,8 @@ struct TenantHome {
     role: Role,
     focal_point: bool,
     partner_name: Option<String>,
+    slug: String,
+    handovers: Vec<crate::features::handover::Note>,
 }
 
 /// The committee dashboard of the current NAP, or (before any NAP exists)
@@ -113,7 +115,10 @@ async fn tenant_home(page: Chrome, mut ctx: TenantCtx) -> AppResult<Response> {
         return Ok(dashboard.into_response());
     }
     let page = page.in_tenant(&ctx);
+    let handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
     Ok(TenantHome {
+        slug: ctx.tenant.slug.clone(),
+        handovers,
         page,
         tenant_name: ctx.tenant.name,
         country: ctx.tenant.country,

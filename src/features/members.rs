@@ -138,6 +138,7 @@ async fn list(
         Some("changed") => Some("members.changed"),
         Some("deactivated") => Some("members.deactivated"),
         Some("activated") => Some("members.activated"),
+        Some("handed-over") => Some("members.handed-over"),
         _ => None,
     };
     Ok(members_page)

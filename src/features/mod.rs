@@ -1,6 +1,7 @@
 //! One module per area of the product; each exposes its own router.
 
 pub mod committees;
+pub mod handover;
 pub mod home;
 pub mod members;
 pub mod partners;
@@ -23,4 +24,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(partners::router())
         .merge(progress::router())
         .merge(committees::router())
+        .merge(handover::router())
 }

@@ -662,3 +662,180 @@ async fn meetings_check_quorum_number_decisions_and_spread_action_points() {
     assert!(ics.contains("DTSTART:20261215T100000Z\r\n"));
     assert!(ics.contains("LOCATION:Ministry of Labour\\, room 4\r\n"));
 }
+
+#[tokio::test]
+async fn a_hand_over_passes_duties_and_seats_with_a_note_for_the_successor() {
+    let (app, mut sec, id) = setup().await;
+    let leaving = app
+        .member("aland", "old@aland.test", Role::Ministry, Some("MOJ"), true)
+        .await;
+    let successor = app
+        .member("aland", "new@aland.test", Role::Ministry, None, false)
+        .await;
+    let mut old = app.signed_in("old@aland.test").await;
+    add_member(
+        &mut sec,
+        id,
+        &[
+            ("name", "Old Focal"),
+            ("email", "old@aland.test"),
+            ("partner", "MOJ"),
+            ("seat", "vice-chair"),
+            ("gender", "man"),
+        ],
+    )
+    .await;
+    let res = add_member(
+        &mut sec,
+        id,
+        &[
+            ("name", "Nobody"),
+            ("email", "ghost@aland.test"),
+            ("seat", "member"),
+            ("gender", "man"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.texts("#f-email-error"),
+        vec!["No account has this e-mail address."]
+    );
+
+    let path = format!("/t/aland/members/{leaving}/handover");
+    let page = sec.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let res = sec
+        .post(
+            &path,
+            &[("csrf", &page.csrf()), ("successor", ""), ("note", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.texts("#f-successor-error"),
+        vec!["Choose one of the options in the list."]
+    );
+    assert_eq!(res.texts("#f-note-error"), vec!["Fill in this field."]);
+    let res = sec
+        .post(
+            &path,
+            &[
+                ("csrf", &page.csrf()),
+                ("successor", &successor.to_string()),
+                ("note", "The inspection reports are in the shared folder."),
+                ("deactivate", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    assert_eq!(app.count(&format!("select count(*) from memberships where id = {successor} and focal_point and partner_id is not null")).await, 1);
+    assert_eq!(app.count(&format!("select count(*) from memberships where id = {leaving} and not focal_point and not active")).await, 1);
+    assert_eq!(
+        old.get("/t/aland/").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    let page = sec.get(&format!("/t/aland/committees/{id}")).await;
+    assert!(
+        page.texts("table.committee-members tbody th")
+            .contains(&"Person new@aland.test".to_owned())
+    );
+    assert_eq!(page.texts("ul.past-members li").len(), 1);
+
+    // The successor reads the note when they sign in, until they mark it read.
+    let mut new = app.signed_in("new@aland.test").await;
+    let home = new.get("/t/aland/").await;
+    assert!(
+        home.texts(".handovers .handover")[0]
+            .contains("The inspection reports are in the shared folder.")
+    );
+    assert!(
+        new.get("/t/aland/my-work")
+            .await
+            .texts(".handovers .handover")
+            .len()
+            == 1
+    );
+    let note = app.count("select id from handovers").await;
+    let res = new
+        .post(
+            &format!("/t/aland/handovers/{note}/read"),
+            &[("csrf", &home.csrf())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(new.get("/t/aland/").await.texts(".handovers").is_empty());
+    // Nobody else can mark it, nor hand over anyone without being secretariat.
+    assert_eq!(
+        sec.post(
+            &format!("/t/aland/handovers/{note}/read"),
+            &[("csrf", &home.csrf())]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(new.get(&path).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_implementation_guideline_gathers_plan_and_committees() {
+    let (_app, mut sec, _) = setup().await;
+    let res = sec
+        .submit(
+            "/t/aland/naps/new",
+            "/t/aland/naps/new",
+            &[
+                ("title", "Plan"),
+                ("theme", "trafficking"),
+                ("start_year", "2025"),
+                ("end_year", "2029"),
+                ("status", "adopted"),
+            ],
+        )
+        .await;
+    let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let res = sec
+        .submit(
+            "/t/aland/committees",
+            "/t/aland/committees",
+            &[
+                ("name", "Coordination Group"),
+                ("kind", "coordination-national"),
+                ("nap", &nap.to_string()),
+            ],
+        )
+        .await;
+    let group: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let tor = format!("/t/aland/committees/{group}/tor");
+    sec.submit(&tor, &tor, &tor_fields("Coordinate the partners"))
+        .await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    add_member(
+        &mut sec,
+        group,
+        &[
+            ("name", "Chair Person"),
+            ("partner", "MOL"),
+            ("seat", "chair"),
+            ("gender", "woman"),
+        ],
+    )
+    .await;
+    let doc = sec.get(&format!("/t/aland/naps/{nap}/guideline")).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(
+        doc.texts(".chapter > h2"),
+        vec!["Coordination Group"]
+    );
+    assert!(doc.body.contains("Coordinate the partners"));
+    assert_eq!(
+        doc.texts(".chapter table.composition tbody tr"),
+        vec!["Chair Person Chair Ministry of Labour (aland)"]
+    );
+    assert!(
+        !doc.body.contains("National Oversight Committee"),
+        "only the committees that cover this NAP"
+    );
+}

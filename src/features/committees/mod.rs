@@ -2,6 +2,7 @@
 //! reference, drafted by the secretariat and frozen when published.
 
 pub mod composition;
+pub mod guideline;
 pub mod meetings;
 pub mod pages;
 pub mod tor;
@@ -15,4 +16,5 @@ pub fn router() -> Router<AppState> {
         .merge(pages::router())
         .merge(tor::router())
         .merge(meetings::router())
+        .merge(guideline::router())
 }

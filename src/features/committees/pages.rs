@@ -53,6 +53,8 @@ pub struct CommitteeForm {
     pub end_date: String,
     #[serde(default)]
     pub meeting_frequency: String,
+    #[serde(default)]
+    pub nap: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,6 +64,7 @@ struct ListPage {
     slug: String,
     committees: Vec<CommitteeRow>,
     can_edit: bool,
+    naps: Vec<(i64, String)>,
     kinds: &'static [CommitteeKind],
     form: CommitteeForm,
     errors: FieldErrors,
@@ -96,7 +99,14 @@ async fn list_page(
     errors: FieldErrors,
 ) -> AppResult<ListPage> {
     let committees = rows(&mut ctx.tx).await?;
+    let naps = sqlx::query!("select id, title from naps order by start_year desc")
+        .fetch_all(&mut *ctx.tx)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.title))
+        .collect();
     Ok(ListPage {
+        naps,
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
         committees,
@@ -183,6 +193,17 @@ async fn create(
     )
     .fetch_one(&mut *ctx.tx)
     .await?;
+    if let Ok(nap) = f.nap.trim().parse::<i64>() {
+        // Only a NAP of this tenant: row-level security hides the others.
+        sqlx::query!(
+            "insert into committee_naps (tenant_id, committee_id, nap_id) select $1, $2, id from naps where id = $3",
+            editor.tenant_id(),
+            id,
+            nap
+        )
+        .execute(&mut *ctx.tx)
+        .await?;
+    }
     ctx.tx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
 }
@@ -274,6 +295,9 @@ pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<M
 pub struct MemberForm {
     #[serde(default)]
     pub name: String,
+    /// Links the seat to an account, so a hand-over can pass it on.
+    #[serde(default)]
+    pub email: String,
     #[serde(default)]
     pub partner: String,
     #[serde(default)]
@@ -439,6 +463,22 @@ async fn add_member(
         "interpretation",
         form::optional(&f.interpretation, 300),
     );
+    let user = match f.email.trim() {
+        "" => None,
+        raw => match crate::accounts::normalize_email(raw) {
+            Err(key) => {
+                errors.add("email", key);
+                None
+            }
+            Ok(email) => {
+                let found = crate::accounts::user_id(&mut ctx.tx, &email).await?;
+                if found.is_none() {
+                    errors.add("email", "committee.no_account");
+                }
+                found
+            }
+        },
+    };
     let partner = match f.partner.trim() {
         "" => None,
         acronym => {
@@ -480,8 +520,8 @@ async fn add_member(
     let start = start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     sqlx::query!(
         "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
-                                        term_end, language, interpretation, public_name)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                        term_end, language, interpretation, public_name, user_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         editor.tenant_id(),
         id,
         name,
@@ -492,7 +532,8 @@ async fn add_member(
         end,
         language,
         interpretation,
-        f.public_name.is_some()
+        f.public_name.is_some(),
+        user
     )
     .execute(&mut *ctx.tx)
     .await?;

@@ -281,6 +281,7 @@ pub struct DashboardPage {
     pub activity_count: usize,
     pub risks: Vec<super::risks::Risk>,
     pub actions: Vec<crate::features::committees::meetings::OpenAction>,
+    pub handovers: Vec<crate::features::handover::Note>,
 }
 
 impl DashboardPage {
@@ -520,6 +521,7 @@ impl DashboardPage {
             activity_count,
             risks: Vec::new(),
             actions: Vec::new(),
+            handovers: Vec::new(),
         }
     }
 }
@@ -552,6 +554,7 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     dashboard.risks = risks;
     dashboard.actions =
         crate::features::committees::meetings::open_actions(&mut ctx.tx, None, None).await?;
+    dashboard.handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
     Ok(dashboard)
 }
 

@@ -63,6 +63,7 @@ struct MyWorkPage {
     items: Vec<WorkItem>,
     returned: Vec<Returned>,
     actions: Vec<crate::features::committees::meetings::OpenAction>,
+    handovers: Vec<crate::features::handover::Note>,
     quarter: Quarter,
 }
 
@@ -128,7 +129,9 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
             crate::features::committees::meetings::open_actions(&mut ctx.tx, Some(partner), None)
                 .await?;
     }
+    let handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
     Ok(MyWorkPage {
+        handovers,
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         partner: ctx

@@ -1,0 +1,72 @@
+//! The implementation guideline of a NAP: one printable document with the
+//! plan's objectives and outcomes, and the terms of reference and members of
+//! the committees that cover it. What a new committee member reads first.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::Path;
+use axum::routing::get;
+
+use super::pages::{self, Committee, MemberRow};
+use super::tor::{self, Version};
+use crate::error::AppResult;
+use crate::features::plan::model::{self, Nap, ObjectiveNode};
+use crate::features::plan::quarter::Quarter;
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/t/{slug}/naps/{id}/guideline", get(guideline))
+}
+
+pub struct CommitteeChapter {
+    pub committee: Committee,
+    pub version: Option<Version>,
+    pub members: Vec<MemberRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/guideline.html")]
+struct GuidelinePage {
+    page: Chrome,
+    nap: Nap,
+    tree: Vec<ObjectiveNode>,
+    chapters: Vec<CommitteeChapter>,
+}
+
+async fn guideline(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<GuidelinePage> {
+    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    let committees = sqlx::query_scalar!(
+        "select c.id from committees c join committee_naps cn on cn.tenant_id = c.tenant_id and cn.committee_id = c.id
+         where cn.nap_id = $1 order by c.kind = 'oversight' desc, c.name",
+        id
+    )
+    .fetch_all(&mut *ctx.tx)
+    .await?;
+    // A handful of committees per NAP: a few queries each is fine here.
+    let mut chapters = Vec::new();
+    for committee in committees {
+        chapters.push(CommitteeChapter {
+            committee: pages::load(&mut ctx.tx, committee).await?,
+            version: tor::published(&mut ctx.tx, committee, None).await?,
+            members: pages::members(&mut ctx.tx, committee)
+                .await?
+                .into_iter()
+                .filter(|m| m.left_on.is_none())
+                .collect(),
+        });
+    }
+    Ok(GuidelinePage {
+        page: page.in_tenant(&ctx),
+        nap,
+        tree,
+        chapters,
+    })
+}
