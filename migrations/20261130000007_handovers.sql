@@ -18,3 +18,8 @@ alter table handovers force row level security;
 create policy tenant_isolation on handovers
     using (tenant_id = app_tenant_id())
     with check (tenant_id = app_tenant_id());
+
+-- A sub-group may work on one outcome of a NAP.
+alter table committees add column outcome_id bigint;
+alter table committees add constraint committees_outcome_fkey
+    foreign key (tenant_id, outcome_id) references outcomes (tenant_id, id) on delete set null (outcome_id);

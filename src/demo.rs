@@ -15,6 +15,8 @@ struct DemoTenant {
     slug: &'static str,
     name: &'static str,
     country: &'static str,
+    /// The oversight committee's name.
+    committee: &'static str,
     members: &'static [DemoMember],
 }
 
@@ -62,6 +64,7 @@ const TENANTS: &[DemoTenant] = &[
         slug: "veridia",
         name: "Veridia National Oversight Committee on Forced Labour",
         country: "Republic of Veridia",
+        committee: "National Oversight Committee on Forced Labour",
         members: &[
             DemoMember {
                 email: "secretariat@veridia.example",
@@ -111,6 +114,7 @@ const TENANTS: &[DemoTenant] = &[
         slug: "solmara",
         name: "Solmara Coordination Committee against Child Labour and Trafficking",
         country: "Solmara",
+        committee: "National Steering Committee on Child Labour and Trafficking",
         members: &[
             DemoMember {
                 email: "secretariat@solmara.example",
@@ -214,9 +218,11 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
             };
             accounts::add_membership(&admin, &mut tx, &membership).await?;
         }
+        let editor = authz::operator_plan_editor(tenant_id);
         if demo.slug == "veridia" {
-            crate::demo_plan::load(&authz::operator_plan_editor(tenant_id), &mut tx).await?;
+            crate::demo_plan::load(&editor, &mut tx).await?;
         }
+        crate::demo_committees::load(&editor, &mut tx, demo.committee).await?;
         tx.commit().await?;
     }
     Ok(())

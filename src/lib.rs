@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_committees;
 pub mod demo_plan;
 pub mod error;
 pub mod features;

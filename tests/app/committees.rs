@@ -825,10 +825,7 @@ async fn the_implementation_guideline_gathers_plan_and_committees() {
     .await;
     let doc = sec.get(&format!("/t/aland/naps/{nap}/guideline")).await;
     assert_eq!(doc.status, StatusCode::OK);
-    assert_eq!(
-        doc.texts(".chapter > h2"),
-        vec!["Coordination Group"]
-    );
+    assert_eq!(doc.texts(".chapter > h2"), vec!["Coordination Group"]);
     assert!(doc.body.contains("Coordinate the partners"));
     assert_eq!(
         doc.texts(".chapter table.composition tbody tr"),

@@ -55,6 +55,9 @@ pub struct CommitteeForm {
     pub meeting_frequency: String,
     #[serde(default)]
     pub nap: String,
+    /// Sub-groups: the code of the outcome they work on, in the chosen NAP.
+    #[serde(default)]
+    pub outcome: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -168,6 +171,27 @@ async fn create(
         }
         Err(_) => None,
     };
+    let nap = f.nap.trim().parse::<i64>().ok();
+    let outcome = match (f.outcome.trim(), nap) {
+        ("", _) => None,
+        (code, Some(nap)) => {
+            let found = sqlx::query_scalar!(
+                "select id from outcomes where nap_id = $1 and code = $2",
+                nap,
+                code
+            )
+            .fetch_optional(&mut *ctx.tx)
+            .await?;
+            if found.is_none() {
+                errors.add_with("outcome", "plan.outcome_unknown", code);
+            }
+            found
+        }
+        (_, None) => {
+            errors.add("outcome", "committee.outcome_needs_nap");
+            None
+        }
+    };
     let (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date), true) = (
         name,
         kind,
@@ -180,8 +204,8 @@ async fn create(
         return Ok(invalid(page));
     };
     let id = sqlx::query_scalar!(
-        "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency, outcome_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         editor.tenant_id(),
         name,
         kind.as_str(),
@@ -189,11 +213,12 @@ async fn create(
         nested_in,
         f.ad_hoc.is_none(),
         end_date,
-        frequency
+        frequency,
+        outcome
     )
     .fetch_one(&mut *ctx.tx)
     .await?;
-    if let Ok(nap) = f.nap.trim().parse::<i64>() {
+    if let Some(nap) = nap {
         // Only a NAP of this tenant: row-level security hides the others.
         sqlx::query!(
             "insert into committee_naps (tenant_id, committee_id, nap_id) select $1, $2, id from naps where id = $3",
@@ -217,13 +242,15 @@ pub struct Committee {
     pub end_date: Option<Date>,
     pub meeting_frequency: String,
     pub parent: Option<String>,
+    pub outcome: Option<String>,
 }
 
 pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
     let r = sqlx::query!(
         r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
-                  p.name as "parent?"
+                  p.name as "parent?", o.code || ' ' || o.title as "outcome?"
            from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
+           left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
            where c.id = $1"#,
         id
     )
@@ -239,6 +266,7 @@ pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
         end_date: r.end_date,
         meeting_frequency: r.meeting_frequency,
         parent: r.parent,
+        outcome: r.outcome,
     })
 }
 
