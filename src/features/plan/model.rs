@@ -150,6 +150,17 @@ pub async fn load_tree(
     nap_id: i64,
     today: Quarter,
 ) -> AppResult<Vec<ObjectiveNode>> {
+    load_tree_of(conn, nap_id, None, today).await
+}
+
+/// The tree with one activity only (`Some(id)`), for the activity's pages:
+/// their cost does not grow with the plan.
+pub async fn load_tree_of(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    only: Option<i64>,
+    today: Quarter,
+) -> AppResult<Vec<ObjectiveNode>> {
     let objectives = sqlx::query!(
         "select id, code, title from objectives where nap_id = $1",
         nap_id
@@ -178,17 +189,19 @@ pub async fn load_tree(
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
-           where a.nap_id = $1"#,
-        nap_id
+           where a.nap_id = $1 and ($2::bigint is null or a.id = $2)"#,
+        nap_id,
+        only
     )
     .fetch_all(&mut *conn)
     .await?;
     let occurrences = sqlx::query!(
         "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
          from target_occurrences o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
-         where a.nap_id = $1
+         where a.nap_id = $1 and ($2::bigint is null or a.id = $2)
          order by o.quarter_index",
-        nap_id
+        nap_id,
+        only
     )
     .fetch_all(&mut *conn)
     .await?;
