@@ -836,3 +836,47 @@ async fn the_implementation_guideline_gathers_plan_and_committees() {
         "only the committees that cover this NAP"
     );
 }
+
+#[tokio::test]
+async fn the_secretariat_edits_a_committee() {
+    let (app, mut sec, id) = setup().await;
+    let edit = format!("/t/aland/committees/{id}/edit");
+    let page = sec.get(&edit).await;
+    assert_eq!(
+        page.attr("#f-name", "value").as_deref(),
+        Some("National Oversight Committee")
+    );
+    let res = sec
+        .post(
+            &edit,
+            &[
+                ("csrf", &page.csrf()),
+                ("name", ""),
+                ("kind", "oversight"),
+                ("outcome", "1.1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.texts("#f-name-error"), vec!["Fill in this field."]);
+    assert_eq!(
+        res.texts("#f-outcome-error"),
+        vec!["Choose the NAP first: the outcome is one of its outcomes."]
+    );
+    let res = sec
+        .post(
+            &edit,
+            &[
+                ("csrf", &page.csrf()),
+                ("name", "Oversight Committee"),
+                ("kind", "oversight"),
+                ("ad_hoc", "on"),
+                ("end_date", "2029-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(app.count("select count(*) from committees where name = 'Oversight Committee' and not permanent and end_date = '2029-12-31'").await, 1);
+    let mut obs = app.signed_in("obs@aland.test").await;
+    assert_eq!(obs.get(&edit).await.status, StatusCode::FORBIDDEN);
+}

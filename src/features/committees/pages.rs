@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/t/{slug}/committees", get(list).post(create))
         .route("/t/{slug}/committees/{id}", get(show))
+        .route("/t/{slug}/committees/{id}/edit", get(edit).post(update))
         .route("/t/{slug}/committees/{id}/members", post(add_member))
         .route(
             "/t/{slug}/committees/{id}/members/{member}/leave",
@@ -139,12 +140,24 @@ pub fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
         .map_err(|_| "committee.date_invalid")
 }
 
-async fn create(
-    page: Chrome,
-    mut ctx: TenantCtx,
-    Form(f): Form<CommitteeForm>,
-) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
+/// A checked committee form.
+struct CommitteeInput {
+    name: String,
+    kind: CommitteeKind,
+    parent: Option<i64>,
+    nested_in: String,
+    end_date: Option<Date>,
+    frequency: String,
+    nap: Option<i64>,
+    outcome: Option<i64>,
+}
+
+/// Checks the form; `this` is the committee being edited (not its own parent).
+async fn validate(
+    ctx: &mut TenantCtx,
+    f: &CommitteeForm,
+    this: Option<i64>,
+) -> AppResult<Result<CommitteeInput, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = form::check(&mut errors, "name", form::required(&f.name, 300));
     let kind = form::check(
@@ -160,7 +173,7 @@ async fn create(
     );
     let end_date = form::check(&mut errors, "end_date", parse_date(&f.end_date));
     let parent = match f.parent.trim().parse::<i64>() {
-        Ok(id) => {
+        Ok(id) if Some(id) != this => {
             let found = sqlx::query_scalar!("select id from committees where id = $1", id)
                 .fetch_optional(&mut *ctx.tx)
                 .await?;
@@ -169,9 +182,24 @@ async fn create(
             }
             found
         }
+        Ok(_) => {
+            errors.add("parent", "committee.own_parent");
+            None
+        }
         Err(_) => None,
     };
-    let nap = f.nap.trim().parse::<i64>().ok();
+    let nap = match f.nap.trim().parse::<i64>() {
+        Ok(id) => {
+            let found = sqlx::query_scalar!("select id from naps where id = $1", id)
+                .fetch_optional(&mut *ctx.tx)
+                .await?;
+            if found.is_none() {
+                errors.add("nap", "field.choose");
+            }
+            found
+        }
+        Err(_) => None,
+    };
     let outcome = match (f.outcome.trim(), nap) {
         ("", _) => None,
         (code, Some(nap)) => {
@@ -192,43 +220,192 @@ async fn create(
             None
         }
     };
-    let (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date), true) = (
-        name,
-        kind,
-        nested_in,
-        frequency,
-        end_date,
-        errors.is_empty(),
-    ) else {
-        let page = list_page(page, &mut ctx, f, errors).await?;
-        return Ok(invalid(page));
+    Ok(match (name, kind, nested_in, frequency, end_date) {
+        (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date))
+            if errors.is_empty() =>
+        {
+            Ok(CommitteeInput {
+                name,
+                kind,
+                parent,
+                nested_in,
+                end_date,
+                frequency,
+                nap,
+                outcome,
+            })
+        }
+        _ => Err(errors),
+    })
+}
+
+/// Records which NAP the committee covers (none, or one).
+async fn set_nap(
+    conn: &mut PgConnection,
+    tenant: i64,
+    committee: i64,
+    nap: Option<i64>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "delete from committee_naps where tenant_id = $1 and committee_id = $2",
+        tenant,
+        committee
+    )
+    .execute(&mut *conn)
+    .await?;
+    if let Some(nap) = nap {
+        sqlx::query!(
+            "insert into committee_naps (tenant_id, committee_id, nap_id) values ($1, $2, $3)",
+            tenant,
+            committee,
+            nap
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn create(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Form(f): Form<CommitteeForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let c = match validate(&mut ctx, &f, None).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            let page = list_page(page, &mut ctx, f, errors).await?;
+            return Ok(invalid(page));
+        }
     };
     let id = sqlx::query_scalar!(
         "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency, outcome_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         editor.tenant_id(),
-        name,
-        kind.as_str(),
-        parent,
-        nested_in,
+        c.name,
+        c.kind.as_str(),
+        c.parent,
+        c.nested_in,
         f.ad_hoc.is_none(),
-        end_date,
-        frequency,
-        outcome
+        c.end_date,
+        c.frequency,
+        c.outcome
     )
     .fetch_one(&mut *ctx.tx)
     .await?;
-    if let Some(nap) = nap {
-        // Only a NAP of this tenant: row-level security hides the others.
-        sqlx::query!(
-            "insert into committee_naps (tenant_id, committee_id, nap_id) select $1, $2, id from naps where id = $3",
-            editor.tenant_id(),
-            id,
-            nap
-        )
-        .execute(&mut *ctx.tx)
-        .await?;
-    }
+    set_nap(&mut ctx.tx, editor.tenant_id(), id, c.nap).await?;
+    ctx.tx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/edit.html")]
+struct EditPage {
+    page: Chrome,
+    slug: String,
+    id: i64,
+    form: CommitteeForm,
+    errors: FieldErrors,
+    kinds: &'static [CommitteeKind],
+    naps: Vec<(i64, String)>,
+    committees: Vec<CommitteeRow>,
+}
+
+async fn edit_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    form: CommitteeForm,
+    errors: FieldErrors,
+) -> AppResult<EditPage> {
+    let committees = rows(&mut ctx.tx)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != id)
+        .collect();
+    let naps = sqlx::query!("select id, title from naps order by start_year desc")
+        .fetch_all(&mut *ctx.tx)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.title))
+        .collect();
+    Ok(EditPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        id,
+        form,
+        errors,
+        kinds: CommitteeKind::ALL,
+        naps,
+        committees,
+    })
+}
+
+async fn edit(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<EditPage> {
+    ctx.plan_editor()?;
+    let r = sqlx::query!(
+        r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
+                  (select cn.nap_id from committee_naps cn where cn.tenant_id = c.tenant_id and cn.committee_id = c.id limit 1) as nap,
+                  o.code as "outcome?"
+           from committees c left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
+           where c.id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = CommitteeForm {
+        name: r.name,
+        kind: r.kind,
+        parent: r.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        nested_in: r.nested_in,
+        ad_hoc: (!r.permanent).then(|| "on".to_owned()),
+        end_date: r.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        meeting_frequency: r.meeting_frequency,
+        nap: r.nap.map(|n| n.to_string()).unwrap_or_default(),
+        outcome: r.outcome.unwrap_or_default(),
+    };
+    edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
+}
+
+async fn update(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<CommitteeForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    load(&mut ctx.tx, id).await?;
+    let c = match validate(&mut ctx, &f, Some(id)).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            let page = edit_page(page, &mut ctx, id, f, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    sqlx::query!(
+        "update committees set name = $3, kind = $4, parent_id = $5, nested_in = $6, permanent = $7, end_date = $8,
+                meeting_frequency = $9, outcome_id = $10
+         where tenant_id = $1 and id = $2",
+        editor.tenant_id(),
+        id,
+        c.name,
+        c.kind.as_str(),
+        c.parent,
+        c.nested_in,
+        f.ad_hoc.is_none(),
+        c.end_date,
+        c.frequency,
+        c.outcome
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    set_nap(&mut ctx.tx, editor.tenant_id(), id, c.nap).await?;
     ctx.tx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
 }
