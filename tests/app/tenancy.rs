@@ -207,3 +207,28 @@ async fn tenant_pages_send_visitors_to_sign_in() {
         .unwrap();
     assert_eq!(visitor.get("/p/aland/").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn no_view_or_function_opens_a_back_door() {
+    let app = TestApp::new().await;
+    let mut conn = app.owner_conn().await;
+    let views: Vec<String> = sqlx::query_scalar(
+        "select c.relname::text from pg_class c
+         where c.relnamespace = 'public'::regnamespace and c.relkind in ('v', 'm')
+           and not coalesce(c.reloptions @> array['security_invoker=true'], false)",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(views.is_empty(), "views without security_invoker: {views:?}");
+    let definers: Vec<String> = sqlx::query_scalar(
+        "select p.proname::text from pg_proc p
+         where p.pronamespace = 'public'::regnamespace and p.prosecdef
+           and has_function_privilege('nap_app', p.oid, 'execute')
+           and not coalesce(exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%'), false)",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(definers.is_empty(), "SECURITY DEFINER functions without a fixed search_path: {definers:?}");
+}
