@@ -69,15 +69,18 @@ pub enum Capability {
     ReviewUpdates,
     /// Take part in the discussion of an activity (observers only read).
     Comment,
+    /// Browse and export the audit log.
+    ViewAudit,
 }
 
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
 pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
     match cap {
         Capability::ViewTenant => true,
-        Capability::ManageMembers | Capability::EditPlan | Capability::ReviewUpdates => {
-            role == Role::Secretariat
-        }
+        Capability::ManageMembers
+        | Capability::EditPlan
+        | Capability::ReviewUpdates
+        | Capability::ViewAudit => role == Role::Secretariat,
         Capability::ReportProgress => role == Role::Secretariat || focal_point,
         Capability::Comment => role != Role::Observer,
     }
@@ -348,6 +351,10 @@ mod tests {
             (SocialPartner, false, Comment, true),
             (SocialPartner, true, Comment, true),
             (Observer, false, Comment, false),
+            (Secretariat, false, ViewAudit, true),
+            (Ministry, true, ViewAudit, false),
+            (SocialPartner, false, ViewAudit, false),
+            (Observer, false, ViewAudit, false),
         ];
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(

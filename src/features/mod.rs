@@ -1,5 +1,6 @@
 //! One module per area of the product; each exposes its own router.
 
+pub mod audit;
 pub mod committees;
 pub mod handover;
 pub mod home;
@@ -25,4 +26,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(progress::router())
         .merge(committees::router())
         .merge(handover::router())
+        .merge(audit::router())
 }

@@ -77,15 +77,24 @@ impl FromRequestParts<AppState> for TenantCtx {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         let slug = slug_of(parts, state).await?;
 
+        // The audit log records which request made each change.
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         let mut tx = state.pool.begin().await?;
         // Finding the tenant also scopes the transaction to it.
         let tenant = sqlx::query!(
             "select id, slug, name, country, default_language,
                     set_config('app.tenant_id', id::text, true) as scoped_tenant,
-                    set_config('app.user_id', $2::text, true) as scoped_user
+                    set_config('app.user_id', $2::text, true) as scoped_user,
+                    set_config('app.request_id', $3, true) as scoped_request
              from tenants where slug = $1",
             slug,
-            user.id.to_string()
+            user.id.to_string(),
+            request_id
         )
         .fetch_optional(&mut *tx)
         .await?

@@ -220,7 +220,10 @@ async fn no_view_or_function_opens_a_back_door() {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    assert!(views.is_empty(), "views without security_invoker: {views:?}");
+    assert!(
+        views.is_empty(),
+        "views without security_invoker: {views:?}"
+    );
     let definers: Vec<String> = sqlx::query_scalar(
         "select p.proname::text from pg_proc p
          where p.pronamespace = 'public'::regnamespace and p.prosecdef
@@ -230,5 +233,8 @@ async fn no_view_or_function_opens_a_back_door() {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    assert!(definers.is_empty(), "SECURITY DEFINER functions without a fixed search_path: {definers:?}");
+    assert!(
+        definers.is_empty(),
+        "SECURITY DEFINER functions without a fixed search_path: {definers:?}"
+    );
 }
