@@ -277,7 +277,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
             if accounts::user_id(&mut tx, &email).await?.is_some() {
                 bail!("an account with the e-mail {email} already exists");
             }
-            let secret = read_password()?;
+            let secret = read_password(&[&email, &name])?;
             let hash = Hasher::new(1).hash(&secret).await?;
             match accounts::create_user(&mut tx, &email, name.trim(), &hash).await {
                 Err(AccountError::DuplicateEmail) => {
@@ -347,7 +347,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
 
 /// The new account's password: asked twice at a terminal, else one line of
 /// standard input. Never an argument, which would land in shell history.
-fn read_password() -> anyhow::Result<String> {
+fn read_password(personal: &[&str]) -> anyhow::Result<String> {
     let secret = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password: ")?;
         let again = rpassword::prompt_password("Password again: ")?;
@@ -360,15 +360,18 @@ fn read_password() -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    match password::check_new(&secret) {
+    match password::check_new_for(&secret, personal) {
         Ok(()) => Ok(secret),
         Err("password.too_short") => bail!(
             "the password must have at least {} characters",
             password::MIN_LEN
         ),
-        Err(_) => bail!(
+        Err("password.too_long") => bail!(
             "the password must have at most {} characters",
             password::MAX_LEN
         ),
+        Err(_) => {
+            bail!("the password is too easy to guess: use a longer phrase of unrelated words")
+        }
     }
 }

@@ -101,6 +101,17 @@ async fn login(
         return again("login.failed", StatusCode::OK).render(&session).await;
     };
     throttle::clear_account(&state.pool, &keys).await?;
+    if super::password::needs_rehash(&account.password_hash) {
+        let hash = state.hasher.hash(&form.password).await?;
+        sqlx::query!(
+            "update users set password_hash = $2 where id = $1",
+            account.id,
+            hash
+        )
+        .execute(&state.pool)
+        .await?;
+        tracing::info!(user = account.id, "password hash upgraded");
+    }
     super::start_session(&session, account.id, account.language.as_deref()).await?;
     tracing::info!(user = account.id, "signed in");
     Ok(Redirect::to(&next).into_response())

@@ -20,6 +20,15 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .to_string()
 });
 
+/// The words of a person's name and e-mail, as the estimator's dictionary.
+fn personal_words<'a>(inputs: &[&'a str]) -> Vec<&'a str> {
+    inputs
+        .iter()
+        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.len() >= 3)
+        .collect()
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
@@ -74,13 +83,39 @@ impl Hasher {
     }
 }
 
-/// Why a new password is refused, as a translation key.
+/// Whether `hash` was made with weaker settings than today's (an older
+/// algorithm or lower memory, time or parallelism): then it is replaced at
+/// the next successful sign-in.
+pub fn needs_rehash(hash: &str) -> bool {
+    let Ok(parsed) = argon2::PasswordHash::new(hash) else {
+        return true;
+    };
+    let current = argon2::Params::default();
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return true;
+    };
+    parsed.algorithm != argon2::ARGON2ID_IDENT
+        || params.m_cost() < current.m_cost()
+        || params.t_cost() < current.t_cost()
+        || params.p_cost() < current.p_cost()
+}
+
+/// Why a new password is refused, as a translation key: too short, too
+/// long, or too easy to guess (a strength estimator that knows common
+/// passwords, words, dates and the person's own name and e-mail).
 pub fn check_new(password: &str) -> Result<(), &'static str> {
+    check_new_for(password, &[])
+}
+
+/// As [`check_new`], also refusing passwords built from `personal` words.
+pub fn check_new_for(password: &str, personal: &[&str]) -> Result<(), &'static str> {
     let len = password.chars().count();
     if len < MIN_LEN {
         Err("password.too_short")
     } else if len > MAX_LEN {
         Err("password.too_long")
+    } else if zxcvbn::zxcvbn(password, &personal_words(personal)).score() < zxcvbn::Score::Three {
+        Err("password.too_weak")
     } else {
         Ok(())
     }
@@ -116,9 +151,34 @@ mod tests {
     }
 
     #[test]
-    fn length_rules() {
+    fn length_and_strength_rules() {
         assert_eq!(check_new("short"), Err("password.too_short"));
         assert_eq!(check_new(&"x".repeat(129)), Err("password.too_long"));
-        assert_eq!(check_new("twelve chars"), Ok(()));
+        for weak in [
+            "password1234",
+            "qwertyuiop123",
+            "aaaaaaaaaaaaaaaa",
+            "123456789012",
+        ] {
+            assert_eq!(check_new(weak), Err("password.too_weak"), "{weak}");
+        }
+        assert_eq!(
+            check_new_for("anamaria2026!", &["anamaria@example.org", "Ana Maria"]),
+            Err("password.too_weak")
+        );
+        for strong in [
+            "a first password of length",
+            "a good long password",
+            "a brand new passphrase",
+            "long enough password",
+            "Tractor-lamp-umbrella-9",
+        ] {
+            assert_eq!(check_new(strong), Ok(()), "{strong}");
+        }
+        // No truncation: 128 characters are taken whole.
+        assert_eq!(
+            check_new(&format!("{}{}", "Tractor-lamp-umbrella-9".repeat(5), "xyz")),
+            Ok(())
+        );
     }
 }

@@ -177,7 +177,7 @@ async fn add(
         let name = accounts::validate_name(&form.name)
             .map_err(|key| errors.name = Some(key))
             .ok();
-        if let Err(key) = password::check_new(&form.password) {
+        if let Err(key) = password::check_new_for(&form.password, &[&form.email, &form.name]) {
             errors.password = Some(key);
         }
         new_account = name;

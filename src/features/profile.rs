@@ -102,7 +102,7 @@ async fn change_password(
     if !state.hasher.verify(&form.current, Some(&hash)).await? {
         errors.current = Some("profile.current_wrong");
     }
-    if let Err(key) = password::check_new(&form.new) {
+    if let Err(key) = password::check_new_for(&form.new, &[&user.email, &user.name]) {
         errors.new = Some(key);
     } else if form.new != form.confirm {
         errors.confirm = Some("profile.confirm_mismatch");

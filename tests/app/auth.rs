@@ -63,6 +63,39 @@ async fn sign_in_renews_the_session_and_shows_my_tenants() {
 }
 
 #[tokio::test]
+async fn weaker_hashes_are_upgraded_at_sign_in() {
+    use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let weak = Argon2::new(
+        Algorithm::Argon2i,
+        Version::V0x13,
+        Params::new(8192, 1, 1, None).unwrap(),
+    )
+    .hash_password(PASSWORD.as_bytes())
+    .unwrap()
+    .to_string();
+    let mut conn = app.owner_conn().await;
+    sqlx::query("update users set password_hash = $1")
+        .bind(&weak)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = app.signed_in("sec@aland.test").await;
+    let stored: String = sqlx::query_scalar("select password_hash from users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    let _ = app.signed_in("sec@aland.test").await;
+}
+
+#[tokio::test]
 async fn secure_cookies_when_configured() {
     let config = nap_oversight::config::ServerConfig {
         secure_cookies: true,

@@ -195,6 +195,21 @@ async fn admin_commands_say_one_clear_line() {
         ),
         "at least 12",
     );
+    fails(
+        &run(
+            &url,
+            &[
+                "admin",
+                "create-user",
+                "--email",
+                "bo@aland.test",
+                "--name",
+                "Bo",
+            ],
+            Some("password1234\n"),
+        ),
+        "too easy to guess",
+    );
 
     let out = ok(&run(
         &url,

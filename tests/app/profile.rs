@@ -36,6 +36,24 @@ async fn changing_my_password_ends_my_other_sessions() {
             "/profile/password",
             &[
                 ("current", PASSWORD),
+                ("new", "password1234!"),
+                ("confirm", "password1234!"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.texts("#new-error"),
+        vec![
+            "This password is too easy to guess. Use a longer phrase of unrelated words, not your name or a common password."
+        ]
+    );
+
+    let res = laptop
+        .submit(
+            "/profile",
+            "/profile/password",
+            &[
+                ("current", PASSWORD),
                 ("new", "a brand new passphrase"),
                 ("confirm", "a different passphrase"),
             ],
@@ -44,6 +62,24 @@ async fn changing_my_password_ends_my_other_sessions() {
     assert_eq!(
         res.texts("#confirm-error"),
         vec!["The two new passwords are not the same."]
+    );
+
+    let res = laptop
+        .submit(
+            "/profile",
+            "/profile/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "password1234!"),
+                ("confirm", "password1234!"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.texts("#new-error"),
+        vec![
+            "This password is too easy to guess. Use a longer phrase of unrelated words, not your name or a common password."
+        ]
     );
 
     let res = laptop
