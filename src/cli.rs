@@ -73,6 +73,12 @@ enum Admin {
         #[arg(long)]
         name: String,
     },
+    /// Set an account's password (read from standard input or asked for) and
+    /// end its sessions: for people the secretariat may not reset.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
     /// Give an account a role in a tenant.
     AddMember {
         /// The tenant's slug.
@@ -181,6 +187,10 @@ fn validate(admin: &Admin) -> anyhow::Result<()> {
             accounts::validate_name(name)
                 .map_err(|_| anyhow::anyhow!("the name must have 1 to 200 characters"))?;
         }
+        Admin::SetPassword { email } => {
+            accounts::normalize_email(email)
+                .map_err(|_| anyhow::anyhow!("invalid e-mail address {email:?}"))?;
+        }
         Admin::AddMember { email, role, .. } => {
             accounts::normalize_email(email)
                 .map_err(|_| anyhow::anyhow!("invalid e-mail address {email:?}"))?;
@@ -287,6 +297,25 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
             };
             tx.commit().await?;
             println!("created user {email}");
+        }
+        Admin::SetPassword { email } => {
+            let email = accounts::normalize_email(&email).expect("validated");
+            let user = sqlx::query!("select id, name from users where email = $1", email)
+                .fetch_optional(&mut *tx)
+                .await?
+                .with_context(|| format!("no account has the e-mail {email}"))?;
+            let secret = read_password(&[&email, &user.name])?;
+            let hash = Hasher::new(1).hash(&secret).await?;
+            sqlx::query!(
+                "update users set password_hash = $2 where id = $1",
+                user.id,
+                hash
+            )
+            .execute(&mut *tx)
+            .await?;
+            PgSessionStore::end_sessions_of(&mut tx, user.id, None).await?;
+            tx.commit().await?;
+            println!("password set for {email}");
         }
         Admin::AddMember {
             tenant,

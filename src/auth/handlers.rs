@@ -31,11 +31,14 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<&'static str>,
+    /// After a password reset: say so.
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    reset: Option<String>,
 }
 
 async fn login_page(
@@ -49,6 +52,7 @@ async fn login_page(
         email: String::new(),
         next: safe_next(query.next.as_deref()).to_owned(),
         error: None,
+        notice: query.reset.is_some().then_some("reset.done"),
     })
 }
 
@@ -134,6 +138,7 @@ impl LoginAgain {
             email: self.email,
             next: self.next,
             error: Some(self.error),
+            notice: None,
         };
         let mut response = (self.status, page).into_response();
         if self.status == StatusCode::TOO_MANY_REQUESTS {

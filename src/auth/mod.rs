@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod handlers;
 pub mod password;
+pub mod reset;
 pub mod session_store;
 pub mod throttle;
 

@@ -332,6 +332,21 @@ async fn admin_commands_say_one_clear_line() {
         "no partner",
     );
 
+    let out = ok(&run(
+        &url,
+        &["admin", "set-password", "--email", "ana@aland.test"],
+        Some("another good long password\n"),
+    ));
+    assert_eq!(out, "password set for ana@aland.test\n");
+    fails(
+        &run(
+            &url,
+            &["admin", "set-password", "--email", "nobody@aland.test"],
+            Some("another good long password\n"),
+        ),
+        "no account",
+    );
+
     // The demo loads once; loading again changes nothing.
     assert_eq!(ok(&run(&url, &["demo"], None)), "demo data loaded\n");
     ok(&run(&url, &["demo"], None));

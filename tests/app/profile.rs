@@ -157,3 +157,122 @@ async fn my_language_choice_is_kept() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.tenant("borea").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let member = app
+        .member("aland", "lost@aland.test", Role::Observer, None, false)
+        .await;
+    let shared = app
+        .member("aland", "shared@ilo.test", Role::Observer, None, false)
+        .await;
+    app.member("borea", "shared@ilo.test", Role::Secretariat, None, false)
+        .await;
+    let mut lost_session = app.signed_in("lost@aland.test").await;
+    let mut sec = app.signed_in("sec@aland.test").await;
+
+    let issued = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{member}/reset"),
+            &[],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::OK);
+    let link = issued.texts("code.reset-link")[0].clone();
+    assert!(link.starts_with("/reset/") && link.len() > 60, "{link}");
+    assert_eq!(issued.headers.get("cache-control").unwrap(), "no-store");
+
+    let mut person = app.client();
+    let form = person.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let res = person
+        .post(
+            &link,
+            &[
+                ("csrf", &form.csrf()),
+                ("new", "lostlost2026"),
+                ("confirm", "lostlost2026"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!res.texts("#new-error").is_empty());
+    let res = person
+        .post(
+            &link,
+            &[
+                ("csrf", &form.csrf()),
+                ("new", "Marble-cactus-violin-44"),
+                ("confirm", "Marble-cactus-violin-44"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login?reset=done");
+    assert_eq!(
+        lost_session.get("/t/aland/").await.status,
+        StatusCode::SEE_OTHER,
+        "old sessions end"
+    );
+    assert_eq!(
+        person.get(&link).await.status,
+        StatusCode::NOT_FOUND,
+        "used once"
+    );
+    assert_eq!(
+        person
+            .sign_in("lost@aland.test", "Marble-cactus-violin-44")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // An expired link does nothing.
+    let issued = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{member}/reset"),
+            &[],
+        )
+        .await;
+    let link = issued.texts("code.reset-link")[0].clone();
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "update password_resets set expires_at = now() - interval '1 minute' where used_at is null",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(app.client().get(&link).await.status, StatusCode::NOT_FOUND);
+
+    // Someone another tenant also trusts can only be reset by the operator.
+    let res = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{shared}/reset"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.texts("code.reset-link").is_empty());
+    assert_eq!(app.count("select count(*) from password_resets p join users u on u.id = p.user_id where u.email = 'shared@ilo.test'").await, 0);
+    // And only the secretariat issues links.
+    let mut lost = app.client();
+    lost.sign_in("lost@aland.test", "Marble-cactus-violin-44").await;
+    let token = lost.get("/t/aland/").await.csrf();
+    assert_eq!(
+        lost.post(
+            &format!("/t/aland/members/{member}/reset"),
+            &[("csrf", &token)]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
