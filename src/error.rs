@@ -79,6 +79,9 @@ pub fn error_page(status: StatusCode, which: &'static str) -> Response {
         "csrf" => ("error.csrf.title", "error.csrf.body"),
         "too_many" => ("error.too_many.title", "error.too_many.body"),
         "unavailable" => ("error.unavailable.title", "error.unavailable.body"),
+        "bad_request" => ("error.bad_request.title", "error.bad_request.body"),
+        "too_large" => ("error.too_large.title", "error.too_large.body"),
+        "method" => ("error.method.title", "error.method.body"),
         _ => ("error.internal.title", "error.internal.body"),
     };
     let page = ErrorPage {

@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::tenant_router())
         .merge(features::public::router())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(friendly_rejections))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::middleware,
@@ -97,6 +98,27 @@ pub fn app(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(state.config.body_limit)),
         )
         .with_state(state)
+}
+
+/// axum answers a malformed path, query or form with a plain-text message
+/// naming the Rust type it expected; people get our HTML page instead.
+async fn friendly_rejections(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return response;
+    }
+    match status {
+        StatusCode::NOT_FOUND => error_page(status, "not_found"),
+        StatusCode::PAYLOAD_TOO_LARGE => error_page(status, "too_large"),
+        StatusCode::METHOD_NOT_ALLOWED => error_page(status, "method"),
+        _ => error_page(StatusCode::BAD_REQUEST, "bad_request"),
+    }
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

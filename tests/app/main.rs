@@ -16,3 +16,4 @@ mod progress;
 mod register;
 mod tenancy;
 mod transfer;
+mod xss;

@@ -161,3 +161,67 @@ async fn pages_are_accessible_by_structure() {
         "no script needed"
     );
 }
+
+#[tokio::test]
+async fn malformed_ids_forms_and_queries_get_a_clear_4xx_never_a_500() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        nap_oversight::authz::Role::Secretariat,
+        None,
+        false,
+    )
+    .await;
+    let mut sec = app.signed_in("sec@aland.test").await;
+    let token = sec.get("/t/aland/members").await.csrf();
+    for path in [
+        "/t/aland/naps/abc",
+        "/t/aland/naps/99999999999999999999999",
+        "/t/aland/naps/1/plan?year=x&state=%ZZ",
+        "/t/aland/audit?before=yesterday",
+    ] {
+        let res = sec.get(path).await;
+        assert!(res.status.is_client_error(), "{path}: {}", res.status);
+        assert!(
+            res.headers
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(
+            !res.body.contains("i64") && !res.body.contains("parse"),
+            "{path} shows no internals: {}",
+            res.body
+        );
+    }
+    let res = sec
+        .post(
+            "/t/aland/members/notanumber/deactivate",
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = sec
+        .send(
+            axum::http::Request::post("/t/aland/members")
+                .header("content-type", "application/json")
+                .header("x-csrf-token", &token)
+                .body(axum::body::Body::from("{\"email\": 1}"))
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        res.status.is_client_error() && res.status != StatusCode::NOT_FOUND,
+        "{}",
+        res.status
+    );
+    assert_eq!(
+        res.texts("h1"),
+        vec!["This request could not be understood"]
+    );
+}

@@ -264,7 +264,8 @@ async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
     assert_eq!(app.count("select count(*) from password_resets p join users u on u.id = p.user_id where u.email = 'shared@ilo.test'").await, 0);
     // And only the secretariat issues links.
     let mut lost = app.client();
-    lost.sign_in("lost@aland.test", "Marble-cactus-violin-44").await;
+    lost.sign_in("lost@aland.test", "Marble-cactus-violin-44")
+        .await;
     let token = lost.get("/t/aland/").await.csrf();
     assert_eq!(
         lost.post(
