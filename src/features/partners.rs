@@ -30,6 +30,30 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// The partner named by `raw` (an acronym, any case), `None` when empty; an
+/// unknown acronym is recorded against `field`.
+pub async fn by_acronym(
+    conn: &mut sqlx::PgConnection,
+    raw: &str,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<i64>> {
+    let acronym = raw.trim();
+    if acronym.is_empty() {
+        return Ok(None);
+    }
+    let found = sqlx::query_scalar!(
+        "select id from partners where lower(acronym) = lower($1)",
+        acronym
+    )
+    .fetch_optional(conn)
+    .await?;
+    if found.is_none() {
+        errors.add_with(field, "plan.partner_unknown", acronym);
+    }
+    Ok(found)
+}
+
 pub struct PartnerRow {
     pub id: i64,
     pub acronym: String,

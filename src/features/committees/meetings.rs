@@ -473,21 +473,8 @@ async fn add_action(
     let mut errors = FieldErrors::default();
     let text = form::check(&mut errors, "text", form::required(&f.text, 2000));
     let due_on = form::check(&mut errors, "due_on", parse_date(&f.due_on));
-    let owner = match f.owner.trim() {
-        "" => None,
-        acronym => {
-            let found = sqlx::query_scalar!(
-                "select id from partners where lower(acronym) = lower($1)",
-                acronym
-            )
-            .fetch_optional(&mut *ctx.tx)
-            .await?;
-            if found.is_none() {
-                errors.add_with("owner", "plan.partner_unknown", acronym);
-            }
-            found
-        }
-    };
+    let owner =
+        crate::features::partners::by_acronym(&mut ctx.tx, &f.owner, "owner", &mut errors).await?;
     // An activity by its code, in any NAP the tenant has (newest first).
     let activity = match f.activity.trim() {
         "" => None,

@@ -684,21 +684,9 @@ async fn add_member(
             }
         },
     };
-    let partner = match f.partner.trim() {
-        "" => None,
-        acronym => {
-            let found = sqlx::query_scalar!(
-                "select id from partners where lower(acronym) = lower($1)",
-                acronym
-            )
-            .fetch_optional(&mut *ctx.tx)
+    let partner =
+        crate::features::partners::by_acronym(&mut ctx.tx, &f.partner, "partner", &mut errors)
             .await?;
-            if found.is_none() {
-                errors.add_with("partner", "plan.partner_unknown", acronym);
-            }
-            found
-        }
-    };
     let (
         Some(name),
         Some(seat),

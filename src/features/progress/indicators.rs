@@ -260,21 +260,13 @@ async fn create(
         form::check(&mut errors, "baseline", parse_number(&f.baseline))
     };
     let target = form::check(&mut errors, "target", parse_number(&f.target));
-    let responsible = match f.responsible.trim() {
-        "" => None,
-        acronym => {
-            let found = sqlx::query_scalar!(
-                "select id from partners where lower(acronym) = lower($1)",
-                acronym
-            )
-            .fetch_optional(&mut *ctx.tx)
-            .await?;
-            if found.is_none() {
-                errors.add_with("responsible", "plan.partner_unknown", acronym);
-            }
-            found
-        }
-    };
+    let responsible = crate::features::partners::by_acronym(
+        &mut ctx.tx,
+        &f.responsible,
+        "responsible",
+        &mut errors,
+    )
+    .await?;
     let (Some(outcome), Some(name), Some(unit), Some(baseline), Some(target), true) =
         (outcome, name, unit, baseline, target, errors.is_empty())
     else {

@@ -209,21 +209,8 @@ async fn save(
             .copied()
             .ok_or("field.choose"),
     );
-    let owner = match f.owner.trim() {
-        "" => None,
-        acronym => {
-            let found = sqlx::query_scalar!(
-                "select id from partners where lower(acronym) = lower($1)",
-                acronym
-            )
-            .fetch_optional(&mut *ctx.tx)
-            .await?;
-            if found.is_none() {
-                errors.add_with("owner", "plan.partner_unknown", acronym);
-            }
-            found
-        }
-    };
+    let owner =
+        crate::features::partners::by_acronym(&mut ctx.tx, &f.owner, "owner", &mut errors).await?;
     let (Some(challenge), Some(likelihood), Some(impact), Some(mitigation), Some(state), true) = (
         challenge,
         likelihood,
