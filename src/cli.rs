@@ -43,6 +43,10 @@ enum Command {
     Migrate,
     /// Load the demo data; running it again changes nothing.
     Demo,
+    /// Write the whole database to FILE (pg_dump's custom format).
+    Backup { file: std::path::PathBuf },
+    /// Restore FILE, made by `backup`, into an empty database, all or nothing.
+    Restore { file: std::path::PathBuf },
     /// Tenants and accounts, for the platform operator.
     #[command(subcommand)]
     Admin(Admin),
@@ -139,6 +143,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let database = Database::open(&cli.db).await?;
     let result = match cli.command {
+        Command::Backup { file } => db::backup::backup(&database.conninfo, &file)
+            .await
+            .map(|()| println!("backup written to {}", file.display())),
+        Command::Restore { file } => {
+            db::backup::restore(&database.options, &database.conninfo, &file)
+                .await
+                .map(|()| println!("restored {}", file.display()))
+        }
         Command::Serve { server, demo } => serve(&database, &cli.db, server, demo).await,
         command => {
             database.migrate().await?;
@@ -154,7 +166,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Command::Admin(admin) => run_admin(&pool, admin).await,
-                Command::Serve { .. } => unreachable!(),
+                Command::Serve { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+                    unreachable!()
+                }
             };
             pool.close().await;
             result

@@ -66,6 +66,14 @@ impl PrivateCluster {
         Ok(cluster)
     }
 
+    /// The libpq connection string of the cluster's database.
+    pub fn conninfo(&self) -> String {
+        format!(
+            "host={} user={SUPERUSER} dbname={DB_NAME}",
+            self.pgdata.display()
+        )
+    }
+
     pub fn connect_options(&self) -> PgConnectOptions {
         self.options_for(DB_NAME)
     }
@@ -220,7 +228,7 @@ async fn is_root() -> bool {
 
 /// The folder holding `initdb` and `pg_ctl`: on `PATH`, else the newest
 /// version in the Debian/Ubuntu location.
-fn find_bin_dir() -> Option<PathBuf> {
+pub(crate) fn find_bin_dir() -> Option<PathBuf> {
     let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {

@@ -1,6 +1,7 @@
 //! Connecting to PostgreSQL: the configured database or a private cluster,
 //! migrations, and the application role every pooled connection works as.
 
+pub mod backup;
 pub mod cluster;
 
 use std::time::Duration;
@@ -22,6 +23,8 @@ pub const APP_ROLE: &str = "nap_app";
 /// we started one (stopped again by [`Database::close`]).
 pub struct Database {
     pub options: PgConnectOptions,
+    /// How PostgreSQL's own tools (pg_dump, pg_restore) reach it.
+    pub conninfo: String,
     cluster: Option<PrivateCluster>,
 }
 
@@ -35,6 +38,7 @@ impl Database {
                     .context("DATABASE_URL is not a valid PostgreSQL URL")?;
                 Ok(Self {
                     options,
+                    conninfo: url.clone(),
                     cluster: None,
                 })
             }
@@ -42,6 +46,7 @@ impl Database {
                 let cluster = PrivateCluster::ensure(&config.data_dir).await?;
                 Ok(Self {
                     options: cluster.connect_options(),
+                    conninfo: cluster.conninfo(),
                     cluster: Some(cluster),
                 })
             }

@@ -566,3 +566,101 @@ async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
     );
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// A URL for a new database with nothing in it (not even migrations).
+async fn empty_database_url() -> String {
+    use sqlx::Connection;
+    let url = database_url().await;
+    // A private cluster's URL carries its socket folder after `?`.
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let name = format!("nap_test_{}_empty_{}", std::process::id(), rand_suffix());
+    let mut admin = sqlx::PgConnection::connect_with(&crate::common::admin_options().await)
+        .await
+        .unwrap();
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        % 1_000_000_007
+}
+
+/// (table, row count, checksum of all rows) for every table of the database.
+async fn fingerprint(url: &str) -> Vec<(String, i64, String)> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select relname::text from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' order by 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let (n, sum): (i64, Option<String>) = sqlx::query_as(&format!(
+            "select count(*), md5(string_agg(x::text, '|' order by x::text)) from {t} x"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        out.push((t, n, sum.unwrap_or_default()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn backup_and_restore_keep_every_row_and_every_wall() {
+    use sqlx::Connection;
+    let source = database_url().await;
+    ok(&run(&source, &["demo"], None));
+    let file =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("backup-{}.dump", std::process::id()));
+    let out = ok(&run(&source, &["backup", file.to_str().unwrap()], None));
+    assert!(out.starts_with("backup written to"));
+
+    let target = empty_database_url().await;
+    assert!(ok(&run(&target, &["restore", file.to_str().unwrap()], None)).starts_with("restored"));
+    let (before, after) = (fingerprint(&source).await, fingerprint(&target).await);
+    assert!(before.len() > 30, "{before:?}");
+    assert!(before.iter().any(|(t, n, _)| t == "activities" && *n == 40));
+    assert_eq!(before, after, "same tables, rows and checksums");
+
+    // The walls come back too: forced row-level security, the app role's limits.
+    let mut conn = sqlx::PgConnection::connect(&target).await.unwrap();
+    let unforced: Vec<String> = sqlx::query_scalar(
+        "select c.relname::text from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'
+         where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and not (c.relrowsecurity and c.relforcerowsecurity)",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(unforced.is_empty(), "{unforced:?}");
+    let can_delete_history: bool =
+        sqlx::query_scalar("select has_table_privilege('nap_app', 'status_updates', 'delete')")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(!can_delete_history);
+    // The restored database serves: the app's own migrations see nothing left to do.
+    ok(&run(&target, &["migrate"], None));
+
+    // Restoring over data is refused.
+    fails(
+        &run(&source, &["restore", file.to_str().unwrap()], None),
+        "not empty",
+    );
+    let _ = std::fs::remove_file(&file);
+}
