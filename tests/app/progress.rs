@@ -523,6 +523,22 @@ async fn history_is_kept_activities_with_updates_cannot_be_deleted() {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("select count(*) from activities").await, 1);
     assert_eq!(app.count("select count(*) from naps").await, 1);
+    // Nor its outcome or objective, which would take the activity with them.
+    for level in ["outcomes", "objectives"] {
+        let node = app.count(&format!("select min(id) from {level}")).await;
+        let path = format!("/t/aland/naps/{nap}/{level}/{node}/delete");
+        let confirm = sec.get(&path).await;
+        assert_eq!(confirm.texts("[role=alert]").len(), 1, "{level}");
+        assert_eq!(
+            sec.post(&path, &[("csrf", &confirm.csrf())]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.count(&format!("select count(*) from {level}")).await,
+            1,
+            "{level} kept"
+        );
+    }
     // Not even the application's database role can erase history.
     let mut conn = app.pool.acquire().await.unwrap();
     let err = sqlx::query("delete from status_updates")

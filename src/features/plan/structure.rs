@@ -398,6 +398,7 @@ async fn confirm(
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
     let form = load_node(&mut ctx, level, nap_id, node).await?;
+    let history = has_history(&mut ctx, level, node).await?;
     let slug = ctx.tenant.slug.clone();
     let key = match level {
         Level::Objective => "plan.delete_objective",
@@ -406,14 +407,37 @@ async fn confirm(
     Ok(ConfirmPage {
         page: page.in_tenant(&ctx),
         question: i18n::t_with(key, "value", &format!("{} {}", form.code, form.title)),
-        problem: None,
+        problem: history.then(|| i18n::t("plan.node_has_history").into_owned()),
         action: format!("/t/{slug}/naps/{nap_id}/{}/{node}/delete", level.path()),
         back: format!("/t/{slug}/naps/{nap_id}"),
     })
 }
 
+/// Whether an activity under the objective or outcome has status updates:
+/// then deleting it would erase the committee's record, so it stays.
+async fn has_history(ctx: &mut TenantCtx, level: Level, node: i64) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists (
+               select 1 from status_updates u
+               join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+               join outcomes o on o.tenant_id = a.tenant_id and o.id = a.outcome_id
+               where ($1 and o.objective_id = $2) or (not $1 and o.id = $2)) as "e!""#,
+        level == Level::Objective,
+        node
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?)
+}
+
 async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
+    if has_history(&mut ctx, level, node).await? {
+        return Ok(Redirect::to(&format!(
+            "/t/{}/naps/{nap_id}/{}/{node}/delete",
+            ctx.tenant.slug,
+            level.path()
+        )));
+    }
     let done = match level {
         Level::Objective => {
             sqlx::query!(
