@@ -17,6 +17,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// The request was not in the expected shape (a broken upload, say).
+    #[error("bad request")]
+    BadRequest,
     /// The form's anti-forgery check failed.
     #[error("request forgery check failed")]
     Csrf,
@@ -63,6 +66,7 @@ impl AppError {
             Self::SignIn { .. } => (StatusCode::SEE_OTHER, "signin"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

@@ -387,7 +387,7 @@ async fn minutes(
     Form(f): Form<MinutesForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let text = form::optional(&f.minutes, 50_000).map_err(|_| AppError::Forbidden)?;
+    let text = form::optional(&f.minutes, 50_000).map_err(|_| AppError::BadRequest)?;
     let done = sqlx::query!(
         "update meetings set minutes = $4 where tenant_id = $1 and id = $2 and committee_id = $3",
         editor.tenant_id(),

@@ -919,13 +919,13 @@ async fn upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|_| AppError::Forbidden)?
+        .map_err(|_| AppError::BadRequest)?
     {
         if field.name() == Some("file") {
             bytes = field
                 .bytes()
                 .await
-                .map_err(|_| AppError::Forbidden)?
+                .map_err(|_| AppError::BadRequest)?
                 .to_vec();
         }
     }
@@ -989,7 +989,7 @@ async fn apply(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let rows: Vec<PlanRow> = serde_json::from_str(&form.rows).map_err(|_| AppError::Forbidden)?;
+    let rows: Vec<PlanRow> = serde_json::from_str(&form.rows).map_err(|_| AppError::BadRequest)?;
     let analysis = analyse(&mut ctx.tx, &nap, &rows).await?;
     if !analysis.problems.is_empty() {
         let page = ImportPage {
