@@ -8,6 +8,7 @@ mod cli;
 mod committees;
 mod csrf;
 mod dashboard;
+mod matrix;
 mod members;
 mod ops;
 mod plan;

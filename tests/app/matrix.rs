@@ -1,0 +1,1061 @@
+//! The permission matrix: every route the application registers, called as
+//! every kind of person, against one declared policy. A route missing from
+//! the policy fails the test, so new pages cannot skip this review.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use nap_oversight::authz::Role;
+
+use crate::common::{Client, TestApp};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone signed in (own profile, own tenants).
+    SignedIn,
+    /// Every member of the tenant.
+    Members,
+    /// The secretariat only.
+    Secretariat,
+    /// The secretariat and the focal points of the activity's partners.
+    Reporters,
+    /// Members except observers.
+    Commenters,
+    /// The secretariat and the focal point of the indicator's partner.
+    IndicatorReporters,
+    /// Nobody in the matrix (only the successor of a hand-over).
+    Addressee,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Observer,
+    SocialPartner,
+    Ministry,
+    FocalPoint,
+    Secretariat,
+    OtherTenant,
+}
+
+const PEOPLE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Observer,
+    Who::SocialPartner,
+    Who::Ministry,
+    Who::FocalPoint,
+    Who::OtherTenant,
+    // The secretariat goes last: its writes must not change what others see.
+    Who::Secretariat,
+];
+
+fn allowed(rule: Rule, who: Who) -> bool {
+    use Who::*;
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => who != Anonymous,
+        Rule::Members => !matches!(who, Anonymous | OtherTenant),
+        Rule::Secretariat => who == Secretariat,
+        Rule::Reporters => matches!(who, Secretariat | FocalPoint),
+        Rule::Commenters => matches!(who, SocialPartner | Ministry | FocalPoint | Secretariat),
+        Rule::IndicatorReporters => matches!(who, Secretariat | FocalPoint),
+        Rule::Addressee => false,
+    }
+}
+
+/// The routes the source registers: (method, pattern).
+fn registered() -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(".route(") {
+                rest = &rest[at + ".route(".len()..];
+                let Some(open) = rest.find('"') else { break };
+                let Some(close) = rest[open + 1..].find('"') else {
+                    break;
+                };
+                let pattern = &rest[open + 1..open + 1 + close];
+                // The handlers: up to the parenthesis that closes `.route(`.
+                let mut depth = 1;
+                let mut end = 0;
+                for (i, c) in rest.char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                let handlers = &rest[..end];
+                for method in ["get", "post"] {
+                    let call = format!("{method}(");
+                    if handlers.match_indices(&call).any(|(i, _)| {
+                        i == 0
+                            || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric()
+                                && handlers.as_bytes()[i - 1] != b'_'
+                    }) {
+                        found.insert((method.to_uppercase(), pattern.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+struct Ids {
+    nap: i64,
+    activity: i64,
+    objective: i64,
+    outcome: i64,
+    partner: i64,
+    spare_member: i64,
+    committee: i64,
+    meeting: i64,
+    action: i64,
+    indicator: i64,
+    risk: i64,
+    pending_a: i64,
+    pending_b: i64,
+    handover: i64,
+    committee_member: i64,
+    reset_link: String,
+    stylesheet: String,
+}
+
+/// (method, pattern, the concrete path to call, who may use it).
+fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
+    use Rule::*;
+    let (n, a, c) = (ids.nap, ids.activity, ids.committee);
+    let nap = format!("/t/aland/naps/{n}");
+    let act = format!("{nap}/activities/{a}");
+    let com = format!("/t/aland/committees/{c}");
+    let meeting = format!("{com}/meetings/{}", ids.meeting);
+    vec![
+        ("GET", "/", "/".into(), Public),
+        ("GET", "/healthz", "/healthz".into(), Public),
+        ("GET", "/readyz", "/readyz".into(), Public),
+        ("GET", "/static/{file}", ids.stylesheet.clone(), Public),
+        ("GET", "/login", "/login".into(), Public),
+        ("POST", "/login", "/login".into(), Public),
+        ("GET", "/reset/{token}", ids.reset_link.clone(), Public),
+        ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
+        ("GET", "/profile", "/profile".into(), SignedIn),
+        (
+            "POST",
+            "/profile/password",
+            "/profile/password".into(),
+            SignedIn,
+        ),
+        (
+            "POST",
+            "/profile/language",
+            "/profile/language".into(),
+            SignedIn,
+        ),
+        ("GET", "/p/{slug}/", "/p/aland/".into(), Public),
+        (
+            "GET",
+            "/p/{slug}/naps/{id}",
+            format!("/p/aland/naps/{n}"),
+            Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/committees/{id}/tor",
+            format!("/p/aland/committees/{c}/tor"),
+            Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/committees/{id}/tor/v/{n}",
+            format!("/p/aland/committees/{c}/tor/v/1"),
+            Public,
+        ),
+        ("GET", "/t/{slug}/", "/t/aland/".into(), Members),
+        (
+            "GET",
+            "/t/{slug}/my-work",
+            "/t/aland/my-work".into(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/members",
+            "/t/aland/members".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members",
+            "/t/aland/members".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/role",
+            format!("/t/aland/members/{}/role", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/deactivate",
+            format!("/t/aland/members/{}/deactivate", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/activate",
+            format!("/t/aland/members/{}/activate", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/reset",
+            format!("/t/aland/members/{}/reset", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/members/{id}/handover",
+            format!("/t/aland/members/{}/handover", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/handover",
+            format!("/t/aland/members/{}/handover", ids.spare_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/handovers/{id}/read",
+            format!("/t/aland/handovers/{}/read", ids.handover),
+            Addressee,
+        ),
+        (
+            "GET",
+            "/t/{slug}/audit",
+            "/t/aland/audit".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/audit.csv",
+            "/t/aland/audit.csv".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/settings",
+            "/t/aland/settings".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/settings",
+            "/t/aland/settings".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/reviews",
+            "/t/aland/reviews".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/updates/{id}/accept",
+            format!("/t/aland/updates/{}/accept", ids.pending_a),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/updates/{id}/return",
+            format!("/t/aland/updates/{}/return", ids.pending_b),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/partners",
+            "/t/aland/partners".into(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/partners/new",
+            "/t/aland/partners/new".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/partners/new",
+            "/t/aland/partners/new".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/partners/{id}/edit",
+            format!("/t/aland/partners/{}/edit", ids.partner),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/partners/{id}/edit",
+            format!("/t/aland/partners/{}/edit", ids.partner),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/partners/{id}/delete",
+            format!("/t/aland/partners/{}/delete", ids.partner),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/partners/{id}/delete",
+            format!("/t/aland/partners/{}/delete", ids.partner),
+            Secretariat,
+        ),
+        ("GET", "/t/{slug}/naps", "/t/aland/naps".into(), Members),
+        (
+            "GET",
+            "/t/{slug}/naps/new",
+            "/t/aland/naps/new".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/new",
+            "/t/aland/naps/new".into(),
+            Secretariat,
+        ),
+        ("GET", "/t/{slug}/naps/{id}", nap.clone(), Members),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/edit",
+            format!("{nap}/edit"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/edit",
+            format!("{nap}/edit"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/delete",
+            format!("{nap}/delete"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/delete",
+            format!("{nap}/delete"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/publish",
+            format!("{nap}/publish"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/unpublish",
+            format!("{nap}/unpublish"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/plan",
+            format!("{nap}/plan"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/dashboard",
+            format!("{nap}/dashboard"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities",
+            format!("{nap}/activities?only=overdue"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/guideline",
+            format!("{nap}/guideline"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/export.csv",
+            format!("{nap}/export.csv"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/export.xlsx",
+            format!("{nap}/export.xlsx"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/template.csv",
+            format!("{nap}/template.csv"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/template.xlsx",
+            format!("{nap}/template.xlsx"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/import",
+            format!("{nap}/import"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/import",
+            format!("{nap}/import"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/import/apply",
+            format!("{nap}/import/apply"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/objectives/new",
+            format!("{nap}/objectives/new"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/objectives/new",
+            format!("{nap}/objectives/new"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/objectives/{node}/edit",
+            format!("{nap}/objectives/{}/edit", ids.objective),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/objectives/{node}/edit",
+            format!("{nap}/objectives/{}/edit", ids.objective),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/objectives/{node}/delete",
+            format!("{nap}/objectives/{}/delete", ids.objective),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/objectives/{node}/delete",
+            format!("{nap}/objectives/{}/delete", ids.objective),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/outcomes/new",
+            format!("{nap}/outcomes/new"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/outcomes/new",
+            format!("{nap}/outcomes/new"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/outcomes/{node}/edit",
+            format!("{nap}/outcomes/{}/edit", ids.outcome),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/outcomes/{node}/edit",
+            format!("{nap}/outcomes/{}/edit", ids.outcome),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/outcomes/{node}/delete",
+            format!("{nap}/outcomes/{}/delete", ids.outcome),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/outcomes/{node}/delete",
+            format!("{nap}/outcomes/{}/delete", ids.outcome),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities/new",
+            format!("{nap}/activities/new"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/new",
+            format!("{nap}/activities/new"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities/{activity}",
+            act.clone(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities/{activity}/edit",
+            format!("{act}/edit"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/edit",
+            format!("{act}/edit"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities/{activity}/delete",
+            format!("{act}/delete"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/delete",
+            format!("{act}/delete"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/activities/{activity}/update",
+            format!("{act}/update"),
+            Reporters,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/update",
+            format!("{act}/update"),
+            Reporters,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/comments",
+            format!("{act}/comments"),
+            Commenters,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/indicators",
+            format!("{nap}/indicators"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators",
+            format!("{nap}/indicators"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/indicators/{indicator}",
+            format!("{nap}/indicators/{}", ids.indicator),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators/{indicator}",
+            format!("{nap}/indicators/{}", ids.indicator),
+            IndicatorReporters,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/risks",
+            format!("{nap}/risks"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/risks/new",
+            format!("{nap}/risks/new"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/risks/new",
+            format!("{nap}/risks/new"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/risks/{risk}/edit",
+            format!("{nap}/risks/{}/edit", ids.risk),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/risks/{risk}/edit",
+            format!("{nap}/risks/{}/edit", ids.risk),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees",
+            "/t/aland/committees".into(),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees",
+            "/t/aland/committees".into(),
+            Secretariat,
+        ),
+        ("GET", "/t/{slug}/committees/{id}", com.clone(), Members),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/edit",
+            format!("{com}/edit"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/edit",
+            format!("{com}/edit"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/members",
+            format!("{com}/members"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/members/{member}/leave",
+            format!("{com}/members/{}/leave", ids.committee_member),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/tor",
+            format!("{com}/tor"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/tor",
+            format!("{com}/tor"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/tor/publish",
+            format!("{com}/tor/publish"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/tor/v/{n}",
+            format!("{com}/tor/v/1"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/tor/compare",
+            format!("{com}/tor/compare?a=1&b=1"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings",
+            format!("{com}/meetings"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/meetings/{meeting}",
+            meeting.clone(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/meeting.ics",
+            format!("{meeting}/meeting.ics"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/attendance",
+            format!("{meeting}/attendance"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/minutes",
+            format!("{meeting}/minutes"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/decisions",
+            format!("{meeting}/decisions"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/actions",
+            format!("{meeting}/actions"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/actions/{action}/done",
+            format!("{com}/actions/{}/done", ids.action),
+            Secretariat,
+        ),
+        // Last: it ends the session.
+        ("POST", "/logout", "/logout".into(), Public),
+    ]
+}
+
+async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
+    let (app, mut sec, nap) = crate::plan::plan_setup().await;
+    app.tenant("borea").await;
+    app.member("borea", "sec@borea.test", Role::Secretariat, None, false)
+        .await;
+    app.member(
+        "aland",
+        "union@aland.test",
+        Role::SocialPartner,
+        Some("CTU"),
+        false,
+    )
+    .await;
+    app.member(
+        "aland",
+        "min@aland.test",
+        Role::Ministry,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    app.member(
+        "aland",
+        "focal@aland.test",
+        Role::Ministry,
+        Some("MOJ"),
+        true,
+    )
+    .await;
+    let spare_member = app
+        .member("aland", "spare@aland.test", Role::Observer, None, false)
+        .await;
+    app.member("aland", "heir@aland.test", Role::Observer, None, false)
+        .await;
+    let res = crate::plan::add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Inspections"),
+            ("lead", "MOJ"),
+            ("targets", "Q1/yearly"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let activity = app.count("select id from activities").await;
+    // History (so deletes are refused and nothing disappears), and two updates waiting for review.
+    let form = format!("/t/aland/naps/{nap}/activities/{activity}/update");
+    for (version, note) in [("0", "first"), ("1", "second"), ("2", "third")] {
+        if note == "second" {
+            sec.submit(
+                "/t/aland/settings",
+                "/t/aland/settings",
+                &[("review_updates", "on"), ("stale_days", "90")],
+            )
+            .await;
+        }
+        let mut client = if note == "first" {
+            app.signed_in("sec@aland.test").await
+        } else {
+            app.signed_in("focal@aland.test").await
+        };
+        let page = client.get(&form).await;
+        let res = client
+            .post(
+                &form,
+                &[
+                    ("csrf", &page.csrf()),
+                    ("version", version),
+                    ("status", "on-track"),
+                    ("progress", "10"),
+                    ("note", note),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{note}: {}", res.body);
+    }
+    let pending: Vec<i64> = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_scalar(
+            "select id from status_updates where review_state = 'pending' order by id",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+    };
+    sec.submit(
+        &format!("/t/aland/naps/{nap}"),
+        &format!("/t/aland/naps/{nap}/publish"),
+        &[],
+    )
+    .await;
+    let list = format!("/t/aland/naps/{nap}/indicators");
+    sec.submit(
+        &list,
+        &list,
+        &[
+            ("outcome", "1.1"),
+            ("name", "Cases"),
+            ("target", "10"),
+            ("responsible", "MOJ"),
+        ],
+    )
+    .await;
+    let risks = format!("/t/aland/naps/{nap}/risks/new");
+    sec.submit(
+        &risks,
+        &risks,
+        &[
+            ("challenge", "Turnover"),
+            ("likelihood", "3"),
+            ("impact", "3"),
+            ("state", "open"),
+        ],
+    )
+    .await;
+    let res = sec
+        .submit(
+            "/t/aland/committees",
+            "/t/aland/committees",
+            &[("name", "Oversight"), ("kind", "oversight")],
+        )
+        .await;
+    let committee: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+    let com = format!("/t/aland/committees/{committee}");
+    sec.submit(
+        &com,
+        &format!("{com}/members"),
+        &[("name", "Chair"), ("seat", "chair"), ("gender", "woman")],
+    )
+    .await;
+    sec.submit(
+        &format!("{com}/tor"),
+        &format!("{com}/tor"),
+        &[("mandate", "Oversee"), ("purpose", "Watch")],
+    )
+    .await;
+    sec.submit(&format!("{com}/tor"), &format!("{com}/tor/publish"), &[])
+        .await;
+    let meeting = sec
+        .submit(
+            &com,
+            &format!("{com}/meetings"),
+            &[("starts_at", "2026-12-15 10:00")],
+        )
+        .await
+        .location()
+        .to_owned();
+    sec.submit(
+        &meeting,
+        &format!("{meeting}/actions"),
+        &[("text", "Write to the ministry")],
+    )
+    .await;
+    let heir = app.count("select id from memberships where user_id = (select id from users where email = 'heir@aland.test')").await;
+    let leaving = app
+        .member("aland", "leaving@aland.test", Role::Observer, None, false)
+        .await;
+    let res = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{leaving}/handover"),
+            &[
+                ("successor", &heir.to_string()),
+                ("note", "Files are in the cupboard"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let issued = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{spare_member}/reset"),
+            &[],
+        )
+        .await;
+    let reset_link = issued.texts("code.reset-link")[0].clone();
+    let stylesheet = sec
+        .get("/login")
+        .await
+        .attr("link[rel=stylesheet]", "href")
+        .unwrap();
+    let id = |sql: &str| {
+        let sql = sql.to_owned();
+        let app = &app;
+        async move { app.count(&sql).await }
+    };
+    let ids = Ids {
+        nap,
+        activity,
+        objective: id("select min(id) from objectives").await,
+        outcome: id("select min(id) from outcomes").await,
+        partner: id("select id from partners p where acronym = 'MOJ' and tenant_id = (select id from tenants where slug = 'aland')").await,
+        spare_member,
+        committee,
+        meeting: meeting.rsplit('/').next().unwrap().parse().unwrap(),
+        action: id("select id from action_points").await,
+        indicator: id("select id from indicators").await,
+        risk: id("select id from risks").await,
+        pending_a: pending[0],
+        pending_b: pending[1],
+        handover: id("select id from handovers").await,
+        committee_member: id("select id from committee_members").await,
+        reset_link,
+        stylesheet,
+    };
+    let mut people = Vec::new();
+    for who in PEOPLE {
+        let client = match who {
+            Who::Anonymous => app.client(),
+            Who::Observer => app.signed_in("obs@aland.test").await,
+            Who::SocialPartner => app.signed_in("union@aland.test").await,
+            Who::Ministry => app.signed_in("min@aland.test").await,
+            Who::FocalPoint => app.signed_in("focal@aland.test").await,
+            Who::OtherTenant => app.signed_in("sec@borea.test").await,
+            Who::Secretariat => app.signed_in("sec@aland.test").await,
+        };
+        people.push((who, client));
+    }
+    (app, ids, people)
+}
+
+#[tokio::test]
+async fn every_route_answers_every_person_as_the_policy_says() {
+    let (_app, ids, mut people) = fixture().await;
+    let table = policy(&ids);
+    let declared: BTreeSet<(String, String)> = table
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let routes = registered();
+    let missing: Vec<_> = routes.difference(&declared).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a declared policy: {missing:?}"
+    );
+    let stale: Vec<_> = declared.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "policy for routes that no longer exist: {stale:?}"
+    );
+
+    // Each signed-in person's form token, taken from a page they may open.
+    let mut tokens = Vec::new();
+    for (who, client) in people.iter_mut() {
+        let page = match who {
+            // A visitor's session gets its token from the sign-in form.
+            Who::Anonymous => client.get("/login").await.csrf(),
+            _ => client.get("/profile").await.csrf(),
+        };
+        tokens.push(Some(page));
+    }
+    let mut problems = Vec::new();
+    let mut calls = 0;
+    for (method, pattern, path, rule) in &table {
+        for ((who, client), token) in people.iter_mut().zip(&tokens) {
+            let res = match *method {
+                "GET" => client.get(path).await,
+                _ => {
+                    let fields: Vec<(&str, &str)> = token
+                        .as_deref()
+                        .map(|t| vec![("csrf", t)])
+                        .unwrap_or_default();
+                    client.post(path, &fields).await
+                }
+            };
+            calls += 1;
+            let status = res.status;
+            let ok = if status.is_server_error() {
+                false
+            } else if allowed(*rule, *who) {
+                status != StatusCode::FORBIDDEN && status != StatusCode::NOT_FOUND
+            } else if *who == Who::Anonymous {
+                status == StatusCode::FORBIDDEN
+                    || (status == StatusCode::SEE_OTHER && res.location().starts_with("/login"))
+            } else {
+                matches!(
+                    status,
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+                )
+            };
+            if !ok {
+                problems.push(format!("{method} {pattern} as {who:?}: {status}"));
+            }
+            // Another tenant's member never sees this tenant's names in the answer.
+            if *who == Who::OtherTenant && pattern.starts_with("/t/") {
+                assert!(
+                    !res.body.contains("Inspections"),
+                    "{method} {pattern} shows aland's data to borea"
+                );
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {calls} calls off the policy:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert_eq!(calls, table.len() * PEOPLE.len());
+}
