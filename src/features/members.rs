@@ -238,6 +238,11 @@ async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
+    // Another tenant's membership (row-level security hides it) is not found, before any check of the form.
+    sqlx::query_scalar!("select id from memberships where id = $1", id)
+        .fetch_optional(&mut *ctx.tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let focal_point = form.focal_point.is_some();
     let problem = match (
         Role::parse(&form.role),

@@ -246,6 +246,12 @@ async fn save(
     form: PartnerForm,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
+    if let Some(id) = id {
+        sqlx::query_scalar!("select id from partners where id = $1", id)
+            .fetch_optional(&mut *ctx.tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
     let mut result = form.validate();
     if let Ok(input) = &result {
         let taken = sqlx::query_scalar!(

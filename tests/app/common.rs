@@ -369,6 +369,14 @@ impl Page {
 }
 
 impl Client {
+    /// Another client in the same session (the same cookies).
+    pub fn clone_session(other: &Client) -> Client {
+        Client {
+            router: other.router.clone(),
+            cookies: other.cookies.clone(),
+        }
+    }
+
     pub async fn send(&mut self, request: Request<Body>) -> Page {
         let request = self.with_cookies(request);
         let response = self.router.clone().oneshot(request).await.unwrap();

@@ -1059,3 +1059,158 @@ async fn every_route_answers_every_person_as_the_policy_says() {
     );
     assert_eq!(calls, table.len() * PEOPLE.len());
 }
+
+/// The one value `sql` returns, with `$T` standing for the tenant's id.
+async fn scalar(conn: &mut sqlx::PgConnection, tenant: i64, sql: &str) -> i64 {
+    sqlx::query_scalar(&sql.replace("$T", &tenant.to_string()))
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// Another tenant's objects of every kind, made straight in the database.
+async fn foreign_ids(app: &TestApp) -> Ids {
+    let mut conn = app.owner_conn().await;
+    let borea = app
+        .count("select id from tenants where slug = 'borea'")
+        .await;
+    let user = scalar(
+        &mut conn,
+        borea,
+        "select id from users where email = 'sec@borea.test'",
+    )
+    .await;
+    let partner = scalar(
+        &mut conn,
+        borea,
+        "select id from partners where tenant_id = $T and acronym = 'MOJ'",
+    )
+    .await;
+    let nap = scalar(&mut conn, borea, "insert into naps (tenant_id, title, theme, start_year, end_year, published) values ($T, 'Borea plan', 'other', 2025, 2029, true) returning id").await;
+    let objective = scalar(&mut conn, borea, &format!("insert into objectives (tenant_id, nap_id, code, title) values ($T, {nap}, '1', 'Borea objective') returning id")).await;
+    let outcome = scalar(&mut conn, borea, &format!("insert into outcomes (tenant_id, nap_id, objective_id, code, title) values ($T, {nap}, {objective}, '1.1', 'Borea outcome') returning id")).await;
+    let activity = scalar(&mut conn, borea, &format!("insert into activities (tenant_id, nap_id, outcome_id, code, title, lead_partner_id) values ($T, {nap}, {outcome}, '1.1.1', 'Borea activity', {partner}) returning id")).await;
+    let pending_a = scalar(&mut conn, borea, &format!("insert into status_updates (tenant_id, activity_id, author_id, status, progress, based_on_version, review_state) values ($T, {activity}, {user}, 'on-track', 5, 0, 'pending') returning id")).await;
+    let pending_b = scalar(&mut conn, borea, &format!("insert into status_updates (tenant_id, activity_id, author_id, status, progress, based_on_version, review_state) values ($T, {activity}, {user}, 'on-track', 6, 0, 'pending') returning id")).await;
+    let indicator = scalar(&mut conn, borea, &format!("insert into indicators (tenant_id, outcome_id, name, target) values ($T, {outcome}, 'Borea indicator', 5) returning id")).await;
+    let risk = scalar(&mut conn, borea, &format!("insert into risks (tenant_id, nap_id, challenge, likelihood, impact) values ($T, {nap}, 'Borea risk', 2, 2) returning id")).await;
+    let committee = scalar(&mut conn, borea, "insert into committees (tenant_id, name, kind) values ($T, 'Borea committee', 'oversight') returning id").await;
+    let committee_member = scalar(&mut conn, borea, &format!("insert into committee_members (tenant_id, committee_id, name, seat) values ($T, {committee}, 'Borea person', 'chair') returning id")).await;
+    scalar(&mut conn, borea, &format!("insert into tor_versions (tenant_id, committee_id, version, mandate, purpose, published_at) values ($T, {committee}, 1, 'Borea mandate', 'x', now()) returning id")).await;
+    let meeting = scalar(&mut conn, borea, &format!("insert into meetings (tenant_id, committee_id, starts_at) values ($T, {committee}, now()) returning id")).await;
+    let action = scalar(&mut conn, borea, &format!("insert into action_points (tenant_id, meeting_id, text) values ($T, {meeting}, 'Borea action') returning id")).await;
+    let spare_member = scalar(
+        &mut conn,
+        borea,
+        "select id from memberships where tenant_id = $T limit 1",
+    )
+    .await;
+    let handover = scalar(&mut conn, borea, &format!("insert into handovers (tenant_id, from_user, to_user, note, created_by) values ($T, {user}, {user}, 'Borea note', {user}) returning id")).await;
+    Ids {
+        nap,
+        activity,
+        objective,
+        outcome,
+        partner,
+        spare_member,
+        committee,
+        meeting,
+        action,
+        indicator,
+        risk,
+        pending_a,
+        pending_b,
+        handover,
+        committee_member,
+        reset_link: String::new(),
+        stylesheet: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn another_tenants_ids_are_never_found() {
+    let (app, _, mut people) = fixture().await;
+    let foreign = foreign_ids(&app).await;
+    let (_, sec) = people
+        .iter_mut()
+        .find(|(who, _)| *who == Who::Secretariat)
+        .unwrap();
+    let token = sec.get("/profile").await.csrf();
+    let mut tried = 0;
+    for (method, pattern, path, _) in policy(&foreign) {
+        // Only routes that take an id of a tenant's object.
+        let ids_in_path = pattern.matches('{').count() - usize::from(pattern.contains("{slug}"));
+        if ids_in_path == 0 || pattern.starts_with("/static") || pattern.starts_with("/reset") {
+            continue;
+        }
+        let res = match method {
+            "GET" => sec.get(&path).await,
+            _ => sec.post(&path, &[("csrf", &token), ("rows", "[]")]).await,
+        };
+        tried += 1;
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path} with borea's ids"
+        );
+        assert!(
+            !res.body.contains("Borea"),
+            "{method} {path} shows borea's data"
+        );
+    }
+    assert!(tried >= 60, "{tried}");
+    // Nothing of borea changed.
+    assert_eq!(app.count("select count(*) from status_updates where review_state = 'pending' and progress in (5, 6)").await, 2);
+    assert_eq!(
+        app.count(
+            "select count(*) from action_points where text = 'Borea action' and done_on is null"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn ten_thousand_interleaved_requests_for_three_tenants_never_cross() {
+    let app = TestApp::new().await;
+    let mut clients = Vec::new();
+    for slug in ["aland", "borea", "cora"] {
+        app.tenant(slug).await;
+        let email = format!("sec@{slug}.test");
+        app.member(slug, &email, Role::Secretariat, Some("MOL"), false)
+            .await;
+        clients.push((slug, app.signed_in(&email).await));
+    }
+    // 30 workers, 10 per tenant, over the test pool of 5 connections.
+    let mut tasks = Vec::new();
+    for worker in 0..30 {
+        let (slug, client) = &clients[worker % 3];
+        let mut client = Client::clone_session(client);
+        let slug = *slug;
+        tasks.push(tokio::spawn(async move {
+            let mut foreign = 0;
+            for i in 0..334 {
+                let path = match i % 3 {
+                    0 => format!("/t/{slug}/partners"),
+                    1 => format!("/t/{slug}/members"),
+                    _ => format!("/t/{slug}/"),
+                };
+                let res = client.get(&path).await;
+                assert_eq!(res.status, StatusCode::OK, "{path}");
+                for other in ["aland", "borea", "cora"].iter().filter(|o| **o != slug) {
+                    if res.body.contains(&format!("({other})"))
+                        || res.body.contains(&format!("@{other}.test"))
+                    {
+                        foreign += 1;
+                    }
+                }
+            }
+            foreign
+        }));
+    }
+    let mut foreign = 0;
+    for t in tasks {
+        foreign += t.await.unwrap();
+    }
+    assert_eq!(foreign, 0, "pages showed another tenant's rows");
+}

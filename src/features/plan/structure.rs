@@ -209,6 +209,9 @@ async fn save(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    if let Some(node) = node {
+        load_node(&mut ctx, level, nap_id, node).await?;
+    }
     let (code, title, objective) = match validate(&mut ctx, &nap, level, node, &form).await? {
         Ok(valid) => valid,
         Err(errors) => {

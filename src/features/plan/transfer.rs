@@ -10,7 +10,7 @@ use std::io::Cursor;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -908,13 +908,18 @@ async fn import_page(
 
 /// Step one: read the file and show what would happen. Nothing is stored.
 async fn upload(
+    State(state): State<AppState>,
     page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
-    mut multipart: Multipart,
+    request: Request,
 ) -> AppResult<Response> {
     ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
+    // Read the upload only once the NAP is known: another tenant's id is a 404.
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| AppError::BadRequest)?;
     let mut bytes = Vec::new();
     while let Some(field) = multipart
         .next_field()

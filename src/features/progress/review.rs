@@ -130,6 +130,13 @@ async fn send_back(
     Form(f): Form<ReturnForm>,
 ) -> AppResult<Response> {
     let reviewer = authz::update_reviewer(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)?;
+    sqlx::query_scalar!(
+        "select id from status_updates where id = $1 and review_state = 'pending'",
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let Some(comment) = form::check(&mut errors, "comment", form::required(&f.comment, 2000))
     else {

@@ -187,6 +187,16 @@ async fn save(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    if let Some(risk) = risk {
+        sqlx::query_scalar!(
+            "select id from risks where id = $1 and nap_id = $2",
+            risk,
+            nap_id
+        )
+        .fetch_optional(&mut *ctx.tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    }
     let mut errors = FieldErrors::default();
     let challenge = form::check(&mut errors, "challenge", form::required(&f.challenge, 1000));
     let scale = |raw: &str| match raw.trim().parse::<i16>() {
