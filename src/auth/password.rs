@@ -74,6 +74,22 @@ impl Hasher {
         Ok(known && matches)
     }
 
+    /// [`check_new_for`] off the async executor: the strength estimate takes
+    /// a few milliseconds, too long to hold a request thread.
+    pub async fn check_new(
+        &self,
+        password: &str,
+        personal: &[&str],
+    ) -> anyhow::Result<Result<(), &'static str>> {
+        let password = password.to_owned();
+        let personal: Vec<String> = personal.iter().map(|s| (*s).to_owned()).collect();
+        self.blocking(move || {
+            let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+            check_new_for(&password, &personal)
+        })
+        .await
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -101,13 +117,9 @@ pub fn needs_rehash(hash: &str) -> bool {
 }
 
 /// Why a new password is refused, as a translation key: too short, too
-/// long, or too easy to guess (a strength estimator that knows common
-/// passwords, words, dates and the person's own name and e-mail).
-pub fn check_new(password: &str) -> Result<(), &'static str> {
-    check_new_for(password, &[])
-}
-
-/// As [`check_new`], also refusing passwords built from `personal` words.
+/// long, or too easy to guess for a strength estimator that knows common
+/// passwords, words and dates, and the person's own name and e-mail
+/// (`personal`).
 pub fn check_new_for(password: &str, personal: &[&str]) -> Result<(), &'static str> {
     let len = password.chars().count();
     if len < MIN_LEN {
@@ -152,15 +164,18 @@ mod tests {
 
     #[test]
     fn length_and_strength_rules() {
-        assert_eq!(check_new("short"), Err("password.too_short"));
-        assert_eq!(check_new(&"x".repeat(129)), Err("password.too_long"));
+        assert_eq!(check_new_for("short", &[]), Err("password.too_short"));
+        assert_eq!(
+            check_new_for(&"x".repeat(129), &[]),
+            Err("password.too_long")
+        );
         for weak in [
             "password1234",
             "qwertyuiop123",
             "aaaaaaaaaaaaaaaa",
             "123456789012",
         ] {
-            assert_eq!(check_new(weak), Err("password.too_weak"), "{weak}");
+            assert_eq!(check_new_for(weak, &[]), Err("password.too_weak"), "{weak}");
         }
         assert_eq!(
             check_new_for("anamaria2026!", &["anamaria@example.org", "Ana Maria"]),
@@ -173,11 +188,14 @@ mod tests {
             "long enough password",
             "Tractor-lamp-umbrella-9",
         ] {
-            assert_eq!(check_new(strong), Ok(()), "{strong}");
+            assert_eq!(check_new_for(strong, &[]), Ok(()), "{strong}");
         }
         // No truncation: 128 characters are taken whole.
         assert_eq!(
-            check_new(&format!("{}{}", "Tractor-lamp-umbrella-9".repeat(5), "xyz")),
+            check_new_for(
+                &format!("{}{}", "Tractor-lamp-umbrella-9".repeat(5), "xyz"),
+                &[]
+            ),
             Ok(())
         );
     }

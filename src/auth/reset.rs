@@ -13,7 +13,6 @@ use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::password;
 use super::session_store::PgSessionStore;
 use crate::error::{AppError, AppResult};
 use crate::http::form::FieldErrors;
@@ -170,7 +169,7 @@ async fn reset(
 ) -> AppResult<Response> {
     let (user, email, name) = holder(&state, &token).await?;
     let mut errors = FieldErrors::default();
-    if let Err(key) = password::check_new_for(&f.new, &[&email, &name]) {
+    if let Err(key) = state.hasher.check_new(&f.new, &[&email, &name]).await? {
         errors.add("new", key);
     } else if f.new != f.confirm {
         errors.add("confirm", "profile.confirm_mismatch");

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::accounts::{self, AccountError, NewMembership};
-use crate::auth::password;
 use crate::auth::session_store::PgSessionStore;
 use crate::authz::{MembersAdmin, Role};
 use crate::error::{AppError, AppResult};
@@ -177,7 +176,11 @@ async fn add(
         let name = accounts::validate_name(&form.name)
             .map_err(|key| errors.name = Some(key))
             .ok();
-        if let Err(key) = password::check_new_for(&form.password, &[&form.email, &form.name]) {
+        if let Err(key) = state
+            .hasher
+            .check_new(&form.password, &[&form.email, &form.name])
+            .await?
+        {
             errors.password = Some(key);
         }
         new_account = name;

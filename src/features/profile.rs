@@ -10,8 +10,8 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::auth::CurrentUser;
 use crate::auth::session_store::PgSessionStore;
-use crate::auth::{CurrentUser, password};
 use crate::error::AppResult;
 use crate::http::page::Chrome;
 use crate::i18n;
@@ -102,7 +102,11 @@ async fn change_password(
     if !state.hasher.verify(&form.current, Some(&hash)).await? {
         errors.current = Some("profile.current_wrong");
     }
-    if let Err(key) = password::check_new_for(&form.new, &[&user.email, &user.name]) {
+    if let Err(key) = state
+        .hasher
+        .check_new(&form.new, &[&user.email, &user.name])
+        .await?
+    {
         errors.new = Some(key);
     } else if form.new != form.confirm {
         errors.confirm = Some("profile.confirm_mismatch");
