@@ -261,6 +261,31 @@ pub fn indicator_reporter(
     }
 }
 
+/// Proof that the holder may read the audit log of `tenant_id`; the log's
+/// queries take it, so a page cannot show the log without the check.
+#[derive(Debug)]
+pub struct AuditReader {
+    tenant_id: i64,
+}
+
+impl AuditReader {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+pub fn audit_reader(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+) -> Result<AuditReader, AppError> {
+    if can(role, focal_point, Capability::ViewAudit) {
+        Ok(AuditReader { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Proof that the holder may comment in `tenant_id`.
 #[derive(Debug)]
 pub struct Commenter {

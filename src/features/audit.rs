@@ -12,8 +12,8 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use crate::authz::{self, Capability};
-use crate::error::{AppError, AppResult};
+use crate::authz::{self, AuditReader};
+use crate::error::AppResult;
 use crate::http::page::Chrome;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
@@ -89,12 +89,17 @@ impl Entry {
     }
 }
 
-async fn entries(conn: &mut PgConnection, f: &Filters, limit: i64) -> AppResult<Vec<Entry>> {
+async fn entries(
+    reader: &AuditReader,
+    conn: &mut PgConnection,
+    f: &Filters,
+    limit: i64,
+) -> AppResult<Vec<Entry>> {
     Ok(sqlx::query_as!(
         Entry,
         r#"select a.id, a.at, u.email as "actor?", a.request_id, a.action, a.object_type, a.object_id, a.before, a.after
            from audit_log a left join users u on u.id = a.actor
-           where ($1 = '' or a.object_type = $1)
+           where a.tenant_id = $6 and ($1 = '' or a.object_type = $1)
              and ($2 = '' or u.email = lower($2))
              and ($3 = '' or a.action = $3)
              and ($4::bigint is null or a.id < $4)
@@ -104,22 +109,15 @@ async fn entries(conn: &mut PgConnection, f: &Filters, limit: i64) -> AppResult<
         f.actor.trim(),
         f.action.trim(),
         f.before,
-        limit
+        limit,
+        reader.tenant_id()
     )
     .fetch_all(conn)
     .await?)
 }
 
-fn reader(ctx: &TenantCtx) -> AppResult<()> {
-    if authz::can(
-        ctx.member.role,
-        ctx.member.focal_point,
-        Capability::ViewAudit,
-    ) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+fn reader(ctx: &TenantCtx) -> AppResult<AuditReader> {
+    authz::audit_reader(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)
 }
 
 #[derive(Template, WebTemplate)]
@@ -138,8 +136,8 @@ async fn page(
     mut ctx: TenantCtx,
     Query(filters): Query<Filters>,
 ) -> AppResult<AuditPage> {
-    reader(&ctx)?;
-    let entries = entries(&mut ctx.tx, &filters, PAGE).await?;
+    let reader = reader(&ctx)?;
+    let entries = entries(&reader, &mut ctx.tx, &filters, PAGE).await?;
     let next = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
@@ -161,8 +159,8 @@ async fn page(
 }
 
 async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult<Response> {
-    reader(&ctx)?;
-    let rows = entries(&mut ctx.tx, &filters, i64::MAX).await?;
+    let reader = reader(&ctx)?;
+    let rows = entries(&reader, &mut ctx.tx, &filters, i64::MAX).await?;
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
