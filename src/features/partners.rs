@@ -54,6 +54,15 @@ pub async fn by_acronym(
     Ok(found)
 }
 
+/// The tenant's partner acronyms, for the owner and organisation choices.
+pub async fn acronyms(conn: &mut sqlx::PgConnection) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar!("select acronym from partners order by acronym")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub struct PartnerRow {
     pub id: i64,
     pub acronym: String,

@@ -296,9 +296,7 @@ async fn show_page(
     )
     .fetch_all(&mut *ctx.tx)
     .await?;
-    let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
-        .fetch_all(&mut *ctx.tx)
-        .await?;
+    let partners = crate::features::partners::acronyms(&mut ctx.tx).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),

@@ -590,9 +590,7 @@ pub async fn show_page(
     )
     .fetch_one(&mut *ctx.tx)
     .await?;
-    let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
-        .fetch_all(&mut *ctx.tx)
-        .await?;
+    let partners = crate::features::partners::acronyms(&mut ctx.tx).await?;
     let meetings = super::meetings::list(&mut ctx.tx, id).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),

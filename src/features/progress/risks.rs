@@ -143,9 +143,7 @@ async fn form_page(
     form: RiskForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    let partners = sqlx::query_scalar!("select acronym from partners order by acronym")
-        .fetch_all(&mut *ctx.tx)
-        .await?;
+    let partners = crate::features::partners::acronyms(&mut ctx.tx).await?;
     let base = format!("/t/{}/naps/{}/risks", ctx.tenant.slug, nap.id);
     Ok(FormPage {
         page: page.in_tenant(ctx),
