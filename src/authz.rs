@@ -71,6 +71,10 @@ pub enum Capability {
     Comment,
     /// Browse and export the audit log.
     ViewAudit,
+    /// Be put in a group that keeps confidential records (observers never are).
+    KeepConfidential,
+    /// Set up the groups that keep confidential records, and who is in them.
+    ManageConfidentialGroups,
 }
 
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
@@ -80,9 +84,10 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         Capability::ManageMembers
         | Capability::EditPlan
         | Capability::ReviewUpdates
-        | Capability::ViewAudit => role == Role::Secretariat,
+        | Capability::ViewAudit
+        | Capability::ManageConfidentialGroups => role == Role::Secretariat,
         Capability::ReportProgress => role == Role::Secretariat || focal_point,
-        Capability::Comment => role != Role::Observer,
+        Capability::Comment | Capability::KeepConfidential => role != Role::Observer,
     }
 }
 
@@ -306,6 +311,69 @@ pub fn commenter(tenant_id: i64, role: Role, focal_point: bool) -> Result<Commen
     }
 }
 
+/// Proof that the holder may set up the confidential groups of `tenant_id`.
+/// It grants no reading: only group members read records.
+#[derive(Debug)]
+pub struct ConfidentialGroupsAdmin {
+    tenant_id: i64,
+}
+
+impl ConfidentialGroupsAdmin {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+pub fn confidential_groups_admin(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+) -> Result<ConfidentialGroupsAdmin, AppError> {
+    if can(role, focal_point, Capability::ManageConfidentialGroups) {
+        Ok(ConfidentialGroupsAdmin { tenant_id })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Proof that the holder belongs to the groups listed and may read and add
+/// their confidential records. Row-level security checks the same again.
+#[derive(Debug)]
+pub struct ConfidentialKeeper {
+    tenant_id: i64,
+    groups: Vec<i64>,
+}
+
+impl ConfidentialKeeper {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+
+    /// The groups whose records the holder may see.
+    pub fn groups(&self) -> &[i64] {
+        &self.groups
+    }
+
+    pub fn keeps(&self, group: i64) -> bool {
+        self.groups.contains(&group)
+    }
+}
+
+/// Hands out [`ConfidentialKeeper`] to a member of at least one group, 403
+/// to anyone else; `groups` are the groups the person is in.
+pub fn confidential_keeper(
+    tenant_id: i64,
+    role: Role,
+    focal_point: bool,
+    groups: Vec<i64>,
+) -> Result<ConfidentialKeeper, AppError> {
+    if can(role, focal_point, Capability::KeepConfidential) && !groups.is_empty() {
+        Ok(ConfidentialKeeper { tenant_id, groups })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The demo loader writes history as the platform operator.
 pub fn operator_reporter(
     tenant_id: i64,
@@ -380,7 +448,19 @@ mod tests {
             (Ministry, true, ViewAudit, false),
             (SocialPartner, false, ViewAudit, false),
             (Observer, false, ViewAudit, false),
+            (Secretariat, false, KeepConfidential, true),
+            (Ministry, false, KeepConfidential, true),
+            (SocialPartner, true, KeepConfidential, true),
+            (Observer, false, KeepConfidential, false),
+            (Secretariat, false, ManageConfidentialGroups, true),
+            (Ministry, true, ManageConfidentialGroups, false),
+            (SocialPartner, false, ManageConfidentialGroups, false),
+            (Observer, false, ManageConfidentialGroups, false),
         ];
+        assert!(confidential_keeper(1, Observer, false, vec![4]).is_err());
+        assert!(confidential_keeper(1, Ministry, false, vec![]).is_err());
+        let keeper = confidential_keeper(1, Ministry, false, vec![4]).unwrap();
+        assert!(keeper.keeps(4) && !keeper.keeps(5));
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
                 can(role, focal, cap),

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod committees;
+pub mod confidential;
 pub mod handover;
 pub mod home;
 pub mod members;
@@ -27,4 +28,5 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(committees::router())
         .merge(handover::router())
         .merge(audit::router())
+        .merge(confidential::router())
 }

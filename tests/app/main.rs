@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cli;
 mod committees;
+mod confidential;
 mod csrf;
 mod dashboard;
 mod matrix;

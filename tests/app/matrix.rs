@@ -28,6 +28,8 @@ enum Rule {
     IndicatorReporters,
     /// Nobody in the matrix (only the successor of a hand-over).
     Addressee,
+    /// The members of the record's confidential group (here, the ministry member).
+    Keepers,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -63,6 +65,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Commenters => matches!(who, SocialPartner | Ministry | FocalPoint | Secretariat),
         Rule::IndicatorReporters => matches!(who, Secretariat | FocalPoint),
         Rule::Addressee => false,
+        Rule::Keepers => who == Ministry,
     }
 }
 
@@ -136,6 +139,9 @@ struct Ids {
     pending_b: i64,
     handover: i64,
     committee_member: i64,
+    group: i64,
+    group_member: i64,
+    record: i64,
     reset_link: String,
     stylesheet: String,
 }
@@ -751,6 +757,63 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             format!("{com}/actions/{}/done", ids.action),
             Secretariat,
         ),
+        (
+            "GET",
+            "/t/{slug}/confidential",
+            "/t/aland/confidential".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/confidential",
+            "/t/aland/confidential".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/confidential/groups/{group}/members",
+            format!("/t/aland/confidential/groups/{}/members", ids.group),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/confidential",
+            format!("{act}/confidential"),
+            Keepers,
+        ),
+        (
+            "GET",
+            "/t/{slug}/confidential/records/{record}",
+            format!("/t/aland/confidential/records/{}", ids.record),
+            Keepers,
+        ),
+        (
+            "GET",
+            "/t/{slug}/confidential/records/{record}/file",
+            format!("/t/aland/confidential/records/{}/file", ids.record),
+            Keepers,
+        ),
+        (
+            "GET",
+            "/t/{slug}/confidential/records/{record}/delete",
+            format!("/t/aland/confidential/records/{}/delete", ids.record),
+            Keepers,
+        ),
+        (
+            "POST",
+            "/t/{slug}/confidential/records/{record}/delete",
+            format!("/t/aland/confidential/records/{}/delete", ids.record),
+            Keepers,
+        ),
+        (
+            "POST",
+            "/t/{slug}/confidential/groups/{group}/members/{user}/remove",
+            format!(
+                "/t/aland/confidential/groups/{}/members/{}/remove",
+                ids.group, ids.group_member
+            ),
+            Secretariat,
+        ),
         // Last: it ends the session.
         ("POST", "/logout", "/logout".into(), Public),
     ]
@@ -935,6 +998,55 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         )
         .await;
     let reset_link = issued.texts("code.reset-link")[0].clone();
+    // A confidential group: the ministry member and one more, and a record with a file.
+    app.member(
+        "aland",
+        "keeper@aland.test",
+        Role::Ministry,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    sec.submit(
+        "/t/aland/confidential",
+        "/t/aland/confidential",
+        &[("name", "Referrals")],
+    )
+    .await;
+    let group = app.count("select id from confidential_groups").await;
+    let group_member = app
+        .count("select id from users where email = 'keeper@aland.test'")
+        .await;
+    let min = app
+        .count("select id from users where email = 'min@aland.test'")
+        .await;
+    for user in [min, group_member] {
+        let res = sec
+            .submit(
+                "/t/aland/confidential",
+                &format!("/t/aland/confidential/groups/{group}/members"),
+                &[("user", &user.to_string())],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+    let act = format!("/t/aland/naps/{nap}/activities/{activity}");
+    let res = app
+        .signed_in("min@aland.test")
+        .await
+        .upload_form(
+            &act,
+            &format!("{act}/confidential"),
+            &[
+                ("kind", "note"),
+                ("group", &group.to_string()),
+                ("title", "Case note"),
+            ],
+            Some(("note.txt", b"note")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let record = app.count("select id from confidential_records").await;
     let stylesheet = sec
         .get("/login")
         .await
@@ -961,6 +1073,9 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         pending_b: pending[1],
         handover: id("select id from handovers").await,
         committee_member: id("select id from committee_members").await,
+        group,
+        group_member,
+        record,
         reset_link,
         stylesheet,
     };
@@ -1105,6 +1220,14 @@ async fn foreign_ids(app: &TestApp) -> Ids {
         "select id from memberships where tenant_id = $T limit 1",
     )
     .await;
+    let group = scalar(
+        &mut conn,
+        borea,
+        "insert into confidential_groups (tenant_id, name) values ($T, 'Borea group') returning id",
+    )
+    .await;
+    scalar(&mut conn, borea, &format!("insert into confidential_group_members (tenant_id, group_id, user_id) values ($T, {group}, {user}) returning id")).await;
+    let record = scalar(&mut conn, borea, &format!("insert into confidential_records (tenant_id, activity_id, group_id, kind, title, file_name, file_data, created_by) values ($T, {activity}, {group}, 'note', 'Borea record', 'b.txt', 'Borea', {user}) returning id")).await;
     let handover = scalar(&mut conn, borea, &format!("insert into handovers (tenant_id, from_user, to_user, note, created_by) values ($T, {user}, {user}, 'Borea note', {user}) returning id")).await;
     Ids {
         nap,
@@ -1122,6 +1245,9 @@ async fn foreign_ids(app: &TestApp) -> Ids {
         pending_b,
         handover,
         committee_member,
+        group,
+        group_member: user,
+        record,
         reset_link: String::new(),
         stylesheet: String::new(),
     }

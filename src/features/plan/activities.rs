@@ -67,6 +67,8 @@ pub struct ShowPage {
     /// A refused comment: the message, and what was typed.
     pub comment_error: Option<String>,
     pub comment_body: String,
+    /// Confidential records: the banded count, and the records if the viewer keeps them.
+    pub confidential: crate::features::confidential::Section,
 }
 
 async fn show(
@@ -104,6 +106,7 @@ pub async fn show_page(
             .await?;
     let can_comment =
         crate::authz::commenter(ctx.tenant.id, ctx.member.role, ctx.member.focal_point).is_ok();
+    let confidential = crate::features::confidential::section(ctx, activity).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -122,6 +125,7 @@ pub async fn show_page(
         can_comment,
         comment_error: None,
         comment_body: String::new(),
+        confidential,
     })
 }
 
@@ -352,7 +356,9 @@ async fn confirm_delete(
     ctx.plan_editor()?;
     let row = sqlx::query!(
         r#"select code, title,
-                  exists (select 1 from status_updates u where u.activity_id = a.id) as "history!"
+                  exists (select 1 from status_updates u where u.activity_id = a.id)
+                  or exists (select 1 from confidential_counts c
+                             where c.activity_id = a.id and c.records > 0) as "history!"
            from activities a where id = $1 and nap_id = $2"#,
         activity,
         id
@@ -383,7 +389,8 @@ async fn delete(
     let editor = ctx.plan_editor()?;
     // An activity with status history stays: the history is the committee's memory.
     let has_history = sqlx::query_scalar!(
-        "select exists (select 1 from status_updates where activity_id = $1) as \"e!\"",
+        "select exists (select 1 from status_updates where activity_id = $1)
+             or exists (select 1 from confidential_counts where activity_id = $1 and records > 0) as \"e!\"",
         activity
     )
     .fetch_one(&mut *ctx.tx)

@@ -428,11 +428,14 @@ async fn confirm_delete(
     })
 }
 
-/// Whether any activity of the NAP has status updates (then it is closed, not deleted).
+/// Whether any activity of the NAP has status updates or confidential
+/// records (then it is closed, not deleted).
 async fn has_history(conn: &mut PgConnection, nap_id: i64) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         "select exists (select 1 from status_updates u join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
-                        where a.nap_id = $1) as \"e!\"",
+                        where a.nap_id = $1)
+             or exists (select 1 from confidential_counts c join activities a on a.tenant_id = c.tenant_id and a.id = c.activity_id
+                        where a.nap_id = $1 and c.records > 0) as \"e!\"",
         nap_id
     )
     .fetch_one(conn)

@@ -421,10 +421,12 @@ async fn confirm(
 async fn has_history(ctx: &mut TenantCtx, level: Level, node: i64) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"select exists (
-               select 1 from status_updates u
-               join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+               select 1 from activities a
                join outcomes o on o.tenant_id = a.tenant_id and o.id = a.outcome_id
-               where ($1 and o.objective_id = $2) or (not $1 and o.id = $2)) as "e!""#,
+               where (($1 and o.objective_id = $2) or (not $1 and o.id = $2))
+                 and (exists (select 1 from status_updates u where u.tenant_id = a.tenant_id and u.activity_id = a.id)
+                      or exists (select 1 from confidential_counts c
+                                 where c.tenant_id = a.tenant_id and c.activity_id = a.id and c.records > 0))) as "e!""#,
         level == Level::Objective,
         node
     )
