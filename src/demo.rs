@@ -221,9 +221,73 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
         let editor = authz::operator_plan_editor(tenant_id);
         if demo.slug == "veridia" {
             crate::demo_plan::load(&editor, &mut tx).await?;
+            load_confidential(&mut tx, tenant_id).await?;
         }
         crate::demo_committees::load(&editor, &mut tx, demo.committee).await?;
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// A referral group of one (the Ministry of Justice member) keeping two
+/// records on the referral-mechanism activity: others see "fewer than 5".
+async fn load_confidential(tx: &mut sqlx::PgConnection, tenant_id: i64) -> anyhow::Result<()> {
+    let Some(keeper) = accounts::user_id(&mut *tx, "ministry@veridia.example").await? else {
+        return Ok(());
+    };
+    let group = sqlx::query_scalar!(
+        "insert into confidential_groups (tenant_id, name) values ($1, 'Victim referral group')
+         on conflict (tenant_id, name) do update set name = excluded.name
+         returning id",
+        tenant_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into confidential_group_members (tenant_id, group_id, user_id) values ($1, $2, $3)
+         on conflict do nothing",
+        tenant_id,
+        group,
+        keeper
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Records are written as their keeper: the row policy admits nobody else.
+    db::set_scope(&mut *tx, Some(tenant_id), Some(keeper)).await?;
+    let activity = sqlx::query_scalar!(
+        "select a.id from activities a where a.code = '2.1.4'
+         and not exists (select 1 from confidential_records r where r.activity_id = a.id)"
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(activity) = activity {
+        for (kind, title, body) in [
+            (
+                "referral",
+                "Referral of a domestic worker to the shelter in the capital",
+                "Identified during a joint inspection; referred with consent; interpreter needed.",
+            ),
+            (
+                "note",
+                "Follow-up after three months",
+                "Back in decent work; compensation claim filed with legal aid.",
+            ),
+        ] {
+            sqlx::query!(
+                "insert into confidential_records (tenant_id, activity_id, group_id, kind, title, body, created_by)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+                tenant_id,
+                activity,
+                group,
+                kind,
+                title,
+                body,
+                keeper
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    db::set_scope(&mut *tx, Some(tenant_id), None).await?;
     Ok(())
 }

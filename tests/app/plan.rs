@@ -516,6 +516,28 @@ async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
         !home.texts(".risk-list li").is_empty(),
         "risks on the dashboard"
     );
+    // Two confidential records on the referral activity, loaded once: the
+    // secretariat sees only "fewer than 5", their keeper sees both.
+    assert_eq!(
+        app.count("select count(*) from confidential_records").await,
+        2
+    );
+    let referral = app
+        .count("select id from activities where code = '2.1.4'")
+        .await;
+    let page = format!("/t/veridia/naps/{nap}/activities/{referral}");
+    let seen = sec.get(&page).await;
+    assert!(seen.body.contains("Fewer than 5 confidential records"));
+    assert!(seen.texts(".confidential-records li").is_empty());
+    let mut keeper = app.signed_in("ministry@veridia.example").await;
+    assert_eq!(
+        keeper
+            .get(&page)
+            .await
+            .texts(".confidential-records li")
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
