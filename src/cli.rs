@@ -83,6 +83,11 @@ enum Admin {
         #[arg(long)]
         email: String,
     },
+    /// Switch off an account's two-step sign-in (a lost phone) and end its sessions.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
     /// Give an account a role in a tenant.
     AddMember {
         /// The tenant's slug.
@@ -201,7 +206,7 @@ fn validate(admin: &Admin) -> anyhow::Result<()> {
             accounts::validate_name(name)
                 .map_err(|_| anyhow::anyhow!("the name must have 1 to 200 characters"))?;
         }
-        Admin::SetPassword { email } => {
+        Admin::SetPassword { email } | Admin::ResetTwoFactor { email } => {
             accounts::normalize_email(email)
                 .map_err(|_| anyhow::anyhow!("invalid e-mail address {email:?}"))?;
         }
@@ -330,6 +335,22 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
             PgSessionStore::end_sessions_of(&mut tx, user.id, None).await?;
             tx.commit().await?;
             println!("password set for {email}");
+        }
+        Admin::ResetTwoFactor { email } => {
+            let email = accounts::normalize_email(&email).expect("validated");
+            let user = sqlx::query_scalar!("select id from users where email = $1", email)
+                .fetch_optional(&mut *tx)
+                .await?
+                .with_context(|| format!("no account has the e-mail {email}"))?;
+            sqlx::query!(
+                "update users set totp_secret = null, totp_last_step = null where id = $1",
+                user
+            )
+            .execute(&mut *tx)
+            .await?;
+            PgSessionStore::end_sessions_of(&mut tx, user, None).await?;
+            tx.commit().await?;
+            println!("two-step sign-in switched off for {email}");
         }
         Admin::AddMember {
             tenant,

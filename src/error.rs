@@ -25,6 +25,9 @@ pub enum AppError {
     Csrf,
     #[error("too many requests")]
     TooManyRequests,
+    /// The tenant requires a second factor that the person has not set up.
+    #[error("second factor required")]
+    TwoFactorRequired,
     #[error("service unavailable")]
     Unavailable,
     #[error(transparent)]
@@ -63,7 +66,7 @@ struct ErrorPage {
 impl AppError {
     fn status_and_text(&self) -> (StatusCode, &'static str) {
         match self {
-            Self::SignIn { .. } => (StatusCode::SEE_OTHER, "signin"),
+            Self::SignIn { .. } | Self::TwoFactorRequired => (StatusCode::SEE_OTHER, "signin"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
@@ -107,6 +110,9 @@ impl IntoResponse for AppError {
             Self::SignIn { next } => {
                 let target = format!("/login?next={}", crate::http::page::encode_component(&next));
                 return Redirect::to(&target).into_response();
+            }
+            Self::TwoFactorRequired => {
+                return Redirect::to("/profile/two-factor?required=1").into_response();
             }
             Self::Internal(ref error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");

@@ -91,7 +91,8 @@ async fn login(
             .await;
     }
     let account = sqlx::query!(
-        "select id, password_hash, language from users where email = $1 and active",
+        r#"select id, password_hash, language, totp_secret is not null as "two_factor!"
+           from users where email = $1 and active"#,
         email
     )
     .fetch_optional(&state.pool)
@@ -115,6 +116,15 @@ async fn login(
         .execute(&state.pool)
         .await?;
         tracing::info!(user = account.id, "password hash upgraded");
+    }
+    if account.two_factor {
+        return super::two_factor::ask_for_code(
+            &session,
+            account.id,
+            account.language.as_deref(),
+            &next,
+        )
+        .await;
     }
     super::start_session(&session, account.id, account.language.as_deref()).await?;
     tracing::info!(user = account.id, "signed in");
@@ -165,7 +175,11 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+pub(super) fn client_address(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> String {
     let forwarded = headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())

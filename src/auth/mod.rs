@@ -7,6 +7,7 @@ pub mod password;
 pub mod reset;
 pub mod session_store;
 pub mod throttle;
+pub mod two_factor;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -33,6 +34,8 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub language: Option<String>,
+    /// Signs in with a second factor (TOTP).
+    pub two_factor: bool,
 }
 
 impl CurrentUser {
@@ -56,7 +59,8 @@ impl CurrentUser {
             return Ok(None);
         }
         let row = sqlx::query!(
-            "select id, email, name, language from users where id = $1 and active",
+            r#"select id, email, name, language, totp_secret is not null as "two_factor!"
+               from users where id = $1 and active"#,
             user_id
         )
         .fetch_optional(&state.pool)
@@ -73,6 +77,7 @@ impl CurrentUser {
             email: row.email,
             name: row.name,
             language: row.language,
+            two_factor: row.two_factor,
         };
         if let Some(span) = parts.extensions.get::<RequestSpan>() {
             span.0.record("user", user.id);

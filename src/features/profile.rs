@@ -42,6 +42,7 @@ struct ProfilePage {
     errors: PasswordErrors,
     language_error: Option<&'static str>,
     done: Option<&'static str>,
+    two_factor: bool,
 }
 
 impl ProfilePage {
@@ -55,6 +56,7 @@ impl ProfilePage {
             name: user.name,
             email: user.email,
             language: user.language.unwrap_or_default(),
+            two_factor: user.two_factor,
             languages: i18n::SUPPORTED,
             errors: PasswordErrors::default(),
             language_error: None,
@@ -73,6 +75,8 @@ async fn show(page: Chrome, user: CurrentUser, Query(q): Query<DoneQuery>) -> Pr
     profile.done = match q.done.as_deref() {
         Some("password") => Some("profile.password_changed"),
         Some("language") => Some("profile.language_changed"),
+        Some("two_factor_on") => Some("two_factor.switched_on"),
+        Some("two_factor_off") => Some("two_factor.switched_off"),
         _ => None,
     };
     profile

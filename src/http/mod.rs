@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(auth::handlers::router())
         .merge(auth::reset::router())
+        .merge(auth::two_factor::router())
         .merge(features::home::router())
         .merge(features::profile::router())
         .merge(features::tenant_router())

@@ -87,7 +87,7 @@ impl FromRequestParts<AppState> for TenantCtx {
         let mut tx = state.pool.begin().await?;
         // Finding the tenant also scopes the transaction to it.
         let tenant = sqlx::query!(
-            "select id, slug, name, country, default_language,
+            "select id, slug, name, country, default_language, require_two_factor,
                     set_config('app.tenant_id', id::text, true) as scoped_tenant,
                     set_config('app.user_id', $2::text, true) as scoped_user,
                     set_config('app.request_id', $3, true) as scoped_request
@@ -114,6 +114,13 @@ impl FromRequestParts<AppState> for TenantCtx {
         if let Some(span) = parts.extensions.get::<RequestSpan>() {
             span.0.record("tenant", tenant.slug.as_str());
         }
+        let role = Role::parse(&member.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role in the database"))?;
+        // A tenant that requires a second factor of its secretariat sends
+        // one without it to set it up before anything else.
+        if tenant.require_two_factor && role == Role::Secretariat && !user.two_factor {
+            return Err(AppError::TwoFactorRequired);
+        }
         let chosen = parts
             .extensions
             .get::<ChosenLanguage>()
@@ -131,8 +138,7 @@ impl FromRequestParts<AppState> for TenantCtx {
             },
             member: Membership {
                 id: member.id,
-                role: Role::parse(&member.role)
-                    .ok_or_else(|| anyhow::anyhow!("unknown role in the database"))?,
+                role,
                 focal_point: member.focal_point,
                 partner_id: member.partner_id,
                 partner_name: member.partner_name,

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use sqlx::Connection;
+
 use crate::common::fresh_database;
 
 const BIN: &str = env!("CARGO_BIN_EXE_nap-oversight");
@@ -343,6 +345,33 @@ async fn admin_commands_say_one_clear_line() {
             &url,
             &["admin", "set-password", "--email", "nobody@aland.test"],
             Some("another good long password\n"),
+        ),
+        "no account",
+    );
+    // A lost phone: the operator switches two-step sign-in off.
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "update users set totp_secret = '12345678901234567890' where email = 'ana@aland.test'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let out = ok(&run(
+        &url,
+        &["admin", "reset-two-factor", "--email", "ana@aland.test"],
+        None,
+    ));
+    assert_eq!(out, "two-step sign-in switched off for ana@aland.test\n");
+    let left: i64 = sqlx::query_scalar("select count(*) from users where totp_secret is not null")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    fails(
+        &run(
+            &url,
+            &["admin", "reset-two-factor", "--email", "nobody@aland.test"],
+            None,
         ),
         "no account",
     );

@@ -18,4 +18,5 @@ mod progress;
 mod register;
 mod tenancy;
 mod transfer;
+mod two_factor;
 mod xss;

@@ -164,6 +164,26 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("GET", "/reset/{token}", ids.reset_link.clone(), Public),
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),
+        ("GET", "/login/code", "/login/code".into(), Public),
+        ("POST", "/login/code", "/login/code".into(), Public),
+        (
+            "GET",
+            "/profile/two-factor",
+            "/profile/two-factor".into(),
+            SignedIn,
+        ),
+        (
+            "POST",
+            "/profile/two-factor",
+            "/profile/two-factor".into(),
+            SignedIn,
+        ),
+        (
+            "POST",
+            "/profile/two-factor/disable",
+            "/profile/two-factor/disable".into(),
+            SignedIn,
+        ),
         (
             "POST",
             "/profile/password",

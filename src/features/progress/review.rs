@@ -172,6 +172,7 @@ async fn send_back(
 pub struct SettingsForm {
     pub review_updates: Option<String>,
     pub publish_spending: Option<String>,
+    pub require_two_factor: Option<String>,
     #[serde(default)]
     pub stale_days: String,
 }
@@ -188,7 +189,7 @@ struct SettingsPage {
 async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
     ctx.plan_editor()?;
     let row = sqlx::query!(
-        "select review_updates, stale_days, publish_spending from tenants where id = $1",
+        "select review_updates, stale_days, publish_spending, require_two_factor from tenants where id = $1",
         ctx.tenant.id
     )
     .fetch_one(&mut *ctx.tx)
@@ -199,6 +200,7 @@ async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
         form: SettingsForm {
             review_updates: row.review_updates.then(|| "on".to_owned()),
             publish_spending: row.publish_spending.then(|| "on".to_owned()),
+            require_two_factor: row.require_two_factor.then(|| "on".to_owned()),
             stale_days: row.stale_days.to_string(),
         },
         errors: FieldErrors::default(),
@@ -220,7 +222,11 @@ async fn save_settings(
             _ => Err("settings.stale_days_invalid"),
         },
     );
-    let Some(stale_days) = stale_days else {
+    // Requiring it of the secretariat while lacking it would lock oneself out.
+    if f.require_two_factor.is_some() && !ctx.user.two_factor {
+        errors.add("require_two_factor", "settings.two_factor_self_first");
+    }
+    let (Some(stale_days), true) = (stale_days, errors.is_empty()) else {
         let page = SettingsPage {
             page: page.in_tenant(&ctx),
             slug: ctx.tenant.slug.clone(),
@@ -231,11 +237,14 @@ async fn save_settings(
     };
     // The tenants table has no tenant_id: the capability names which row.
     sqlx::query!(
-        "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4 where id = $1",
+        "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4,
+                            require_two_factor = $5
+         where id = $1",
         editor.tenant_id(),
         f.review_updates.is_some(),
         stale_days,
-        f.publish_spending.is_some()
+        f.publish_spending.is_some(),
+        f.require_two_factor.is_some()
     )
     .execute(&mut *ctx.tx)
     .await?;
