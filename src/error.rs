@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use crate::auth::session_store;
 use crate::http::page::Chrome;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +64,15 @@ impl From<sqlx::Error> for AppError {
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        Self::Internal(e.into())
+        use tower_sessions::session::Error::Store;
+        use tower_sessions::session_store::Error::Backend;
+        match e {
+            Store(Backend(ref message)) if message.starts_with(session_store::UNAVAILABLE) => {
+                tracing::error!(error = %e, "session store unavailable");
+                Self::Unavailable
+            }
+            e => Self::Internal(e.into()),
+        }
     }
 }
 
