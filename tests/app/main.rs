@@ -1,6 +1,7 @@
 //! The application's integration tests: one binary, a fresh database per test.
 
 mod common;
+mod server;
 
 mod audit;
 mod auth;
