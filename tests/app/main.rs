@@ -9,6 +9,7 @@ mod cli;
 mod committees;
 mod csrf;
 mod dashboard;
+mod failure;
 mod matrix;
 mod members;
 mod ops;
