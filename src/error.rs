@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use crate::auth::session_store;
 use crate::http::page::Chrome;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,21 +35,47 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// How long a client should wait before trying again after a 503: about
+/// the time PostgreSQL takes to restart.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// Whether `e` says the database cannot be reached right now (stopped,
+/// restarting, or the connection broke under us) rather than that a
+/// statement is wrong: then the request may succeed if tried again.
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        // Connection exceptions (08…), shutdown and start-up (57P…),
+        // too many connections.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => {
-                tracing::error!(error = %e, "database unavailable");
-                Self::Unavailable
-            }
-            e => Self::Internal(e.into()),
+        if database_unavailable(&e) {
+            tracing::error!(error = %e, "database unavailable");
+            Self::Unavailable
+        } else {
+            Self::Internal(e.into())
         }
     }
 }
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        Self::Internal(e.into())
+        use tower_sessions::session::Error::Store;
+        use tower_sessions::session_store::Error::Backend;
+        match e {
+            Store(Backend(ref message)) if message.starts_with(session_store::UNAVAILABLE) => {
+                tracing::error!(error = %e, "session store unavailable");
+                Self::Unavailable
+            }
+            e => Self::Internal(e.into()),
+        }
     }
 }
 
@@ -120,11 +147,15 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let mut response = error_page(status, which);
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
-        }
+        let retry_after = match status {
+            StatusCode::TOO_MANY_REQUESTS => "900",
+            StatusCode::SERVICE_UNAVAILABLE => RETRY_AFTER_SECS,
+            _ => return response,
+        };
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(retry_after),
+        );
         response
     }
 }

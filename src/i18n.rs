@@ -11,8 +11,10 @@ use std::cell::Cell;
 use axum::extract::Request;
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
+
+use crate::error::AppError;
 
 /// Languages a person can choose, with their names in their own language.
 pub const SUPPORTED: &[(&str, &str)] = &[("en", "English")];
@@ -67,12 +69,15 @@ pub fn from_accept_language(header: &str) -> Option<&'static str> {
 
 /// Chooses the request's language before any handler runs.
 pub async fn locale_middleware(session: Session, request: Request, next: Next) -> Response {
-    let chosen = session
-        .get::<String>(SESSION_KEY)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|lang| supported(&lang));
+    let chosen = match session.get::<String>(SESSION_KEY).await {
+        Ok(lang) => lang.and_then(|lang| supported(&lang)),
+        // Every page needs the database: say so now, rather than after a
+        // second wait for the session further in.
+        Err(e) => match AppError::from(e) {
+            AppError::Unavailable => return AppError::Unavailable.into_response(),
+            _ => None,
+        },
+    };
     let lang = chosen
         .or_else(|| {
             request

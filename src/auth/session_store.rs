@@ -48,8 +48,21 @@ impl PgSessionStore {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(e.to_string())
+/// How a backend error begins when the database could not be reached: the
+/// session layer's errors carry only text, and [`crate::error::AppError`]
+/// answers these with 503 rather than 500.
+pub const UNAVAILABLE: &str = "database unavailable";
+
+fn backend(e: sqlx::Error) -> session_store::Error {
+    if crate::error::database_unavailable(&e) {
+        session_store::Error::Backend(format!("{UNAVAILABLE}: {e}"))
+    } else {
+        session_store::Error::Backend(e.to_string())
+    }
+}
+
+fn encode(e: serde_json::Error) -> session_store::Error {
+    session_store::Error::Encode(e.to_string())
 }
 
 fn user_of(record: &Record) -> Option<i64> {
@@ -59,7 +72,7 @@ fn user_of(record: &Record) -> Option<i64> {
 #[async_trait]
 impl SessionStore for PgSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        let data = serde_json::to_value(&record.data).map_err(encode)?;
         loop {
             let inserted = sqlx::query!(
                 "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4)
@@ -80,7 +93,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        let data = serde_json::to_value(&record.data).map_err(encode)?;
         sqlx::query!(
             "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4)
              on conflict (id) do update

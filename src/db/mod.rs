@@ -16,6 +16,10 @@ use cluster::PrivateCluster;
 /// Migrations are compiled in, so the binary runs from any directory.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
+/// The longest a request waits for a database connection before answering
+/// 503: short enough that people see the error page within three seconds.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The role the application works as: not superuser, not BYPASSRLS, owns nothing.
 pub const APP_ROLE: &str = "nap_app";
 
@@ -82,11 +86,18 @@ impl Database {
 
 /// Builds the pool lazily: connections are opened on demand, so the server
 /// starts (and `/readyz` reports 503) even while the database is down, and
-/// recovers by itself when it returns.
+/// recovers by itself when it returns: idle connections are pinged before
+/// use (sqlx's default, stated because recovery relies on it), so those a
+/// restart broke are replaced rather than failing a request.
+///
+/// Waiting for a connection, including opening one, is bounded by
+/// [`ACQUIRE_TIMEOUT`], so with the database unreachable a page answers 503
+/// within it instead of hanging.
 pub fn app_pool(options: PgConnectOptions, max_connections: u32, switch_role: bool) -> PgPool {
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if switch_role {

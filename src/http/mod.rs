@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -65,7 +65,8 @@ pub fn app(state: AppState) -> Router {
             auth::csrf::middleware,
         ))
         .layer(middleware::from_fn(i18n::locale_middleware))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(middleware::from_fn(unsaved_session));
 
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
@@ -119,6 +120,20 @@ async fn friendly_rejections(request: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => error_page(status, "too_large"),
         StatusCode::METHOD_NOT_ALLOWED => error_page(status, "method"),
         _ => error_page(StatusCode::BAD_REQUEST, "bad_request"),
+    }
+}
+
+/// tower-sessions answers a session it could not save with an empty 500
+/// (and logs why). Our store fails to save only when its statement fails,
+/// which in practice means the database went away during the request: people
+/// get the 503 page and a time to come back instead.
+async fn unsaved_session(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let bare = !response.headers().contains_key(header::CONTENT_TYPE);
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR && bare {
+        AppError::Unavailable.into_response()
+    } else {
+        response
     }
 }
 

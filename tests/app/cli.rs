@@ -1,15 +1,13 @@
 //! The compiled binary, as an operator and a newcomer use it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 
 use crate::common::fresh_database;
-
-const BIN: &str = env!("CARGO_BIN_EXE_nap-oversight");
+use crate::server::{BIN, Server, cluster_ctl, wait_for};
 
 /// A URL for a fresh test database, for the binary's DATABASE_URL.
 async fn database_url() -> String {
@@ -401,154 +399,14 @@ async fn admin_commands_say_one_clear_line() {
     assert_eq!(out, "added ana@aland.test to veridia as ministry\n");
 }
 
-/// The pg_ctl a test can use to stop and start the server's private cluster.
-fn pg_ctl() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("pg_ctl"))
-        .find(|p| p.is_file());
-    on_path.unwrap_or_else(|| {
-        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .unwrap()
-            .map(|e| e.unwrap().path().join("bin/pg_ctl"))
-            .filter(|p| p.is_file())
-            .collect();
-        versions.sort();
-        versions.pop().expect("pg_ctl")
-    })
-}
-
-fn cluster_ctl(pgdata: &Path, action: &str) {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .unwrap()
-        .stdout
-        .trim_ascii()
-        == b"0";
-    let mut command = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(pg_ctl());
-        c
-    } else {
-        Command::new(pg_ctl())
-    };
-    let log = pgdata.join("server.log");
-    command
-        .arg("-D")
-        .arg(pgdata)
-        .args(["-w", "-l"])
-        .arg(log)
-        .arg(action);
-    if action == "stop" {
-        command.args(["-m", "fast"]);
-    }
-    let status = command.stdout(Stdio::null()).status().unwrap();
-    assert!(status.success(), "pg_ctl {action}");
-}
-
-/// Stops the server even when an assertion fails half-way.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_for(client: &reqwest::Client, url: &str, status: u16) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let answered = client.get(url).send().await.map(|r| r.status().as_u16());
-        if answered.ok() == Some(status) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{url} never answered {status}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&sel)
-        .next()
-        .unwrap()
-        .value()
-        .attr("value")
-        .unwrap()
-        .to_owned()
-}
-
 /// A newcomer with PostgreSQL installed and no DATABASE_URL: the server
 /// makes its own cluster, serves the demo, survives the database going away
 /// and stops cleanly on SIGTERM.
 #[tokio::test]
 async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
-    let data_dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = KillOnDrop(
-        Command::new(BIN)
-            .args([
-                "serve",
-                "--demo",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(&data_dir)
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    wait_for(&http, &format!("{base}/healthz"), 200).await;
-    wait_for(&http, &format!("{base}/readyz"), 200).await;
-
-    let login = http
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("csrf", csrf_of(&login).as_str()),
-            ("email", "secretariat@veridia.example"),
-            ("password", nap_oversight::demo::PASSWORD),
-        ])
-        .finish();
-    let res = http
-        .post(format!("{base}/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let home = http.get(format!("{base}/t/veridia/")).send().await.unwrap();
+    let mut server = Server::start("serve").await;
+    let http = server.sign_in("secretariat@veridia.example").await;
+    let home = http.get(server.url("/t/veridia/")).send().await.unwrap();
     assert_eq!(home.status().as_u16(), 200);
     assert!(
         home.text()
@@ -557,7 +415,7 @@ async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
             .contains("Veridia National Oversight Committee")
     );
     assert_eq!(
-        http.get(format!("{base}/t/solmara/"))
+        http.get(server.url("/t/solmara/"))
             .send()
             .await
             .unwrap()
@@ -567,13 +425,13 @@ async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
     );
 
     // The database goes away and comes back; the server needs no restart.
-    let pgdata = data_dir.join("pg");
+    let pgdata = server.pgdata();
     cluster_ctl(&pgdata, "stop");
-    wait_for(&http, &format!("{base}/readyz"), 503).await;
+    wait_for(&http, &server.url("/readyz"), 503).await;
     cluster_ctl(&pgdata, "start");
-    wait_for(&http, &format!("{base}/readyz"), 200).await;
+    wait_for(&http, &server.url("/readyz"), 200).await;
     assert_eq!(
-        http.get(format!("{base}/t/veridia/"))
+        http.get(server.url("/t/veridia/"))
             .send()
             .await
             .unwrap()
@@ -583,17 +441,13 @@ async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
     );
 
     // SIGTERM: a clean exit that also stops the private cluster.
-    Command::new("kill")
-        .args(["-TERM", &server.0.id().to_string()])
-        .status()
-        .unwrap();
-    let status = server.0.wait().unwrap();
+    server.terminate();
+    let status = server.process.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(
         !pgdata.join("postmaster.pid").exists(),
         "the private cluster was stopped"
     );
-    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 /// A URL for a new database with nothing in it (not even migrations).

@@ -1,6 +1,7 @@
 //! The application's integration tests: one binary, a fresh database per test.
 
 mod common;
+mod server;
 
 mod audit;
 mod auth;
@@ -9,6 +10,7 @@ mod committees;
 mod confidential;
 mod csrf;
 mod dashboard;
+mod failure;
 mod matrix;
 mod members;
 mod ops;
