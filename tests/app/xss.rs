@@ -92,7 +92,22 @@ fn injected(html: &str) -> Vec<String> {
     for el in doc.select(&all) {
         for (name, value) in el.value().attrs() {
             let v = value.trim().to_ascii_lowercase();
-            if name.starts_with("on") || v.starts_with("javascript:") || (name == "style") {
+            // A typed value kept in a form field is text, not a link.
+            let url_attr = matches!(
+                name,
+                "href"
+                    | "src"
+                    | "action"
+                    | "formaction"
+                    | "data"
+                    | "background"
+                    | "poster"
+                    | "xlink:href"
+            );
+            if name.starts_with("on")
+                || (url_attr && v.starts_with("javascript:"))
+                || name == "style"
+            {
                 found.push(format!("{}[{name}={value}]", el.value().name()));
             }
         }
@@ -217,4 +232,359 @@ async fn fifty_payloads_through_the_forms_inject_nothing() {
             .any(|c| c.contains("<script>alert(1)</script>"))
     );
     assert_eq!(checked, 12);
+}
+
+/// A path with its numbers replaced, so that one of each kind of page or
+/// form stands for all the others.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|part| {
+            if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) {
+                "N"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Pages worth following: this tenant's signed-in and public HTML pages.
+fn followable(href: &str) -> Option<String> {
+    let path = href.split('#').next()?;
+    let keep = (path.starts_with("/t/veridia/")
+        || path.starts_with("/p/veridia/")
+        || path.starts_with("/profile"))
+        && ![".csv", ".xlsx", ".ics", "/file"]
+            .iter()
+            .any(|end| path.split('?').next().unwrap_or(path).ends_with(end));
+    keep.then(|| path.to_owned())
+}
+
+/// A valid value for a free-text field that the form left empty.
+fn valid_text(name: &str) -> &'static str {
+    match name {
+        "starts_at" => "2026-05-04 10:00",
+        "period" => "2026",
+        "term_start" => "2026-01-01",
+        "value" | "baseline" => "3",
+        "target" => "10",
+        "code" => "9",
+        "acronym" => "SWP",
+        "name" | "title" | "text" => "Sweep",
+        _ => "",
+    }
+}
+
+/// One POST form of a page: where it goes, how, and its fields.
+struct FormSpec {
+    action: String,
+    multipart: bool,
+    /// (name, value, whether it takes free text)
+    fields: Vec<(String, String, bool)>,
+}
+
+fn forms_of(html: &str) -> Vec<FormSpec> {
+    let doc = Html::parse_document(html);
+    let form_sel = Selector::parse("form[method=post]").unwrap();
+    let field_sel = Selector::parse("input[name], textarea[name], select[name]").unwrap();
+    let option_sel = Selector::parse("option").unwrap();
+    let mut forms = Vec::new();
+    for form in doc.select(&form_sel) {
+        let Some(action) = form.value().attr("action") else {
+            continue;
+        };
+        let action = action.split('?').next().unwrap_or(action).to_owned();
+        let multipart = form.value().attr("enctype") == Some("multipart/form-data");
+        let mut fields = Vec::new();
+        for field in form.select(&field_sel) {
+            let el = field.value();
+            let name = el.attr("name").unwrap().to_owned();
+            let value = el.attr("value").unwrap_or("").to_owned();
+            let (value, text) = match (el.name(), el.attr("type").unwrap_or("text")) {
+                ("textarea", _) => (String::new(), true),
+                ("select", _) => {
+                    let options: Vec<_> = field.select(&option_sel).collect();
+                    // The selected option, else the first real choice, as a
+                    // person would pick; a portfolio only ministries have.
+                    let chosen = options
+                        .iter()
+                        .find(|o| o.value().attr("selected").is_some())
+                        .or_else(|| {
+                            options.iter().find(|o| {
+                                name != "portfolio" && o.value().attr("value") != Some("")
+                            })
+                        })
+                        .or(options.first());
+                    let value = chosen
+                        .map(|o| {
+                            o.value()
+                                .attr("value")
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| o.text().collect())
+                        })
+                        .unwrap_or_default();
+                    (value, false)
+                }
+                (_, "text" | "search") => (value, true),
+                (_, "hidden") => (value, false),
+                (_, "number") if !value.is_empty() => (value, false),
+                (_, "number") => match name.as_str() {
+                    "start_year" => ("2025".to_owned(), false),
+                    "end_year" => ("2029".to_owned(), false),
+                    _ => ("3".to_owned(), false),
+                },
+                (_, "email") if !value.is_empty() || el.attr("required").is_none() => {
+                    (value, false)
+                }
+                (_, "password") => ("sweep correct horse battery staple 42".to_owned(), false),
+                (_, "date") => ("2026-05-04".to_owned(), false),
+                (_, "time") => ("10:00".to_owned(), false),
+                (_, "datetime-local") => ("2026-05-04T10:00".to_owned(), false),
+                (_, "email") => ("sweep@veridia.test".to_owned(), false),
+                (_, "url") => ("https://example.org/report".to_owned(), false),
+                (_, "checkbox" | "radio") => {
+                    if el.attr("checked").is_some() {
+                        (
+                            if value.is_empty() {
+                                "on".to_owned()
+                            } else {
+                                value
+                            },
+                            false,
+                        )
+                    } else {
+                        continue;
+                    }
+                }
+                _ => continue,
+            };
+            fields.push((name, value, text));
+        }
+        forms.push(FormSpec {
+            action,
+            multipart,
+            fields,
+        });
+    }
+    forms
+}
+
+/// Every page the secretariat can reach from its overview, each kind of
+/// page `per_shape` times at most.
+async fn crawl(client: &mut crate::common::Client, per_shape: usize) -> Vec<(String, String)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut shapes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([
+        "/t/veridia/".to_owned(),
+        "/p/veridia/".to_owned(),
+        "/profile".to_owned(),
+    ]);
+    let link = Selector::parse("a[href]").unwrap();
+    let mut pages = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let count = shapes.entry(shape(&path)).or_default();
+        if *count >= per_shape {
+            continue;
+        }
+        *count += 1;
+        let res = client.get(&path).await;
+        assert!(
+            res.status == StatusCode::OK || res.status == StatusCode::FORBIDDEN,
+            "{path}: {}",
+            res.status
+        );
+        if res.status != StatusCode::OK {
+            continue;
+        }
+        for a in res.html().select(&link) {
+            if let Some(next) = a.value().attr("href").and_then(followable) {
+                queue.push_back(next);
+            }
+        }
+        pages.push((path, res.body));
+    }
+    pages
+}
+
+/// Every free-text field of every form the secretariat and a confidential
+/// group's keeper can reach, filled with every payload; then every page,
+/// and every refusal, parsed for injected markup.
+#[tokio::test]
+async fn every_text_field_of_every_form_takes_every_payload_as_text() {
+    let app = crate::common::TestApp::new().await;
+    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+        .await
+        .unwrap();
+    // The secretariat also keeps the confidential records, to reach their form.
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "insert into confidential_group_members (tenant_id, group_id, user_id)
+         select g.tenant_id, g.id, u.id from confidential_groups g, users u
+         where u.email = 'secretariat@veridia.example'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let mut sec = app.signed_in("secretariat@veridia.example").await;
+
+    // One form of each kind, from the pages as the demo has them.
+    let mut forms: Vec<(String, FormSpec)> = Vec::new();
+    let mut kinds = std::collections::HashSet::new();
+    for (path, body) in crawl(&mut sec, 2).await {
+        for form in forms_of(&body) {
+            let skip = [
+                "/logout",
+                "/profile/password",
+                "/profile/two-factor",
+                "/login",
+            ]
+            .iter()
+            .any(|s| form.action.starts_with(s));
+            if skip || !form.fields.iter().any(|f| f.2) || !kinds.insert(shape(&form.action)) {
+                continue;
+            }
+            forms.push((path.clone(), form));
+        }
+    }
+    let fields: usize = forms
+        .iter()
+        .map(|(_, f)| f.fields.iter().filter(|f| f.2).count())
+        .sum();
+    assert!(forms.len() >= 25, "only {} forms found", forms.len());
+
+    let token = sec.get("/profile").await.csrf();
+    let mut sent = 0;
+    let mut stored = std::collections::BTreeMap::new();
+    for (_, form) in &forms {
+        for round in 0..PAYLOADS.len() {
+            let mut text_index = 0;
+            let values: Vec<(String, String)> = form
+                .fields
+                .iter()
+                .filter(|(name, _, _)| name != "csrf")
+                .map(|(name, value, text)| {
+                    if *text {
+                        text_index += 1;
+                        // Each field gets every payload; fields of one form get different ones.
+                        let payload = PAYLOADS[(round + text_index) % PAYLOADS.len()];
+                        (name.clone(), payload.to_owned())
+                    } else {
+                        (name.clone(), value.clone())
+                    }
+                })
+                .collect();
+            let mut pairs: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let res = if form.multipart {
+                sec.upload_form("/profile", &form.action, &pairs, None)
+                    .await
+            } else {
+                pairs.push(("csrf", &token));
+                sec.post(&form.action, &pairs).await
+            };
+            sent += 1;
+            if res.status == StatusCode::SEE_OTHER {
+                *stored.entry(shape(&form.action)).or_insert(0) += 1;
+            }
+            assert!(
+                !res.status.is_server_error(),
+                "{} answered {}",
+                form.action,
+                res.status
+            );
+            let found = injected(&res.body);
+            assert!(
+                found.is_empty(),
+                "{} answer: injected {found:?}",
+                form.action
+            );
+        }
+    }
+
+    // Second pass, so that forms with strictly checked fields (codes, dates,
+    // amounts) store too: one payload at a time, the other fields holding
+    // what the form showed or a valid value.
+    for (_, form) in &forms {
+        let texts: Vec<usize> = (0..form.fields.len())
+            .filter(|i| form.fields[*i].2)
+            .collect();
+        for (n, target) in texts.iter().enumerate() {
+            let payload = PAYLOADS[(n * 7 + form.action.len()) % PAYLOADS.len()];
+            let values: Vec<(String, String)> = form
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, (name, _, _))| name != "csrf")
+                .map(|(i, (name, value, text))| {
+                    let value = if i == *target {
+                        payload.to_owned()
+                    } else if *text && value.is_empty() {
+                        valid_text(name).to_owned()
+                    } else {
+                        value.clone()
+                    };
+                    (name.clone(), value)
+                })
+                .collect();
+            let mut pairs: Vec<(&str, &str)> = values
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let res = if form.multipart {
+                sec.upload_form("/profile", &form.action, &pairs, None)
+                    .await
+            } else {
+                pairs.push(("csrf", &token));
+                sec.post(&form.action, &pairs).await
+            };
+            sent += 1;
+            assert!(
+                !res.status.is_server_error(),
+                "{}: {}",
+                form.action,
+                res.status
+            );
+            let found = injected(&res.body);
+            assert!(
+                found.is_empty(),
+                "{} answer: injected {found:?}",
+                form.action
+            );
+            if res.status == StatusCode::SEE_OTHER {
+                *stored.entry(shape(&form.action)).or_insert(0) += 1;
+            }
+        }
+    }
+
+    // Then every page, now full of payloads, parsed.
+    let mut pages = crawl(&mut sec, 12).await;
+    // Above all the pages the forms came from: they show what was stored.
+    for (page, _) in &forms {
+        let res = sec.get(page).await;
+        assert_eq!(res.status, StatusCode::OK, "{page}");
+        pages.push((page.clone(), res.body));
+    }
+    for (path, body) in &pages {
+        let found = injected(body);
+        assert!(found.is_empty(), "{path}: injected {found:?}");
+    }
+    let mut visitor = app.client();
+    let public = visitor.get("/p/veridia/").await;
+    assert!(injected(&public.body).is_empty());
+    eprintln!(
+        "xss sweep: {} forms, {fields} text fields, {} payloads each, {sent} submissions, {} pages parsed; stored: {stored:?}",
+        forms.len(),
+        PAYLOADS.len(),
+        pages.len()
+    );
+    // Nearly every kind of form stored payloads, so the pages above show
+    // them (an indicator's value form has only a period and a number).
+    assert!(stored.len() + 2 >= forms.len(), "{stored:?}");
+    assert!(pages.len() > 50);
 }
