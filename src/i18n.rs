@@ -17,7 +17,7 @@ use tower_sessions::Session;
 use crate::error::AppError;
 
 /// Languages a person can choose, with their names in their own language.
-pub const SUPPORTED: &[(&str, &str)] = &[("en", "English")];
+pub const SUPPORTED: &[(&str, &str)] = &[("en", "English"), ("fr", "Français"), ("es", "Español")];
 
 /// The session key holding the person's chosen language.
 pub const SESSION_KEY: &str = "lang";
@@ -67,9 +67,34 @@ pub fn from_accept_language(header: &str) -> Option<&'static str> {
     })
 }
 
-/// Chooses the request's language before any handler runs.
+/// The cookie that keeps a visitor's choice (visitors have no session).
+pub const COOKIE: &str = "lang";
+
+/// `lang=xx` in the query string: a visitor's language links.
+fn from_query(request: &Request) -> Option<&'static str> {
+    let query = request.uri().query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| supported(&v))
+}
+
+fn from_cookie(request: &Request) -> Option<&'static str> {
+    request
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .and_then(|(_, v)| supported(v))
+}
+
+/// Chooses the request's language before any handler runs: the person's
+/// choice (session), a visitor's (link or cookie), the tenant's default
+/// (applied later by the tenant context), `Accept-Language`, English.
 pub async fn locale_middleware(session: Session, request: Request, next: Next) -> Response {
-    let chosen = match session.get::<String>(SESSION_KEY).await {
+    let in_session = match session.get::<String>(SESSION_KEY).await {
         Ok(lang) => lang.and_then(|lang| supported(&lang)),
         // Every page needs the database: say so now, rather than after a
         // second wait for the session further in.
@@ -78,6 +103,8 @@ pub async fn locale_middleware(session: Session, request: Request, next: Next) -
             _ => None,
         },
     };
+    let linked = from_query(&request);
+    let chosen = in_session.or(linked).or_else(|| from_cookie(&request));
     let lang = chosen
         .or_else(|| {
             request
@@ -91,7 +118,18 @@ pub async fn locale_middleware(session: Session, request: Request, next: Next) -
     request
         .extensions_mut()
         .insert(ChosenLanguage(chosen.is_some()));
-    LOCALE.scope(Cell::new(lang), next.run(request)).await
+    let mut response = LOCALE.scope(Cell::new(lang), next.run(request)).await;
+    // A visitor who followed a language link keeps that language.
+    if let (None, Some(linked)) = (in_session, linked)
+        && let Ok(cookie) = axum::http::HeaderValue::from_str(&format!(
+            "{COOKIE}={linked}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+        ))
+    {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Whether the person chose a language themselves (then a tenant default does not apply).
@@ -110,6 +148,44 @@ pub fn translate(lang: &str, key: &str) -> Cow<'static, str> {
         .unwrap_or_else(|| Cow::Owned(key.to_owned()))
 }
 
+/// Runs `f` in `lang`: for work moved off the request's task (blocking
+/// threads), which would otherwise speak English.
+pub fn with_language<R>(lang: &'static str, f: impl FnOnce() -> R) -> R {
+    LOCALE.sync_scope(Cell::new(lang), f)
+}
+
+/// A whole number as the current language writes it: 12,500 · 12 500 · 12.500.
+pub fn number(n: i64) -> String {
+    let separator = match current() {
+        "fr" => '\u{202f}',
+        "es" => '.',
+        _ => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A date as people of the current language read it: 30 Nov 2026, 30 nov. 2026.
+pub fn date(at: time::OffsetDateTime) -> String {
+    let months = t("date.months");
+    let month = months
+        .split(',')
+        .nth(usize::from(u8::from(at.month())) - 1)
+        .unwrap_or("")
+        .trim();
+    format!("{} {month} {}", at.day(), at.year())
+}
+
 /// Translates `key` and fills its `%{name}` placeholder.
 pub fn t_with(key: &str, name: &str, value: &str) -> String {
     rust_i18n::replace_patterns(&t(key), &[name], &[value.to_owned()])
@@ -124,6 +200,8 @@ mod tests {
         assert_eq!(from_accept_language("de-DE, en;q=0.5"), Some("en"));
         assert_eq!(from_accept_language("en-GB,en;q=0.9"), Some("en"));
         assert_eq!(from_accept_language("de, it;q=0.8"), None);
+        assert_eq!(from_accept_language("fr-CA, en;q=0.5"), Some("fr"));
+        assert_eq!(from_accept_language("es-419"), Some("es"));
         assert_eq!(from_accept_language("en;q=0"), None);
     }
 
@@ -132,6 +210,76 @@ mod tests {
         let available = crate::_rust_i18n_available_locales();
         for (code, _) in SUPPORTED {
             assert!(available.iter().any(|l| l == code), "no catalog for {code}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_dates_follow_the_language() {
+        let at = time::macros::datetime!(2026-11-30 10:00 UTC);
+        let run = |lang: &'static str| {
+            LOCALE.sync_scope(Cell::new(lang), || {
+                (number(1_234_567), number(-950), date(at))
+            })
+        };
+        assert_eq!(
+            run("en"),
+            ("1,234,567".into(), "-950".into(), "30 Nov 2026".into())
+        );
+        assert_eq!(
+            run("fr"),
+            (
+                "1\u{202f}234\u{202f}567".into(),
+                "-950".into(),
+                "30 nov. 2026".into()
+            )
+        );
+        assert_eq!(
+            run("es"),
+            ("1.234.567".into(), "-950".into(), "30 nov 2026".into())
+        );
+    }
+
+    /// Every catalog has exactly the keys the others have, with the same
+    /// placeholders, and no empty value.
+    #[test]
+    fn catalogs_have_the_same_keys_and_placeholders() {
+        fn load(text: &str) -> std::collections::BTreeMap<String, String> {
+            text.lines()
+                .filter(|l| {
+                    !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("_version")
+                })
+                .map(|l| {
+                    let (k, v) = l
+                        .split_once(": ")
+                        .unwrap_or_else(|| panic!("not key: value: {l}"));
+                    (k.to_owned(), v.trim().trim_matches('"').to_owned())
+                })
+                .collect()
+        }
+        fn placeholders(v: &str) -> Vec<&str> {
+            let mut found: Vec<&str> = v
+                .match_indices("%{")
+                .filter_map(|(i, _)| v[i..].split_once('}').map(|(p, _)| p))
+                .collect();
+            found.sort_unstable();
+            found
+        }
+        let catalogs = [
+            ("en", load(include_str!("../locales/en.yml"))),
+            ("fr", load(include_str!("../locales/fr.yml"))),
+            ("es", load(include_str!("../locales/es.yml"))),
+        ];
+        assert_eq!(catalogs.len(), SUPPORTED.len());
+        let (_, en) = &catalogs[0];
+        for (lang, catalog) in &catalogs[1..] {
+            let missing: Vec<_> = en.keys().filter(|k| !catalog.contains_key(*k)).collect();
+            let extra: Vec<_> = catalog.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+            assert!(extra.is_empty(), "{lang} has keys English lacks: {extra:?}");
+            for (key, value) in catalog {
+                assert!(!value.is_empty(), "{lang} {key} is empty");
+                assert_eq!(placeholders(value), placeholders(&en[key]), "{lang} {key}");
+            }
         }
     }
 

@@ -161,19 +161,23 @@ async fn page(
 async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult<Response> {
     let reader = reader(&ctx)?;
     let rows = entries(&reader, &mut ctx.tx, &filters, i64::MAX).await?;
+    let header: Vec<String> = [
+        "id",
+        "at_utc",
+        "actor",
+        "request_id",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+    ]
+    .iter()
+    .map(|c| crate::i18n::t(&format!("audit.col.{c}")).into_owned())
+    .collect();
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "id",
-            "at_utc",
-            "actor",
-            "request_id",
-            "action",
-            "object_type",
-            "object_id",
-            "before",
-            "after",
-        ])?;
+        w.write_record(&header)?;
         for e in rows {
             w.write_record([
                 e.id.to_string(),

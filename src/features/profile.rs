@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use crate::auth::CurrentUser;
 use crate::auth::session_store::PgSessionStore;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::http::page::Chrome;
 use crate::i18n;
 use crate::state::AppState;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/profile", get(show))
         .route("/profile/password", post(change_password))
         .route("/profile/language", post(change_language))
+        .route("/language", post(switch_language))
 }
 
 #[derive(Default)]
@@ -179,4 +180,40 @@ async fn change_language(
         }
     }
     Ok(Redirect::to("/profile?done=language").into_response())
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// The switcher at the foot of every signed-in page: the language for this
+/// session and, for a signed-in person, their profile; then back to the page.
+async fn switch_language(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    session: Session,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Redirect> {
+    let lang = i18n::supported(form.lang.trim()).ok_or(AppError::BadRequest)?;
+    session.insert(i18n::SESSION_KEY, lang).await?;
+    if let Some(user) = user {
+        sqlx::query!(
+            "update users set language = $2 where id = $1",
+            user.id,
+            lang
+        )
+        .execute(&state.pool)
+        .await?;
+    }
+    let back = form.back.trim();
+    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    };
+    Ok(Redirect::to(back))
 }

@@ -201,6 +201,8 @@ async fn public_tor(
     let cache = [
         (header::ETAG, etag.clone()),
         (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        // The language comes from these: a cache must keep one copy per language.
+        (header::VARY, "Accept-Language, Cookie".to_owned()),
     ];
     let fresh = headers
         .get(header::IF_NONE_MATCH)

@@ -20,6 +20,8 @@ pub struct Chrome {
     /// The sign-out form's token; empty for visitors, who get no session.
     pub csrf: String,
     pub tenant: Option<TenantNav>,
+    /// The request's path and query, for the language switcher to come back to.
+    pub path: String,
 }
 
 /// The tenant strip at the top of tenant pages.
@@ -38,7 +40,32 @@ impl Chrome {
             user_name: None,
             csrf: String::new(),
             tenant: None,
+            path: "/".to_owned(),
         }
+    }
+
+    /// A whole number written the way the page's language writes it.
+    pub fn num(&self, n: &i64) -> String {
+        i18n::number(*n)
+    }
+
+    pub fn languages(&self) -> &'static [(&'static str, &'static str)] {
+        i18n::SUPPORTED
+    }
+
+    /// This page in another language, for visitors (who have no session):
+    /// the same path with `lang=` set.
+    pub fn in_language(&self, lang: &str) -> String {
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        pairs.push(("lang".to_owned(), lang.to_owned()));
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("{path}?{query}")
     }
 
     pub fn t(&self, key: &str) -> Cow<'static, str> {
@@ -85,6 +112,11 @@ impl FromRequestParts<AppState> for Chrome {
             user_name: user.map(|u| u.name),
             csrf,
             tenant: None,
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
         })
     }
 }
@@ -106,11 +138,7 @@ pub struct ConfirmPage {
     pub back: String,
 }
 
-/// A date as people read it: "30 Nov 2026".
+/// A date as people read it, in the request's language: "30 Nov 2026".
 pub fn format_date(at: time::OffsetDateTime) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS[usize::from(u8::from(at.month())) - 1];
-    format!("{} {month} {}", at.day(), at.year())
+    i18n::date(at)
 }

@@ -70,7 +70,7 @@ async fn every_change_writes_one_audit_row_with_who_when_and_what() {
     let csv =
         String::from_utf8(sec.get_bytes("/t/aland/audit.csv?object=memberships").await).unwrap();
     assert!(
-        csv.starts_with("id,at_utc,actor,request_id,action,object_type,object_id,before,after\n")
+        csv.starts_with("Entry,Time (UTC),Who (e-mail),Request,Action,Table,Row,Before,After\n")
     );
     assert!(csv.contains(&request));
     let mut obs = app.signed_in("obs@aland.test").await;

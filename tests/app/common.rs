@@ -323,6 +323,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body's size as sent, in bytes (compressed, if it was).
+    pub size: usize,
 }
 
 impl Page {
@@ -398,6 +400,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            size: bytes.len(),
         }
     }
 

@@ -171,11 +171,11 @@ async fn the_dashboard_figures_add_up() {
     assert_eq!(
         money,
         vec![
-            "1 Prevent 1500 500 33%",
-            "2 Protect 2000 2000 100%",
+            "1 Prevent 1,500 500 33%",
+            "2 Protect 2,000 2,000 100%",
             "CTU 500 100 20%",
-            "EF 2000 2000 100%",
-            "MOL 1000 400 40%"
+            "EF 2,000 2,000 100%",
+            "MOL 1,000 400 40%"
         ]
     );
     assert!(page.texts("#money-heading")[0].ends_with("(EUR)"));

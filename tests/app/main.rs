@@ -11,6 +11,7 @@ mod confidential;
 mod csrf;
 mod dashboard;
 mod failure;
+mod languages;
 mod matrix;
 mod members;
 mod ops;

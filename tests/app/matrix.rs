@@ -165,6 +165,7 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),
         ("GET", "/login/code", "/login/code".into(), Public),
+        ("POST", "/language", "/language".into(), Public),
         ("POST", "/login/code", "/login/code".into(), Public),
         (
             "GET",

@@ -225,3 +225,87 @@ async fn malformed_ids_forms_and_queries_get_a_clear_4xx_never_a_500() {
         vec!["This request could not be understood"]
     );
 }
+
+/// Light pages: compressed, and every page with its stylesheet well under
+/// 100 KB on the wire, on the demo's five-year plan.
+#[tokio::test]
+async fn pages_are_compressed_and_light() {
+    let app = TestApp::new().await;
+    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+        .await
+        .unwrap();
+    let mut sec = app.signed_in("secretariat@veridia.example").await;
+    let nap = app.count("select id from naps").await;
+    let activity = app.count("select min(id) from activities").await;
+    let committee = app.count("select min(id) from committees").await;
+    let meeting = app
+        .count(&format!(
+            "select min(id) from meetings where committee_id = {committee}"
+        ))
+        .await;
+    let wire = |client: &mut crate::common::Client, path: String| {
+        let request = axum::http::Request::get(&path)
+            .header(axum::http::header::ACCEPT_ENCODING, "gzip")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let client = crate::common::Client::clone_session(client);
+        async move {
+            let mut client = client;
+            let res = client.send(request).await;
+            (path, res)
+        }
+    };
+    let stylesheet = sec
+        .get("/")
+        .await
+        .attr("link[rel=stylesheet]", "href")
+        .unwrap();
+    let (_, css) = wire(&mut sec, stylesheet).await;
+    assert_eq!(css.headers[axum::http::header::CONTENT_ENCODING], "gzip");
+    assert!(
+        css.headers[axum::http::header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    // The body as sent: bytes, not characters.
+    let css_bytes = css.size;
+    let mut heaviest = (String::new(), 0);
+    for path in [
+        "/t/veridia/".to_owned(),
+        format!("/t/veridia/naps/{nap}"),
+        format!("/t/veridia/naps/{nap}/plan"),
+        format!("/t/veridia/naps/{nap}/dashboard"),
+        format!("/t/veridia/naps/{nap}/activities/{activity}"),
+        format!("/t/veridia/naps/{nap}/risks"),
+        format!("/t/veridia/naps/{nap}/indicators"),
+        format!("/t/veridia/naps/{nap}/guideline"),
+        "/t/veridia/committees".to_owned(),
+        format!("/t/veridia/committees/{committee}"),
+        format!("/t/veridia/committees/{committee}/meetings/{meeting}"),
+        "/t/veridia/audit".to_owned(),
+        "/t/veridia/members".to_owned(),
+        format!("/p/veridia/naps/{nap}"),
+        format!("/p/veridia/committees/{committee}/tor"),
+    ] {
+        let (path, res) = wire(&mut sec, path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            res.headers[axum::http::header::CONTENT_ENCODING],
+            "gzip",
+            "{path}"
+        );
+        let total = res.size + css_bytes;
+        if total > heaviest.1 {
+            heaviest = (path.clone(), total);
+        }
+        assert!(
+            total < 100 * 1024,
+            "{path}: {total} bytes with its stylesheet"
+        );
+    }
+    eprintln!(
+        "heaviest page with its stylesheet, compressed: {} at {} bytes",
+        heaviest.0, heaviest.1
+    );
+}

@@ -272,7 +272,11 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
     let mut visitor = app.client();
     let public = visitor.get(&format!("/p/aland/naps/{nap}")).await;
     assert!(public.texts("td.what .state")[0].contains("On track · 40%"));
-    assert!(!public.body.contains("1234") && !public.body.contains("Private remark"));
+    assert!(
+        !public.body.contains("1234")
+            && !public.body.contains("1,234")
+            && !public.body.contains("Private remark")
+    );
     sec.submit(
         "/t/aland/settings",
         "/t/aland/settings",
@@ -280,7 +284,7 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
     )
     .await;
     let public = visitor.get(&format!("/p/aland/naps/{nap}")).await;
-    assert!(public.texts("td.what .state")[0].contains("1234 USD"));
+    assert!(public.texts("td.what .state")[0].contains("1,234 USD"));
     assert!(
         !public.body.contains("Private remark"),
         "notes are never published"
@@ -296,7 +300,7 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",status,progress,spending")
+            .ends_with(",Status,Progress (%),Spending")
     );
     assert!(csv.lines().nth(1).unwrap().ends_with(",on-track,40,1234"));
     let bytes = sec

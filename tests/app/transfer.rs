@@ -40,11 +40,11 @@ async fn problems_are_listed_by_row_and_column_and_nothing_is_stored() {
     assert_eq!(
         problems(&res),
         vec![
-            "3 activity_title Fill in this field.",
-            "3 lead No partner has the acronym XYZ.",
-            "4 activity_code This activity code is already used on row 2.",
-            "5 start 2031Q1 is outside the NAP's period.",
-            "5 targets The target 2024Q3 falls outside the activity's period.",
+            "3 Activity Fill in this field.",
+            "3 Lead partner No partner has the acronym XYZ.",
+            "4 Activity code This activity code is already used on row 2.",
+            "5 Start quarter 2031Q1 is outside the NAP's period.",
+            "5 Time targets The target 2024Q3 falls outside the activity's period.",
         ]
     );
     assert!(
@@ -57,7 +57,7 @@ async fn problems_are_listed_by_row_and_column_and_nothing_is_stored() {
     let res = import(&mut sec, nap, "plan.csv", b"objective_code,title\n1,x\n").await;
     assert_eq!(
         problems(&res),
-        vec!["1 objective_title The column objective_title is missing from the first row."]
+        vec!["1 Objective The column Objective is missing from the first row."]
     );
     let res = import(&mut sec, nap, "plan.xlsx", b"PK\x03\x04 broken").await;
     assert_eq!(
@@ -86,7 +86,7 @@ async fn a_file_with_one_bad_row_stores_nothing_even_when_forced() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         problems(&res),
-        vec!["3 lead No partner has the acronym NOPE."]
+        vec!["3 Lead partner No partner has the acronym NOPE."]
     );
     assert_eq!(app.count("select count(*) from activities").await, 0);
     assert_eq!(app.count("select count(*) from objectives").await, 1);
@@ -287,7 +287,7 @@ async fn the_xlsx_export_lists_every_target_occurrence() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    assert_eq!(rows[0], vec!["activity_code", "target", "quarter", "state"]);
+    assert_eq!(rows[0], vec!["Activity code", "Target", "Quarter", "State"]);
     assert_eq!(rows.len(), 1 + 5);
     assert_eq!(rows[1][..3], ["1.1.1", "Q2/yearly", "2025Q2"]);
     let observer_export = {

@@ -218,9 +218,26 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Res
         .into_response()
 }
 
+/// A column's heading in the current language. Import accepts the headings
+/// of every language, and the plain column names.
+pub fn label(column: &str) -> String {
+    i18n::t(&format!("transfer.col.{column}")).into_owned()
+}
+
+/// Which column a heading names, in any language; `None` if none.
+fn column_of(heading: &str) -> Option<&'static str> {
+    let heading = heading.trim().to_lowercase();
+    COLUMNS.iter().copied().find(|column| {
+        heading == *column
+            || i18n::SUPPORTED.iter().any(|(lang, _)| {
+                i18n::translate(lang, &format!("transfer.col.{column}")).to_lowercase() == heading
+            })
+    })
+}
+
 fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS.iter().chain(&FIGURES))?;
+    writer.write_record(COLUMNS.iter().chain(&FIGURES).map(|c| label(c)))?;
     for row in rows {
         writer.write_record(
             row.cells()
@@ -251,9 +268,9 @@ fn xlsx_bytes(
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
-    sheet.set_name("Plan")?;
+    sheet.set_name(i18n::t("transfer.sheet.plan"))?;
     for (col, name) in (0u16..).zip(COLUMNS.iter().chain(&FIGURES)) {
-        sheet.write_string_with_format(0, col, *name, &bold)?;
+        sheet.write_string_with_format(0, col, label(name), &bold)?;
     }
     for (r, row) in (1u32..).zip(rows) {
         let cells = row
@@ -270,9 +287,9 @@ fn xlsx_bytes(
     sheet.set_freeze_panes(1, 0)?;
     if !occurrences.is_empty() || !rows.is_empty() {
         let targets = book.add_worksheet();
-        targets.set_name("Targets")?;
+        targets.set_name(i18n::t("transfer.sheet.targets"))?;
         for (col, name) in (0u16..).zip(["activity_code", "target", "quarter", "state"]) {
-            targets.write_string_with_format(0, col, name, &bold)?;
+            targets.write_string_with_format(0, col, label(name), &bold)?;
         }
         for (r, occ) in (1u32..).zip(occurrences) {
             for (col, value) in (0u16..).zip(occ) {
@@ -282,9 +299,9 @@ fn xlsx_bytes(
     }
     for extra in extra {
         let sheet = book.add_worksheet();
-        sheet.set_name(extra.name)?;
+        sheet.set_name(i18n::t(&format!("transfer.sheet.{}", extra.name)))?;
         for (col, name) in (0u16..).zip(&extra.header) {
-            sheet.write_string_with_format(0, col, *name, &bold)?;
+            sheet.write_string_with_format(0, col, label(name), &bold)?;
         }
         for (r, row) in (1u32..).zip(&extra.rows) {
             for (col, value) in (0u16..).zip(row) {
@@ -364,7 +381,7 @@ async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<
         .collect();
     Ok(vec![
         Sheet {
-            name: "Updates",
+            name: "updates",
             header: vec![
                 "activity_code",
                 "date",
@@ -379,7 +396,7 @@ async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<
             rows: updates,
         },
         Sheet {
-            name: "Indicators",
+            name: "indicators",
             header: vec![
                 "outcome_code",
                 "indicator",
@@ -392,7 +409,7 @@ async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<
             rows: indicators,
         },
         Sheet {
-            name: "Risks",
+            name: "risks",
             header: vec![
                 "challenge",
                 "likelihood",
@@ -410,7 +427,8 @@ async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<
 async fn export_csv(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let rows = plan_rows(&mut ctx.tx, &nap).await?;
-    let bytes = tokio::task::spawn_blocking(move || csv_bytes(&rows))
+    let lang = i18n::current();
+    let bytes = tokio::task::spawn_blocking(move || i18n::with_language(lang, || csv_bytes(&rows)))
         .await
         .map_err(anyhow::Error::from)??;
     Ok(download(
@@ -454,9 +472,12 @@ async fn export_xlsx(
             .then(a[2].cmp(&b[2]))
     });
     let sheets = progress_sheets(&mut ctx.tx, id).await?;
-    let bytes = tokio::task::spawn_blocking(move || xlsx_bytes(&rows, &occurrences, &sheets))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let lang = i18n::current();
+    let bytes = tokio::task::spawn_blocking(move || {
+        i18n::with_language(lang, || xlsx_bytes(&rows, &occurrences, &sheets))
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
     Ok(download(bytes, XLSX, format!("plan-{id}.xlsx")))
 }
 
@@ -504,7 +525,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
         use calamine::Reader;
         let mut book = calamine::Xlsx::new(Cursor::new(bytes))
             .map_err(|_| file_problem("transfer.unreadable"))?;
-        let range = match book.worksheet_range("Plan") {
+        let range = match book.worksheet_range(&i18n::t("transfer.sheet.plan")) {
             Ok(range) => range,
             Err(_) => book
                 .worksheet_range_at(0)
@@ -530,19 +551,16 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
     };
     let mut lines = table.into_iter();
     let header: Vec<String> = lines.next().ok_or_else(|| file_problem("transfer.empty"))?;
+    let named: Vec<Option<&str>> = header.iter().map(|h| column_of(h)).collect();
     let positions: Vec<Option<usize>> = COLUMNS
         .iter()
-        .map(|name| {
-            header
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name))
-        })
+        .map(|name| named.iter().position(|n| n == &Some(*name)))
         .collect();
     if let Some(missing) = COLUMNS.iter().zip(&positions).find(|(_, p)| p.is_none()) {
         return Err(Problem {
             line: 1,
             column: missing.0,
-            message: i18n::t_with("transfer.missing_column", "value", missing.0),
+            message: i18n::t_with("transfer.missing_column", "value", &label(missing.0)),
         });
     }
     let mut rows = Vec::new();
@@ -934,9 +952,11 @@ async fn upload(
                 .to_vec();
         }
     }
-    let parsed = tokio::task::spawn_blocking(move || parse_file(&bytes))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let lang = i18n::current();
+    let parsed =
+        tokio::task::spawn_blocking(move || i18n::with_language(lang, || parse_file(&bytes)))
+            .await
+            .map_err(anyhow::Error::from)?;
     let (analysis, rows) = match parsed {
         Err(problem) => (
             Analysis {

@@ -175,6 +175,8 @@ pub struct SettingsForm {
     pub require_two_factor: Option<String>,
     #[serde(default)]
     pub stale_days: String,
+    #[serde(default)]
+    pub default_language: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -189,7 +191,8 @@ struct SettingsPage {
 async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
     ctx.plan_editor()?;
     let row = sqlx::query!(
-        "select review_updates, stale_days, publish_spending, require_two_factor from tenants where id = $1",
+        "select review_updates, stale_days, publish_spending, require_two_factor, default_language
+         from tenants where id = $1",
         ctx.tenant.id
     )
     .fetch_one(&mut *ctx.tx)
@@ -202,6 +205,7 @@ async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
             publish_spending: row.publish_spending.then(|| "on".to_owned()),
             require_two_factor: row.require_two_factor.then(|| "on".to_owned()),
             stale_days: row.stale_days.to_string(),
+            default_language: row.default_language,
         },
         errors: FieldErrors::default(),
     })
@@ -222,11 +226,24 @@ async fn save_settings(
             _ => Err("settings.stale_days_invalid"),
         },
     );
+    // Left out of the form: unchanged.
+    let default_language = match f.default_language.trim() {
+        "" => Some(ctx.tenant.default_language.clone()),
+        code => form::check(
+            &mut errors,
+            "default_language",
+            crate::i18n::supported(code)
+                .map(str::to_owned)
+                .ok_or("field.choose"),
+        ),
+    };
     // Requiring it of the secretariat while lacking it would lock oneself out.
     if f.require_two_factor.is_some() && !ctx.user.two_factor {
         errors.add("require_two_factor", "settings.two_factor_self_first");
     }
-    let (Some(stale_days), true) = (stale_days, errors.is_empty()) else {
+    let (Some(stale_days), Some(default_language), true) =
+        (stale_days, default_language, errors.is_empty())
+    else {
         let page = SettingsPage {
             page: page.in_tenant(&ctx),
             slug: ctx.tenant.slug.clone(),
@@ -238,13 +255,14 @@ async fn save_settings(
     // The tenants table has no tenant_id: the capability names which row.
     sqlx::query!(
         "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4,
-                            require_two_factor = $5
+                            require_two_factor = $5, default_language = $6
          where id = $1",
         editor.tenant_id(),
         f.review_updates.is_some(),
         stale_days,
         f.publish_spending.is_some(),
-        f.require_two_factor.is_some()
+        f.require_two_factor.is_some(),
+        default_language
     )
     .execute(&mut *ctx.tx)
     .await?;
