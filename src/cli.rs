@@ -43,6 +43,14 @@ enum Command {
     Migrate,
     /// Load the demo data; running it again changes nothing.
     Demo,
+    /// Fill the database with benchmark tenants (bench-1 … bench-N), each
+    /// with a plan of M activities and its history; existing ones are kept.
+    BenchData {
+        #[arg(long, default_value_t = 1)]
+        tenants: u32,
+        #[arg(long, default_value_t = 200)]
+        activities: u32,
+    },
     /// Write the whole database to FILE (pg_dump's custom format).
     Backup { file: std::path::PathBuf },
     /// Restore FILE, made by `backup`, into an empty database, all or nothing.
@@ -168,6 +176,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Demo => {
                     demo::load(&pool, &Hasher::new(0)).await?;
                     println!("demo data loaded");
+                    Ok(())
+                }
+                Command::BenchData {
+                    tenants,
+                    activities,
+                } => {
+                    if !(1..=100_000).contains(&activities) || !(1..=10_000).contains(&tenants) {
+                        bail!("use 1 to 10000 tenants and 1 to 100000 activities");
+                    }
+                    crate::bench::generate(&pool, &Hasher::new(0), tenants, activities).await?;
+                    println!("{tenants} benchmark tenants of {activities} activities ready");
                     Ok(())
                 }
                 Command::Admin(admin) => run_admin(&pool, admin).await,

@@ -66,6 +66,10 @@ pub struct ServerConfig {
     /// page traffic. 0 means the number of cores.
     #[arg(long, env = "NAP_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
+
+    /// Also serve the benchmark's reference page, `/bench/reference`.
+    #[arg(long, env = "NAP_BENCH", default_value_t = false)]
+    pub bench: bool,
 }
 
 impl Default for ServerConfig {
@@ -79,6 +83,7 @@ impl Default for ServerConfig {
             session_max_hours: 12,
             body_limit: 8 * 1024 * 1024,
             hash_concurrency: 0,
+            bench: false,
         }
     }
 }

@@ -155,6 +155,27 @@ const TENANTS: &[DemoTenant] = &[
     },
 ];
 
+/// The demo's partners, in the tenant the connection is scoped to.
+pub async fn insert_partners(conn: &mut sqlx::PgConnection, tenant_id: i64) -> anyhow::Result<()> {
+    for (acronym, name, kind, portfolio, level, constituency) in PARTNERS {
+        sqlx::query!(
+            "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (tenant_id, acronym) do nothing",
+            tenant_id,
+            acronym,
+            name,
+            kind,
+            *portfolio,
+            level,
+            constituency
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
     // One hash serves every demo account: they share the password.
     let hash = hasher.hash(PASSWORD).await?;
@@ -174,22 +195,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
             }
         };
         db::set_scope(&mut tx, Some(tenant_id), None).await?;
-        for (acronym, name, kind, portfolio, level, constituency) in PARTNERS {
-            sqlx::query!(
-                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
-                 values ($1, $2, $3, $4, $5, $6, $7)
-                 on conflict (tenant_id, acronym) do nothing",
-                tenant_id,
-                acronym,
-                name,
-                kind,
-                *portfolio,
-                level,
-                constituency
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_partners(&mut tx, tenant_id).await?;
         let admin = authz::operator(tenant_id);
         for member in demo.members {
             let user_id = match accounts::user_id(&mut tx, member.email).await? {

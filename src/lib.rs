@@ -9,6 +9,7 @@ rust_i18n::i18n!("locales", fallback = "en");
 pub mod accounts;
 pub mod auth;
 pub mod authz;
+pub mod bench;
 pub mod choices;
 pub mod cli;
 pub mod config;

@@ -52,7 +52,14 @@ pub fn app(state: AppState) -> Router {
             state.config.session_idle_minutes,
         ))));
 
+    // Benchmarks only: the reference page runs through the same stack as pages.
+    let reference = if state.config.bench {
+        crate::bench::router()
+    } else {
+        Router::new()
+    };
     let pages = Router::new()
+        .merge(reference)
         .merge(auth::handlers::router())
         .merge(auth::reset::router())
         .merge(auth::two_factor::router())

@@ -28,6 +28,8 @@ enum Rule {
     IndicatorReporters,
     /// Nobody in the matrix (only the successor of a hand-over).
     Addressee,
+    /// Nobody: the route exists only when the server runs with `--bench`.
+    BenchOnly,
     /// The members of the record's confidential group (here, the ministry member).
     Keepers,
 }
@@ -64,7 +66,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Reporters => matches!(who, Secretariat | FocalPoint),
         Rule::Commenters => matches!(who, SocialPartner | Ministry | FocalPoint | Secretariat),
         Rule::IndicatorReporters => matches!(who, Secretariat | FocalPoint),
-        Rule::Addressee => false,
+        Rule::Addressee | Rule::BenchOnly => false,
         Rule::Keepers => who == Ministry,
     }
 }
@@ -165,6 +167,12 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),
         ("GET", "/login/code", "/login/code".into(), Public),
+        (
+            "GET",
+            "/bench/reference",
+            "/bench/reference".into(),
+            BenchOnly,
+        ),
         ("POST", "/language", "/language".into(), Public),
         ("POST", "/login/code", "/login/code".into(), Public),
         (
@@ -1164,6 +1172,8 @@ async fn every_route_answers_every_person_as_the_policy_says() {
             let status = res.status;
             let ok = if status.is_server_error() {
                 false
+            } else if matches!(rule, Rule::BenchOnly) {
+                status == StatusCode::NOT_FOUND
             } else if allowed(*rule, *who) {
                 status != StatusCode::FORBIDDEN && status != StatusCode::NOT_FOUND
             } else if *who == Who::Anonymous {

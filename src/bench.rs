@@ -1,0 +1,252 @@
+//! Realistic data for benchmarks: `nap-oversight bench-data --tenants N
+//! --activities M` fills tenants `bench-1` … `bench-N`, each with the demo's
+//! partners, a five-year NAP of M activities (both kinds of target), about
+//! two years of status updates, indicators, risks, committees with terms of
+//! reference and meetings, and three accounts. Plans are written with a few
+//! set-based statements per tenant, so 20,000 activities take seconds.
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::accounts::{self, NewMembership, NewTenant};
+use crate::auth::password::Hasher;
+use crate::authz::{self, Role};
+use crate::db;
+
+/// Every benchmark account's password.
+pub const PASSWORD: &str = "bench-oversight-2026";
+
+/// The slug of benchmark tenant `n` (1-based).
+pub fn slug(n: u32) -> String {
+    format!("bench-{n}")
+}
+
+/// Fills the database; tenants that exist already are left as they are.
+pub async fn generate(
+    pool: &PgPool,
+    hasher: &Hasher,
+    tenants: u32,
+    activities: u32,
+) -> anyhow::Result<()> {
+    let hash = hasher.hash(PASSWORD).await?;
+    for n in 1..=tenants {
+        let slug = slug(n);
+        let mut tx = pool.begin().await?;
+        if accounts::tenant_id(&mut tx, &slug).await?.is_some() {
+            continue;
+        }
+        let name = format!("Benchmark committee {n}");
+        let tenant_id = accounts::create_tenant(
+            &mut tx,
+            &NewTenant {
+                slug: &slug,
+                name: &name,
+                country: "Benchmark",
+                default_language: "en",
+                public_portal: true,
+            },
+        )
+        .await?;
+        db::set_scope(&mut tx, Some(tenant_id), None).await?;
+        crate::demo::insert_partners(&mut tx, tenant_id).await?;
+        let admin = authz::operator(tenant_id);
+        let mut secretariat = 0;
+        for (who, role, partner, focal) in [
+            ("sec", Role::Secretariat, "MOL", false),
+            ("focal", Role::Ministry, "LI", true),
+            ("observer", Role::Observer, "UNI", false),
+        ] {
+            let email = format!("{who}@{slug}.bench");
+            let user_id = accounts::create_user(&mut tx, &email, who, &hash).await?;
+            if who == "sec" {
+                secretariat = user_id;
+            }
+            let partner_id = accounts::partner_id(&mut tx, partner).await?;
+            accounts::add_membership(
+                &admin,
+                &mut tx,
+                &NewMembership {
+                    user_id,
+                    role,
+                    partner_id,
+                    focal_point: focal,
+                },
+            )
+            .await?;
+        }
+        plan(&mut tx, tenant_id, secretariat, i64::from(activities)).await?;
+        let editor = authz::operator_plan_editor(tenant_id);
+        crate::demo_committees::load(&editor, &mut tx, "National Oversight Committee").await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// One NAP (2025–2029) of `activities` activities under 5 objectives and 20
+/// outcomes, with targets, their occurrences, four updates per activity,
+/// an indicator per outcome and ten risks.
+async fn plan(
+    conn: &mut PgConnection,
+    tenant: i64,
+    author: i64,
+    activities: i64,
+) -> anyhow::Result<()> {
+    let nap = sqlx::query_scalar!(
+        "insert into naps (tenant_id, title, theme, start_year, end_year, status, published)
+         values ($1, 'National Action Plan against Forced Labour 2025–2029', 'forced-labour', 2025, 2029,
+                 'adopted', true)
+         returning id",
+        tenant
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into objectives (tenant_id, nap_id, code, title)
+         select $1, $2, g::text, 'Objective ' || g from generate_series(1, 5) g",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
+         select $1, $2, o.id, o.code || '.' || g, 'Outcome ' || o.code || '.' || g
+         from objectives o, generate_series(1, 4) g where o.nap_id = $2",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Activities spread over the outcomes; leads taken in turn from the partners.
+    sqlx::query!(
+        r#"with oc as (select id, code, row_number() over (order by id) as rn from outcomes where nap_id = $2),
+                p as (select id, row_number() over (order by id) as rn, count(*) over () as n from partners)
+           insert into activities (tenant_id, nap_id, outcome_id, code, title, description, lead_partner_id,
+                                   start_quarter, end_quarter, budget, currency, status, progress, version,
+                                   spending, last_update_at)
+           select $1, $2, oc.id, oc.code || '.' || ((g - 1) / 20 + 1),
+                  'Activity ' || g || ': training, inspection and outreach in sector ' || (g % 17 + 1),
+                  'Planned work number ' || g || ' of the plan.',
+                  (select id from p where p.rn = g % p.n + 1),
+                  case when g % 3 = 0 then 2025 * 4 + g % 8 end,
+                  case when g % 3 = 0 then 2028 * 4 + g % 4 end,
+                  10000 + (g * 37 % 90) * 1000, 'USD',
+                  (array['not-started', 'on-track', 'on-track', 'delayed', 'completed'])[g % 5 + 1],
+                  (g * 13) % 100, 4, (g * 11 % 50) * 100,
+                  now() - make_interval(days => (g % 400)::int)
+           from generate_series(1, $3::bigint) g
+           join oc on oc.rn = (g - 1) % 20 + 1"#,
+        tenant,
+        nap,
+        activities
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Even activities: a quarter every year; odd ones: one quarter of one year.
+    sqlx::query!(
+        "insert into time_targets (tenant_id, activity_id, year, quarter)
+         select $1, a.id, case when a.id % 2 = 1 then 2025 + (a.id % 5)::int end, (a.id % 4 + 1)::smallint
+         from activities a where a.nap_id = $2",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Occurrences, as the plan model expands them: within the activity's period.
+    sqlx::query!(
+        "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index, met_at)
+         select $1, t.id, a.id, q.qi,
+                case when q.qi < extract(year from now())::int * 4 + (extract(quarter from now())::int - 1)
+                          and (a.id + q.qi) % 10 < 6
+                     then now() - interval '30 days' end
+         from time_targets t
+         join activities a on a.tenant_id = t.tenant_id and a.id = t.activity_id
+         cross join lateral (
+             select y * 4 + t.quarter - 1 as qi
+             from generate_series(coalesce(t.year, 2025), coalesce(t.year, 2029)) y
+         ) q
+         where a.nap_id = $2
+           and q.qi between coalesce(a.start_quarter, 2025 * 4) and coalesce(a.end_quarter, 2029 * 4 + 3)",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Four updates per activity, half a year apart.
+    sqlx::query!(
+        "insert into status_updates (tenant_id, activity_id, author_id, status, progress, note, spending,
+                                     based_on_version, created_at)
+         select $1, a.id, $3, case when v < 3 then 'on-track' else a.status end,
+                least(100, a.progress * (v + 1) / 4), 'Progress as planned; next steps agreed.',
+                a.spending * (v + 1) / 4, v, timestamptz '2025-01-20' + make_interval(months => v * 6)
+         from activities a, generate_series(0, 3) v where a.nap_id = $2",
+        tenant,
+        nap,
+        author
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target)
+         select $1, id, 'Cases identified under outcome ' || code, 'cases', 10, 100
+         from outcomes where nap_id = $2",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into indicator_values (tenant_id, indicator_id, year, value, entered_by)
+         select $1, i.id, y, 10 + (y - 2024) * 20, $3
+         from indicators i join outcomes o on o.tenant_id = i.tenant_id and o.id = i.outcome_id,
+              generate_series(2025, 2026) y
+         where o.nap_id = $2",
+        tenant,
+        nap,
+        author
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into risks (tenant_id, nap_id, challenge, likelihood, impact, mitigation, state)
+         select $1, $2, 'Risk ' || g || ': funding or staff may not arrive on time', g % 5 + 1,
+                (g * 3) % 5 + 1, 'Agree a fallback with the partners.', 'open'
+         from generate_series(1, 10) g",
+        tenant,
+        nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The reference page, served only when the server runs with `--bench`.
+pub fn router() -> axum::Router<crate::state::AppState> {
+    axum::Router::new().route("/bench/reference", axum::routing::get(reference))
+}
+
+pub struct Fortune {
+    pub id: i32,
+    pub message: String,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "bench/reference.html")]
+struct ReferencePage {
+    fortunes: Vec<Fortune>,
+}
+
+/// One query over a small table, one row added in memory, sorted, one
+/// template: the least a real page can cost on this stack.
+async fn reference(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+) -> crate::error::AppResult<ReferencePage> {
+    let mut fortunes = sqlx::query_as!(Fortune, "select id, message from bench_fortunes")
+        .fetch_all(&state.pool)
+        .await?;
+    fortunes.push(Fortune {
+        id: 0,
+        message: "Additional fortune added at request time.".to_owned(),
+    });
+    fortunes.sort_by(|a, b| a.message.cmp(&b.message));
+    Ok(ReferencePage { fortunes })
+}
