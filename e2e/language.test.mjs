@@ -8,12 +8,11 @@ import { journey } from './support/harness.mjs';
 
 const LANGUAGES = ['fr', 'es'];
 
-// The French and Spanish catalogs arrive with the switcher; until then there is nothing to test.
-const missing = LANGUAGES.filter((lang) => !hasCatalog(lang));
-const skip = missing.length
-  ? `skipped: locales/${missing.join('.yml and locales/')}.yml does not exist yet (the switcher and its catalogs are not merged)`
-  : false;
-if (skip) console.log(`# f. ${skip}`);
+// The French catalog arrives with the switcher; until then there is nothing to test.
+const skip = hasCatalog('fr')
+  ? false
+  : 'locales/fr.yml does not exist yet: the language switcher and its catalogs are not merged';
+if (skip) console.log(`f. skipped: ${skip}`);
 
 /**
  * English catalog texts still on the page although `lang` says otherwise:
