@@ -13,7 +13,7 @@
 import { after, before, test } from 'node:test';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -160,6 +160,7 @@ export function journey(title, body, options = {}) {
   useBrowser();
   test(title, { timeout: 90_000, ...options }, async (t) => {
     const slug = slugOf(title);
+    rmSync(join(OUT, `${slug}-failure.png`), { force: true });
     const database = await createDatabase();
     let server;
     let context;
