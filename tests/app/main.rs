@@ -5,6 +5,7 @@ mod server;
 
 mod audit;
 mod auth;
+mod browser;
 mod cli;
 mod committees;
 mod confidential;
