@@ -149,7 +149,7 @@ journey('c. A focal point posts a status update from "My work" and the dashboard
   await page.getByRole('heading', { level: 1, name: en('update.title') }).waitFor();
   await field(page, en('activity.status')).selectOption(to);
   await field(page, en('update.progress')).fill('35');
-  const note = `Inspectors trained on the new risk map (${Date.now()}).`;
+  const note = 'Inspectors were trained on the new risk map of farms, boats and building sites.';
   await field(page, en('update.note')).fill(note);
   await field(page, en('update.evidence')).fill('https://inspection.veridia.example/risk-map');
   await kit.follow(button(page, en('update.submit')));
@@ -267,7 +267,7 @@ journey('e. The secretariat publishes new terms of reference, which a visitor re
   await kit.follow(draft);
   assert.equal(new URL(page.url()).pathname, `/t/veridia/committees/${committee}/tor`);
 
-  const mandate = `The committee oversees the National Action Plan against Forced Labour and reports every year (${Date.now()}).`;
+  const mandate = 'The committee oversees the National Action Plan against Forced Labour, hears the partners every quarter and reports to parliament every year.';
   await field(page, en('tor.mandate')).fill(mandate);
   if (!(await field(page, en('tor.purpose')).inputValue()).trim()) {
     await field(page, en('tor.purpose')).fill('To follow the plan and keep its partners working together.');

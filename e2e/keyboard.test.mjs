@@ -59,13 +59,14 @@ journey('keyboard: a focal point signs in and posts an update without a mouse', 
   await enter();
   await page.getByRole('heading', { level: 1, name: en('update.title') }).waitFor();
 
+  // Another status than the current one, chosen with the arrow keys.
   await tabTo('#f-status');
   const status = page.locator('#f-status');
-  const first = await status.inputValue();
-  for (let i = 0; i < 6 && (await status.inputValue()) !== 'delayed'; i += 1) {
-    await page.keyboard.press(first === 'completed' || first === 'cancelled' ? 'ArrowUp' : 'ArrowDown');
-  }
-  assert.equal(await status.inputValue(), 'delayed', 'the arrow keys choose a status');
+  const values = await status.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  const from = values.indexOf(await status.inputValue());
+  const to = values.indexOf(values[from] === 'delayed' ? 'on-track' : 'delayed');
+  for (let i = 0; i < Math.abs(to - from); i += 1) await page.keyboard.press(to > from ? 'ArrowDown' : 'ArrowUp');
+  assert.equal(await status.inputValue(), values[to], 'the arrow keys choose a status');
   await press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-progress');
   await page.keyboard.press('Control+A');
@@ -77,7 +78,7 @@ journey('keyboard: a focal point signs in and posts an update without a mouse', 
     assert.ok(await page.evaluate(() => document.activeElement.checked), 'Space ticks the target');
   }
   await tabTo('#f-note');
-  const note = `Typed with the keyboard alone (${Date.now()}).`;
+  const note = 'The inspection plan for 2027 is drafted; typed with the keyboard alone.';
   await page.keyboard.type(note);
   await tabTo('#f-evidence');
   await page.keyboard.type('https://inspection.veridia.example/report');
@@ -86,6 +87,7 @@ journey('keyboard: a focal point signs in and posts an update without a mouse', 
   await enter();
 
   await page.getByText(note).waitFor();
+  await page.getByText(`${en(`activity_status.${values[to]}`)} · 40%`, { exact: true }).waitFor();
   assert.match(new URL(page.url()).pathname, /^\/t\/veridia\/naps\/\d+\/activities\/\d+$/);
   kit.t.diagnostic(`${stops.length} keyboard stops, each with a visible focus`);
   await kit.screenshot();
