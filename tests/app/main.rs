@@ -6,6 +6,7 @@ mod server;
 mod audit;
 mod auth;
 mod bench;
+mod browser;
 mod cli;
 mod committees;
 mod confidential;

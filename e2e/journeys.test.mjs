@@ -1,0 +1,289 @@
+// The journeys of the people who use NAP Oversight, in a real browser
+// against the real server, each on a fresh database with the demo data.
+// Labels and button texts come from locales/en.yml, never copied here.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { en } from './support/catalog.mjs';
+import { journey, sql } from './support/harness.mjs';
+
+const SECRETARIAT = 'secretariat@veridia.example';
+const FOCAL = 'focal@veridia.example';
+const OBSERVER = 'observer@ilo.example';
+
+/** The id in `/…/naps/{id}…` of the page's URL. */
+function napIdOf(page) {
+  const m = /\/naps\/(\d+)/.exec(page.url());
+  assert.ok(m, `no NAP id in ${page.url()}`);
+  return Number(m[1]);
+}
+
+/** A link or button named exactly `name`. */
+const link = (page, name) => page.getByRole('link', { name, exact: true });
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+const field = (page, label) => page.getByLabel(label, { exact: true });
+
+/** Creates a NAP through the form and returns its id (the page is then the NAP's). */
+async function createNap(kit, title, years) {
+  const { page } = kit;
+  await kit.go('/t/veridia/naps');
+  await kit.follow(link(page, en('nap.new')));
+  await field(page, en('nap.title')).fill(title);
+  await field(page, en('nap.theme')).selectOption('forced-labour');
+  await field(page, en('nap.start_year')).fill(String(years[0]));
+  await field(page, en('nap.end_year')).fill(String(years[1]));
+  await kit.follow(button(page, en('form.save')));
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: title }).waitFor());
+  return napIdOf(page);
+}
+
+journey('a. The secretariat builds a NAP and sees its periodic target in the quarter grid', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+  const id = await createNap(kit, 'Plan against Forced Labour 2026–2028', [2026, 2028]);
+
+  await kit.follow(link(page, en('plan.add_objective')));
+  await field(page, en('plan.code')).fill('1');
+  await field(page, en('plan.title')).fill('Protect seasonal workers');
+  await kit.follow(button(page, en('form.save')));
+
+  await kit.follow(link(page, en('plan.add_outcome')));
+  await field(page, en('plan.code')).fill('1.1');
+  await field(page, en('plan.title')).fill('Farms are inspected before each harvest');
+  await kit.follow(button(page, en('form.save')));
+
+  await kit.follow(link(page, en('plan.add_activity')));
+  assert.equal(await field(page, en('plan.outcome')).inputValue(), '1.1');
+  await field(page, en('plan.code')).fill('1.1.1');
+  await field(page, en('plan.title')).fill('Joint inspections of farms at harvest time');
+  await field(page, en('activity.lead')).selectOption('LI');
+  await field(page, en('activity.start')).fill('2026Q1');
+  await field(page, en('activity.end')).fill('2028Q4');
+  await field(page, en('activity.targets')).fill('Q2/yearly');
+  await kit.follow(button(page, en('form.save')));
+
+  // The plan lists it; the grid shows one target in the second quarter of each year.
+  await kit.go(`/t/veridia/naps/${id}`);
+  await link(page, '1.1.1 Joint inspections of farms at harvest time').waitFor();
+  await kit.follow(page.getByRole('link', { name: en('grid.open') }));
+  assert.equal(new URL(page.url()).pathname, `/t/veridia/naps/${id}/plan`);
+  const row = page.locator('table.grid tbody tr').filter({ has: page.locator('th.code', { hasText: /^1\.1\.1$/ }) });
+  await assert.doesNotReject(row.waitFor());
+  const quarters = await page.locator('table.grid thead tr:nth-child(2) th').allTextContents();
+  const cells = await row.locator('td.cell').evaluateAll((tds) => tds.map((td) => td.querySelectorAll('.mark').length));
+  assert.equal(cells.length, quarters.length, 'one cell per quarter');
+  const marked = quarters.filter((_, i) => cells[i] > 0).map((q) => q.trim());
+  assert.deepEqual(marked, ['2026 Q2', '2027 Q2', '2028 Q2']);
+  await kit.screenshot();
+});
+
+journey('b. The secretariat imports a plan from an XLSX file, previews and confirms it', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+
+  // The file: the demo NAP's own export, downloaded as a member would.
+  const demoId = Number(await sql("select id from naps where title like 'National Action Plan against Forced Labour%'", kit.database.url));
+  const exported = await page.request.get(`/t/veridia/naps/${demoId}/export.xlsx`);
+  assert.equal(exported.status(), 200);
+  assert.match(exported.headers()['content-type'], /spreadsheetml/);
+  const file = join(mkdtempSync(join(tmpdir(), 'nap-e2e-')), 'plan.xlsx');
+  writeFileSync(file, await exported.body());
+  const count = async (table, nap) => Number(await sql(`select count(*) from ${table} where nap_id = ${nap}`, kit.database.url));
+  const expected = await count('activities', demoId);
+  const nodes = expected + (await count('objectives', demoId)) + (await count('outcomes', demoId));
+
+  // Into a new, empty NAP over the same years.
+  const id = await createNap(kit, 'Imported plan 2025–2029', [2025, 2029]);
+  await kit.follow(page.getByRole('link', { name: en('transfer.import') }));
+  await field(page, en('transfer.file')).setInputFiles(file);
+  await kit.follow(button(page, en('transfer.check')));
+
+  await page.getByRole('heading', { name: en('transfer.preview') }).waitFor();
+  await page.getByText(en('transfer.count_create', { value: nodes }), { exact: true }).waitFor();
+  assert.equal(await page.locator('table.changes tr.change').count(), nodes);
+  assert.equal(await count('activities', id), 0, 'nothing is stored before the confirmation');
+  await kit.screenshot('preview');
+
+  await kit.follow(button(page, en('transfer.confirm')));
+  assert.equal(new URL(page.url()).pathname, `/t/veridia/naps/${id}/plan`);
+  assert.equal(await page.locator('table.grid tbody th.code').count(), expected);
+  await kit.go(`/t/veridia/naps/${id}`);
+  assert.equal(await page.locator('ul.activities > li').count(), expected);
+  await link(page, '1.1.1 Radio and social-media campaign on the signs of forced labour').waitFor();
+  await kit.screenshot();
+});
+
+/** The dashboard's "activities by status" table: { "3": { "on-track": 2, … }, … } by objective code. */
+async function statusCounts(page) {
+  const statuses = ['not-started', 'on-track', 'delayed', 'completed', 'cancelled'];
+  const headers = (await page.locator('table.status-table thead th').allTextContents()).map((h) => h.trim());
+  const columns = statuses.map((s) => headers.indexOf(en(`activity_status.${s}`)));
+  assert.ok(columns.every((c) => c > 0), `status columns in ${headers}`);
+  const rows = await page.locator('table.status-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())),
+  );
+  return Object.fromEntries(
+    rows.map((cells) => [cells[0].split(' ')[0], Object.fromEntries(statuses.map((s, i) => [s, Number(cells[columns[i]])]))]),
+  );
+}
+
+journey('c. A focal point posts a status update from "My work" and the dashboard shows it', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(FOCAL);
+  assert.equal(new URL(page.url()).pathname, '/', 'signed in to the list of committees');
+  await kit.follow(page.getByRole('link', { name: 'Veridia National Oversight Committee on Forced Labour' }));
+  const before = await statusCounts(page);
+
+  await kit.follow(page.getByRole('navigation', { name: en('nav.tenant') }).getByRole('link', { name: en('nav.my_work') }));
+  assert.equal(new URL(page.url()).pathname, '/t/veridia/my-work');
+  // The Labour Inspectorate's risk-based inspection plan.
+  const row = page.locator('table.work tbody tr').filter({ hasText: '3.1.1 Risk-based inspection plan' });
+  const was = (await row.locator('td').first().textContent()).trim();
+  const from = ['not-started', 'on-track', 'delayed', 'completed', 'cancelled'].find((s) => was.startsWith(en(`activity_status.${s}`)));
+  const to = from === 'delayed' ? 'on-track' : 'delayed';
+  await kit.follow(row.getByRole('link', { name: `${en('update.post')} 3.1.1` }));
+
+  await page.getByRole('heading', { level: 1, name: en('update.title') }).waitFor();
+  await field(page, en('activity.status')).selectOption(to);
+  await field(page, en('update.progress')).fill('35');
+  const note = 'Inspectors were trained on the new risk map of farms, boats and building sites.';
+  await field(page, en('update.note')).fill(note);
+  await field(page, en('update.evidence')).fill('https://inspection.veridia.example/risk-map');
+  await kit.follow(button(page, en('update.submit')));
+  await page.getByText(note).waitFor();
+
+  // A tenant may make partners' updates wait for the secretariat's review.
+  const review = (await sql("select review_updates from tenants where slug = 'veridia'", kit.database.url)) === 't';
+  if (review) {
+    await kit.signOut();
+    await kit.signIn(SECRETARIAT);
+    await kit.go('/t/veridia/reviews');
+    const card = page.locator('article.review').filter({ hasText: note });
+    await kit.follow(card.getByRole('button', { name: `${en('review.accept')} 3.1.1` }));
+  }
+
+  await kit.go('/t/veridia/');
+  const after = await statusCounts(page);
+  assert.equal(after['3'][to], before['3'][to] + 1, `one more ${to} activity in objective 3`);
+  assert.equal(after['3'][from], before['3'][from] - 1, `one fewer ${from} activity in objective 3`);
+  await kit.screenshot();
+});
+
+/** Forms on the page that post somewhere else than signing out (or choosing a language). */
+async function editForms(page) {
+  const actions = await page.locator('form').evaluateAll((forms) =>
+    forms.filter((f) => f.method.toLowerCase() === 'post').map((f) => new URL(f.action).pathname),
+  );
+  return actions.filter((a) => a !== '/logout' && a !== '/language');
+}
+
+/** Links and buttons that start an edit: named by a catalog's "edit", "new", "delete"… texts, or leading to such a route. */
+async function editControls(page) {
+  const words = ['form.edit', 'form.delete', 'nap.new', 'nap.edit', 'nap.delete', 'plan.add_objective', 'plan.add_outcome',
+    'plan.add_activity', 'transfer.import', 'update.post', 'committee.edit', 'committee.new', 'committee.tor_edit',
+    'committee.tor_start', 'risk.new', 'comment.add'].flatMap((k) => { try { return [en(k)]; } catch { return []; } });
+  const found = await page.locator('main a, main button').evaluateAll(
+    (elements, words) =>
+      elements
+        .filter((e) => {
+          const name = e.textContent.trim();
+          const href = e.getAttribute('href') || '';
+          return words.some((w) => name.startsWith(w)) || /\/(edit|new|delete|import|update|tor)(\?|$)/.test(href);
+        })
+        .map((e) => `${e.tagName.toLowerCase()} "${e.textContent.trim()}" ${e.getAttribute('href') || ''}`),
+    words,
+  );
+  return found;
+}
+
+journey('d. An observer reads the dashboard, sees no edit controls and cannot post an edit', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(OBSERVER);
+  await kit.go('/t/veridia/');
+  const napId = Number(await sql("select id from naps where title like 'National Action Plan against Forced Labour%'", kit.database.url));
+  const activity = Number(await sql(`select id from activities where nap_id = ${napId} and code = '3.1.1'`, kit.database.url));
+  const committee = Number(await sql("select id from committees where name = 'National Oversight Committee on Forced Labour'", kit.database.url));
+  await page.getByRole('heading', { level: 2, name: en('dashboard.by_status') }).waitFor();
+  assert.ok((await page.locator('table.status-table tbody tr').count()) > 0, 'the dashboard shows the plan');
+  await kit.screenshot();
+
+  for (const path of [
+    '/t/veridia/',
+    '/t/veridia/naps',
+    `/t/veridia/naps/${napId}`,
+    `/t/veridia/naps/${napId}/plan`,
+    `/t/veridia/naps/${napId}/activities/${activity}`,
+    `/t/veridia/naps/${napId}/risks`,
+    `/t/veridia/naps/${napId}/indicators`,
+    '/t/veridia/committees',
+    `/t/veridia/committees/${committee}`,
+  ]) {
+    if (path !== '/t/veridia/') await kit.go(path);
+    assert.deepEqual(await editForms(page), [], `no form posts an edit on ${path}`);
+    assert.deepEqual(await editControls(page), [], `no edit link or button on ${path}`);
+  }
+
+  // Posting anyway, from the page with its CSRF token, as a crafted form would.
+  const csrf = await page.locator('form[action="/logout"] input[name=csrf]').inputValue();
+  const post = (path, fields) =>
+    page.evaluate(
+      async ({ path, fields }) => {
+        const res = await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+        return { status: res.type === 'opaqueredirect' ? 'redirect' : res.status, body: await res.text() };
+      },
+      { path, fields: { csrf, ...fields } },
+    );
+  const titleBefore = await sql(`select title from naps where id = ${napId}`, kit.database.url);
+  for (const [path, fields] of [
+    [`/t/veridia/naps/${napId}/edit`, { title: 'Changed by an observer', theme: 'forced-labour', start_year: '2025', end_year: '2029', status: 'adopted' }],
+    [`/t/veridia/naps/${napId}/activities/${activity}/update`, { version: '0', status: 'completed', progress: '100' }],
+    [`/t/veridia/naps/${napId}/activities/${activity}/comments`, { body: 'An observer comment' }],
+    [`/t/veridia/committees/${committee}/tor`, { mandate: 'Changed by an observer', quorum: '50' }],
+    [`/t/veridia/naps/${napId}/publish`, {}],
+  ]) {
+    const res = await post(path, fields);
+    assert.equal(res.status, 403, `POST ${path} is refused`);
+    assert.ok(res.body.includes(en('error.forbidden.title')), `POST ${path} is refused for the role, not the token`);
+  }
+  assert.equal(await sql(`select title from naps where id = ${napId}`, kit.database.url), titleBefore);
+  assert.equal(await sql(`select count(*) from comments where body = 'An observer comment'`, kit.database.url), '0');
+  // The same token signs out: the refusals above were the role's, not the token's.
+  assert.equal((await post('/logout', {})).status, 'redirect');
+  await kit.go('/t/veridia/');
+  assert.equal(new URL(page.url()).pathname, '/login', 'signed out');
+});
+
+journey('e. The secretariat publishes new terms of reference, which a visitor reads on the public portal', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+  await kit.go('/t/veridia/committees');
+  await kit.follow(page.getByRole('link', { name: 'National Oversight Committee on Forced Labour', exact: true }));
+  const committee = Number(/\/committees\/(\d+)/.exec(page.url())[1]);
+  const published = await page.locator('ul.tor-versions li').count();
+  const draft = page.getByRole('link', { name: en('committee.tor_edit') }).or(page.getByRole('link', { name: en('committee.tor_start') }));
+  await kit.follow(draft);
+  assert.equal(new URL(page.url()).pathname, `/t/veridia/committees/${committee}/tor`);
+
+  const mandate = 'The committee oversees the National Action Plan against Forced Labour, hears the partners every quarter and reports to parliament every year.';
+  await field(page, en('tor.mandate')).fill(mandate);
+  if (!(await field(page, en('tor.purpose')).inputValue()).trim()) {
+    await field(page, en('tor.purpose')).fill('To follow the plan and keep its partners working together.');
+  }
+  await kit.follow(button(page, en('tor.save')));
+  assert.equal(await field(page, en('tor.mandate')).inputValue(), mandate, 'the draft is saved');
+  await kit.follow(button(page, en('tor.publish')));
+  const version = published + 1;
+  assert.equal(new URL(page.url()).pathname, `/t/veridia/committees/${committee}/tor/v/${version}`);
+  await page.getByText(mandate).waitFor();
+
+  // Someone who is not signed in reads it on the public portal.
+  const visitor = await kit.visitor();
+  await kit.go(`/p/veridia/committees/${committee}/tor`, visitor);
+  assert.equal(await visitor.locator('form[action="/logout"]').count(), 0, 'the visitor is not signed in');
+  await visitor.getByText(mandate).waitFor();
+  assert.equal(await visitor.locator('ul.tor-versions strong').textContent(), en('tor.version', { value: version }), 'the current version');
+  await kit.screenshot('', visitor);
+});
