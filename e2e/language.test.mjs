@@ -89,6 +89,13 @@ journey(
       await kit.screenshot(lang);
       await page.setViewportSize({ width: 360, height: 740 });
       await kit.screenshot(`${lang}-360`);
+      // Longer words must not push any page sideways on a small phone.
+      for (const other of [path, '/t/veridia/naps', '/t/veridia/committees', '/t/veridia/my-work']) {
+        await kit.go(other);
+        const wider = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+        assert.ok(wider <= 0, `${other} in ${lang} is ${wider} px wider than a 360 px screen`);
+      }
+      await kit.go(path);
       await page.setViewportSize({ width: 1280, height: 900 });
 
       // The choice holds on the next page too.
