@@ -173,6 +173,11 @@ pub async fn load_tree_of(
     )
     .fetch_all(&mut *conn)
     .await?;
+    // One activity or all of them, as a range of ids: unlike `$2 is null or
+    // a.id = $2`, a range reaches the one activity by its key even in the
+    // generic plan PostgreSQL caches for a prepared statement, instead of
+    // reading the whole NAP.
+    let (low, high) = only.map_or((i64::MIN, i64::MAX), |id| (id, id));
     let activities = sqlx::query!(
         r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.progress, a.spending, a.start_quarter,
                   a.end_quarter, a.budget, a.currency,
@@ -189,19 +194,21 @@ pub async fn load_tree_of(
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
-           where a.nap_id = $1 and ($2::bigint is null or a.id = $2)"#,
+           where a.nap_id = $1 and a.id between $2 and $3"#,
         nap_id,
-        only
+        low,
+        high
     )
     .fetch_all(&mut *conn)
     .await?;
     let occurrences = sqlx::query!(
         "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
          from target_occurrences o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
-         where a.nap_id = $1 and ($2::bigint is null or a.id = $2)
+         where a.nap_id = $1 and a.id between $2 and $3
          order by o.quarter_index",
         nap_id,
-        only
+        low,
+        high
     )
     .fetch_all(&mut *conn)
     .await?;
