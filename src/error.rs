@@ -148,7 +148,7 @@ impl IntoResponse for AppError {
         }
         let mut response = error_page(status, which);
         let retry_after = match status {
-            StatusCode::TOO_MANY_REQUESTS => "900",
+            StatusCode::TOO_MANY_REQUESTS => crate::auth::throttle::RETRY_AFTER_SECS,
             StatusCode::SERVICE_UNAVAILABLE => RETRY_AFTER_SECS,
             _ => return response,
         };

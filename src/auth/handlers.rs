@@ -150,14 +150,7 @@ impl LoginAgain {
             error: Some(self.error),
             notice: None,
         };
-        let mut response = (self.status, page).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("900"),
-            );
-        }
-        Ok(response)
+        Ok(throttle::retry_later((self.status, page).into_response()))
     }
 }
 

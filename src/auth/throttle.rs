@@ -6,6 +6,20 @@ use sqlx::PgPool;
 
 pub const MAX_FAILURES: i64 = 10;
 
+/// Seconds until a throttled client may try again: the whole window.
+pub const RETRY_AFTER_SECS: &str = "900";
+
+/// A throttled answer (429) says when to come back.
+pub fn retry_later(mut response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    response
+}
+
 /// The keys an attempt is counted under.
 pub fn keys(email: &str, client: &str) -> [String; 2] {
     [

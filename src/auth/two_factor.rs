@@ -225,14 +225,7 @@ async fn code_again(
         csrf: super::csrf::token(session).await?,
         error: Some(error),
     };
-    let mut response = (status, page).into_response();
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("900"),
-        );
-    }
-    Ok(response)
+    Ok(throttle::retry_later((status, page).into_response()))
 }
 
 #[derive(Template, WebTemplate)]

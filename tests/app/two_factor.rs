@@ -113,14 +113,17 @@ async fn a_second_factor_is_asked_after_the_password_and_each_code_works_once() 
     assert_eq!(thief.get("/t/aland/").await.status, StatusCode::SEE_OTHER);
 
     // Guessing is throttled like passwords.
-    let mut last = StatusCode::OK;
+    let mut last = None;
     for _ in 0..12 {
-        last = thief
-            .submit("/login/code", "/login/code", &[("code", "000001")])
-            .await
-            .status;
+        last = Some(
+            thief
+                .submit("/login/code", "/login/code", &[("code", "000001")])
+                .await,
+        );
     }
-    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    let last = last.unwrap();
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(last.headers[axum::http::header::RETRY_AFTER], "900");
 
     // Switching it off asks for the password.
     let res = me
