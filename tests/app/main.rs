@@ -21,6 +21,7 @@ mod plan;
 mod profile;
 mod progress;
 mod register;
+mod tallies;
 mod tenancy;
 mod transfer;
 mod two_factor;

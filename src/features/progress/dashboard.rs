@@ -2,7 +2,7 @@
 //! figure a link to the activities behind it. A handful of queries whatever
 //! the plan's size; the figures are computed here from them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -90,91 +90,109 @@ pub struct PartnerInfo {
     pub constituency: Constituency,
 }
 
-/// Everything the dashboard and the lists read: three queries.
+/// One activity as the dashboard and the lists read it.
+struct FactRow {
+    id: i64,
+    code: String,
+    title: String,
+    objective: String,
+    lead_partner_id: Option<i64>,
+    lead_acronym: Option<String>,
+    status: String,
+    budget: Option<i64>,
+    spending: Option<i64>,
+    last_update_at: Option<OffsetDateTime>,
+    quarters: Vec<i32>,
+    met: Vec<bool>,
+}
+
+impl From<FactRow> for Fact {
+    fn from(r: FactRow) -> Self {
+        Fact {
+            id: r.id,
+            code: r.code,
+            title: r.title,
+            objective: r.objective,
+            lead: r.lead_partner_id,
+            lead_acronym: r.lead_acronym,
+            status: ActivityStatus::parse(&r.status).unwrap_or(ActivityStatus::NotStarted),
+            budget: r.budget.unwrap_or(0),
+            spending: r.spending.unwrap_or(0),
+            last_update: r.last_update_at,
+            occurrences: r.quarters.into_iter().zip(r.met).collect(),
+        }
+    }
+}
+
+/// The facts of a few activities of `nap_id`, in code order.
+async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppResult<Vec<Fact>> {
+    let mut facts: Vec<Fact> = sqlx::query_as!(
+        FactRow,
+        r#"select a.id, a.code, a.title, o.code as objective,
+                  a.lead_partner_id, p.acronym as "lead_acronym?", a.status, a.budget, a.spending,
+                  a.last_update_at,
+                  coalesce((select array_agg(t.quarter_index order by t.quarter_index) from target_occurrences t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "quarters!",
+                  coalesce((select array_agg(t.met_at is not null order by t.quarter_index) from target_occurrences t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "met!"
+           from activities a
+           join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
+           join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
+           left join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
+           where a.nap_id = $1 and a.id = any($2)"#,
+        nap_id,
+        ids
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(Fact::from)
+    .collect();
+    facts.sort_by_key(|a| code_key(&a.code));
+    Ok(facts)
+}
+
+/// Every activity of a NAP, for the filtered lists: these are as long as
+/// the plan, unlike the dashboard.
 pub struct Facts {
     pub nap: Nap,
-    pub objectives: Vec<(String, String)>,
     pub activities: Vec<Fact>,
     pub partners: Vec<PartnerInfo>,
     pub stale_days: i32,
-    pub currency: String,
+}
+
+async fn partner_infos(conn: &mut PgConnection) -> AppResult<Vec<PartnerInfo>> {
+    Ok(
+        sqlx::query!("select id, acronym, name, constituency from partners order by acronym")
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|p| PartnerInfo {
+                id: p.id,
+                acronym: p.acronym,
+                name: p.name,
+                constituency: Constituency::parse(&p.constituency).unwrap_or(Constituency::Other),
+            })
+            .collect(),
+    )
 }
 
 impl Facts {
     pub async fn load(conn: &mut PgConnection, nap: Nap, tenant_id: i64) -> AppResult<Self> {
-        let rows = sqlx::query!(
-            r#"select a.id, a.code, a.title, o.code as objective, o.title as objective_title,
-                      a.lead_partner_id, p.acronym as "lead_acronym?", a.status, a.budget, a.spending,
-                      a.currency, a.last_update_at,
-                      coalesce((select array_agg(t.quarter_index order by t.quarter_index) from target_occurrences t
-                                where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "quarters!",
-                      coalesce((select array_agg(t.met_at is not null order by t.quarter_index) from target_occurrences t
-                                where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "met!"
-               from activities a
-               join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
-               join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
-               left join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
-               where a.nap_id = $1"#,
-            nap.id
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        let partners =
-            sqlx::query!("select id, acronym, name, constituency from partners order by acronym")
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .map(|p| PartnerInfo {
-                    id: p.id,
-                    acronym: p.acronym,
-                    name: p.name,
-                    constituency: Constituency::parse(&p.constituency)
-                        .unwrap_or(Constituency::Other),
-                })
-                .collect();
+        let ids = sqlx::query_scalar!("select id from activities where nap_id = $1", nap.id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let activities = facts_of(&mut *conn, nap.id, &ids).await?;
+        let partners = partner_infos(&mut *conn).await?;
         let stale_days =
             sqlx::query_scalar!("select stale_days from tenants where id = $1", tenant_id)
                 .fetch_one(&mut *conn)
                 .await?;
-        let mut objectives: BTreeMap<Vec<(u64, String)>, (String, String)> = BTreeMap::new();
-        let mut currencies: BTreeMap<String, usize> = BTreeMap::new();
-        let mut activities: Vec<Fact> = rows
-            .into_iter()
-            .map(|r| {
-                objectives.insert(
-                    code_key(&r.objective),
-                    (r.objective.clone(), r.objective_title),
-                );
-                if r.budget.is_some() && !r.currency.is_empty() {
-                    *currencies.entry(r.currency.clone()).or_default() += 1;
-                }
-                Fact {
-                    id: r.id,
-                    code: r.code,
-                    title: r.title,
-                    objective: r.objective,
-                    lead: r.lead_partner_id,
-                    lead_acronym: r.lead_acronym,
-                    status: ActivityStatus::parse(&r.status).unwrap_or(ActivityStatus::NotStarted),
-                    budget: r.budget.unwrap_or(0),
-                    spending: r.spending.unwrap_or(0),
-                    last_update: r.last_update_at,
-                    occurrences: r.quarters.into_iter().zip(r.met).collect(),
-                }
-            })
-            .collect();
-        activities.sort_by_key(|a| code_key(&a.code));
-        let currency = match currencies.len() {
-            1 => currencies.into_keys().next().unwrap_or_default(),
-            _ => String::new(),
-        };
         Ok(Self {
             nap,
-            objectives: objectives.into_values().collect(),
             activities,
             partners,
             stale_days,
-            currency,
         })
     }
 
@@ -270,7 +288,7 @@ pub struct DashboardPage {
     pub by_status: Vec<StatusRow>,
     pub targets: Vec<TargetFigures>,
     pub overdue: Vec<(usize, Fact)>,
-    pub due_next: Vec<(usize, Fact)>,
+    pub due_next: Vec<Fact>,
     pub stale: Vec<Fact>,
     pub stale_days: i32,
     pub partners: Vec<PartnerRow>,
@@ -284,29 +302,243 @@ pub struct DashboardPage {
     pub handovers: Vec<crate::features::handover::Note>,
 }
 
+/// Activities of one objective, lead partner (0: none), status and currency.
+struct ActivityTally {
+    objective_id: i64,
+    lead: i64,
+    status: ActivityStatus,
+    currency: String,
+    activities: usize,
+    budgeted: usize,
+    budget: i64,
+    spending: i64,
+}
+
+/// Targets of one lead partner (0: none) in one quarter.
+struct TargetTally {
+    lead: i64,
+    quarter: Quarter,
+    targets: usize,
+    met: usize,
+}
+
+impl TargetTally {
+    fn count(&self, state: TargetState, today: Quarter) -> usize {
+        match state {
+            TargetState::Met => self.met,
+            _ if TargetState::of(self.quarter, false, today) == state => self.targets - self.met,
+            _ => 0,
+        }
+    }
+}
+
+/// What the dashboard reads: the tallies kept on write (migration 13) and
+/// three short lists reached by index, so its cost does not grow with the
+/// plan.
+pub struct Summary {
+    nap: Nap,
+    /// (id, code, title) in code order.
+    objectives: Vec<(i64, String, String)>,
+    activities: Vec<ActivityTally>,
+    targets: Vec<TargetTally>,
+    partners: Vec<(PartnerInfo, Option<OffsetDateTime>)>,
+    /// (targets missed, activity): the 15 overdue longest.
+    overdue: Vec<(usize, Fact)>,
+    due_next: Vec<Fact>,
+    /// The 15 left longest without an update.
+    stale: Vec<Fact>,
+    stale_days: i32,
+}
+
+/// How many activities each short list of the dashboard shows.
+const LIST_LENGTH: i64 = 15;
+
+fn count(n: i32) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+impl Summary {
+    pub async fn load(conn: &mut PgConnection, nap: Nap, tenant_id: i64) -> AppResult<Self> {
+        let today = Quarter::current();
+        let mut objectives: Vec<(i64, String, String)> = sqlx::query!(
+            "select id, code, title from objectives where nap_id = $1",
+            nap.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.code, o.title))
+        .collect();
+        objectives.sort_by_key(|o| code_key(&o.1));
+        let activities = sqlx::query!(
+            "select oc.objective_id, t.lead_partner_id, t.status, t.currency,
+                    t.activities, t.budgeted, t.budget, t.spending
+             from activity_tallies t join outcomes oc on oc.tenant_id = t.tenant_id and oc.id = t.outcome_id
+             where t.nap_id = $1 and t.activities > 0",
+            nap.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|t| ActivityTally {
+            objective_id: t.objective_id,
+            lead: t.lead_partner_id,
+            status: ActivityStatus::parse(&t.status).unwrap_or(ActivityStatus::NotStarted),
+            currency: t.currency,
+            activities: count(t.activities),
+            budgeted: count(t.budgeted),
+            budget: t.budget,
+            spending: t.spending,
+        })
+        .collect();
+        let targets = sqlx::query!(
+            "select lead_partner_id, quarter_index, targets, met from target_tallies
+             where nap_id = $1 and targets > 0",
+            nap.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|t| TargetTally {
+            lead: t.lead_partner_id,
+            quarter: Quarter::from_index(t.quarter_index),
+            targets: count(t.targets),
+            met: count(t.met),
+        })
+        .collect();
+        let partners = sqlx::query!(
+            "select p.id, p.acronym, p.name, p.constituency,
+                    (select max(a.last_update_at) from activities a
+                     where a.tenant_id = p.tenant_id and a.nap_id = $1 and a.lead_partner_id = p.id) as last_update
+             from partners p order by p.acronym",
+            nap.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let info = PartnerInfo {
+                id: p.id,
+                acronym: p.acronym,
+                name: p.name,
+                constituency: Constituency::parse(&p.constituency).unwrap_or(Constituency::Other),
+            };
+            (info, p.last_update)
+        })
+        .collect();
+        let stale_days =
+            sqlx::query_scalar!("select stale_days from tenants where id = $1", tenant_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        // Each list is an index range cut at its length.
+        let picks = sqlx::query!(
+            r#"(select 'overdue' as "list!", f.activity_id as "id!",
+                       (select count(*) from target_occurrences o
+                        where o.tenant_id = f.tenant_id and o.activity_id = f.activity_id
+                          and o.met_at is null and o.quarter_index < $2) as "missed!"
+                from open_targets f where f.nap_id = $1 and f.first_quarter < $2
+                order by f.first_quarter, f.activity_id limit $5)
+               union all
+               (select 'due-next', o.activity_id, 0 from target_occurrences o
+                join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+                where o.quarter_index = $3 and o.met_at is null and a.nap_id = $1
+                group by o.activity_id order by o.activity_id limit $5)
+               union all
+               (select 'stale', a.id, 0 from activities a
+                where a.nap_id = $1 and a.status not in ('completed', 'cancelled')
+                  and (a.last_update_at is null or a.last_update_at <= now() - make_interval(days => $4))
+                order by a.last_update_at nulls first, a.id limit $5)"#,
+            nap.id,
+            today.index(),
+            today.index() + 1,
+            stale_days,
+            LIST_LENGTH
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let ids: Vec<i64> = picks.iter().map(|p| p.id).collect();
+        let facts: HashMap<i64, Fact> = facts_of(&mut *conn, nap.id, &ids)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        let list = |name: &str| -> Vec<(usize, Fact)> {
+            picks
+                .iter()
+                .filter(|p| p.list == name)
+                .filter_map(|p| {
+                    let missed = usize::try_from(p.missed).unwrap_or(0);
+                    facts.get(&p.id).map(|f| (missed, f.clone()))
+                })
+                .collect()
+        };
+        let mut overdue = list("overdue");
+        overdue.sort_by_key(|(n, a)| (std::cmp::Reverse(*n), code_key(&a.code)));
+        let in_code_order = |mut facts: Vec<(usize, Fact)>| -> Vec<Fact> {
+            facts.sort_by_key(|(_, a)| code_key(&a.code));
+            facts.into_iter().map(|(_, a)| a).collect()
+        };
+        Ok(Self {
+            nap,
+            objectives,
+            activities,
+            targets,
+            partners,
+            overdue,
+            due_next: in_code_order(list("due-next")),
+            stale: in_code_order(list("stale")),
+            stale_days,
+        })
+    }
+
+    /// The one currency of every budget, or none when they differ.
+    fn currency(&self) -> String {
+        let used: BTreeSet<&str> = self
+            .activities
+            .iter()
+            .filter(|t| t.budgeted > 0 && !t.currency.is_empty())
+            .map(|t| t.currency.as_str())
+            .collect();
+        match used.len() {
+            1 => used.into_iter().next().unwrap_or_default().to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
 impl DashboardPage {
-    pub fn build(page: Chrome, slug: String, facts: Facts, other_naps: Vec<(i64, String)>) -> Self {
+    pub fn build(
+        page: Chrome,
+        slug: String,
+        summary: Summary,
+        other_naps: Vec<(i64, String)>,
+    ) -> Self {
         let today = Quarter::current();
         let next = Quarter::from_index(today.index() + 1);
-        let now = OffsetDateTime::now_utc();
-        let list = |query: &str| format!("/t/{slug}/naps/{}/activities?{query}", facts.nap.id);
-        let grid = |query: &str| format!("/t/{slug}/naps/{}/plan?{query}", facts.nap.id);
-        let by_status = facts
+        let nap_id = summary.nap.id;
+        let list = |query: &str| format!("/t/{slug}/naps/{nap_id}/activities?{query}");
+        let grid = |query: &str| format!("/t/{slug}/naps/{nap_id}/plan?{query}");
+        let activities = |keep: &dyn Fn(&ActivityTally) -> bool| {
+            summary
+                .activities
+                .iter()
+                .filter(|t| keep(t))
+                .fold((0, 0, 0), |(n, b, s), t| {
+                    (n + t.activities, b + t.budget, s + t.spending)
+                })
+        };
+        let by_status = summary
             .objectives
             .iter()
-            .map(|(code, title)| {
-                let mine: Vec<&Fact> = facts
-                    .activities
-                    .iter()
-                    .filter(|a| &a.objective == code)
-                    .collect();
-                let total = mine.len();
+            .map(|(id, code, title)| {
+                let (total, _, _) = activities(&|t| t.objective_id == *id);
                 let mut x = 0.0;
                 let mut bars = Vec::new();
                 let counts = ActivityStatus::ALL
                     .iter()
                     .map(|s| {
-                        let value = mine.iter().filter(|a| a.status == *s).count();
+                        let (value, _, _) =
+                            activities(&|t| t.objective_id == *id && t.status == *s);
                         let width = if total == 0 {
                             0.0
                         } else {
@@ -331,187 +563,130 @@ impl DashboardPage {
                 }
             })
             .collect();
+        let targets_of = |state, year: Option<i32>, lead: Option<i64>| -> usize {
+            summary
+                .targets
+                .iter()
+                .filter(|t| {
+                    year.is_none_or(|y| t.quarter.year == y) && lead.is_none_or(|l| t.lead == l)
+                })
+                .map(|t| t.count(state, today))
+                .sum()
+        };
         let target_figures = |label_key, year: Option<i32>| {
-            let sum = |state| {
-                facts
-                    .activities
-                    .iter()
-                    .map(|a| a.count(state, today, year))
-                    .sum()
-            };
             let year_q = year.map(|y| format!("year={y}&")).unwrap_or_default();
+            let figure = |state: TargetState| Figure {
+                value: targets_of(state, year, None),
+                href: grid(&format!("{year_q}state={}", state.as_str())),
+            };
             TargetFigures {
                 label_key,
-                met: Figure {
-                    value: sum(TargetState::Met),
-                    href: grid(&format!("{year_q}state=met")),
-                },
-                missed: Figure {
-                    value: sum(TargetState::Missed),
-                    href: grid(&format!("{year_q}state=missed")),
-                },
-                pending: Figure {
-                    value: sum(TargetState::Pending),
-                    href: grid(&format!("{year_q}state=pending")),
-                },
+                met: figure(TargetState::Met),
+                missed: figure(TargetState::Missed),
+                pending: figure(TargetState::Pending),
             }
         };
         let mut targets = vec![target_figures("dashboard.whole_period", None)];
-        if (facts.nap.start_year..=facts.nap.end_year).contains(&today.year) {
+        if (summary.nap.start_year..=summary.nap.end_year).contains(&today.year) {
             targets.insert(0, target_figures("dashboard.this_year", Some(today.year)));
         }
-        let partners: Vec<PartnerRow> = facts
+        // (partner, its row, budget, spending) for every partner leading an activity.
+        let led: Vec<(&PartnerInfo, PartnerRow, i64, i64)> = summary
             .partners
             .iter()
-            .filter_map(|p| {
-                let led: Vec<&Fact> = facts
-                    .activities
-                    .iter()
-                    .filter(|a| a.lead == Some(p.id))
-                    .collect();
-                if led.is_empty() {
+            .filter_map(|(p, last_update)| {
+                let (led, budget, spending) = activities(&|t| t.lead == p.id);
+                if led == 0 {
                     return None;
                 }
-                Some(PartnerRow {
+                let (delayed, _, _) =
+                    activities(&|t| t.lead == p.id && t.status == ActivityStatus::Delayed);
+                let row = PartnerRow {
                     acronym: p.acronym.clone(),
                     name: p.name.clone(),
                     led: Figure {
-                        value: led.len(),
+                        value: led,
                         href: list(&format!("lead={}", p.acronym)),
                     },
                     delayed: Figure {
-                        value: led
-                            .iter()
-                            .filter(|a| a.status == ActivityStatus::Delayed)
-                            .count(),
+                        value: delayed,
                         href: list(&format!("lead={}&status=delayed", p.acronym)),
                     },
                     overdue: Figure {
-                        value: led.iter().map(|a| a.missed(today)).sum(),
+                        value: targets_of(TargetState::Missed, None, Some(p.id)),
                         href: list(&format!("lead={}&only=overdue", p.acronym)),
                     },
-                    last_update: led
-                        .iter()
-                        .filter_map(|a| a.last_update)
-                        .max()
+                    last_update: last_update
                         .map(crate::http::page::format_date)
                         .unwrap_or_default(),
-                })
+                };
+                Some((p, row, budget, spending))
             })
             .collect();
         let constituencies = Constituency::ALL
             .iter()
             .map(|c| {
-                let led: Vec<&Fact> = facts
-                    .activities
-                    .iter()
-                    .filter(|a| a.lead.is_some() && facts.constituency_of(a.lead) == *c)
-                    .collect();
+                let mine = || led.iter().filter(|(p, ..)| p.constituency == *c);
+                let sum = |figure: fn(&PartnerRow) -> &Figure| -> usize {
+                    mine().map(|(_, row, ..)| figure(row).value).sum()
+                };
                 ConstituencyRow {
                     constituency: *c,
                     led: Figure {
-                        value: led.len(),
+                        value: sum(|r| &r.led),
                         href: list(&format!("constituency={}", c.as_str())),
                     },
                     delayed: Figure {
-                        value: led
-                            .iter()
-                            .filter(|a| a.status == ActivityStatus::Delayed)
-                            .count(),
+                        value: sum(|r| &r.delayed),
                         href: list(&format!("constituency={}&status=delayed", c.as_str())),
                     },
                     overdue: Figure {
-                        value: led.iter().map(|a| a.missed(today)).sum(),
+                        value: sum(|r| &r.overdue),
                         href: list(&format!("constituency={}&only=overdue", c.as_str())),
                     },
                 }
             })
             .collect();
         let money_by_objective = money_rows(
-            facts
+            summary
                 .objectives
                 .iter()
-                .map(|(code, title)| {
-                    let mine = facts.activities.iter().filter(|a| &a.objective == code);
-                    let (b, s) = mine.fold((0, 0), |(b, s), a| (b + a.budget, s + a.spending));
+                .map(|(id, code, title)| {
+                    let (_, budget, spending) = activities(&|t| t.objective_id == *id);
                     (
                         format!("{code} {title}"),
                         list(&format!("objective={code}")),
-                        b,
-                        s,
+                        budget,
+                        spending,
                     )
                 })
                 .collect(),
         );
         let money_by_partner = money_rows(
-            partners
-                .iter()
-                .map(|p| {
-                    let id = facts
-                        .partners
-                        .iter()
-                        .find(|x| x.acronym == p.acronym)
-                        .map(|x| x.id);
-                    let mine = facts.activities.iter().filter(|a| a.lead == id);
-                    let (b, s) = mine.fold((0, 0), |(b, s), a| (b + a.budget, s + a.spending));
-                    (p.acronym.clone(), p.led.href.clone(), b, s)
+            led.iter()
+                .filter(|(_, _, budget, spending)| *budget > 0 || *spending > 0)
+                .map(|(p, row, budget, spending)| {
+                    (p.acronym.clone(), row.led.href.clone(), *budget, *spending)
                 })
-                .filter(|r| r.2 > 0 || r.3 > 0)
                 .collect(),
         );
-        let mut overdue: Vec<(usize, &Fact)> = facts
-            .activities
-            .iter()
-            .map(|a| (a.missed(today), a))
-            .filter(|(n, _)| *n > 0)
-            .collect();
-        overdue.sort_by_key(|(n, a)| (std::cmp::Reverse(*n), code_key(&a.code)));
-        let overdue_ids: Vec<(usize, i64)> =
-            overdue.iter().take(15).map(|(n, a)| (*n, a.id)).collect();
-        let due_next_ids: Vec<(usize, i64)> = facts
-            .activities
-            .iter()
-            .map(|a| (a.due_in(next), a.id))
-            .filter(|(n, _)| *n > 0)
-            .take(15)
-            .collect();
-        let stale_ids: Vec<i64> = facts
-            .activities
-            .iter()
-            .filter(|a| a.is_stale(now, facts.stale_days))
-            .take(15)
-            .map(|a| a.id)
-            .collect();
-        let activity_count = facts.activities.len();
-        let stale_days = facts.stale_days;
-        let currency = facts.currency.clone();
-        let nap = facts.nap.clone();
-        let by_id: HashMap<i64, Fact> = facts.activities.into_iter().map(|a| (a.id, a)).collect();
-        let take = |id: i64| by_id.get(&id).cloned();
-        let overdue = overdue_ids
-            .into_iter()
-            .filter_map(|(n, id)| take(id).map(|a| (n, a)))
-            .collect();
-        let due_next = due_next_ids
-            .into_iter()
-            .filter_map(|(n, id)| take(id).map(|a| (n, a)))
-            .collect();
-        let stale = stale_ids.into_iter().filter_map(take).collect();
+        let (activity_count, _, _) = activities(&|_| true);
+        let currency = summary.currency();
         Self {
             page,
-            slug,
-            nap,
+            slug: slug.clone(),
+            nap: summary.nap,
             other_naps,
             today,
             next,
             statuses: ActivityStatus::ALL,
             by_status,
             targets,
-            overdue,
-            due_next,
-            stale,
-            stale_days,
-            partners,
+            overdue: summary.overdue,
+            due_next: summary.due_next,
+            stale: summary.stale,
+            stale_days: summary.stale_days,
+            partners: led.into_iter().map(|(_, row, ..)| row).collect(),
             constituencies,
             money: vec![
                 ("dashboard.money_by_objective", money_by_objective),
@@ -541,7 +716,7 @@ async fn naps_list(conn: &mut PgConnection) -> AppResult<Vec<(i64, String)>> {
 /// The dashboard of `nap_id` for the context's tenant.
 pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult<DashboardPage> {
     let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
-    let facts = Facts::load(&mut ctx.tx, nap, ctx.tenant.id).await?;
+    let summary = Summary::load(&mut ctx.tx, nap, ctx.tenant.id).await?;
     let others = naps_list(&mut ctx.tx)
         .await?
         .into_iter()
@@ -549,8 +724,12 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         .collect();
     let mut risks = super::risks::load(&mut ctx.tx, nap_id, true).await?;
     risks.truncate(5);
-    let mut dashboard =
-        DashboardPage::build(page.in_tenant(ctx), ctx.tenant.slug.clone(), facts, others);
+    let mut dashboard = DashboardPage::build(
+        page.in_tenant(ctx),
+        ctx.tenant.slug.clone(),
+        summary,
+        others,
+    );
     dashboard.risks = risks;
     dashboard.actions =
         crate::features::committees::meetings::open_actions(&mut ctx.tx, None, None).await?;
