@@ -65,6 +65,9 @@ create index activities_stale_idx on activities (tenant_id, nap_id, last_update_
 create index activities_lead_update_idx on activities (tenant_id, nap_id, lead_partner_id, last_update_at);
 create index target_occurrences_open_idx on target_occurrences (tenant_id, quarter_index, activity_id)
     where met_at is null;
+-- "My work": the updates returned to their author.
+create index status_updates_returned_idx on status_updates (tenant_id, author_id, reviewed_at desc)
+    where review_state = 'returned';
 
 -- Adds the occurrences of the given activities to the target tallies, under
 -- each activity's current NAP and lead.

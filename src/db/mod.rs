@@ -93,7 +93,12 @@ impl Database {
 /// Waiting for a connection, including opening one, is bounded by
 /// [`ACQUIRE_TIMEOUT`], so with the database unreachable a page answers 503
 /// within it instead of hanging.
+///
+/// JIT compilation is off: our statements run in a millisecond, and when
+/// the planner overestimates one (stale statistics, a large shared table)
+/// PostgreSQL would compile it on every execution, for tens of milliseconds.
 pub fn app_pool(options: PgConnectOptions, max_connections: u32, switch_role: bool) -> PgPool {
+    let options = options.options([("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)

@@ -100,7 +100,7 @@ async fn public_nap(
     }
     let today = Quarter::current();
     let tree = model::load_tree(&mut tenant.tx, id, today).await?;
-    let grid = Grid::build(&nap, tree, &Filters::default(), today);
+    let grid = Grid::build(&nap, tree, &Filters::default(), today, None);
     let show_spending = sqlx::query_scalar!(
         "select publish_spending from tenants where id = $1",
         tenant.id

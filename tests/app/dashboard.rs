@@ -302,3 +302,59 @@ async fn pages_run_the_same_number_of_queries_at_10_and_200_activities() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_grid_shows_the_plan_a_page_at_a_time_in_code_order() {
+    let (app, mut sec, nap) = plan_setup().await;
+    grow(&app, nap, 230).await;
+    let grid = format!("/t/aland/naps/{nap}/plan");
+    let mut seen = Vec::new();
+    let mut path = grid.clone();
+    for (page, rows) in [(1, 100), (2, 100), (3, 30)] {
+        let res = sec.get(&path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        let codes = res.texts("tbody th.code");
+        assert_eq!(codes.len(), rows, "page {page}");
+        assert!(
+            res.texts("caption")[0].starts_with("230 activities"),
+            "{:?}",
+            res.texts("caption")
+        );
+        let first = (page - 1) * 100 + 1;
+        assert_eq!(
+            res.texts(".pager p:first-child"),
+            vec![format!("Activities {first}–{} of 230", first + rows - 1)]
+        );
+        seen.extend(codes);
+        match res.attr(".pager a[rel=next]", "href") {
+            Some(next) => path = next,
+            None => assert_eq!(page, 3, "only the last page has no next link"),
+        }
+    }
+    // People's order, not the text's: 1.1.9 before 1.1.10 before 1.1.100.
+    let expected: Vec<String> = (1..=230).map(|i| format!("1.1.{i}")).collect();
+    assert_eq!(seen, expected);
+    let back = sec.get(&format!("{grid}?page=3")).await;
+    assert_eq!(
+        back.attr(".pager a[rel=prev]", "href").as_deref(),
+        Some(format!("{grid}?page=2").as_str())
+    );
+
+    // A filter that chooses rows pages what it keeps, and the links keep it.
+    let ctu = sec.get(&format!("{grid}?partner=CTU&year=2026")).await;
+    assert!(ctu.texts("caption")[0].starts_with("115 activities"));
+    assert_eq!(ctu.texts("tbody th.code").len(), 100);
+    assert_eq!(ctu.texts("tbody th.code")[0], "1.1.2");
+    let next = ctu.attr(".pager a[rel=next]", "href").unwrap();
+    assert_eq!(next, format!("{grid}?partner=CTU&year=2026&page=2"));
+    let rest = sec.get(&next).await;
+    assert_eq!(rest.texts("tbody th.code").len(), 15);
+    assert_eq!(rest.texts("tbody th.code").last().unwrap(), "1.1.230");
+
+    // Nonsense page numbers show the first page.
+    for bad in ["0", "-1", "x", "99999999999999999999"] {
+        let res = sec.get(&format!("{grid}?page={bad}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{bad}");
+        assert_eq!(res.texts("tbody th.code")[0], "1.1.1", "{bad}");
+    }
+}

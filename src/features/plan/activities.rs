@@ -95,7 +95,7 @@ pub async fn show_page(
     .fetch_optional(&mut *ctx.tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let tree = model::load_tree_of(&mut ctx.tx, id, Some(activity), Quarter::current()).await?;
+    let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
     let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
     let head = crate::features::progress::updates::load_head(&mut ctx.tx, id, activity).await?;
     let can_report = crate::features::progress::updates::reporter(ctx, &head).is_ok();
@@ -311,7 +311,7 @@ async fn edit(
     .fetch_optional(&mut *ctx.tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let tree = model::load_tree_of(&mut ctx.tx, id, Some(activity), Quarter::current()).await?;
+    let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
     let (outcome, _, a) = find(tree, activity).ok_or(AppError::NotFound)?;
     let form = ActivityDraft {
         outcome,

@@ -1,6 +1,8 @@
 //! The quarter grid at `/t/{slug}/naps/{id}/plan`: activities grouped by
 //! objective and outcome against the quarters of the period, each cell
-//! showing that quarter's targets and their state.
+//! showing that quarter's targets and their state. A page shows at most
+//! [`PAGE_SIZE`] activities; without filters that choose rows, the page is
+//! read by index (plan order), so its cost does not grow with the plan.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,6 +10,7 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::routing::get;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::model::{self, ActivityRow, Nap, ObjectiveNode};
 use super::quarter::{Quarter, TargetState};
@@ -32,6 +35,48 @@ pub struct Filters {
     pub level: String,
     #[serde(default)]
     pub state: String,
+    /// From 1; anything else is the first page.
+    #[serde(default)]
+    pub page: String,
+}
+
+/// Activities per page of the grid.
+pub const PAGE_SIZE: usize = 100;
+
+impl Filters {
+    /// Whether the filters leave activities out. The year only narrows the
+    /// columns, unless a target state is chosen too.
+    fn select_rows(&self) -> bool {
+        !self.partner.trim().is_empty()
+            || Level::parse(&self.level).is_some()
+            || TargetState::parse(&self.state).is_some()
+    }
+
+    pub fn page(&self) -> usize {
+        self.page
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    /// The query string of page `n` with the same filters.
+    pub fn page_query(&self, n: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("partner", &self.partner),
+            ("year", &self.year),
+            ("level", &self.level),
+            ("state", &self.state),
+        ] {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.append_pair("page", &n.to_string());
+        query.finish()
+    }
 }
 
 pub struct Cell {
@@ -61,11 +106,24 @@ pub struct Grid {
     pub years: Vec<i32>,
     pub quarters: Vec<Quarter>,
     pub objectives: Vec<GridObjective>,
+    /// Activities the filters keep, on every page.
     pub activity_count: usize,
+    /// The page shown (from 1) and the ordinals of its first and last rows.
+    pub page: usize,
+    pub first: usize,
+    pub last: usize,
 }
 
 impl Grid {
-    pub fn build(nap: &Nap, tree: Vec<ObjectiveNode>, filters: &Filters, today: Quarter) -> Self {
+    /// The grid of the activities in `tree` that the filters keep. With
+    /// `window`, only those whose rank among the kept is in it get a row.
+    pub fn build(
+        nap: &Nap,
+        tree: Vec<ObjectiveNode>,
+        filters: &Filters,
+        today: Quarter,
+        window: Option<std::ops::Range<usize>>,
+    ) -> Self {
         let year = filters
             .year
             .trim()
@@ -93,7 +151,7 @@ impl Grid {
                 })
         };
         let mut activity_count = 0;
-        let objectives = tree
+        let objectives: Vec<GridObjective> = tree
             .into_iter()
             .map(|o| GridObjective {
                 code: o.code,
@@ -108,8 +166,13 @@ impl Grid {
                             .activities
                             .into_iter()
                             .filter(|a| keep(a))
-                            .map(|a| {
+                            .filter(|_| {
                                 activity_count += 1;
+                                window
+                                    .as_ref()
+                                    .is_none_or(|w| w.contains(&(activity_count - 1)))
+                            })
+                            .map(|a| {
                                 let cells = quarters
                                     .iter()
                                     .map(|q| Cell {
@@ -131,12 +194,45 @@ impl Grid {
             })
             .filter(|o| !o.outcomes.is_empty())
             .collect();
+        let shown = objectives
+            .iter()
+            .flat_map(|o| &o.outcomes)
+            .map(|oc| oc.rows.len())
+            .sum::<usize>();
+        let first = window.map_or(0, |w| w.start);
         Self {
             years,
             quarters,
             objectives,
             activity_count,
+            page: first / PAGE_SIZE + 1,
+            first: first + 1,
+            last: first + shown,
         }
+    }
+
+    /// Puts the rows in their place among `total` activities, from `first`
+    /// (0-based), when only they were loaded.
+    fn placed(mut self, first: usize, total: usize) -> Self {
+        self.activity_count = total;
+        self.page = first / PAGE_SIZE + 1;
+        self.last = first + (self.last + 1 - self.first);
+        self.first = first + 1;
+        self
+    }
+
+    pub fn pages(&self) -> usize {
+        self.activity_count.div_ceil(PAGE_SIZE).max(1)
+    }
+
+    /// "Activities 101–200 of 2,000", in the reader's language.
+    pub fn showing(&self, page: &Chrome) -> String {
+        let n = |v: usize| page.num(&i64::try_from(v).unwrap_or(i64::MAX));
+        rust_i18n::replace_patterns(
+            &page.t("grid.showing"),
+            &["first", "last", "total"],
+            &[n(self.first), n(self.last), n(self.activity_count)],
+        )
     }
 
     pub fn column_count(&self) -> usize {
@@ -174,14 +270,24 @@ async fn grid(
 ) -> AppResult<GridPage> {
     let today = Quarter::current();
     let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let tree = model::load_tree(&mut ctx.tx, id, today).await?;
+    let first = (filters.page() - 1) * PAGE_SIZE;
+    let window = first..first + PAGE_SIZE;
+    let grid = if filters.select_rows() {
+        // Which activities pass depends on their partners and targets: read
+        // the plan, show one page of what passes.
+        let tree = model::load_tree(&mut ctx.tx, id, today).await?;
+        Grid::build(&nap, tree, &filters, today, Some(window))
+    } else {
+        let (ids, total) = page_of_plan(&mut ctx.tx, id, window).await?;
+        let tree = model::load_tree_of(&mut ctx.tx, id, &ids, today).await?;
+        Grid::build(&nap, tree, &filters, today, None).placed(first, total)
+    };
     let partners = sqlx::query_as!(
         PartnerOption,
         "select acronym, name from partners order by acronym"
     )
     .fetch_all(&mut *ctx.tx)
     .await?;
-    let grid = Grid::build(&nap, tree, &filters, today);
     Ok(GridPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -195,4 +301,57 @@ async fn grid(
         link_base: format!("/t/{}/naps/{id}/activities/", ctx.tenant.slug),
         show_spending: true,
     })
+}
+
+/// The ids of the activities ranked `window` in plan order (objective,
+/// outcome, activity code), and how many the NAP has. Two index reads: the
+/// outcomes' activity counts from the tallies, then the activities of the
+/// one or two outcomes the window falls in.
+async fn page_of_plan(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    window: std::ops::Range<usize>,
+) -> AppResult<(Vec<i64>, usize)> {
+    let counts = sqlx::query!(
+        r#"select t.outcome_id, sum(t.activities)::bigint as "activities!"
+           from activity_tallies t
+           join outcomes oc on oc.tenant_id = t.tenant_id and oc.id = t.outcome_id
+           join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
+           where t.nap_id = $1
+           group by t.outcome_id, o.code_order, oc.code_order
+           having sum(t.activities) > 0
+           order by o.code_order, oc.code_order"#,
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut outcomes = Vec::new();
+    let mut skips = Vec::new();
+    let mut takes = Vec::new();
+    let mut before = 0;
+    for c in &counts {
+        let n = usize::try_from(c.activities).unwrap_or(0);
+        let start = window.start.max(before);
+        let end = window.end.min(before + n);
+        if start < end {
+            outcomes.push(c.outcome_id);
+            skips.push((start - before) as i64);
+            takes.push((end - start) as i64);
+        }
+        before += n;
+    }
+    let ids = sqlx::query_scalar!(
+        r#"select a.id as "id!"
+           from unnest($1::bigint[], $2::bigint[], $3::bigint[]) with ordinality as s(outcome_id, skip, take, n)
+           cross join lateral (
+               select a.id, a.code_order from activities a where a.outcome_id = s.outcome_id
+               order by a.code_order offset s.skip limit s.take) a
+           order by s.n, a.code_order"#,
+        &outcomes,
+        &skips,
+        &takes
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((ids, before))
 }

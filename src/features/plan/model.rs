@@ -144,21 +144,26 @@ pub struct ObjectiveNode {
 }
 
 /// A NAP's objectives, outcomes and activities with their targets, in code
-/// order: four queries, whatever the size of the plan.
+/// order: five queries, whatever the size of the plan.
 pub async fn load_tree(
     conn: &mut PgConnection,
     nap_id: i64,
     today: Quarter,
 ) -> AppResult<Vec<ObjectiveNode>> {
-    load_tree_of(conn, nap_id, None, today).await
+    let ids = sqlx::query_scalar!("select id from activities where nap_id = $1", nap_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    load_tree_of(conn, nap_id, &ids, today).await
 }
 
-/// The tree with one activity only (`Some(id)`), for the activity's pages:
-/// their cost does not grow with the plan.
+/// The tree with only the activities `ids` (others of the NAP are left
+/// out), for the pages that show one activity or a page of them: their
+/// cost does not grow with the plan. Every query reaches the activities by
+/// key, also in the generic plan PostgreSQL caches for a prepared statement.
 pub async fn load_tree_of(
     conn: &mut PgConnection,
     nap_id: i64,
-    only: Option<i64>,
+    ids: &[i64],
     today: Quarter,
 ) -> AppResult<Vec<ObjectiveNode>> {
     let objectives = sqlx::query!(
@@ -173,11 +178,6 @@ pub async fn load_tree_of(
     )
     .fetch_all(&mut *conn)
     .await?;
-    // One activity or all of them, as a range of ids: unlike `$2 is null or
-    // a.id = $2`, a range reaches the one activity by its key even in the
-    // generic plan PostgreSQL caches for a prepared statement, instead of
-    // reading the whole NAP.
-    let (low, high) = only.map_or((i64::MIN, i64::MAX), |id| (id, id));
     let activities = sqlx::query!(
         r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.progress, a.spending, a.start_quarter,
                   a.end_quarter, a.budget, a.currency,
@@ -194,21 +194,19 @@ pub async fn load_tree_of(
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
-           where a.nap_id = $1 and a.id between $2 and $3"#,
+           where a.nap_id = $1 and a.id = any($2)"#,
         nap_id,
-        low,
-        high
+        ids
     )
     .fetch_all(&mut *conn)
     .await?;
+    // Occurrences of an id outside the NAP find no activity below and are dropped.
     let occurrences = sqlx::query!(
         "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
-         from target_occurrences o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
-         where a.nap_id = $1 and a.id between $2 and $3
+         from target_occurrences o
+         where o.activity_id = any($1)
          order by o.quarter_index",
-        nap_id,
-        low,
-        high
+        ids
     )
     .fetch_all(&mut *conn)
     .await?;
