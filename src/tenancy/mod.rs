@@ -85,40 +85,29 @@ impl FromRequestParts<AppState> for TenantCtx {
             .unwrap_or("")
             .to_owned();
         let mut tx = state.pool.begin().await?;
-        // Finding the tenant also scopes the transaction to it.
-        let tenant = sqlx::query!(
-            "select id, slug, name, country, default_language, require_two_factor,
-                    set_config('app.tenant_id', id::text, true) as scoped_tenant,
-                    set_config('app.user_id', $2::text, true) as scoped_user,
-                    set_config('app.request_id', $3, true) as scoped_request
-             from tenants where slug = $1",
+        // Finds the tenant, scopes the transaction to it, and finds the
+        // membership, in one round trip (migration 15).
+        let found = sqlx::query!(
+            r#"select id as "id!", slug as "slug!", name as "name!", country as "country!",
+                      default_language as "default_language!", require_two_factor as "require_two_factor!",
+                      member_id as "member_id!", role as "role!", focal_point as "focal_point!",
+                      partner_id, partner_name
+               from enter_tenant($1, $2, $3)"#,
             slug,
-            user.id.to_string(),
+            user.id,
             request_id
         )
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
-        let member = sqlx::query!(
-            "select m.id, m.role, m.focal_point, m.partner_id, p.name as \"partner_name?\"
-             from memberships m
-             left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
-             where m.tenant_id = $1 and m.user_id = $2 and m.active",
-            tenant.id,
-            user.id
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-
         if let Some(span) = parts.extensions.get::<RequestSpan>() {
-            span.0.record("tenant", tenant.slug.as_str());
+            span.0.record("tenant", found.slug.as_str());
         }
-        let role = Role::parse(&member.role)
+        let role = Role::parse(&found.role)
             .ok_or_else(|| anyhow::anyhow!("unknown role in the database"))?;
         // A tenant that requires a second factor of its secretariat sends
         // one without it to set it up before anything else.
-        if tenant.require_two_factor && role == Role::Secretariat && !user.two_factor {
+        if found.require_two_factor && role == Role::Secretariat && !user.two_factor {
             return Err(AppError::TwoFactorRequired);
         }
         let chosen = parts
@@ -126,22 +115,22 @@ impl FromRequestParts<AppState> for TenantCtx {
             .get::<ChosenLanguage>()
             .is_some_and(|c| c.0);
         if !chosen && user.language.is_none() {
-            crate::i18n::set_current(&tenant.default_language);
+            crate::i18n::set_current(&found.default_language);
         }
         Ok(TenantCtx {
-            tenant: Tenant {
-                id: tenant.id,
-                slug: tenant.slug,
-                name: tenant.name,
-                country: tenant.country,
-                default_language: tenant.default_language,
-            },
             member: Membership {
-                id: member.id,
+                id: found.member_id,
                 role,
-                focal_point: member.focal_point,
-                partner_id: member.partner_id,
-                partner_name: member.partner_name,
+                focal_point: found.focal_point,
+                partner_id: found.partner_id,
+                partner_name: found.partner_name,
+            },
+            tenant: Tenant {
+                id: found.id,
+                slug: found.slug,
+                name: found.name,
+                country: found.country,
+                default_language: found.default_language,
             },
             user,
             tx,
