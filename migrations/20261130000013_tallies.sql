@@ -69,39 +69,33 @@ create index target_occurrences_open_idx on target_occurrences (tenant_id, quart
 create index status_updates_returned_idx on status_updates (tenant_id, author_id, reviewed_at desc)
     where review_state = 'returned';
 
--- Adds the occurrences of the given activities to the target tallies, under
--- each activity's current NAP and lead.
-create function tally_targets_of(tenants bigint[], ids bigint[]) returns void
-    language sql
+-- Writes to one tenant's plan take turns, from their first statement on
+-- activities or target occurrences until commit. The tally rows they share
+-- are then never locked in a cycle, which PostgreSQL would end by aborting
+-- one of the transactions (a status update posted during an import, say).
+-- Rows of the same tally are hot anyway: the turns cost little more.
+create function take_plan_turn() returns trigger
+    language plpgsql
     as $$
-    insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
-    select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0), o.quarter_index, count(*), count(o.met_at)
-    from unnest(tenants, ids) as k(tenant_id, id)
-    join activities a on a.tenant_id = k.tenant_id and a.id = k.id
-    join target_occurrences o on o.tenant_id = a.tenant_id and o.activity_id = a.id
-    group by 1, 2, 3, 4
-    on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
-    do update set targets = t.targets + excluded.targets, met = t.met + excluded.met
+begin
+    perform pg_advisory_xact_lock(13, coalesce(app_tenant_id(), 0)::integer);
+    return null;
+end
 $$;
+create trigger plan_turn before insert or update or delete on activities
+    for each statement execute function take_plan_turn();
+create trigger plan_turn before insert or update or delete on target_occurrences
+    for each statement execute function take_plan_turn();
 
--- Takes them out again. While a whole NAP (or outcome) is being deleted its
--- tallies go with it, and are neither touched nor brought back.
-create function untally_targets_of(tenants bigint[], ids bigint[]) returns void
-    language sql
-    as $$
-    update target_tallies t set targets = t.targets - d.targets, met = t.met - d.met
-    from (select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0) as lead_partner_id, o.quarter_index,
-                 count(*) as targets, count(o.met_at) as met
-          from unnest(tenants, ids) as k(tenant_id, id)
-          join activities a on a.tenant_id = k.tenant_id and a.id = k.id
-          join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
-          join target_occurrences o on o.tenant_id = a.tenant_id and o.activity_id = a.id
-          group by 1, 2, 3, 4) d
-    where t.tenant_id = d.tenant_id and t.nap_id = d.nap_id and t.lead_partner_id = d.lead_partner_id
-      and t.quarter_index = d.quarter_index
-$$;
+-- Every change to a tally is one upsert of signed differences, summed per
+-- row and sent in key order: two transactions then lock the rows they share
+-- in the same order and cannot deadlock, and a change that moves nothing
+-- (a new title) locks nothing. Rows are only ever added or updated; while a
+-- NAP or outcome is being deleted, its tallies go with it by cascade and are
+-- left alone here.
 
--- Recomputes open_targets for the given activities (those still existing).
+-- Each activity's earliest quarter with a target not yet met, recomputed
+-- for the given activities (those still existing).
 create function refresh_open_targets(tenants bigint[], ids bigint[]) returns void
     language sql
     as $$
@@ -122,55 +116,72 @@ $$;
 create function tally_activities() returns trigger
     language plpgsql
     as $$
-declare
-    moved_tenants bigint[];
-    moved_ids bigint[];
 begin
-    if tg_op = 'UPDATE' then
-        -- Targets are tallied under their activity's NAP and lead partner:
-        -- when those change, move them (out under the old, in under the new).
-        select array_agg(o.tenant_id), array_agg(o.id) into moved_tenants, moved_ids
-        from old_rows o join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id
-        where n.nap_id <> o.nap_id or n.lead_partner_id is distinct from o.lead_partner_id;
-        if moved_ids is not null then
-            update target_tallies t set targets = t.targets - d.targets, met = t.met - d.met
-            from (select o.tenant_id, o.nap_id, coalesce(o.lead_partner_id, 0) as lead_partner_id,
-                         x.quarter_index, count(*) as targets, count(x.met_at) as met
-                  from old_rows o
-                  join unnest(moved_tenants, moved_ids) as k(tenant_id, id) on k.tenant_id = o.tenant_id and k.id = o.id
-                  join target_occurrences x on x.tenant_id = o.tenant_id and x.activity_id = o.id
-                  group by 1, 2, 3, 4) d
-            where t.tenant_id = d.tenant_id and t.nap_id = d.nap_id and t.lead_partner_id = d.lead_partner_id
-              and t.quarter_index = d.quarter_index;
-            perform tally_targets_of(moved_tenants, moved_ids);
-            update open_targets f set nap_id = n.nap_id
-            from new_rows n
-            where f.tenant_id = n.tenant_id and f.activity_id = n.id and f.nap_id <> n.nap_id;
-        end if;
-    end if;
-    if tg_op in ('UPDATE', 'DELETE') then
-        update activity_tallies t
-        set activities = t.activities - d.activities, budgeted = t.budgeted - d.budgeted,
-            budget = t.budget - d.budget, spending = t.spending - d.spending
-        from (select tenant_id, nap_id, outcome_id, coalesce(lead_partner_id, 0) as lead_partner_id,
-                     status, currency, count(*) as activities, count(budget) as budgeted,
-                     coalesce(sum(budget), 0) as budget, coalesce(sum(spending), 0) as spending
-              from old_rows group by 1, 2, 3, 4, 5, 6) d
-        where t.tenant_id = d.tenant_id and t.nap_id = d.nap_id and t.outcome_id = d.outcome_id
-          and t.lead_partner_id = d.lead_partner_id and t.status = d.status and t.currency = d.currency
-          -- Not while the NAP or outcome itself is being deleted.
-          and exists (select 1 from outcomes oc join naps n on n.tenant_id = oc.tenant_id and n.id = oc.nap_id
-                      where oc.tenant_id = d.tenant_id and oc.id = d.outcome_id);
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
+    if tg_op = 'INSERT' then
         insert into activity_tallies as t (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency,
                                            activities, budgeted, budget, spending)
         select tenant_id, nap_id, outcome_id, coalesce(lead_partner_id, 0), status, currency,
                count(*), count(budget), coalesce(sum(budget), 0), coalesce(sum(spending), 0)
-        from new_rows group by 1, 2, 3, 4, 5, 6
+        from new_rows group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
         on conflict (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency)
         do update set activities = t.activities + excluded.activities, budgeted = t.budgeted + excluded.budgeted,
                       budget = t.budget + excluded.budget, spending = t.spending + excluded.spending;
+    elsif tg_op = 'DELETE' then
+        insert into activity_tallies as t (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency,
+                                           activities, budgeted, budget, spending)
+        select d.tenant_id, d.nap_id, d.outcome_id, coalesce(d.lead_partner_id, 0), d.status, d.currency,
+               -count(*), -count(d.budget), -coalesce(sum(d.budget), 0), -coalesce(sum(d.spending), 0)
+        from old_rows d
+        join outcomes oc on oc.tenant_id = d.tenant_id and oc.id = d.outcome_id
+        join naps n on n.tenant_id = d.tenant_id and n.id = d.nap_id
+        group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+        on conflict (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency)
+        do update set activities = t.activities + excluded.activities, budgeted = t.budgeted + excluded.budgeted,
+                      budget = t.budget + excluded.budget, spending = t.spending + excluded.spending;
+    else
+        insert into activity_tallies as t (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency,
+                                           activities, budgeted, budget, spending)
+        select tenant_id, nap_id, outcome_id, lead_partner_id, status, currency,
+               sum(activities), sum(budgeted), sum(budget), sum(spending)
+        from (select tenant_id, nap_id, outcome_id, coalesce(lead_partner_id, 0) as lead_partner_id,
+                     status, currency, -1 as activities, -(budget is not null)::int as budgeted,
+                     -coalesce(budget, 0) as budget, -coalesce(spending, 0) as spending
+              from old_rows
+              union all
+              select tenant_id, nap_id, outcome_id, coalesce(lead_partner_id, 0), status, currency,
+                     1, (budget is not null)::int, coalesce(budget, 0), coalesce(spending, 0)
+              from new_rows) d
+        group by 1, 2, 3, 4, 5, 6
+        having (sum(activities), sum(budgeted), sum(budget), sum(spending)) <> (0, 0, 0, 0)
+        order by 1, 2, 3, 4, 5, 6
+        on conflict (tenant_id, nap_id, outcome_id, lead_partner_id, status, currency)
+        do update set activities = t.activities + excluded.activities, budgeted = t.budgeted + excluded.budgeted,
+                      budget = t.budget + excluded.budget, spending = t.spending + excluded.spending;
+        -- Targets are tallied under their activity's NAP and lead partner:
+        -- when those change, they move from the old to the new.
+        insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
+        select tenant_id, nap_id, lead_partner_id, quarter_index, sum(targets), sum(met)
+        from (select o.tenant_id, o.nap_id, coalesce(o.lead_partner_id, 0) as lead_partner_id, x.quarter_index,
+                     -1 as targets, -(x.met_at is not null)::int as met
+              from old_rows o
+              join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id
+              join target_occurrences x on x.tenant_id = o.tenant_id and x.activity_id = o.id
+              where n.nap_id <> o.nap_id or n.lead_partner_id is distinct from o.lead_partner_id
+              union all
+              select n.tenant_id, n.nap_id, coalesce(n.lead_partner_id, 0), x.quarter_index,
+                     1, (x.met_at is not null)::int
+              from old_rows o
+              join new_rows n on n.tenant_id = o.tenant_id and n.id = o.id
+              join target_occurrences x on x.tenant_id = n.tenant_id and x.activity_id = n.id
+              where n.nap_id <> o.nap_id or n.lead_partner_id is distinct from o.lead_partner_id) d
+        group by 1, 2, 3, 4
+        having (sum(targets), sum(met)) <> (0, 0)
+        order by 1, 2, 3, 4
+        on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
+        do update set targets = t.targets + excluded.targets, met = t.met + excluded.met;
+        update open_targets f set nap_id = n.nap_id
+        from new_rows n
+        where f.tenant_id = n.tenant_id and f.activity_id = n.id and f.nap_id <> n.nap_id;
     end if;
     return null;
 end
@@ -188,13 +199,24 @@ create function untally_activity_targets() returns trigger
     language plpgsql
     as $$
 begin
-    perform untally_targets_of(array[old.tenant_id], array[old.id]);
+    insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
+    select old.tenant_id, old.nap_id, coalesce(old.lead_partner_id, 0), o.quarter_index,
+           -count(*), -count(o.met_at)
+    from target_occurrences o
+    join naps n on n.tenant_id = old.tenant_id and n.id = old.nap_id
+    where o.tenant_id = old.tenant_id and o.activity_id = old.id
+    group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
+    do update set targets = t.targets + excluded.targets, met = t.met + excluded.met;
     return old;
 end
 $$;
 create trigger untally_targets before delete on activities
     for each row execute function untally_activity_targets();
 
+-- Occurrences count under their activity's NAP and lead. Those of an
+-- activity being deleted find no activity here: its own trigger took them
+-- out already.
 create function tally_occurrences() returns trigger
     language plpgsql
     as $$
@@ -202,30 +224,43 @@ declare
     tenants bigint[];
     ids bigint[];
 begin
-    -- Occurrences of an activity being deleted find no activity here: the
-    -- activity's own trigger took them out already.
-    if tg_op in ('UPDATE', 'DELETE') then
-        update target_tallies t set targets = t.targets - d.targets, met = t.met - d.met
-        from (select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0) as lead_partner_id, o.quarter_index,
-                     count(*) as targets, count(o.met_at) as met
-              from old_rows o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
-              group by 1, 2, 3, 4) d
-        where t.tenant_id = d.tenant_id and t.nap_id = d.nap_id and t.lead_partner_id = d.lead_partner_id
-          and t.quarter_index = d.quarter_index;
-        select array_agg(tenant_id), array_agg(activity_id) into tenants, ids
-        from (select distinct tenant_id, activity_id from old_rows) d;
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
+    if tg_op = 'INSERT' then
         insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
-        select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0), o.quarter_index,
-               count(*), count(o.met_at)
+        select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0), o.quarter_index, count(*), count(o.met_at)
         from new_rows o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4 order by 1, 2, 3, 4
         on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
         do update set targets = t.targets + excluded.targets, met = t.met + excluded.met;
-        select array_agg(tenant_id) || coalesce(tenants, '{}'), array_agg(activity_id) || coalesce(ids, '{}')
-        into tenants, ids
+        select array_agg(tenant_id), array_agg(activity_id) into tenants, ids
         from (select distinct tenant_id, activity_id from new_rows) d;
+    elsif tg_op = 'DELETE' then
+        insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
+        select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0), o.quarter_index, -count(*), -count(o.met_at)
+        from old_rows o
+        join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+        join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+        group by 1, 2, 3, 4 order by 1, 2, 3, 4
+        on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
+        do update set targets = t.targets + excluded.targets, met = t.met + excluded.met;
+        select array_agg(tenant_id), array_agg(activity_id) into tenants, ids
+        from (select distinct tenant_id, activity_id from old_rows) d;
+    else
+        insert into target_tallies as t (tenant_id, nap_id, lead_partner_id, quarter_index, targets, met)
+        select tenant_id, nap_id, lead_partner_id, quarter_index, sum(targets), sum(met)
+        from (select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0) as lead_partner_id, o.quarter_index,
+                     -1 as targets, -(o.met_at is not null)::int as met
+              from old_rows o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+              union all
+              select a.tenant_id, a.nap_id, coalesce(a.lead_partner_id, 0), o.quarter_index,
+                     1, (o.met_at is not null)::int
+              from new_rows o join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id) d
+        group by 1, 2, 3, 4
+        having (sum(targets), sum(met)) <> (0, 0)
+        order by 1, 2, 3, 4
+        on conflict (tenant_id, nap_id, lead_partner_id, quarter_index)
+        do update set targets = t.targets + excluded.targets, met = t.met + excluded.met;
+        select array_agg(tenant_id), array_agg(activity_id) into tenants, ids
+        from (select tenant_id, activity_id from old_rows union select tenant_id, activity_id from new_rows) d;
     end if;
     if ids is not null then
         perform refresh_open_targets(tenants, ids);

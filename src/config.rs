@@ -63,7 +63,8 @@ pub struct ServerConfig {
 
     /// How many password hashes may be computed at once; each takes about
     /// 50 ms of one core, so this bounds what a sign-in storm can take from
-    /// page traffic. 0 means the number of cores.
+    /// page traffic. 0 means half the cores (at least one), so pages keep
+    /// the other half whatever the storm.
     #[arg(long, env = "NAP_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
 

@@ -35,10 +35,11 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// `concurrency` 0 means one hash at a time per core.
+    /// `concurrency` 0 means half the cores, at least one: a sign-in storm
+    /// queues for those and leaves the other half to page traffic.
     pub fn new(concurrency: usize) -> Self {
         let n = if concurrency == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
         } else {
             concurrency
         };
