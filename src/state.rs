@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 
 use crate::auth::password::Hasher;
 use crate::config::ServerConfig;
@@ -14,15 +15,20 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<ServerConfig>,
     pub hasher: Hasher,
+    /// Turns to build a plan export (see `ExportTurn`).
+    pub exports: Arc<Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_concurrency);
+        // Half the cores, as for password hashes: exports never take them all.
+        let exports = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
         Self {
             pool,
             config: Arc::new(config),
             hasher,
+            exports: Arc::new(Semaphore::new(exports)),
         }
     }
 }

@@ -10,8 +10,9 @@ use std::io::Cursor;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -63,6 +64,28 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/naps/{id}/template.xlsx", get(template_xlsx))
         .route("/t/{slug}/naps/{id}/import", get(import_page).post(upload))
         .route("/t/{slug}/naps/{id}/import/apply", post(apply))
+}
+
+/// A turn to build an export of a whole plan. At most half the cores build
+/// one at a time; a request waits for its turn before it takes a database
+/// connection, so waiting exports hold nothing, and memory stays bounded
+/// however many people export at once.
+pub struct ExportTurn {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl FromRequestParts<AppState> for ExportTurn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let permit = state
+            .exports
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(Self { _permit: permit })
+    }
 }
 
 /// One spreadsheet row, as text.
@@ -259,7 +282,9 @@ pub struct Sheet {
 }
 
 /// The workbook: the plan, every target occurrence with its state, and the
-/// extra sheets (updates, indicators, risks) when given.
+/// extra sheets (updates, indicators, risks) when given. Each sheet is in
+/// constant-memory mode: its rows go to a temporary file as they are
+/// written, rather than being held until the workbook is saved.
 fn xlsx_bytes(
     rows: &[PlanRow],
     occurrences: &[[String; 4]],
@@ -267,7 +292,7 @@ fn xlsx_bytes(
 ) -> anyhow::Result<Vec<u8>> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(i18n::t("transfer.sheet.plan"))?;
     for (col, name) in (0u16..).zip(COLUMNS.iter().chain(&FIGURES)) {
         sheet.write_string_with_format(0, col, label(name), &bold)?;
@@ -286,7 +311,7 @@ fn xlsx_bytes(
     }
     sheet.set_freeze_panes(1, 0)?;
     if !occurrences.is_empty() || !rows.is_empty() {
-        let targets = book.add_worksheet();
+        let targets = book.add_worksheet_with_constant_memory()?;
         targets.set_name(i18n::t("transfer.sheet.targets"))?;
         for (col, name) in (0u16..).zip(["activity_code", "target", "quarter", "state"]) {
             targets.write_string_with_format(0, col, label(name), &bold)?;
@@ -298,7 +323,7 @@ fn xlsx_bytes(
         }
     }
     for extra in extra {
-        let sheet = book.add_worksheet();
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(i18n::t(&format!("transfer.sheet.{}", extra.name)))?;
         for (col, name) in (0u16..).zip(&extra.header) {
             sheet.write_string_with_format(0, col, label(name), &bold)?;
@@ -424,7 +449,11 @@ async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<Vec<
     ])
 }
 
-async fn export_csv(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn export_csv(
+    _turn: ExportTurn,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let rows = plan_rows(&mut ctx.tx, &nap).await?;
     let lang = i18n::current();
@@ -439,6 +468,7 @@ async fn export_csv(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> A
 }
 
 async fn export_xlsx(
+    _turn: ExportTurn,
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
