@@ -1,14 +1,16 @@
 //! "My work": what a focal point's organisation has to do, and a click away
-//! from reporting on it.
+//! from reporting on it. Overdue first, then due this quarter; a page holds
+//! at most [`PAGE_SIZE`] activities, and only those are counted in detail.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::Query;
 use axum::routing::get;
+use serde::Deserialize;
 
 use crate::choices::ActivityStatus;
 use crate::error::AppResult;
-use crate::features::plan::model::code_key;
 use crate::features::plan::quarter::Quarter;
 use crate::http::page::Chrome;
 use crate::state::AppState;
@@ -54,6 +56,27 @@ impl Returned {
     }
 }
 
+/// Activities per page.
+pub const PAGE_SIZE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// From 1; anything else is the first page.
+    #[serde(default)]
+    page: String,
+}
+
+impl PageQuery {
+    fn number(&self) -> i64 {
+        self.page
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| (1..=1_000_000).contains(p))
+            .unwrap_or(1)
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "progress/my_work.html")]
 struct MyWorkPage {
@@ -65,18 +88,50 @@ struct MyWorkPage {
     actions: Vec<crate::features::committees::meetings::OpenAction>,
     handovers: Vec<crate::features::handover::Note>,
     quarter: Quarter,
+    /// Activities of the organisation in open plans, on every page.
+    total: i64,
+    page_number: i64,
 }
 
-async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
+impl MyWorkPage {
+    fn pages(&self) -> i64 {
+        (self.total + PAGE_SIZE - 1) / PAGE_SIZE
+    }
+
+    /// "Activities 101–200 of 1,300", in the reader's language.
+    fn showing(&self) -> String {
+        let first = (self.page_number - 1) * PAGE_SIZE + 1;
+        let last = first + self.items.len() as i64 - 1;
+        rust_i18n::replace_patterns(
+            &self.page.t("grid.showing"),
+            &["first", "last", "total"],
+            &[
+                self.page.num(&first),
+                self.page.num(&last),
+                self.page.num(&self.total),
+            ],
+        )
+    }
+}
+
+async fn my_work(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Query(query): Query<PageQuery>,
+) -> AppResult<MyWorkPage> {
+    let page_number = query.number();
     let quarter = Quarter::current();
     let partner = ctx.member.partner_id.filter(|_| ctx.member.focal_point);
     let mut items = Vec::new();
     let mut returned = Vec::new();
     let mut actions = Vec::new();
+    let mut total = 0;
     if let Some(partner) = partner {
+        // The order needs only two flags per activity, both read by index;
+        // the counts are made for the page's activities alone.
         let rows = sqlx::query!(
             r#"select a.id, a.nap_id, n.title as nap_title, a.code, a.title, a.status, a.progress,
-                      a.lead_partner_id = $1 as "leads!",
+                      a.lead_partner_id = $1 as "leads!", page.total as "total!",
                       (select count(*) from target_occurrences o
                         where o.tenant_id = a.tenant_id and o.activity_id = a.id and o.met_at is null
                           and o.quarter_index = $2) as "due_now!",
@@ -85,18 +140,34 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
                           and o.quarter_index < $2) as "overdue!",
                       (select max(u.created_at) from status_updates u
                         where u.tenant_id = a.tenant_id and u.activity_id = a.id and u.author_id = $3) as my_last
-               from activities a
+               from (select a.tenant_id, a.id, count(*) over () as total,
+                            coalesce(f.first_quarter < $2, false) as late,
+                            exists (select 1 from target_occurrences o
+                                    where o.tenant_id = a.tenant_id and o.quarter_index = $2
+                                      and o.activity_id = a.id and o.met_at is null) as due,
+                            a.nap_id, a.code_order
+                     from activities a
+                     join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+                     left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
+                     where n.status <> 'closed'
+                       and (a.lead_partner_id = $1
+                            or exists (select 1 from activity_partners ap
+                                       where ap.tenant_id = a.tenant_id and ap.activity_id = a.id
+                                         and ap.partner_id = $1))
+                     order by late desc, due desc, a.nap_id, a.code_order
+                     limit $4 offset $5) page
+               join activities a on a.tenant_id = page.tenant_id and a.id = page.id
                join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
-               where n.status <> 'closed'
-                 and (a.lead_partner_id = $1
-                      or exists (select 1 from activity_partners ap
-                                 where ap.tenant_id = a.tenant_id and ap.activity_id = a.id and ap.partner_id = $1))"#,
+               order by page.late desc, page.due desc, page.nap_id, page.code_order"#,
             partner,
             quarter.index(),
-            ctx.user.id
+            ctx.user.id,
+            PAGE_SIZE,
+            (page_number - 1) * PAGE_SIZE
         )
         .fetch_all(&mut *ctx.tx)
         .await?;
+        total = rows.first().map_or(0, |r| r.total);
         items = rows
             .into_iter()
             .map(|r| WorkItem {
@@ -113,8 +184,6 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
                 my_last: r.my_last,
             })
             .collect();
-        // Overdue first, then due this quarter, then by code.
-        items.sort_by_key(|i| (i.overdue == 0, i.due_now == 0, i.nap_id, code_key(&i.code)));
         returned = sqlx::query_as!(
             Returned,
             "select a.nap_id, a.id as activity_id, a.code, u.review_comment as comment, u.reviewed_at as \"at!\"
@@ -143,5 +212,7 @@ async fn my_work(page: Chrome, mut ctx: TenantCtx) -> AppResult<MyWorkPage> {
         returned,
         actions,
         quarter,
+        total,
+        page_number,
     })
 }
