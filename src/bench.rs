@@ -141,11 +141,18 @@ async fn plan(
     )
     .execute(&mut *conn)
     .await?;
-    // Even activities: a quarter every year; odd ones: one quarter of one year.
+    // Even activities: a quarter every year; odd ones: one quarter of one
+    // year, inside the activity's period, as the plan's forms require.
     sqlx::query!(
         "insert into time_targets (tenant_id, activity_id, year, quarter)
-         select $1, a.id, case when a.id % 2 = 1 then 2025 + (a.id % 5)::int end, (a.id % 4 + 1)::smallint
-         from activities a where a.nap_id = $2",
+         select $1, a.id,
+                case when a.id % 2 = 1 then (p.lo + a.id % (p.hi - p.lo + 1))::int / 4 end,
+                (case when a.id % 2 = 1 then (p.lo + a.id % (p.hi - p.lo + 1))::int % 4 + 1
+                      else a.id % 4 + 1 end)::smallint
+         from activities a
+         cross join lateral (select coalesce(a.start_quarter, 2025 * 4) as lo,
+                                    coalesce(a.end_quarter, 2029 * 4 + 3) as hi) p
+         where a.nap_id = $2",
         tenant,
         nap
     )

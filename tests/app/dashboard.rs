@@ -358,3 +358,58 @@ async fn the_grid_shows_the_plan_a_page_at_a_time_in_code_order() {
         assert_eq!(res.texts("tbody th.code")[0], "1.1.1", "{bad}");
     }
 }
+
+#[tokio::test]
+async fn my_work_shows_a_page_at_a_time_overdue_first() {
+    let (app, _, nap) = plan_setup().await;
+    app.member(
+        "aland",
+        "focal@aland.test",
+        nap_oversight::authz::Role::Ministry,
+        Some("MOL"),
+        true,
+    )
+    .await;
+    // MOL leads the odd-numbered activities, 115 of 230; every one has
+    // targets in past quarters not yet met.
+    grow(&app, nap, 230).await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "update target_occurrences set met_at = now()
+         where activity_id = (select id from activities where code = '1.1.1')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let mut focal = app.signed_in("focal@aland.test").await;
+    let first = focal.get("/t/aland/my-work").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let codes = |page: &crate::common::Page| -> Vec<String> {
+        page.texts("table.work tbody th a")
+            .iter()
+            .map(|t| t.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    let page_one = codes(&first);
+    assert_eq!(page_one.len(), 100);
+    // Overdue first, in people's order of codes; 1.1.1 has nothing overdue.
+    assert_eq!(&page_one[..4], ["1.1.3", "1.1.5", "1.1.7", "1.1.9"]);
+    assert_eq!(
+        first.texts(".pager p:first-child"),
+        vec!["Activities 1–100 of 115"]
+    );
+    let next = first.attr(".pager a[rel=next]", "href").unwrap();
+    let second = focal.get(&next).await;
+    let page_two = codes(&second);
+    assert_eq!(page_two.len(), 15);
+    assert_eq!(page_two.last().unwrap(), "1.1.1", "nothing overdue: last");
+    assert!(second.attr(".pager a[rel=next]", "href").is_none());
+    let mut all: Vec<String> = page_one.into_iter().chain(page_two).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 115, "every activity once");
+    for bad in ["0", "x", "-3"] {
+        let res = focal.get(&format!("/t/aland/my-work?page={bad}")).await;
+        assert_eq!(codes(&res)[0], "1.1.3", "{bad}");
+    }
+}

@@ -216,11 +216,11 @@ async fn a_plan_exported_in_french_imports_in_english() {
         .upload(&page, &page, "plan.csv", edited.as_bytes())
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
-    let rows = preview.attr("input[name=rows]", "value").unwrap();
+    let draft = preview.attr("input[name=draft]", "value").unwrap();
     let res = sec
         .post(
             &format!("/t/aland/naps/{nap}/import/apply"),
-            &[("csrf", &preview.csrf()), ("rows", &rows)],
+            &[("csrf", &preview.csrf()), ("draft", &draft)],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

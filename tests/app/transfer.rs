@@ -11,12 +11,12 @@ async fn import(sec: &mut Client, nap: i64, name: &str, bytes: &[u8]) -> crate::
 }
 
 async fn confirm(sec: &mut Client, nap: i64, preview: &crate::common::Page) -> crate::common::Page {
-    let rows = preview
-        .attr("input[name=rows]", "value")
+    let draft = preview
+        .attr("input[name=draft]", "value")
         .expect("a confirmation form");
     sec.post(
         &format!("/t/aland/naps/{nap}/import/apply"),
-        &[("csrf", &preview.csrf()), ("rows", &rows)],
+        &[("csrf", &preview.csrf()), ("draft", &draft)],
     )
     .await
 }
@@ -67,30 +67,67 @@ async fn problems_are_listed_by_row_and_column_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn a_file_with_one_bad_row_stores_nothing_even_when_forced() {
+async fn the_confirmation_applies_the_rows_checked_once_and_checks_them_again() {
     let (app, mut sec, nap) = plan_setup().await;
     let good = format!(
         "{HEADER}\n1,Prevention,1.1,People know their rights,1.1.1,Campaign,,MOL,,,,,,,,Q2/yearly\n2,Protection,2.1,Victims are safe,2.1.1,Shelters,,MOL,,,,,,,,\n"
     );
     let preview = import(&mut sec, nap, "plan.csv", good.as_bytes()).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
-    // Someone edits the confirmation form so its last row is bad.
-    let rows = preview.attr("input[name=rows]", "value").unwrap().replace("\"lead\":\"MOL\",\"supporting\":\"\",\"start\":\"\",\"end\":\"\",\"level\":\"\",\"place\":\"\",\"budget\":\"\",\"currency\":\"\",\"targets\":\"\"", "\"lead\":\"NOPE\",\"supporting\":\"\",\"start\":\"\",\"end\":\"\",\"level\":\"\",\"place\":\"\",\"budget\":\"\",\"currency\":\"\",\"targets\":\"\"");
-    assert!(rows.contains("NOPE"));
-    let res = sec
-        .post(
-            &format!("/t/aland/naps/{nap}/import/apply"),
-            &[("csrf", &preview.csrf()), ("rows", &rows)],
-        )
-        .await;
+    // The rows wait on the server: the page carries only their draft's number.
+    assert!(!preview.body.contains("Shelters\""), "no rows in the form");
+    assert_eq!(app.count("select count(*) from import_drafts").await, 1);
+    let draft = preview.attr("input[name=draft]", "value").unwrap();
+
+    // Between the preview and the confirmation, MOL's acronym changes: the
+    // rows are checked again, and nothing is stored.
+    let mut owner = app.owner_conn().await;
+    sqlx::query("update partners set acronym = 'MOLX' where acronym = 'MOL'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let res = confirm(&mut sec, nap, &preview).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         problems(&res),
-        vec!["3 Lead partner No partner has the acronym NOPE."]
+        vec![
+            "2 Lead partner No partner has the acronym MOL.",
+            "3 Lead partner No partner has the acronym MOL."
+        ]
     );
     assert_eq!(app.count("select count(*) from activities").await, 0);
     assert_eq!(app.count("select count(*) from objectives").await, 1);
 
+    // Someone else's draft number, or nonsense, imports nothing.
+    app.member(
+        "aland",
+        "sec2@aland.test",
+        nap_oversight::authz::Role::Secretariat,
+        Some("MOLX"),
+        false,
+    )
+    .await;
+    let mut other = app.signed_in("sec2@aland.test").await;
+    for number in [draft.as_str(), "x", ""] {
+        let page = format!("/t/aland/naps/{nap}/import");
+        let token = other.get(&page).await.csrf();
+        let res = other
+            .post(
+                &format!("{page}/apply"),
+                &[("csrf", &token), ("draft", number)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{number}");
+        assert_eq!(
+            problems(&res),
+            vec!["1 This check was already imported or has expired. Upload the file again."]
+        );
+    }
+
+    sqlx::query("update partners set acronym = 'MOL' where acronym = 'MOLX'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
     let res = confirm(&mut sec, nap, &preview).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("select count(*) from activities").await, 2);
@@ -99,6 +136,11 @@ async fn a_file_with_one_bad_row_stores_nothing_even_when_forced() {
         app.count("select count(*) from target_occurrences").await,
         5
     );
+    // Confirming twice imports once.
+    let again = confirm(&mut sec, nap, &preview).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("select count(*) from activities").await, 2);
+    assert_eq!(app.count("select count(*) from import_drafts").await, 0);
 }
 
 #[tokio::test]

@@ -935,7 +935,8 @@ struct ImportPage {
     nap: Nap,
     /// Present after a file was read.
     analysis: Option<Analysis>,
-    rows_json: String,
+    /// The checked rows kept for the confirmation (migration 16).
+    draft: Option<i64>,
 }
 
 async fn import_page(
@@ -950,11 +951,12 @@ async fn import_page(
         slug: ctx.tenant.slug.clone(),
         nap,
         analysis: None,
-        rows_json: String::new(),
+        draft: None,
     })
 }
 
-/// Step one: read the file and show what would happen. Nothing is stored.
+/// Step one: read the file and show what would happen. Nothing of the plan
+/// is stored; the checked rows wait in a draft for the confirmation.
 async fn upload(
     State(state): State<AppState>,
     page: Chrome,
@@ -1012,17 +1014,19 @@ async fn upload(
         Ok(rows) => (analyse(&mut ctx.tx, &nap, &rows).await?, rows),
     };
     let status_ok = analysis.problems.is_empty();
+    let draft = if status_ok {
+        Some(keep_draft(&mut ctx, nap.id, &rows).await?)
+    } else {
+        None
+    };
     let page = ImportPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         nap,
-        rows_json: if status_ok {
-            serde_json::to_string(&rows).map_err(anyhow::Error::from)?
-        } else {
-            String::new()
-        },
+        draft,
         analysis: Some(analysis),
     };
+    ctx.tx.commit().await?;
     Ok(if status_ok {
         page.into_response()
     } else {
@@ -1030,9 +1034,33 @@ async fn upload(
     })
 }
 
+/// Keeps checked rows for the confirmation. A person has one draft per NAP
+/// (a new upload replaces it); drafts older than a day go too.
+async fn keep_draft(ctx: &mut TenantCtx, nap_id: i64, rows: &[PlanRow]) -> AppResult<i64> {
+    let rows = serde_json::to_value(rows).map_err(anyhow::Error::from)?;
+    sqlx::query!(
+        "delete from import_drafts
+         where nap_id = $1 and (user_id = $2 or created_at < now() - interval '1 day')",
+        nap_id,
+        ctx.user.id
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        "insert into import_drafts (tenant_id, nap_id, user_id, rows) values ($1, $2, $3, $4) returning id",
+        ctx.tenant.id,
+        nap_id,
+        ctx.user.id,
+        rows
+    )
+    .fetch_one(&mut *ctx.tx)
+    .await?)
+}
+
 #[derive(Deserialize)]
 struct ApplyForm {
-    rows: String,
+    #[serde(default)]
+    draft: String,
 }
 
 /// Step two: check again and apply everything in one transaction, or nothing.
@@ -1044,7 +1072,38 @@ async fn apply(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let rows: Vec<PlanRow> = serde_json::from_str(&form.rows).map_err(|_| AppError::BadRequest)?;
+    // The draft is taken: confirming twice imports once.
+    let kept = match form.draft.trim().parse::<i64>() {
+        Ok(draft) => sqlx::query_scalar!(
+            "delete from import_drafts where id = $1 and nap_id = $2 and user_id = $3 returning rows",
+            draft,
+            nap.id,
+            ctx.user.id
+        )
+        .fetch_optional(&mut *ctx.tx)
+        .await?,
+        Err(_) => None,
+    };
+    let Some(kept) = kept else {
+        let problem = Problem {
+            line: 1,
+            column: "",
+            message: i18n::t("transfer.draft_gone").into_owned(),
+        };
+        let page = ImportPage {
+            page: page.in_tenant(&ctx),
+            slug: ctx.tenant.slug.clone(),
+            nap,
+            analysis: Some(Analysis {
+                problems: vec![problem],
+                ..Analysis::default()
+            }),
+            draft: None,
+        };
+        return Ok(invalid(page));
+    };
+    let rows: Vec<PlanRow> = serde_json::from_value(kept).map_err(anyhow::Error::from)?;
+    // Checked again: the plan may have changed since the preview.
     let analysis = analyse(&mut ctx.tx, &nap, &rows).await?;
     if !analysis.problems.is_empty() {
         let page = ImportPage {
@@ -1052,7 +1111,7 @@ async fn apply(
             slug: ctx.tenant.slug.clone(),
             nap,
             analysis: Some(analysis),
-            rows_json: String::new(),
+            draft: None,
         };
         return Ok(invalid(page));
     }
