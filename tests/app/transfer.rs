@@ -204,6 +204,41 @@ async fn importing_the_same_file_twice_changes_nothing_and_an_edit_updates_by_co
             .await,
         1
     );
+
+    // One file both changes 1.1.1 (a partner and a target fewer) and adds
+    // 1.1.2: written together, each keeps exactly what its row says.
+    let mixed = format!(
+        "{HEADER}\n1,Prevention,1.1,People know their rights,1.1.1,Campaign on the radio,Radio and posters,MOL,CTU,2025Q3,2027Q4,regional,North,12000,USD,Q2/yearly\n\
+         1,Prevention,1.1,People know their rights,1.1.2,Hotline,,CTU,\"MOL, EF\",,,national,,,,2026Q4\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", mixed.as_bytes()).await;
+    assert_eq!(
+        preview.texts("table.changes tbody tr"),
+        vec![
+            "Activity 1.1.1 Campaign on the radio Changed",
+            "Activity 1.1.2 Hotline New"
+        ]
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let of = |code: &str, what: &str| {
+        format!(
+            "select count(*) from {what} x join activities a on a.id = x.activity_id where a.code = '{code}'"
+        )
+    };
+    for (code, what, expected) in [
+        ("1.1.1", "activity_partners", 1),
+        ("1.1.1", "time_targets", 1),
+        // Q2 of 2026 and 2027, inside 2025Q3–2027Q4.
+        ("1.1.1", "target_occurrences", 2),
+        ("1.1.2", "activity_partners", 2),
+        ("1.1.2", "time_targets", 1),
+        ("1.1.2", "target_occurrences", 1),
+    ] {
+        assert_eq!(app.count(&of(code, what)).await, expected, "{code} {what}");
+    }
 }
 
 /// Export, import into an empty NAP, export again: the same file.

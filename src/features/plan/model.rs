@@ -503,8 +503,8 @@ impl PlanContext {
     }
 }
 
-/// Creates or updates (by id) an activity with its partners, targets and
-/// their occurrences over the activity's period (else the NAP's).
+/// Saves one activity (new when `id` is none) with its partners, targets
+/// and occurrences; returns its id.
 pub async fn save_activity(
     editor: &PlanEditor,
     conn: &mut PgConnection,
@@ -512,96 +512,164 @@ pub async fn save_activity(
     id: Option<i64>,
     a: &ActivityInput,
 ) -> Result<i64, sqlx::Error> {
-    let start = a.start.map(Quarter::index);
-    let end = a.end.map(Quarter::index);
-    let id = match id {
-        Some(id) => {
-            sqlx::query!(
-                "update activities set outcome_id = $3, code = $4, title = $5, description = $6,
-                     lead_partner_id = $7, start_quarter = $8, end_quarter = $9, level = $10,
-                     place = $11, budget = $12, currency = $13
-                 where tenant_id = $1 and id = $2",
-                editor.tenant_id(),
-                id,
-                a.outcome_id,
-                a.code,
-                a.title,
-                a.description,
-                a.lead_partner_id,
-                start,
-                end,
-                a.level.as_str(),
-                a.place,
-                a.budget,
-                a.currency
-            )
-            .execute(&mut *conn)
-            .await?;
-            id
+    let ids = save_activities(editor, conn, nap, &[(id, a)]).await?;
+    Ok(ids[0])
+}
+
+/// Saves activities (new where the id is none) with their partners, targets
+/// and occurrences, in a fixed number of statements however many there are:
+/// a spreadsheet of 5,000 rows is written in a few round trips, not 40,000.
+/// Returns their ids, in order.
+pub async fn save_activities(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    items: &[(Option<i64>, &ActivityInput)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let tenant = editor.tenant_id();
+    // Column by column, as PostgreSQL's unnest reads them.
+    let column = |keep: bool| items.iter().filter(move |(id, _)| id.is_some() == keep);
+    let existing: Vec<i64> = column(true).filter_map(|(id, _)| *id).collect();
+    for (keep, ids) in [(true, Some(&existing)), (false, None)] {
+        let rows: Vec<&ActivityInput> = column(keep).map(|(_, a)| *a).collect();
+        if rows.is_empty() {
+            continue;
         }
-        None => {
-            sqlx::query_scalar!(
-                "insert into activities (tenant_id, nap_id, outcome_id, code, title, description,
-                     lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
-                editor.tenant_id(),
-                nap.id,
-                a.outcome_id,
-                a.code,
-                a.title,
-                a.description,
-                a.lead_partner_id,
-                start,
-                end,
-                a.level.as_str(),
-                a.place,
-                a.budget,
-                a.currency
-            )
-            .fetch_one(&mut *conn)
-            .await?
+        let outcome: Vec<i64> = rows.iter().map(|a| a.outcome_id).collect();
+        let code: Vec<&str> = rows.iter().map(|a| a.code.as_str()).collect();
+        let title: Vec<&str> = rows.iter().map(|a| a.title.as_str()).collect();
+        let description: Vec<&str> = rows.iter().map(|a| a.description.as_str()).collect();
+        let lead: Vec<Option<i64>> = rows.iter().map(|a| a.lead_partner_id).collect();
+        let start: Vec<Option<i32>> = rows.iter().map(|a| a.start.map(Quarter::index)).collect();
+        let end: Vec<Option<i32>> = rows.iter().map(|a| a.end.map(Quarter::index)).collect();
+        let level: Vec<&str> = rows.iter().map(|a| a.level.as_str()).collect();
+        let place: Vec<&str> = rows.iter().map(|a| a.place.as_str()).collect();
+        let budget: Vec<Option<i64>> = rows.iter().map(|a| a.budget).collect();
+        let currency: Vec<&str> = rows.iter().map(|a| a.currency.as_str()).collect();
+        match ids {
+            Some(ids) => {
+                sqlx::query!(
+                    "update activities a
+                     set outcome_id = u.outcome_id, code = u.code, title = u.title,
+                         description = u.description, lead_partner_id = u.lead,
+                         start_quarter = u.start_quarter, end_quarter = u.end_quarter,
+                         level = u.level, place = u.place, budget = u.budget, currency = u.currency
+                     from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                                 $7::bigint[], $8::int[], $9::int[], $10::text[], $11::text[],
+                                 $12::bigint[], $13::text[])
+                          as u(id, outcome_id, code, title, description, lead, start_quarter,
+                               end_quarter, level, place, budget, currency)
+                     where a.tenant_id = $1 and a.id = u.id",
+                    tenant,
+                    ids,
+                    &outcome,
+                    &code as &[&str],
+                    &title as &[&str],
+                    &description as &[&str],
+                    &lead as &[Option<i64>],
+                    &start as &[Option<i32>],
+                    &end as &[Option<i32>],
+                    &level as &[&str],
+                    &place as &[&str],
+                    &budget as &[Option<i64>],
+                    &currency as &[&str]
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            None => {
+                sqlx::query!(
+                    "insert into activities (tenant_id, nap_id, outcome_id, code, title, description,
+                         lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
+                     select $1, $2, u.* from unnest($3::bigint[], $4::text[], $5::text[], $6::text[],
+                                                    $7::bigint[], $8::int[], $9::int[], $10::text[],
+                                                    $11::text[], $12::bigint[], $13::text[]) as u",
+                    tenant,
+                    nap.id,
+                    &outcome,
+                    &code as &[&str],
+                    &title as &[&str],
+                    &description as &[&str],
+                    &lead as &[Option<i64>],
+                    &start as &[Option<i32>],
+                    &end as &[Option<i32>],
+                    &level as &[&str],
+                    &place as &[&str],
+                    &budget as &[Option<i64>],
+                    &currency as &[&str]
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
         }
-    };
+    }
+    // Every id, new ones found by their code (unique within the NAP).
+    let codes: Vec<&str> = items.iter().map(|(_, a)| a.code.as_str()).collect();
+    let by_code: HashMap<String, i64> = sqlx::query!(
+        "select id, code from activities where nap_id = $1 and code = any($2)",
+        nap.id,
+        &codes as &[&str]
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.code, r.id))
+    .collect();
+    let ids: Vec<i64> = items
+        .iter()
+        .map(|(id, a)| id.or_else(|| by_code.get(&a.code).copied()))
+        .collect::<Option<_>>()
+        .ok_or(sqlx::Error::RowNotFound)?;
+
+    // Supporting partners: those no longer named go, new ones come.
+    let (partner_of, partner): (Vec<i64>, Vec<i64>) = ids
+        .iter()
+        .zip(items)
+        .flat_map(|(id, (_, a))| a.supporting.iter().map(move |p| (*id, *p)))
+        .unzip();
     sqlx::query!(
-        "delete from activity_partners where tenant_id = $1 and activity_id = $2 and partner_id <> all($3)",
-        editor.tenant_id(),
-        id,
-        &a.supporting
+        "delete from activity_partners ap
+         where ap.tenant_id = $1 and ap.activity_id = any($2)
+           and not exists (select 1 from unnest($3::bigint[], $4::bigint[]) as n(a, p)
+                           where n.a = ap.activity_id and n.p = ap.partner_id)",
+        tenant,
+        &ids,
+        &partner_of,
+        &partner
     )
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
         "insert into activity_partners (tenant_id, activity_id, partner_id)
-         select $1, $2, unnest($3::bigint[]) on conflict do nothing",
-        editor.tenant_id(),
-        id,
-        &a.supporting
+         select $1, n.a, n.p from unnest($2::bigint[], $3::bigint[]) as n(a, p)
+         on conflict do nothing",
+        tenant,
+        &partner_of,
+        &partner
     )
     .execute(&mut *conn)
     .await?;
-    save_targets(editor, conn, nap, id, a).await?;
-    Ok(id)
-}
 
-/// Keeps the targets and occurrences in step with the activity: removed
-/// ones go (with their occurrences), new ones are expanded, and occurrences
-/// already met stay met.
-async fn save_targets(
-    editor: &PlanEditor,
-    conn: &mut PgConnection,
-    nap: &Nap,
-    activity_id: i64,
-    a: &ActivityInput,
-) -> Result<(), sqlx::Error> {
-    let (years, quarters): (Vec<Option<i32>>, Vec<i16>) =
-        a.targets.iter().map(|t| t.to_row()).unzip();
-    let years: Vec<i32> = years.iter().map(|y| y.unwrap_or(-1)).collect();
+    // Targets: removed ones go (with their occurrences), new ones come.
+    let mut target_of = Vec::new();
+    let mut years = Vec::new();
+    let mut quarters = Vec::new();
+    for (id, (_, a)) in ids.iter().zip(items) {
+        for t in &a.targets {
+            let (year, quarter) = t.to_row();
+            target_of.push(*id);
+            years.push(year.unwrap_or(-1));
+            quarters.push(quarter);
+        }
+    }
     sqlx::query!(
-        "delete from time_targets t where t.tenant_id = $1 and t.activity_id = $2
-           and not exists (select 1 from unnest($3::int[], $4::smallint[]) as n(y, q)
-                           where coalesce(t.year, -1) = n.y and t.quarter = n.q)",
-        editor.tenant_id(),
-        activity_id,
+        "delete from time_targets t
+         where t.tenant_id = $1 and t.activity_id = any($2)
+           and not exists (select 1 from unnest($3::bigint[], $4::int[], $5::smallint[]) as n(a, y, q)
+                           where n.a = t.activity_id and coalesce(t.year, -1) = n.y and t.quarter = n.q)",
+        tenant,
+        &ids,
+        &target_of,
         &years,
         &quarters
     )
@@ -609,16 +677,22 @@ async fn save_targets(
     .await?;
     sqlx::query!(
         "insert into time_targets (tenant_id, activity_id, year, quarter)
-         select $1, $2, nullif(n.y, -1), n.q from unnest($3::int[], $4::smallint[]) as n(y, q)
+         select $1, n.a, nullif(n.y, -1), n.q from unnest($2::bigint[], $3::int[], $4::smallint[]) as n(a, y, q)
          on conflict do nothing",
-        editor.tenant_id(),
-        activity_id,
+        tenant,
+        &target_of,
         &years,
         &quarters
     )
     .execute(&mut *conn)
     .await?;
-    refresh_occurrences(editor, conn, nap, activity_id, a.start, a.end).await
+    let periods: Vec<(i64, Option<Quarter>, Option<Quarter>)> = ids
+        .iter()
+        .zip(items)
+        .map(|(id, (_, a))| (*id, a.start, a.end))
+        .collect();
+    refresh_occurrences(editor, conn, nap, &periods).await?;
+    Ok(ids)
 }
 
 /// Re-expands every activity's targets, after the NAP's period changed.
@@ -627,58 +701,76 @@ pub async fn refresh_all_occurrences(
     conn: &mut PgConnection,
     nap: &Nap,
 ) -> Result<(), sqlx::Error> {
-    let activities = sqlx::query!(
+    let periods: Vec<(i64, Option<Quarter>, Option<Quarter>)> = sqlx::query!(
         "select id, start_quarter, end_quarter from activities where tenant_id = $1 and nap_id = $2",
         editor.tenant_id(),
         nap.id
     )
     .fetch_all(&mut *conn)
-    .await?;
-    for a in activities {
-        let start = a.start_quarter.map(Quarter::from_index);
-        let end = a.end_quarter.map(Quarter::from_index);
-        refresh_occurrences(editor, conn, nap, a.id, start, end).await?;
-    }
-    Ok(())
+    .await?
+    .into_iter()
+    .map(|a| {
+        (
+            a.id,
+            a.start_quarter.map(Quarter::from_index),
+            a.end_quarter.map(Quarter::from_index),
+        )
+    })
+    .collect();
+    refresh_occurrences(editor, conn, nap, &periods).await
 }
 
-/// Makes the occurrences match the activity's targets over its period:
-/// occurrences that no longer apply go, new ones come, met ones stay met.
+/// Makes the occurrences of the given activities (id, start, end) match
+/// their targets over their periods: occurrences that no longer apply go,
+/// new ones come, met ones stay met.
 async fn refresh_occurrences(
     editor: &PlanEditor,
     conn: &mut PgConnection,
     nap: &Nap,
-    activity_id: i64,
-    start: Option<Quarter>,
-    end: Option<Quarter>,
+    activities: &[(i64, Option<Quarter>, Option<Quarter>)],
 ) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = activities.iter().map(|(id, ..)| *id).collect();
+    let periods: HashMap<i64, Period> = activities
+        .iter()
+        .map(|(id, start, end)| {
+            let period = Period {
+                start: start.unwrap_or(nap.period().start),
+                end: end.unwrap_or(nap.period().end),
+            };
+            (*id, period)
+        })
+        .collect();
     let targets = sqlx::query!(
-        "select id, year, quarter from time_targets where tenant_id = $1 and activity_id = $2",
+        "select id, activity_id, year, quarter from time_targets
+         where tenant_id = $1 and activity_id = any($2)",
         editor.tenant_id(),
-        activity_id
+        &ids
     )
     .fetch_all(&mut *conn)
     .await?;
-    let period = Period {
-        start: start.unwrap_or(nap.period().start),
-        end: end.unwrap_or(nap.period().end),
-    };
     let mut target_ids = Vec::new();
+    let mut activity_ids = Vec::new();
     let mut indexes = Vec::new();
     for t in targets {
-        if let Some(spec) = TargetSpec::from_row(t.year, t.quarter) {
-            for q in spec.expand(period) {
-                target_ids.push(t.id);
-                indexes.push(q.index());
-            }
+        let (Some(spec), Some(period)) = (
+            TargetSpec::from_row(t.year, t.quarter),
+            periods.get(&t.activity_id),
+        ) else {
+            continue;
+        };
+        for q in spec.expand(*period) {
+            target_ids.push(t.id);
+            activity_ids.push(t.activity_id);
+            indexes.push(q.index());
         }
     }
     sqlx::query!(
-        "delete from target_occurrences o where o.tenant_id = $1 and o.activity_id = $2
+        "delete from target_occurrences o
+         where o.tenant_id = $1 and o.activity_id = any($2)
            and not exists (select 1 from unnest($3::bigint[], $4::int[]) as n(t, i)
                            where o.target_id = n.t and o.quarter_index = n.i)",
         editor.tenant_id(),
-        activity_id,
+        &ids,
         &target_ids,
         &indexes
     )
@@ -686,11 +778,11 @@ async fn refresh_occurrences(
     .await?;
     sqlx::query!(
         "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index)
-         select $1, n.t, $2, n.i from unnest($3::bigint[], $4::int[]) as n(t, i)
+         select $1, n.t, n.a, n.i from unnest($2::bigint[], $3::bigint[], $4::int[]) as n(t, a, i)
          on conflict do nothing",
         editor.tenant_id(),
-        activity_id,
         &target_ids,
+        &activity_ids,
         &indexes
     )
     .execute(&mut *conn)

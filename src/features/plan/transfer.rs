@@ -860,8 +860,8 @@ fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
         && list(&o.targets) == list(&n.targets)
 }
 
-/// Writes the whole file in the caller's transaction: objectives, then
-/// outcomes, then activities. Rows that change nothing are not written.
+/// Writes what the analysis found changed: each objective and outcome once,
+/// then every changed activity in one batch.
 async fn write_all(
     editor: &PlanEditor,
     conn: &mut PgConnection,
@@ -869,42 +869,55 @@ async fn write_all(
     rows: &[PlanRow],
     analysis: &Analysis,
 ) -> AppResult<()> {
-    let changed = |what: &str, code: &str| {
-        analysis
-            .changes
-            .iter()
-            .any(|c| c.what == what && c.code == code && c.kind != ChangeKind::Same)
-    };
+    let changed: std::collections::HashSet<(&str, &str)> = analysis
+        .changes
+        .iter()
+        .filter(|c| c.kind != ChangeKind::Same)
+        .map(|c| (c.what, c.code.as_str()))
+        .collect();
+    let mut objectives: Vec<(&str, &str)> = Vec::new();
+    let mut outcomes: Vec<(&str, &str, &str)> = Vec::new();
     for row in rows {
-        if changed("plan.objective", &row.objective_code) {
-            sqlx::query!(
-                "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)
-                 on conflict (tenant_id, nap_id, code) do update set title = excluded.title",
-                editor.tenant_id(),
-                nap.id,
-                row.objective_code,
-                row.objective_title
-            )
-            .execute(&mut *conn)
-            .await?;
+        let objective = row.objective_code.as_str();
+        if changed.contains(&("plan.objective", objective))
+            && !objectives.iter().any(|(code, _)| *code == objective)
+        {
+            objectives.push((objective, &row.objective_title));
+        }
+        let outcome = row.outcome_code.as_str();
+        if !outcome.is_empty()
+            && changed.contains(&("plan.outcome", outcome))
+            && !outcomes.iter().any(|(_, code, _)| *code == outcome)
+        {
+            outcomes.push((objective, outcome, &row.outcome_title));
         }
     }
-    for row in rows {
-        if !row.outcome_code.is_empty() && changed("plan.outcome", &row.outcome_code) {
-            sqlx::query!(
-                "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
-                 select $1, $2, o.id, $4, $5 from objectives o where o.nap_id = $2 and o.code = $3
-                 on conflict (tenant_id, nap_id, code)
-                 do update set title = excluded.title, objective_id = excluded.objective_id",
-                editor.tenant_id(),
-                nap.id,
-                row.objective_code,
-                row.outcome_code,
-                row.outcome_title
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
+    for (code, title) in objectives {
+        sqlx::query!(
+            "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)
+             on conflict (tenant_id, nap_id, code) do update set title = excluded.title",
+            editor.tenant_id(),
+            nap.id,
+            code,
+            title
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (objective, code, title) in outcomes {
+        sqlx::query!(
+            "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
+             select $1, $2, o.id, $4, $5 from objectives o where o.nap_id = $2 and o.code = $3
+             on conflict (tenant_id, nap_id, code)
+             do update set title = excluded.title, objective_id = excluded.objective_id",
+            editor.tenant_id(),
+            nap.id,
+            objective,
+            code,
+            title
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     let context = PlanContext::load(conn, nap).await?;
     let ids: HashMap<String, i64> =
@@ -914,15 +927,21 @@ async fn write_all(
             .into_iter()
             .map(|r| (r.code, r.id))
             .collect();
+    let mut inputs = Vec::new();
     for row in rows {
         let code = row.activity.code.trim();
-        if code.is_empty() || !changed("plan.activity", code) {
+        if code.is_empty() || !changed.contains(&("plan.activity", code)) {
             continue;
         }
         let input = context
             .validate(&row.activity)
             .map_err(|_| anyhow::anyhow!("row {} changed between preview and import", row.line))?;
-        model::save_activity(editor, conn, nap, ids.get(code).copied(), &input).await?;
+        inputs.push((ids.get(code).copied(), input));
+    }
+    let items: Vec<(Option<i64>, &model::ActivityInput)> =
+        inputs.iter().map(|(id, input)| (*id, input)).collect();
+    if !items.is_empty() {
+        model::save_activities(editor, conn, nap, &items).await?;
     }
     Ok(())
 }
