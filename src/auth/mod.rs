@@ -17,7 +17,7 @@ use tower_sessions::Session;
 use crate::error::AppError;
 use crate::http::RequestSpan;
 use crate::state::AppState;
-use session_store::USER_KEY;
+use session_store::{LOADED_USER_KEY, LoadedUser, USER_KEY};
 
 /// Unix time of sign-in; the absolute session limit counts from it.
 const SIGNED_IN_AT: &str = "signed_in_at";
@@ -58,14 +58,21 @@ impl CurrentUser {
             session.flush().await?;
             return Ok(None);
         }
-        let row = sqlx::query!(
-            r#"select id, email, name, language, totp_secret is not null as "two_factor!"
-               from users where id = $1 and active"#,
-            user_id
-        )
-        .fetch_optional(&state.pool)
-        .await?;
-        let Some(row) = row else {
+        // The store loaded the person with the session; only a session
+        // signed in during this very request has to look them up.
+        let loaded =
+            match session.get::<Option<LoadedUser>>(LOADED_USER_KEY).await? {
+                Some(loaded) => loaded,
+                None => sqlx::query_as!(
+                    LoadedUser,
+                    r#"select id, email, name, language, totp_secret is not null as "two_factor!"
+                   from users where id = $1 and active"#,
+                    user_id
+                )
+                .fetch_optional(&state.pool)
+                .await?,
+            };
+        let Some(row) = loaded.filter(|u| u.id == user_id) else {
             session.flush().await?;
             return Ok(None);
         };
@@ -124,6 +131,8 @@ pub async fn start_session(
 ) -> Result<(), AppError> {
     session.cycle_id().await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
+    // Whoever was loaded with the session before is not this person.
+    session.remove_value(LOADED_USER_KEY).await?;
     session.insert(USER_KEY, user_id).await?;
     session.insert(SIGNED_IN_AT, now).await?;
     session.insert(SEEN_AT, now).await?;

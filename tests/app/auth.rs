@@ -285,3 +285,58 @@ async fn idle_sessions_expire_in_the_store() {
         .unwrap();
     assert_eq!(client.get("/t/aland/").await.status, StatusCode::SEE_OTHER);
 }
+
+/// The person is read with the session, in one statement: what the page
+/// shows is their row as it is now, an account switched off in the database
+/// signs out at its next request, and the row read is never stored.
+#[tokio::test]
+async fn the_person_is_read_with_each_request_and_never_stored_in_the_session() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        Role::Secretariat,
+        Some("MOL"),
+        false,
+    )
+    .await;
+    let mut client = app.signed_in("sec@aland.test").await;
+    let mut owner = app.owner_conn().await;
+    sqlx::query("update users set name = 'Renamed Person' where email = 'sec@aland.test'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let page = client.get("/profile").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Renamed Person"),
+        "the name as it is now"
+    );
+    // A change that saves the session (the language) keeps it out of the store.
+    let token = page.csrf();
+    client
+        .post(
+            "/language",
+            &[("csrf", &token), ("lang", "fr"), ("back", "/profile")],
+        )
+        .await;
+    assert_eq!(
+        app.count("select count(*) from sessions where data ? '_loaded_user'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("select count(*) from sessions where user_id is not null")
+            .await,
+        1
+    );
+
+    sqlx::query("update users set active = false where email = 'sec@aland.test'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let res = client.get("/t/aland/").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "sent to sign in");
+    assert!(res.location().starts_with("/login"), "{}", res.location());
+}
