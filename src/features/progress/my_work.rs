@@ -146,14 +146,14 @@ async fn my_work(
                                     where o.tenant_id = a.tenant_id and o.quarter_index = $2
                                       and o.activity_id = a.id and o.met_at is null) as due,
                             a.nap_id, a.code_order
-                     from activities a
+                     -- Led or supported: each reached by its own index.
+                     from (select id from activities where lead_partner_id = $1
+                           union
+                           select activity_id from activity_partners where partner_id = $1) mine
+                     join activities a on a.id = mine.id
                      join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
                      left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
                      where n.status <> 'closed'
-                       and (a.lead_partner_id = $1
-                            or exists (select 1 from activity_partners ap
-                                       where ap.tenant_id = a.tenant_id and ap.activity_id = a.id
-                                         and ap.partner_id = $1))
                      order by late desc, due desc, a.nap_id, a.code_order
                      limit $4 offset $5) page
                join activities a on a.tenant_id = page.tenant_id and a.id = page.id
