@@ -413,3 +413,26 @@ async fn my_work_shows_a_page_at_a_time_overdue_first() {
         assert_eq!(codes(&res)[0], "1.1.3", "{bad}");
     }
 }
+
+/// Activities are read by their key alone; the NAP in the address must
+/// still be theirs.
+#[tokio::test]
+async fn an_activity_is_found_only_under_its_own_nap() {
+    let (app, mut sec, nap) = plan_setup().await;
+    grow(&app, nap, 1).await;
+    let activity = app.count("select min(id) from activities").await;
+    let mut owner = app.owner_conn().await;
+    let other: i64 = sqlx::query_scalar(
+        "insert into naps (tenant_id, title, theme, start_year, end_year)
+         select tenant_id, 'Another plan', 'other', 2025, 2029 from naps limit 1 returning id",
+    )
+    .fetch_one(&mut owner)
+    .await
+    .unwrap();
+    for (base, expected) in [(nap, StatusCode::OK), (other, StatusCode::NOT_FOUND)] {
+        for page in ["", "/edit", "/update"] {
+            let path = format!("/t/aland/naps/{base}/activities/{activity}{page}");
+            assert_eq!(sec.get(&path).await.status, expected, "{path}");
+        }
+    }
+}

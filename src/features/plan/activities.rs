@@ -88,12 +88,12 @@ pub async fn show_page(
 ) -> AppResult<ShowPage> {
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let extra = sqlx::query!(
-        "select description, place from activities where id = $1 and nap_id = $2",
-        activity,
-        id
+        "select nap_id, description, place from activities where id = $1",
+        activity
     )
     .fetch_optional(&mut *ctx.tx)
     .await?
+    .filter(|a| a.nap_id == id)
     .ok_or(AppError::NotFound)?;
     let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
     let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
@@ -304,12 +304,12 @@ async fn edit(
     ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     let extra = sqlx::query!(
-        "select description, place from activities where id = $1 and nap_id = $2",
-        activity,
-        id
+        "select nap_id, description, place from activities where id = $1",
+        activity
     )
     .fetch_optional(&mut *ctx.tx)
     .await?
+    .filter(|a| a.nap_id == id)
     .ok_or(AppError::NotFound)?;
     let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
     let (outcome, _, a) = find(tree, activity).ok_or(AppError::NotFound)?;

@@ -93,6 +93,7 @@ pub struct PartnerInfo {
 /// One activity as the dashboard and the lists read it.
 struct FactRow {
     id: i64,
+    nap_id: i64,
     code: String,
     title: String,
     objective: String,
@@ -128,7 +129,7 @@ impl From<FactRow> for Fact {
 async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppResult<Vec<Fact>> {
     let mut facts: Vec<Fact> = sqlx::query_as!(
         FactRow,
-        r#"select a.id, a.code, a.title, o.code as objective,
+        r#"select a.id, a.nap_id, a.code, a.title, o.code as objective,
                   a.lead_partner_id, p.acronym as "lead_acronym?", a.status, a.budget, a.spending,
                   a.last_update_at,
                   coalesce((select array_agg(t.quarter_index order by t.quarter_index) from target_occurrences t
@@ -139,13 +140,14 @@ async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppResul
            join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
            join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
            left join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
-           where a.nap_id = $1 and a.id = any($2)"#,
-        nap_id,
+           where a.id = any($1)"#,
         ids
     )
     .fetch_all(conn)
     .await?
     .into_iter()
+    // By key alone (see `model::load_tree_of`), then only this NAP's.
+    .filter(|a| a.nap_id == nap_id)
     .map(Fact::from)
     .collect();
     facts.sort_by_key(|a| code_key(&a.code));

@@ -51,12 +51,12 @@ pub async fn load_head(
                   a.currency, a.version,
                   coalesce((select array_agg(ap.partner_id) from activity_partners ap
                             where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!"
-           from activities a where a.id = $1 and a.nap_id = $2"#,
-        activity,
-        nap_id
+           from activities a where a.id = $1"#,
+        activity
     )
     .fetch_optional(conn)
     .await?
+    .filter(|a| a.nap_id == nap_id)
     .ok_or(AppError::NotFound)?;
     Ok(ActivityHead {
         id: row.id,
