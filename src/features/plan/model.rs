@@ -530,88 +530,59 @@ pub async fn save_activities(
     items: &[(Option<i64>, &ActivityInput)],
 ) -> Result<Vec<i64>, sqlx::Error> {
     let tenant = editor.tenant_id();
-    // Column by column, as PostgreSQL's unnest reads them.
-    let column = |keep: bool| items.iter().filter(move |(id, _)| id.is_some() == keep);
-    let existing: Vec<i64> = column(true).filter_map(|(id, _)| *id).collect();
-    for (keep, ids) in [(true, Some(&existing)), (false, None)] {
-        let rows: Vec<&ActivityInput> = column(keep).map(|(_, a)| *a).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let outcome: Vec<i64> = rows.iter().map(|a| a.outcome_id).collect();
-        let code: Vec<&str> = rows.iter().map(|a| a.code.as_str()).collect();
-        let title: Vec<&str> = rows.iter().map(|a| a.title.as_str()).collect();
-        let description: Vec<&str> = rows.iter().map(|a| a.description.as_str()).collect();
-        let lead: Vec<Option<i64>> = rows.iter().map(|a| a.lead_partner_id).collect();
-        let start: Vec<Option<i32>> = rows.iter().map(|a| a.start.map(Quarter::index)).collect();
-        let end: Vec<Option<i32>> = rows.iter().map(|a| a.end.map(Quarter::index)).collect();
-        let level: Vec<&str> = rows.iter().map(|a| a.level.as_str()).collect();
-        let place: Vec<&str> = rows.iter().map(|a| a.place.as_str()).collect();
-        let budget: Vec<Option<i64>> = rows.iter().map(|a| a.budget).collect();
-        let currency: Vec<&str> = rows.iter().map(|a| a.currency.as_str()).collect();
-        match ids {
-            Some(ids) => {
-                sqlx::query!(
-                    "update activities a
-                     set outcome_id = u.outcome_id, code = u.code, title = u.title,
-                         description = u.description, lead_partner_id = u.lead,
-                         start_quarter = u.start_quarter, end_quarter = u.end_quarter,
-                         level = u.level, place = u.place, budget = u.budget, currency = u.currency
-                     from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                                 $7::bigint[], $8::int[], $9::int[], $10::text[], $11::text[],
-                                 $12::bigint[], $13::text[])
-                          as u(id, outcome_id, code, title, description, lead, start_quarter,
-                               end_quarter, level, place, budget, currency)
-                     where a.tenant_id = $1 and a.id = u.id",
-                    tenant,
-                    ids,
-                    &outcome,
-                    &code as &[&str],
-                    &title as &[&str],
-                    &description as &[&str],
-                    &lead as &[Option<i64>],
-                    &start as &[Option<i32>],
-                    &end as &[Option<i32>],
-                    &level as &[&str],
-                    &place as &[&str],
-                    &budget as &[Option<i64>],
-                    &currency as &[&str]
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-            None => {
-                sqlx::query!(
-                    "insert into activities (tenant_id, nap_id, outcome_id, code, title, description,
-                         lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
-                     select $1, $2, u.* from unnest($3::bigint[], $4::text[], $5::text[], $6::text[],
-                                                    $7::bigint[], $8::int[], $9::int[], $10::text[],
-                                                    $11::text[], $12::bigint[], $13::text[]) as u",
-                    tenant,
-                    nap.id,
-                    &outcome,
-                    &code as &[&str],
-                    &title as &[&str],
-                    &description as &[&str],
-                    &lead as &[Option<i64>],
-                    &start as &[Option<i32>],
-                    &end as &[Option<i32>],
-                    &level as &[&str],
-                    &place as &[&str],
-                    &budget as &[Option<i64>],
-                    &currency as &[&str]
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
-    }
-    // Every id, new ones found by their code (unique within the NAP).
-    let codes: Vec<&str> = items.iter().map(|(_, a)| a.code.as_str()).collect();
-    let by_code: HashMap<String, i64> = sqlx::query!(
-        "select id, code from activities where nap_id = $1 and code = any($2)",
+    // Column by column, as PostgreSQL's unnest reads them. New activities
+    // take their id from the identity's sequence; the others update in
+    // place, in the same statement.
+    let id: Vec<Option<i64>> = items.iter().map(|(id, _)| *id).collect();
+    let outcome: Vec<i64> = items.iter().map(|(_, a)| a.outcome_id).collect();
+    let code: Vec<&str> = items.iter().map(|(_, a)| a.code.as_str()).collect();
+    let title: Vec<&str> = items.iter().map(|(_, a)| a.title.as_str()).collect();
+    let description: Vec<&str> = items.iter().map(|(_, a)| a.description.as_str()).collect();
+    let lead: Vec<Option<i64>> = items.iter().map(|(_, a)| a.lead_partner_id).collect();
+    let start: Vec<Option<i32>> = items
+        .iter()
+        .map(|(_, a)| a.start.map(Quarter::index))
+        .collect();
+    let end: Vec<Option<i32>> = items
+        .iter()
+        .map(|(_, a)| a.end.map(Quarter::index))
+        .collect();
+    let level: Vec<&str> = items.iter().map(|(_, a)| a.level.as_str()).collect();
+    let place: Vec<&str> = items.iter().map(|(_, a)| a.place.as_str()).collect();
+    let budget: Vec<Option<i64>> = items.iter().map(|(_, a)| a.budget).collect();
+    let currency: Vec<&str> = items.iter().map(|(_, a)| a.currency.as_str()).collect();
+    let saved: HashMap<String, i64> = sqlx::query!(
+        "insert into activities as a (tenant_id, id, nap_id, outcome_id, code, title, description,
+             lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
+         overriding system value
+         select $1, coalesce(u.id, nextval(pg_get_serial_sequence('activities', 'id'))), $2,
+                u.outcome_id, u.code, u.title, u.description, u.lead, u.start_quarter,
+                u.end_quarter, u.level, u.place, u.budget, u.currency
+         from unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[],
+                     $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[])
+              as u(id, outcome_id, code, title, description, lead, start_quarter, end_quarter,
+                   level, place, budget, currency)
+         on conflict (tenant_id, id) do update
+         set outcome_id = excluded.outcome_id, code = excluded.code, title = excluded.title,
+             description = excluded.description, lead_partner_id = excluded.lead_partner_id,
+             start_quarter = excluded.start_quarter, end_quarter = excluded.end_quarter,
+             level = excluded.level, place = excluded.place, budget = excluded.budget,
+             currency = excluded.currency
+         returning a.id, a.code",
+        tenant,
         nap.id,
-        &codes as &[&str]
+        &id as &[Option<i64>],
+        &outcome,
+        &code as &[&str],
+        &title as &[&str],
+        &description as &[&str],
+        &lead as &[Option<i64>],
+        &start as &[Option<i32>],
+        &end as &[Option<i32>],
+        &level as &[&str],
+        &place as &[&str],
+        &budget as &[Option<i64>],
+        &currency as &[&str]
     )
     .fetch_all(&mut *conn)
     .await?
@@ -620,7 +591,7 @@ pub async fn save_activities(
     .collect();
     let ids: Vec<i64> = items
         .iter()
-        .map(|(id, a)| id.or_else(|| by_code.get(&a.code).copied()))
+        .map(|(_, a)| saved.get(&a.code).copied())
         .collect::<Option<_>>()
         .ok_or(sqlx::Error::RowNotFound)?;
 
