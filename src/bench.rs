@@ -158,23 +158,18 @@ async fn plan(
     )
     .execute(&mut *conn)
     .await?;
-    // Occurrences, as the plan model expands them: within the activity's period.
+    // Occurrences, expanded by the plan model itself; about 60% of the past
+    // ones met.
+    let editor = authz::operator_plan_editor(tenant);
+    let plan = crate::features::plan::model::load_nap(conn, nap).await?;
+    crate::features::plan::model::refresh_all_occurrences(&editor, conn, &plan).await?;
     sqlx::query!(
-        "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index, met_at)
-         select $1, t.id, a.id, q.qi,
-                case when q.qi < extract(year from now())::int * 4 + (extract(quarter from now())::int - 1)
-                          and (a.id + q.qi) % 10 < 6
-                     then now() - interval '30 days' end
-         from time_targets t
-         join activities a on a.tenant_id = t.tenant_id and a.id = t.activity_id
-         cross join lateral (
-             select y * 4 + t.quarter - 1 as qi
-             from generate_series(coalesce(t.year, 2025), coalesce(t.year, 2029)) y
-         ) q
-         where a.nap_id = $2
-           and q.qi between coalesce(a.start_quarter, 2025 * 4) and coalesce(a.end_quarter, 2029 * 4 + 3)",
-        tenant,
-        nap
+        "update target_occurrences o set met_at = now() - interval '30 days'
+         from activities a
+         where a.tenant_id = o.tenant_id and a.id = o.activity_id and a.nap_id = $1
+           and o.quarter_index < $2 and (a.id + o.quarter_index) % 10 < 6",
+        nap,
+        crate::features::plan::quarter::Quarter::current().index()
     )
     .execute(&mut *conn)
     .await?;

@@ -22,8 +22,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: PgPool, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_concurrency);
-        // Half the cores, as for password hashes: exports never take them all.
-        let exports = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+        // As for password hashes: exports never take every core.
+        let exports = half_the_cores();
         Self {
             pool,
             config: Arc::new(config),
@@ -31,6 +31,12 @@ impl AppState {
             exports: Arc::new(Semaphore::new(exports)),
         }
     }
+}
+
+/// How many heavy jobs of one kind (password hashes, exports) may run at
+/// once: half the cores, at least one, so page traffic keeps the rest.
+pub fn half_the_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 impl FromRef<AppState> for PgPool {

@@ -161,7 +161,7 @@ async fn logout(session: Session) -> AppResult<Redirect> {
 }
 
 /// Only our own paths: never `//evil.org` or an absolute URL.
-fn safe_next(next: Option<&str>) -> &str {
+pub fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
         _ => "/",

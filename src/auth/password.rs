@@ -39,7 +39,7 @@ impl Hasher {
     /// queues for those and leaves the other half to page traffic.
     pub fn new(concurrency: usize) -> Self {
         let n = if concurrency == 0 {
-            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+            crate::state::half_the_cores()
         } else {
             concurrency
         };

@@ -209,11 +209,7 @@ async fn switch_language(
         .execute(&state.pool)
         .await?;
     }
-    let back = form.back.trim();
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
-    };
-    Ok(Redirect::to(back))
+    Ok(Redirect::to(crate::auth::handlers::safe_next(Some(
+        form.back.trim(),
+    ))))
 }

@@ -121,6 +121,62 @@ impl FromRequestParts<AppState> for Chrome {
     }
 }
 
+/// The page a long list is asked for (`?page=N`, from 1). Anything else,
+/// and numbers past any list's end, give the first page.
+pub fn page_number(raw: &str) -> usize {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .unwrap_or(1)
+}
+
+/// Where a page of a long list stands among all of it, and the links to
+/// the pages before and after (`_pager.html`).
+pub struct Pager {
+    /// Ranks (from 1) of the first and last rows shown, and of all rows.
+    pub first: usize,
+    pub last: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// The navigation's name, a catalog key.
+    pub label_key: &'static str,
+}
+
+impl Pager {
+    /// Page `number` of `total` rows, `size` a page, `shown` of them on this
+    /// one; `href` gives the address of another page.
+    pub fn new(
+        number: usize,
+        size: usize,
+        total: usize,
+        shown: usize,
+        label_key: &'static str,
+        href: impl Fn(usize) -> String,
+    ) -> Self {
+        let first = (number - 1) * size;
+        Self {
+            first: first + 1,
+            last: first + shown,
+            total,
+            prev: (number > 1).then(|| href(number - 1)),
+            next: (first + size < total).then(|| href(number + 1)),
+            label_key,
+        }
+    }
+
+    /// "Activities 101–200 of 2,000", in the page's language.
+    pub fn showing(&self, page: &Chrome) -> String {
+        let n = |v: usize| page.num(&i64::try_from(v).unwrap_or(i64::MAX));
+        rust_i18n::replace_patterns(
+            &page.t("grid.showing"),
+            &["first", "last", "total"],
+            &[n(self.first), n(self.last), n(self.total)],
+        )
+    }
+}
+
 /// Percent-encodes a URL query component.
 pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()

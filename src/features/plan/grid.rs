@@ -16,7 +16,7 @@ use super::model::{self, ActivityRow, Nap, ObjectiveNode};
 use super::quarter::{Quarter, TargetState};
 use crate::choices::Level;
 use crate::error::AppResult;
-use crate::http::page::Chrome;
+use crate::http::page::{Chrome, Pager, page_number};
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
@@ -50,15 +50,6 @@ impl Filters {
         !self.partner.trim().is_empty()
             || Level::parse(&self.level).is_some()
             || TargetState::parse(&self.state).is_some()
-    }
-
-    pub fn page(&self) -> usize {
-        self.page
-            .trim()
-            .parse()
-            .ok()
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
     }
 
     /// The query string of page `n` with the same filters.
@@ -108,10 +99,8 @@ pub struct Grid {
     pub objectives: Vec<GridObjective>,
     /// Activities the filters keep, on every page.
     pub activity_count: usize,
-    /// The page shown (from 1) and the ordinals of its first and last rows.
-    pub page: usize,
-    pub first: usize,
-    pub last: usize,
+    /// Of those, the ones with a row here.
+    pub shown: usize,
 }
 
 impl Grid {
@@ -198,41 +187,14 @@ impl Grid {
             .iter()
             .flat_map(|o| &o.outcomes)
             .map(|oc| oc.rows.len())
-            .sum::<usize>();
-        let first = window.map_or(0, |w| w.start);
+            .sum();
         Self {
             years,
             quarters,
             objectives,
             activity_count,
-            page: first / PAGE_SIZE + 1,
-            first: first + 1,
-            last: first + shown,
+            shown,
         }
-    }
-
-    /// Puts the rows in their place among `total` activities, from `first`
-    /// (0-based), when only they were loaded.
-    fn placed(mut self, first: usize, total: usize) -> Self {
-        self.activity_count = total;
-        self.page = first / PAGE_SIZE + 1;
-        self.last = first + (self.last + 1 - self.first);
-        self.first = first + 1;
-        self
-    }
-
-    pub fn pages(&self) -> usize {
-        self.activity_count.div_ceil(PAGE_SIZE).max(1)
-    }
-
-    /// "Activities 101–200 of 2,000", in the reader's language.
-    pub fn showing(&self, page: &Chrome) -> String {
-        let n = |v: usize| page.num(&i64::try_from(v).unwrap_or(i64::MAX));
-        rust_i18n::replace_patterns(
-            &page.t("grid.showing"),
-            &["first", "last", "total"],
-            &[n(self.first), n(self.last), n(self.activity_count)],
-        )
     }
 
     pub fn column_count(&self) -> usize {
@@ -260,6 +222,7 @@ struct GridPage {
     /// Activity links start with this; empty means no links.
     link_base: String,
     show_spending: bool,
+    pager: Pager,
 }
 
 async fn grid(
@@ -270,7 +233,8 @@ async fn grid(
 ) -> AppResult<GridPage> {
     let today = Quarter::current();
     let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let first = (filters.page() - 1) * PAGE_SIZE;
+    let number = page_number(&filters.page);
+    let first = (number - 1) * PAGE_SIZE;
     let window = first..first + PAGE_SIZE;
     let grid = if filters.select_rows() {
         // Which activities pass depends on their partners and targets: read
@@ -280,8 +244,19 @@ async fn grid(
     } else {
         let (ids, total) = page_of_plan(&mut ctx.tx, id, window).await?;
         let tree = model::load_tree_of(&mut ctx.tx, id, &ids, today).await?;
-        Grid::build(&nap, tree, &filters, today, None).placed(first, total)
+        let mut grid = Grid::build(&nap, tree, &filters, today, None);
+        grid.activity_count = total;
+        grid
     };
+    let base = format!("/t/{}/naps/{id}/plan", ctx.tenant.slug);
+    let pager = Pager::new(
+        number,
+        PAGE_SIZE,
+        grid.activity_count,
+        grid.shown,
+        "grid.pages",
+        |n| format!("{base}?{}", filters.page_query(n)),
+    );
     let partners = sqlx::query_as!(
         PartnerOption,
         "select acronym, name from partners order by acronym"
@@ -300,6 +275,7 @@ async fn grid(
         today,
         link_base: format!("/t/{}/naps/{id}/activities/", ctx.tenant.slug),
         show_spending: true,
+        pager,
     })
 }
 

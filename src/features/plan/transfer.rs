@@ -869,7 +869,8 @@ async fn write_all(
     rows: &[PlanRow],
     analysis: &Analysis,
 ) -> AppResult<()> {
-    let changed: std::collections::HashSet<(&str, &str)> = analysis
+    // What changed; each objective and outcome is taken once, at its first row.
+    let mut changed: std::collections::HashSet<(&str, &str)> = analysis
         .changes
         .iter()
         .filter(|c| c.kind != ChangeKind::Same)
@@ -879,16 +880,11 @@ async fn write_all(
     let mut outcomes: Vec<(&str, &str, &str)> = Vec::new();
     for row in rows {
         let objective = row.objective_code.as_str();
-        if changed.contains(&("plan.objective", objective))
-            && !objectives.iter().any(|(code, _)| *code == objective)
-        {
+        if changed.remove(&("plan.objective", objective)) {
             objectives.push((objective, &row.objective_title));
         }
         let outcome = row.outcome_code.as_str();
-        if !outcome.is_empty()
-            && changed.contains(&("plan.outcome", outcome))
-            && !outcomes.iter().any(|(_, code, _)| *code == outcome)
-        {
+        if !outcome.is_empty() && changed.remove(&("plan.outcome", outcome)) {
             outcomes.push((objective, outcome, &row.outcome_title));
         }
     }

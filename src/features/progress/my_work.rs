@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::choices::ActivityStatus;
 use crate::error::AppResult;
 use crate::features::plan::quarter::Quarter;
-use crate::http::page::Chrome;
+use crate::http::page::{Chrome, Pager, page_number};
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
@@ -57,24 +57,12 @@ impl Returned {
 }
 
 /// Activities per page.
-pub const PAGE_SIZE: i64 = 100;
+pub const PAGE_SIZE: usize = 100;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
-    /// From 1; anything else is the first page.
     #[serde(default)]
     page: String,
-}
-
-impl PageQuery {
-    fn number(&self) -> i64 {
-        self.page
-            .trim()
-            .parse()
-            .ok()
-            .filter(|p| (1..=1_000_000).contains(p))
-            .unwrap_or(1)
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -88,30 +76,7 @@ struct MyWorkPage {
     actions: Vec<crate::features::committees::meetings::OpenAction>,
     handovers: Vec<crate::features::handover::Note>,
     quarter: Quarter,
-    /// Activities of the organisation in open plans, on every page.
-    total: i64,
-    page_number: i64,
-}
-
-impl MyWorkPage {
-    fn pages(&self) -> i64 {
-        (self.total + PAGE_SIZE - 1) / PAGE_SIZE
-    }
-
-    /// "Activities 101–200 of 1,300", in the reader's language.
-    fn showing(&self) -> String {
-        let first = (self.page_number - 1) * PAGE_SIZE + 1;
-        let last = first + self.items.len() as i64 - 1;
-        rust_i18n::replace_patterns(
-            &self.page.t("grid.showing"),
-            &["first", "last", "total"],
-            &[
-                self.page.num(&first),
-                self.page.num(&last),
-                self.page.num(&self.total),
-            ],
-        )
-    }
+    pager: Pager,
 }
 
 async fn my_work(
@@ -119,7 +84,7 @@ async fn my_work(
     mut ctx: TenantCtx,
     Query(query): Query<PageQuery>,
 ) -> AppResult<MyWorkPage> {
-    let page_number = query.number();
+    let number = page_number(&query.page);
     let quarter = Quarter::current();
     let partner = ctx.member.partner_id.filter(|_| ctx.member.focal_point);
     let mut items = Vec::new();
@@ -162,12 +127,14 @@ async fn my_work(
             partner,
             quarter.index(),
             ctx.user.id,
-            PAGE_SIZE,
-            (page_number - 1) * PAGE_SIZE
+            PAGE_SIZE as i64,
+            ((number - 1) * PAGE_SIZE) as i64
         )
         .fetch_all(&mut *ctx.tx)
         .await?;
-        total = rows.first().map_or(0, |r| r.total);
+        total = rows
+            .first()
+            .map_or(0, |r| usize::try_from(r.total).unwrap_or(0));
         items = rows
             .into_iter()
             .map(|r| WorkItem {
@@ -199,10 +166,14 @@ async fn my_work(
                 .await?;
     }
     let handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
+    let slug = ctx.tenant.slug.clone();
+    let pager = Pager::new(number, PAGE_SIZE, total, items.len(), "work.pages", |n| {
+        format!("/t/{slug}/my-work?page={n}")
+    });
     Ok(MyWorkPage {
         handovers,
         page: page.in_tenant(&ctx),
-        slug: ctx.tenant.slug.clone(),
+        slug,
         partner: ctx
             .member
             .partner_name
@@ -212,7 +183,6 @@ async fn my_work(
         returned,
         actions,
         quarter,
-        total,
-        page_number,
+        pager,
     })
 }
