@@ -188,7 +188,14 @@ pub fn date(at: time::OffsetDateTime) -> String {
 
 /// Translates `key` and fills its `%{name}` placeholder.
 pub fn t_with(key: &str, name: &str, value: &str) -> String {
-    rust_i18n::replace_patterns(&t(key), &[name], &[value.to_owned()])
+    t_args(key, &[(name, value)])
+}
+
+/// Translates `key` and fills each `%{name}` placeholder with its value.
+pub fn t_args(key: &str, args: &[(&str, &str)]) -> String {
+    let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = args.iter().map(|(_, value)| (*value).to_owned()).collect();
+    rust_i18n::replace_patterns(&t(key), &names, &values)
 }
 
 #[cfg(test)]

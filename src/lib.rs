@@ -21,6 +21,7 @@ pub mod error;
 pub mod features;
 pub mod http;
 pub mod i18n;
+pub mod spreadsheet;
 pub mod state;
 pub mod tenancy;
 

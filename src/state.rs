@@ -15,20 +15,21 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<ServerConfig>,
     pub hasher: Hasher,
-    /// Turns to build a plan export (see `ExportTurn`).
-    pub exports: Arc<Semaphore>,
+    /// Turns to write or read a whole plan's spreadsheet (see `ExportTurn`
+    /// and the import's upload): heavy work that never takes every core.
+    pub spreadsheets: Arc<Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_concurrency);
-        // As for password hashes: exports never take every core.
-        let exports = half_the_cores();
+        // As for password hashes: spreadsheets never take every core.
+        let spreadsheets = half_the_cores();
         Self {
             pool,
             config: Arc::new(config),
             hasher,
-            exports: Arc::new(Semaphore::new(exports)),
+            spreadsheets: Arc::new(Semaphore::new(spreadsheets)),
         }
     }
 }

@@ -7,9 +7,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use rand::RngCore;
 use tower_sessions::Session;
 
+use crate::config::ServerConfig;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -43,7 +45,7 @@ pub async fn middleware(
     ) {
         return next.run(request).await;
     }
-    if !same_origin(request.headers(), state.config.public_origin.as_deref()) {
+    if !same_origin(request.headers(), &state.config) {
         tracing::warn!("cross-origin request refused");
         return AppError::Csrf.into_response();
     }
@@ -66,31 +68,95 @@ pub async fn middleware(
     }
 }
 
-/// The token from the header, the query string or the urlencoded form body.
-/// The body is read and handed on unchanged.
+/// The token from the header, the urlencoded form body, or the first part
+/// of a multipart body. Never from the query string: a token in a URL ends
+/// up in logs, history and `Referer` headers. The body is handed on
+/// unchanged; of a multipart body only its beginning is read here, so an
+/// upload still streams to its handler.
 async fn sent_token(request: Request) -> Result<(Request, Option<String>), Response> {
     if let Some(value) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         let value = value.to_owned();
         return Ok((request, Some(value)));
     }
-    if let Some(value) = request.uri().query().and_then(|q| field(q.as_bytes())) {
-        return Ok((request, Some(value)));
-    }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Ok((request, None));
+        .unwrap_or("")
+        .to_owned();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = request.into_parts();
+        // The body limit layer outside us bounds this read.
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+        let value = field(&bytes);
+        return Ok((Request::from_parts(parts, Body::from(bytes)), value));
     }
-    let (parts, body) = request.into_parts();
-    // The body limit layer outside us bounds this read.
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .map_err(|_| axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
-    let value = field(&bytes);
-    Ok((Request::from_parts(parts, Body::from(bytes)), value))
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        let (parts, body) = request.into_parts();
+        let (head, rest) = read_head(body, MULTIPART_HEAD).await?;
+        let value = first_part_token(&head, &boundary);
+        let body = Body::from_stream(
+            futures_util::stream::once(async move { Ok::<_, axum::Error>(head) })
+                .chain(rest.into_data_stream()),
+        );
+        return Ok((Request::from_parts(parts, body), value));
+    }
+    Ok((request, None))
+}
+
+/// How much of a multipart body may be read to find its first part: the
+/// token comes first in every form (browsers send fields in page order).
+const MULTIPART_HEAD: usize = 4096;
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    if !content_type.starts_with("multipart/form-data") {
+        return None;
+    }
+    content_type.split(';').find_map(|p| {
+        let value = p.trim().strip_prefix("boundary=")?;
+        Some(value.trim_matches('"').to_owned())
+    })
+}
+
+/// Reads up to `limit` bytes of `body` (or all of it, if shorter); returns
+/// them and the body's remainder.
+async fn read_head(body: Body, limit: usize) -> Result<(axum::body::Bytes, Body), Response> {
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    while head.len() < limit {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => {
+                return Err(axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response());
+            }
+            None => break,
+        }
+    }
+    Ok((head.into(), Body::from_stream(stream)))
+}
+
+/// The value of the first part of a multipart body if that part is the
+/// token field.
+fn first_part_token(head: &[u8], boundary: &str) -> Option<String> {
+    let text = std::str::from_utf8(head).ok().or_else(|| {
+        // The file that follows may be cut mid-character: the part itself is text.
+        let valid = std::str::from_utf8(head).err()?.valid_up_to();
+        std::str::from_utf8(&head[..valid]).ok()
+    })?;
+    let delimiter = format!("--{boundary}");
+    let part = text.strip_prefix(&delimiter)?.strip_prefix("\r\n")?;
+    let (headers, rest) = part.split_once("\r\n\r\n")?;
+    let named = headers.lines().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("content-disposition:")
+            && line
+                .split(';')
+                .any(|p| p.trim() == format!("name=\"{FIELD}\""))
+    });
+    let (value, _) = rest.split_once(&format!("\r\n{delimiter}"))?;
+    named.then(|| value.to_owned())
 }
 
 fn field(urlencoded: &[u8]) -> Option<String> {
@@ -99,8 +165,10 @@ fn field(urlencoded: &[u8]) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// A browser tells us where a request comes from; refuse other sites.
-fn same_origin(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+/// A browser tells us where a request comes from; refuse other sites. The
+/// origin must be ours exactly: the configured public origin, or else this
+/// host and port over HTTPS when cookies are secure (HTTP otherwise).
+fn same_origin(headers: &HeaderMap, config: &ServerConfig) -> bool {
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
         return false;
@@ -109,12 +177,53 @@ fn same_origin(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
         // Not a browser, or an old one: the token alone decides.
         return true;
     };
-    if public_origin.is_some_and(|p| p.trim_end_matches('/') == origin) {
-        return true;
+    let Some(origin) = Origin::parse(origin) else {
+        return false;
+    };
+    if let Some(public) = config.public_origin.as_deref() {
+        return Origin::parse(public.trim_end_matches('/')).is_some_and(|p| p == origin);
     }
+    let scheme = if config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    matches!((origin_host, host), (Some(o), Some(h)) if o == h)
+    host.and_then(|h| Origin::parse(&format!("{scheme}://{h}")))
+        .is_some_and(|ours| ours == origin)
+}
+
+/// Scheme, host and port of an origin, the port filled in from the scheme.
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn parse(text: &str) -> Option<Self> {
+        let (scheme, rest) = text.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+            return None;
+        }
+        // An IPv6 host keeps its colons inside brackets.
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
+            _ => (rest, default),
+        };
+        Some(Self {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -136,23 +245,77 @@ mod tests {
 
     #[test]
     fn origin_rules() {
-        assert!(same_origin(&headers(&[("host", "a.org")]), None));
-        assert!(same_origin(
-            &headers(&[("host", "a.org"), ("origin", "https://a.org")]),
-            None
+        let plain = ServerConfig::default();
+        let secure = ServerConfig {
+            secure_cookies: true,
+            ..ServerConfig::default()
+        };
+        let proxied = ServerConfig {
+            public_origin: Some("https://nap.example/".into()),
+            ..ServerConfig::default()
+        };
+        let check = |pairs: &[(&'static str, &'static str)], config: &ServerConfig| {
+            same_origin(&headers(pairs), config)
+        };
+        assert!(check(&[("host", "a.org")], &plain));
+        assert!(check(
+            &[("host", "a.org"), ("origin", "http://a.org")],
+            &plain
         ));
-        assert!(!same_origin(
-            &headers(&[("host", "a.org"), ("origin", "https://evil.org")]),
-            None
+        assert!(check(
+            &[("host", "a.org:8080"), ("origin", "http://a.org:8080")],
+            &plain
         ));
-        assert!(!same_origin(
-            &headers(&[("host", "a.org"), ("sec-fetch-site", "cross-site")]),
-            None
+        assert!(check(
+            &[("host", "a.org"), ("origin", "https://a.org")],
+            &secure
         ));
-        assert!(same_origin(
-            &headers(&[("host", "internal:8080"), ("origin", "https://nap.example")]),
-            Some("https://nap.example/")
+        assert!(check(
+            &[("host", "a.org"), ("origin", "https://a.org:443")],
+            &secure
         ));
+        // Another scheme, port or host is another site.
+        assert!(!check(
+            &[("host", "a.org"), ("origin", "https://a.org")],
+            &plain
+        ));
+        assert!(!check(
+            &[("host", "a.org"), ("origin", "http://a.org")],
+            &secure
+        ));
+        assert!(!check(
+            &[("host", "a.org:8080"), ("origin", "http://a.org:8081")],
+            &plain
+        ));
+        assert!(!check(
+            &[("host", "a.org"), ("origin", "http://evil.org")],
+            &plain
+        ));
+        assert!(!check(&[("host", "a.org"), ("origin", "null")], &plain));
+        assert!(!check(
+            &[("host", "a.org"), ("sec-fetch-site", "cross-site")],
+            &plain
+        ));
+        assert!(check(
+            &[("host", "internal:8080"), ("origin", "https://nap.example")],
+            &proxied
+        ));
+        assert!(!check(
+            &[("host", "internal:8080"), ("origin", "http://nap.example")],
+            &proxied
+        ));
+    }
+
+    #[test]
+    fn the_token_is_the_first_part_of_a_multipart_body() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n\xff\xfe";
+        assert_eq!(first_part_token(body, "XyZ").as_deref(), Some("abc123"));
+        let later = b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nabc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc123\r\n--XyZ--";
+        assert_eq!(first_part_token(later, "XyZ"), None);
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"XyZ\"").as_deref(),
+            Some("XyZ")
+        );
     }
 
     #[test]

@@ -442,7 +442,7 @@ impl Client {
 }
 
 impl Client {
-    /// Uploads `bytes` as the form's `file` field, the token in the query string.
+    /// Uploads `bytes` as the form's `file` field, the token first, as a browser sends it.
     pub async fn upload(
         &mut self,
         page_path: &str,
@@ -454,8 +454,9 @@ impl Client {
             .await
     }
 
-    /// Sends a multipart form: text `fields` and, optionally, a `file`; the
-    /// token (taken from `page_path`) in the query string.
+    /// Sends a multipart form: the token (taken from `page_path`) as its
+    /// first part, as a browser sends the form's first field, then text
+    /// `fields` and, optionally, a `file`.
     pub async fn upload_form(
         &mut self,
         page_path: &str,
@@ -466,7 +467,7 @@ impl Client {
         let token = self.get(page_path).await.csrf();
         let boundary = "----nap-test-boundary";
         let mut body = Vec::new();
-        for (name, value) in fields {
+        for (name, value) in [("csrf", token.as_str())].iter().chain(fields) {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -486,7 +487,7 @@ impl Client {
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         self.send(
-            Request::post(format!("{action}?csrf={token}"))
+            Request::post(action)
                 .header(
                     header::CONTENT_TYPE,
                     format!("multipart/form-data; boundary={boundary}"),

@@ -6,6 +6,7 @@ mod server;
 mod audit;
 mod auth;
 mod bench;
+mod bombs;
 mod browser;
 mod cli;
 mod committees;

@@ -6,7 +6,6 @@
 //! trip). Rows are matched to the plan by code.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -26,6 +25,7 @@ use crate::authz::PlanEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::page::Chrome;
 use crate::i18n;
+use crate::spreadsheet;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
@@ -79,7 +79,7 @@ impl FromRequestParts<AppState> for ExportTurn {
 
     async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let permit = state
-            .exports
+            .spreadsheets
             .clone()
             .acquire_owned()
             .await
@@ -543,44 +543,38 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The largest file an import reads: a header and [`MAX_ROWS`] rows, and
+/// room beside the export's columns for a few of the reader's own.
+pub const LIMITS: spreadsheet::Limits = spreadsheet::Limits {
+    rows: MAX_ROWS + 1,
+    columns: 64,
+};
+
 /// Reads a CSV or XLSX file into rows; problems with the file as a whole
-/// (no header, unknown format) come back as a problem on row 1.
+/// (no header, unknown format, too large) come back as a problem on row 1.
 pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
-    let file_problem = |key: &str| Problem {
+    let file_problem = |message: String| Problem {
         line: 1,
         column: "",
-        message: i18n::t(key).into_owned(),
+        message,
     };
-    let table: Vec<Vec<String>> = if bytes.starts_with(b"PK\x03\x04") {
-        use calamine::Reader;
-        let mut book = calamine::Xlsx::new(Cursor::new(bytes))
-            .map_err(|_| file_problem("transfer.unreadable"))?;
-        let range = match book.worksheet_range(&i18n::t("transfer.sheet.plan")) {
-            Ok(range) => range,
-            Err(_) => book
-                .worksheet_range_at(0)
-                .ok_or_else(|| file_problem("transfer.unreadable"))?
-                .map_err(|_| file_problem("transfer.unreadable"))?,
-        };
-        range
-            .rows()
-            .map(|row| row.iter().map(|cell| cell.to_string()).collect())
-            .collect()
-    } else {
-        let text = std::str::from_utf8(bytes).map_err(|_| file_problem("transfer.not_utf8"))?;
-        let text = text.trim_start_matches('\u{feff}');
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        reader
-            .records()
-            .map(|r| r.map(|rec| rec.iter().map(str::to_owned).collect()))
-            .collect::<Result<_, _>>()
-            .map_err(|_| file_problem("transfer.unreadable"))?
-    };
-    let mut lines = table.into_iter();
-    let header: Vec<String> = lines.next().ok_or_else(|| file_problem("transfer.empty"))?;
+    let sheets: Vec<String> = i18n::SUPPORTED
+        .iter()
+        .map(|(lang, _)| i18n::translate(lang, "transfer.sheet.plan").into_owned())
+        .collect();
+    let mut wanted = vec![i18n::t("transfer.sheet.plan").into_owned()];
+    wanted.extend(sheets);
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let table =
+        spreadsheet::read(bytes, &wanted, LIMITS).map_err(|e| file_problem(read_error(&e)))?;
+    // The header is the first row with anything in it.
+    let mut lines = table
+        .into_iter()
+        .enumerate()
+        .skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| file_problem(i18n::t("transfer.empty").into_owned()))?;
     let named: Vec<Option<&str>> = header.iter().map(|h| column_of(h)).collect();
     let positions: Vec<Option<usize>> = COLUMNS
         .iter()
@@ -594,12 +588,9 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
         });
     }
     let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
+    for (index, line) in lines {
         if line.iter().all(|c| c.trim().is_empty()) {
             continue;
-        }
-        if rows.len() == MAX_ROWS {
-            return Err(file_problem("transfer.too_many_rows"));
         }
         let cells: [String; 16] = std::array::from_fn(|c| {
             positions[c]
@@ -607,9 +598,44 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
                 .cloned()
                 .unwrap_or_default()
         });
-        rows.push(PlanRow::from_cells(i + 2, &cells));
+        rows.push(PlanRow::from_cells(index + 1, &cells));
     }
     Ok(rows)
+}
+
+/// What to tell a person whose file could not be read.
+pub fn read_error(error: &spreadsheet::ReadError) -> String {
+    use spreadsheet::ReadError;
+    match error {
+        ReadError::Unreadable => i18n::t("transfer.unreadable").into_owned(),
+        ReadError::NotUtf8 => i18n::t("transfer.not_utf8").into_owned(),
+        ReadError::TooLarge => i18n::t_args(
+            "transfer.too_large",
+            &[
+                ("rows", &i18n::number(MAX_ROWS as i64)),
+                ("columns", &LIMITS.columns.to_string()),
+            ],
+        ),
+        ReadError::Unpacks => i18n::t_args(
+            "transfer.unpacks",
+            &[(
+                "size",
+                &i18n::number((spreadsheet::MAX_UNPACKED_BYTES / 1024 / 1024) as i64),
+            )],
+        ),
+        ReadError::CellTooLong { row: 0, .. } => i18n::t_args(
+            "transfer.cell_too_long_somewhere",
+            &[("size", &i18n::number(spreadsheet::MAX_CELL_CHARS as i64))],
+        ),
+        ReadError::CellTooLong { row, column } => i18n::t_args(
+            "transfer.cell_too_long",
+            &[
+                ("row", &row.to_string()),
+                ("column", &spreadsheet::column_name(*column)),
+                ("size", &i18n::number(spreadsheet::MAX_CELL_CHARS as i64)),
+            ],
+        ),
+    }
 }
 
 /// What importing would do to one objective, outcome or activity.
@@ -999,11 +1025,21 @@ async fn upload(
                 .to_vec();
         }
     }
+    // Reading takes its turn with exports, on a blocking thread: however
+    // many files arrive at once, at most half the cores read them.
+    let turn = state
+        .spreadsheets
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(anyhow::Error::from)?;
     let lang = i18n::current();
-    let parsed =
-        tokio::task::spawn_blocking(move || i18n::with_language(lang, || parse_file(&bytes)))
-            .await
-            .map_err(anyhow::Error::from)?;
+    let parsed = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        i18n::with_language(lang, || parse_file(&bytes))
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
     let (analysis, rows) = match parsed {
         Err(problem) => (
             Analysis {
