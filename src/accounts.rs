@@ -110,12 +110,13 @@ pub async fn user_id(conn: &mut PgConnection, email: &str) -> Result<Option<i64>
         .await
 }
 
-/// Creates an account; `email` must already be normalised.
+/// Creates an account; `email` must already be normalised. Without a
+/// password hash, the person chooses a password through an invitation.
 pub async fn create_user(
     conn: &mut PgConnection,
     email: &str,
     name: &str,
-    password_hash: &str,
+    password_hash: Option<&str>,
 ) -> Result<i64, AccountError> {
     sqlx::query_scalar!(
         "insert into users (email, name, password_hash) values ($1, $2, $3) returning id",
@@ -143,27 +144,44 @@ pub async fn partner_id(
     .await
 }
 
-pub struct NewMembership {
+pub struct NewMembership<'a> {
     pub user_id: i64,
     pub role: Role,
     pub partner_id: Option<i64>,
     pub focal_point: bool,
+    /// Set when a secretariat invites: the membership waits, inactive, for
+    /// its person to accept, and shows this name meanwhile. The operator
+    /// (CLI, demo) adds people directly.
+    pub invited_as: Option<&'a str>,
+}
+
+/// Whether a role and the focal-point flag go together: observers change
+/// nothing, so they never report.
+pub fn check_focal_point(role: Role, focal_point: bool) -> Result<(), &'static str> {
+    if focal_point && !crate::authz::may_be_focal_point(role) {
+        Err("members.observer_never_focal")
+    } else {
+        Ok(())
+    }
 }
 
 /// Adds a person to the tenant. `conn` must be scoped to the tenant.
 pub async fn add_membership(
     admin: &MembersAdmin,
     conn: &mut PgConnection,
-    m: &NewMembership,
+    m: &NewMembership<'_>,
 ) -> Result<i64, AccountError> {
     sqlx::query_scalar!(
-        "insert into memberships (tenant_id, user_id, role, partner_id, focal_point)
-         values ($1, $2, $3, $4, $5) returning id",
+        "insert into memberships (tenant_id, user_id, role, partner_id, focal_point, active,
+                                  accepted_at, invited_name)
+         values ($1, $2, $3, $4, $5, $6::text is null, case when $6::text is null then now() end, $6)
+         returning id",
         admin.tenant_id(),
         m.user_id,
         m.role.as_str(),
         m.partner_id,
-        m.focal_point
+        m.focal_point,
+        m.invited_as
     )
     .fetch_one(conn)
     .await

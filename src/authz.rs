@@ -77,6 +77,12 @@ pub enum Capability {
     ManageConfidentialGroups,
 }
 
+/// Observers change nothing, ever, so they are never focal points: forms,
+/// the CLI and a check constraint refuse the flag, and the matrix ignores it.
+pub fn may_be_focal_point(role: Role) -> bool {
+    role != Role::Observer
+}
+
 /// The matrix: whether `role` (with or without the focal-point flag) may do `cap`.
 pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
     match cap {
@@ -86,7 +92,9 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         | Capability::ReviewUpdates
         | Capability::ViewAudit
         | Capability::ManageConfidentialGroups => role == Role::Secretariat,
-        Capability::ReportProgress => role == Role::Secretariat || focal_point,
+        Capability::ReportProgress => {
+            role == Role::Secretariat || (focal_point && may_be_focal_point(role))
+        }
         Capability::Comment | Capability::KeepConfidential => role != Role::Observer,
     }
 }
@@ -435,6 +443,7 @@ mod tests {
             (SocialPartner, false, ReportProgress, false),
             (SocialPartner, true, ReportProgress, true),
             (Observer, false, ReportProgress, false),
+            (Observer, true, ReportProgress, false),
             (Secretariat, false, ReviewUpdates, true),
             (Ministry, true, ReviewUpdates, false),
             (SocialPartner, true, ReviewUpdates, false),

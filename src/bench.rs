@@ -56,7 +56,7 @@ pub async fn generate(
             ("observer", Role::Observer, "UNI", false),
         ] {
             let email = format!("{who}@{slug}.bench");
-            let user_id = accounts::create_user(&mut tx, &email, who, &hash).await?;
+            let user_id = accounts::create_user(&mut tx, &email, who, Some(&hash)).await?;
             if who == "sec" {
                 secretariat = user_id;
             }
@@ -69,6 +69,7 @@ pub async fn generate(
                     role,
                     partner_id,
                     focal_point: focal,
+                    invited_as: None,
                 },
             )
             .await?;

@@ -327,7 +327,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
             }
             let secret = read_password(&[&email, &name])?;
             let hash = Hasher::new(1).hash(&secret).await?;
-            match accounts::create_user(&mut tx, &email, name.trim(), &hash).await {
+            match accounts::create_user(&mut tx, &email, name.trim(), Some(&hash)).await {
                 Err(AccountError::DuplicateEmail) => {
                     bail!("an account with the e-mail {email} already exists")
                 }
@@ -344,13 +344,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
                 .with_context(|| format!("no account has the e-mail {email}"))?;
             let secret = read_password(&[&email, &user.name])?;
             let hash = Hasher::new(1).hash(&secret).await?;
-            sqlx::query!(
-                "update users set password_hash = $2 where id = $1",
-                user.id,
-                hash
-            )
-            .execute(&mut *tx)
-            .await?;
+            crate::auth::password::set(&mut tx, user.id, &hash).await?;
             PgSessionStore::end_sessions_of(&mut tx, user.id, None).await?;
             tx.commit().await?;
             println!("password set for {email}");
@@ -380,6 +374,9 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
         } => {
             let email = accounts::normalize_email(&email).expect("validated");
             let role = Role::parse(&role).expect("validated");
+            if accounts::check_focal_point(role, focal_point).is_err() {
+                bail!("an observer changes nothing, so cannot be a focal point");
+            }
             let tenant_id = accounts::tenant_id(&mut tx, &tenant)
                 .await?
                 .with_context(|| format!("unknown tenant {tenant:?}"))?;
@@ -405,6 +402,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
                 role,
                 partner_id,
                 focal_point,
+                invited_as: None,
             };
             match accounts::add_membership(&authz::operator(tenant_id), &mut tx, &membership).await
             {

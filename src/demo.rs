@@ -200,7 +200,9 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
         for member in demo.members {
             let user_id = match accounts::user_id(&mut tx, member.email).await? {
                 Some(id) => id,
-                None => accounts::create_user(&mut tx, member.email, member.name, &hash).await?,
+                None => {
+                    accounts::create_user(&mut tx, member.email, member.name, Some(&hash)).await?
+                }
             };
             let already = sqlx::query_scalar!(
                 "select exists (select 1 from memberships where tenant_id = $1 and user_id = $2) as \"e!\"",
@@ -221,6 +223,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
                 role: member.role,
                 partner_id,
                 focal_point: member.focal_point,
+                invited_as: None,
             };
             accounts::add_membership(&admin, &mut tx, &membership).await?;
         }

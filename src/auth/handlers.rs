@@ -97,7 +97,8 @@ async fn login(
     )
     .fetch_optional(&state.pool)
     .await?;
-    let hash = account.as_ref().map(|a| a.password_hash.as_str());
+    // An account whose person has not chosen a password yet matches nothing.
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
     let valid = form.password.len() <= super::password::MAX_LEN * 4
         && state.hasher.verify(&form.password, hash).await?;
     let Some(account) = account.filter(|_| valid) else {
@@ -106,15 +107,14 @@ async fn login(
         return again("login.failed", StatusCode::OK).render(&session).await;
     };
     throttle::clear_account(&state.pool, &keys).await?;
-    if super::password::needs_rehash(&account.password_hash) {
+    if account
+        .password_hash
+        .as_deref()
+        .is_some_and(super::password::needs_rehash)
+    {
         let hash = state.hasher.hash(&form.password).await?;
-        sqlx::query!(
-            "update users set password_hash = $2 where id = $1",
-            account.id,
-            hash
-        )
-        .execute(&state.pool)
-        .await?;
+        let mut conn = state.pool.acquire().await?;
+        super::password::set(&mut conn, account.id, &hash).await?;
         tracing::info!(user = account.id, "password hash upgraded");
     }
     if account.two_factor {

@@ -3,6 +3,8 @@
 
 pub mod csrf;
 pub mod handlers;
+pub mod invitations;
+pub mod links;
 pub mod password;
 pub mod reset;
 pub mod session_store;

@@ -100,6 +100,19 @@ impl Hasher {
     }
 }
 
+/// Stores a new password hash for `user`: the one write of a password,
+/// shared by the profile, reset links, invitations and the operator's CLI.
+pub async fn set(conn: &mut sqlx::PgConnection, user: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update users set password_hash = $2 where id = $1",
+        user,
+        hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether `hash` was made with weaker settings than today's (an older
 /// algorithm or lower memory, time or parallelism): then it is replaced at
 /// the next successful sign-in.

@@ -371,7 +371,7 @@ async fn disable(
         .await?;
     let refused = if required_of(&state, user.id).await? {
         Some("two_factor.required_cannot_disable")
-    } else if !state.hasher.verify(&form.password, Some(&hash)).await? {
+    } else if !state.hasher.verify(&form.password, hash.as_deref()).await? {
         Some("profile.current_wrong")
     } else {
         None

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -37,12 +37,20 @@ struct HomePage {
     page: Chrome,
     signed_in: bool,
     tenants: Vec<TenantLink>,
+    /// After declining an invitation: say so.
+    declined: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct HomeQuery {
+    declined: Option<String>,
 }
 
 async fn home(
     State(state): State<AppState>,
     page: Chrome,
     user: Option<CurrentUser>,
+    Query(query): Query<HomeQuery>,
 ) -> AppResult<HomePage> {
     let tenants = match &user {
         Some(user) => my_tenants(&state, user.id).await?,
@@ -52,6 +60,7 @@ async fn home(
         page,
         signed_in: user.is_some(),
         tenants,
+        declined: query.declined.is_some(),
     })
 }
 

@@ -1,10 +1,15 @@
-//! `/t/{slug}/members`: the secretariat adds people, changes their role and
-//! deactivates them. Everyone else gets 403.
+//! `/t/{slug}/members`: the secretariat invites people, changes their role
+//! and deactivates them. Everyone else gets 403.
+//!
+//! Adding someone never sets a password: it makes a pending membership and
+//! an invitation link, and answers the same whether or not the address
+//! already has an account, so one tenant cannot learn who else uses the
+//! platform, nor take over an account another tenant trusts.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -12,6 +17,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::accounts::{self, AccountError, NewMembership};
+use crate::auth::links::{self, Purpose};
 use crate::auth::session_store::PgSessionStore;
 use crate::authz::{MembersAdmin, Role};
 use crate::error::{AppError, AppResult};
@@ -25,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/members/{id}/role", post(change_role))
         .route("/t/{slug}/members/{id}/deactivate", post(deactivate))
         .route("/t/{slug}/members/{id}/activate", post(activate))
+        .route("/t/{slug}/members/{id}/invite", post(reinvite))
+        .route("/t/{slug}/members/{id}/withdraw", post(withdraw))
 }
 
 pub struct MemberRow {
@@ -36,6 +44,8 @@ pub struct MemberRow {
     pub partner_name: Option<String>,
     pub focal_point: bool,
     pub active: bool,
+    /// Invited, not accepted yet.
+    pub pending: bool,
     pub is_me: bool,
 }
 
@@ -63,8 +73,6 @@ pub struct AddForm {
     #[serde(default)]
     pub partner: String,
     pub focal_point: Option<String>,
-    #[serde(default)]
-    pub password: String,
 }
 
 #[derive(Default)]
@@ -73,16 +81,11 @@ pub struct AddErrors {
     pub name: Option<&'static str>,
     pub role: Option<&'static str>,
     pub partner: Option<&'static str>,
-    pub password: Option<&'static str>,
 }
 
 impl AddErrors {
     fn any(&self) -> bool {
-        self.email.is_some()
-            || self.name.is_some()
-            || self.role.is_some()
-            || self.partner.is_some()
-            || self.password.is_some()
+        self.email.is_some() || self.name.is_some() || self.role.is_some() || self.partner.is_some()
     }
 }
 
@@ -133,19 +136,37 @@ async fn list(
     ctx.members_admin()?;
     let mut members_page = MembersPage::load(page, &mut ctx).await?;
     members_page.done = match q.done.as_deref() {
-        Some("added") => Some("members.added"),
         Some("changed") => Some("members.changed"),
         Some("deactivated") => Some("members.deactivated"),
         Some("activated") => Some("members.activated"),
         Some("handed-over") => Some("members.handed-over"),
+        Some("withdrawn") => Some("members.withdrawn"),
         _ => None,
     };
     Ok(members_page)
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "members/invited.html")]
+struct InvitedPage {
+    page: Chrome,
+    slug: String,
+    name: String,
+    email: String,
+    link: String,
+    days: i32,
+}
+
+impl InvitedPage {
+    fn who(&self) -> String {
+        format!("{} ({})", self.name, self.email)
+    }
+}
+
 async fn add(
     State(state): State<AppState>,
     page: Chrome,
+    headers: HeaderMap,
     mut ctx: TenantCtx,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
@@ -153,6 +174,11 @@ async fn add(
     let mut errors = AddErrors::default();
     let email = accounts::normalize_email(&form.email)
         .map_err(|key| errors.email = Some(key))
+        .ok();
+    // A name is asked of every invitation, known address or not: the
+    // answer must not tell which.
+    let name = accounts::validate_name(&form.name)
+        .map_err(|key| errors.name = Some(key))
         .ok();
     let role = Role::parse(&form.role);
     if role.is_none() {
@@ -166,63 +192,137 @@ async fn add(
             None
         }
     };
-    let existing = match &email {
-        Some(email) => accounts::user_id(&mut ctx.tx, email).await?,
-        None => None,
-    };
-    // A new account needs a name and a first password; an existing one has both.
-    let mut new_account = None;
-    if existing.is_none() {
-        let name = accounts::validate_name(&form.name)
-            .map_err(|key| errors.name = Some(key))
-            .ok();
-        if let Err(key) = state
-            .hasher
-            .check_new(&form.password, &[&form.email, &form.name])
-            .await?
-        {
-            errors.password = Some(key);
-        }
-        new_account = name;
+    if let Some(Err(key)) = role.map(|r| accounts::check_focal_point(r, focal_point)) {
+        errors.partner = Some(key);
     }
-    if let (false, Some(email), Some(role)) = (errors.any(), &email, role) {
-        // A savepoint, so a refused insert leaves the transaction usable
-        // for showing the form again.
-        let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
-        let user_id = match existing {
-            Some(id) => id,
-            None => {
-                let hash = state.hasher.hash(&form.password).await?;
-                let name = new_account.as_deref().unwrap_or_default();
-                accounts::create_user(&mut sp, email, name, &hash)
-                    .await
-                    .map_err(account_error)?
-            }
-        };
-        let membership = NewMembership {
-            user_id,
+    if let (false, Some(email), Some(name), Some(role)) = (errors.any(), &email, &name, role) {
+        let invited = NewMembership {
+            user_id: 0,
             role,
             partner_id,
             focal_point,
+            invited_as: Some(name),
         };
-        match accounts::add_membership(&admin, &mut sp, &membership).await {
-            Ok(id) => {
-                sp.commit().await?;
+        match invite(&admin, &mut ctx, email, invited).await? {
+            Some(membership) => {
+                let token = links::issue(
+                    &admin,
+                    &mut ctx.tx,
+                    membership,
+                    Purpose::Invitation,
+                    ctx.user.id,
+                )
+                .await?;
+                let page = page.in_tenant(&ctx);
                 ctx.tx.commit().await?;
-                tracing::info!(membership = id, role = role.as_str(), "member added");
-                return Ok(redirect(&ctx.tenant.slug, "added"));
+                tracing::info!(membership, role = role.as_str(), "member invited");
+                return Ok(InvitedPage {
+                    page,
+                    slug: ctx.tenant.slug.clone(),
+                    name: name.clone(),
+                    email: email.clone(),
+                    link: links::absolute(
+                        &state.config,
+                        &headers,
+                        &Purpose::Invitation.path(&token),
+                    ),
+                    days: Purpose::Invitation.valid_hours() / 24,
+                }
+                .into_response());
             }
-            Err(AccountError::AlreadyMember) => {
-                sp.rollback().await?;
-                errors.email = Some("members.already_member");
-            }
-            Err(e) => return Err(account_error(e)),
+            None => errors.email = Some("members.already_member"),
         }
     }
     let mut members_page = MembersPage::load(page, &mut ctx).await?;
     members_page.form = form;
     members_page.errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, members_page).into_response())
+}
+
+/// Makes a pending membership for `email`, with an account for it if there
+/// is none yet (without a password: the person chooses it). `None` when
+/// the person is already a member of this tenant.
+async fn invite(
+    admin: &MembersAdmin,
+    ctx: &mut TenantCtx,
+    email: &str,
+    mut membership: NewMembership<'_>,
+) -> AppResult<Option<i64>> {
+    // A savepoint, so a refused insert leaves the transaction usable for
+    // showing the form again.
+    let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
+    membership.user_id = match accounts::user_id(&mut sp, email).await? {
+        Some(id) => id,
+        None => {
+            let name = membership.invited_as.unwrap_or_default();
+            accounts::create_user(&mut sp, email, name, None)
+                .await
+                .map_err(account_error)?
+        }
+    };
+    match accounts::add_membership(admin, &mut sp, &membership).await {
+        Ok(id) => {
+            sp.commit().await?;
+            Ok(Some(id))
+        }
+        Err(AccountError::AlreadyMember) => {
+            sp.rollback().await?;
+            Ok(None)
+        }
+        Err(e) => Err(account_error(e)),
+    }
+}
+
+/// A new invitation link for a pending member (the earlier one stops working).
+async fn reinvite(
+    State(state): State<AppState>,
+    page: Chrome,
+    headers: HeaderMap,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    let pending = sqlx::query!(
+        r#"select m.invited_name as "name!", u.email from memberships m join users u on u.id = m.user_id
+           where m.tenant_id = $1 and m.id = $2 and m.accepted_at is null"#,
+        admin.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let token = links::issue(&admin, &mut ctx.tx, id, Purpose::Invitation, ctx.user.id).await?;
+    let page = page.in_tenant(&ctx);
+    ctx.tx.commit().await?;
+    tracing::info!(membership = id, "invitation issued again");
+    Ok(InvitedPage {
+        page,
+        slug: ctx.tenant.slug.clone(),
+        name: pending.name,
+        email: pending.email,
+        link: links::absolute(&state.config, &headers, &Purpose::Invitation.path(&token)),
+        days: Purpose::Invitation.valid_hours() / 24,
+    }
+    .into_response())
+}
+
+/// Withdraws an invitation not yet accepted: the pending membership and its
+/// links go.
+async fn withdraw(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    let gone = sqlx::query!(
+        "delete from memberships where tenant_id = $1 and id = $2 and accepted_at is null",
+        admin.tenant_id(),
+        id
+    )
+    .execute(&mut *ctx.tx)
+    .await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.tx.commit().await?;
+    tracing::info!(membership = id, "invitation withdrawn");
+    Ok(redirect(&ctx.tenant.slug, "withdrawn"))
 }
 
 #[derive(Deserialize)]
@@ -253,6 +353,9 @@ async fn change_role(
     ) {
         (None, _) => Some("members.role_invalid"),
         (_, Err(key)) => Some(key),
+        (Some(role), _) if accounts::check_focal_point(role, focal_point).is_err() => {
+            Some("members.observer_never_focal")
+        }
         (Some(role), Ok(partner_id)) => {
             guard_not_me(&ctx, id)?;
             match set_role(&admin, &mut ctx.tx, id, role, partner_id, focal_point).await? {
@@ -344,13 +447,14 @@ async fn parse_partner(
 
 async fn members(conn: &mut PgConnection, tenant_id: i64, me: i64) -> AppResult<Vec<MemberRow>> {
     let rows = sqlx::query!(
-        r#"select m.id, u.name, u.email, m.role, m.partner_id, p.name as "partner_name?",
-                  m.focal_point, m.active, m.user_id
+        r#"select m.id, coalesce(m.invited_name, u.name) as "name!", u.email, m.role, m.partner_id,
+                  p.name as "partner_name?", m.focal_point, m.active,
+                  m.accepted_at is null as "pending!", m.user_id
            from memberships m
            join users u on u.id = m.user_id
            left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
            where m.tenant_id = $1
-           order by m.active desc, u.name"#,
+           order by m.active desc, m.accepted_at is null desc, 2"#,
         tenant_id
     )
     .fetch_all(conn)
@@ -366,6 +470,7 @@ async fn members(conn: &mut PgConnection, tenant_id: i64, me: i64) -> AppResult<
             partner_name: r.partner_name,
             focal_point: r.focal_point,
             active: r.active,
+            pending: r.pending,
             is_me: r.user_id == me,
         })
         .collect())
@@ -412,7 +517,8 @@ async fn set_active(
     active: bool,
 ) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
-        "update memberships set active = $3 where tenant_id = $1 and id = $2 returning user_id",
+        "update memberships set active = $3
+         where tenant_id = $1 and id = $2 and accepted_at is not null returning user_id",
         admin.tenant_id(),
         id,
         active

@@ -104,7 +104,7 @@ async fn change_password(
         .fetch_one(&state.pool)
         .await?;
     let mut errors = PasswordErrors::default();
-    if !state.hasher.verify(&form.current, Some(&hash)).await? {
+    if !state.hasher.verify(&form.current, hash.as_deref()).await? {
         errors.current = Some("profile.current_wrong");
     }
     if let Err(key) = state
@@ -123,13 +123,7 @@ async fn change_password(
     }
     let new_hash = state.hasher.hash(&form.new).await?;
     let mut tx = state.pool.begin().await?;
-    sqlx::query!(
-        "update users set password_hash = $2 where id = $1",
-        user.id,
-        new_hash
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::auth::password::set(&mut tx, user.id, &new_hash).await?;
     // Whoever else was signed in as me (a stolen password?) is signed out.
     let ended = PgSessionStore::end_sessions_of(&mut tx, user.id, session.id()).await?;
     tx.commit().await?;

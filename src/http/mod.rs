@@ -62,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reference)
         .merge(auth::handlers::router())
         .merge(auth::reset::router())
+        .merge(auth::invitations::router())
         .merge(auth::two_factor::router())
         .merge(features::home::router())
         .merge(features::profile::router())

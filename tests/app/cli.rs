@@ -312,6 +312,27 @@ async fn admin_commands_say_one_clear_line() {
         ),
         "needs --partner",
     );
+    // Observers change nothing: never a focal point.
+    fails(
+        &run(
+            &url,
+            &[
+                "admin",
+                "add-member",
+                "--tenant",
+                "aland",
+                "--email",
+                "ana@aland.test",
+                "--role",
+                "observer",
+                "--partner",
+                "MOL",
+                "--focal-point",
+            ],
+            None,
+        ),
+        "cannot be a focal point",
+    );
     fails(
         &run(
             &url,

@@ -255,11 +255,14 @@ impl TestApp {
         let tenant_id = accounts::tenant_id(&mut tx, slug).await.unwrap().unwrap();
         let user_id = match accounts::user_id(&mut tx, email).await.unwrap() {
             Some(id) => id,
-            None => {
-                accounts::create_user(&mut tx, email, &format!("Person {email}"), &password_hash())
-                    .await
-                    .unwrap()
-            }
+            None => accounts::create_user(
+                &mut tx,
+                email,
+                &format!("Person {email}"),
+                Some(&password_hash()),
+            )
+            .await
+            .unwrap(),
         };
         db::set_scope(&mut tx, Some(tenant_id), None).await.unwrap();
         let partner_id = match partner {
@@ -274,6 +277,7 @@ impl TestApp {
                 role,
                 partner_id,
                 focal_point: focal,
+                invited_as: None,
             },
         )
         .await

@@ -32,6 +32,8 @@ enum Rule {
     BenchOnly,
     /// The members of the record's confidential group (here, the ministry member).
     Keepers,
+    /// Nobody in the matrix: only the invited person, signed in, with the link.
+    Invitee,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,7 +68,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Reporters => matches!(who, Secretariat | FocalPoint),
         Rule::Commenters => matches!(who, SocialPartner | Ministry | FocalPoint | Secretariat),
         Rule::IndicatorReporters => matches!(who, Secretariat | FocalPoint),
-        Rule::Addressee | Rule::BenchOnly => false,
+        Rule::Addressee | Rule::BenchOnly | Rule::Invitee => false,
         Rule::Keepers => who == Ministry,
     }
 }
@@ -145,6 +147,9 @@ struct Ids {
     group_member: i64,
     record: i64,
     reset_link: String,
+    /// A pending invitation of an account that has a password, and its link.
+    invited_member: i64,
+    invitation_link: String,
     stylesheet: String,
 }
 
@@ -265,6 +270,44 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "POST",
             "/t/{slug}/members/{id}/reset",
             format!("/t/aland/members/{}/reset", ids.spare_member),
+            Secretariat,
+        ),
+        // The invitation first: a new link (next) cancels it, and the
+        // withdrawal (last) removes the membership.
+        (
+            "GET",
+            "/invitations/{token}",
+            ids.invitation_link.clone(),
+            Public,
+        ),
+        (
+            "POST",
+            "/invitations/{token}",
+            ids.invitation_link.clone(),
+            Invitee,
+        ),
+        (
+            "POST",
+            "/invitations/{token}/accept",
+            format!("{}/accept", ids.invitation_link),
+            Invitee,
+        ),
+        (
+            "POST",
+            "/invitations/{token}/decline",
+            format!("{}/decline", ids.invitation_link),
+            Invitee,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/invite",
+            format!("/t/aland/members/{}/invite", ids.invited_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/members/{id}/withdraw",
+            format!("/t/aland/members/{}/withdraw", ids.invited_member),
             Secretariat,
         ),
         (
@@ -1027,6 +1070,21 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         )
         .await;
     let reset_link = issued.texts("code.reset-link")[0].clone();
+    app.member("borea", "invitee@borea.test", Role::Observer, None, false)
+        .await;
+    let invited = sec
+        .submit(
+            "/t/aland/members",
+            "/t/aland/members",
+            &[
+                ("email", "invitee@borea.test"),
+                ("name", "Invitee"),
+                ("role", "observer"),
+            ],
+        )
+        .await;
+    let invitation_link = invited.texts("code.reset-link")[0].clone();
+    let invited_member = app.count("select m.id from memberships m join users u on u.id = m.user_id where u.email = 'invitee@borea.test' and m.accepted_at is null").await;
     // A confidential group: the ministry member and one more, and a record with a file.
     app.member(
         "aland",
@@ -1106,6 +1164,8 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         group_member,
         record,
         reset_link,
+        invited_member,
+        invitation_link,
         stylesheet,
     };
     let mut people = Vec::new();
@@ -1174,6 +1234,11 @@ async fn every_route_answers_every_person_as_the_policy_says() {
                 false
             } else if matches!(rule, Rule::BenchOnly) {
                 status == StatusCode::NOT_FOUND
+            } else if matches!(rule, Rule::Invitee) {
+                status == StatusCode::NOT_FOUND
+                    || (*who == Who::Anonymous
+                        && status == StatusCode::SEE_OTHER
+                        && res.location().starts_with("/login"))
             } else if allowed(*rule, *who) {
                 status != StatusCode::FORBIDDEN && status != StatusCode::NOT_FOUND
             } else if *who == Who::Anonymous {
@@ -1280,6 +1345,8 @@ async fn foreign_ids(app: &TestApp) -> Ids {
         group_member: user,
         record,
         reset_link: String::new(),
+        invited_member: spare_member,
+        invitation_link: String::new(),
         stylesheet: String::new(),
     }
 }
@@ -1297,7 +1364,11 @@ async fn another_tenants_ids_are_never_found() {
     for (method, pattern, path, _) in policy(&foreign) {
         // Only routes that take an id of a tenant's object.
         let ids_in_path = pattern.matches('{').count() - usize::from(pattern.contains("{slug}"));
-        if ids_in_path == 0 || pattern.starts_with("/static") || pattern.starts_with("/reset") {
+        if ids_in_path == 0
+            || pattern.starts_with("/static")
+            || pattern.starts_with("/reset")
+            || pattern.starts_with("/invitations")
+        {
             continue;
         }
         let res = match method {

@@ -244,7 +244,7 @@ async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
     let link = issued.texts("code.reset-link")[0].clone();
     let mut conn = app.owner_conn().await;
     sqlx::query(
-        "update password_resets set expires_at = now() - interval '1 minute' where used_at is null",
+        "update account_links set expires_at = now() - interval '1 minute' where used_at is null",
     )
     .execute(&mut conn)
     .await
@@ -261,7 +261,7 @@ async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.texts("code.reset-link").is_empty());
-    assert_eq!(app.count("select count(*) from password_resets p join users u on u.id = p.user_id where u.email = 'shared@ilo.test'").await, 0);
+    assert_eq!(app.count("select count(*) from account_links p join users u on u.id = p.user_id where u.email = 'shared@ilo.test'").await, 0);
     // And only the secretariat issues links.
     let mut lost = app.client();
     lost.sign_in("lost@aland.test", "Marble-cactus-violin-44")
@@ -275,5 +275,56 @@ async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
         .await
         .status,
         StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_reset_link_stops_working_when_its_membership_is_deactivated() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let member = app
+        .member("aland", "leaving@aland.test", Role::Observer, None, false)
+        .await;
+    let mut sec = app.signed_in("sec@aland.test").await;
+    let issued = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{member}/reset"),
+            &[],
+        )
+        .await;
+    let link = issued.texts("code.reset-link")[0].clone();
+    assert_eq!(app.client().get(&link).await.status, StatusCode::OK);
+    let res = sec
+        .submit(
+            "/t/aland/members",
+            &format!("/t/aland/members/{member}/deactivate"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let mut holder = app.client();
+    assert_eq!(holder.get(&link).await.status, StatusCode::NOT_FOUND);
+    let token = holder.get("/login").await.csrf();
+    let res = holder
+        .post(
+            &link,
+            &[
+                ("csrf", &token),
+                ("new", "Marble-cactus-violin-44"),
+                ("confirm", "Marble-cactus-violin-44"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        holder
+            .sign_in("leaving@aland.test", "Marble-cactus-violin-44")
+            .await
+            .status,
+        StatusCode::OK,
+        "the password did not change"
     );
 }
