@@ -160,12 +160,28 @@ async fn logout(session: Session) -> AppResult<Redirect> {
     Ok(Redirect::to("/"))
 }
 
-/// Only our own paths: never `//evil.org` or an absolute URL.
+/// Where to go after signing in (or switching language): our own path, or
+/// else the home page. A browser resolves `//evil.org`, `/\evil.org` and
+/// `/\t/evil.org` (it drops tabs and newlines) to another site, so the path
+/// must start with one `/` followed by neither `/` nor `\`, and hold no
+/// backslash or control character, neither as written nor once
+/// percent-decoded (`/%5Cevil.org`, `/%0d%0aSet-Cookie:`).
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n) if is_local_path(n) => n,
         _ => "/",
     }
+}
+
+fn is_local_path(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    [path, decoded.as_ref()].into_iter().all(|p| {
+        let mut chars = p.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !p.contains('\\')
+            && !p.chars().any(char::is_control)
+    })
 }
 
 pub(super) fn client_address(
@@ -190,10 +206,28 @@ mod tests {
 
     #[test]
     fn next_stays_on_our_site() {
-        assert_eq!(safe_next(Some("/t/veridia/")), "/t/veridia/");
-        assert_eq!(safe_next(Some("//evil.org")), "/");
-        assert_eq!(safe_next(Some("https://evil.org")), "/");
-        assert_eq!(safe_next(Some("/\\evil.org")), "/");
+        for ours in ["/", "/t/veridia/", "/t/veridia/naps/1/plan?page=2&level=local", "/%C3%A9t%C3%A9"] {
+            assert_eq!(safe_next(Some(ours)), ours);
+        }
+        // As the query string decodes them: `/%09/evil` arrives as "/\t/evil".
+        for theirs in [
+            "/\t/evil.example/",
+            "/%09/evil.example/",
+            "//evil",
+            "/\\evil",
+            "/%5Cevil",
+            "/%5cevil",
+            "/%2F/evil",
+            "https://evil",
+            "/\r\nX:1",
+            "/%0d%0aX:1",
+            "javascript:alert(1)",
+            "evil",
+            "",
+            "/x\u{0}y",
+        ] {
+            assert_eq!(safe_next(Some(theirs)), "/", "{theirs:?}");
+        }
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -340,3 +340,50 @@ async fn the_person_is_read_with_each_request_and_never_stored_in_the_session() 
     assert_eq!(res.status, StatusCode::SEE_OTHER, "sent to sign in");
     assert!(res.location().starts_with("/login"), "{}", res.location());
 }
+
+/// After sign-in and after switching language, the way on stays on this
+/// site whatever the link said: each of these once led a browser away.
+#[tokio::test]
+async fn no_redirect_leaves_the_site() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    // As written in a link's query string.
+    let links = [
+        "/%09/evil.example/",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%255Cevil.example",
+        "https://evil.example",
+        "/%0d%0aX:1",
+        "javascript:alert(1)",
+        "/%00",
+    ];
+    for link in links {
+        let mut client = app.client();
+        let page = client.get(&format!("/login?next={link}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{link}");
+        assert_eq!(page.attr("input[name=next]", "value").as_deref(), Some("/"), "{link}");
+        // The form field as a crafted page would post it, decoded once.
+        let decoded = percent_encoding::percent_decode_str(link).decode_utf8_lossy().into_owned();
+        let res = client
+            .post(
+                "/login",
+                &[
+                    ("csrf", &page.csrf()),
+                    ("email", "sec@aland.test"),
+                    ("password", PASSWORD),
+                    ("next", &decoded),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{link}");
+        assert_eq!(res.location(), "/", "{link}");
+        let token = client.get("/profile").await.csrf();
+        let res = client
+            .post("/language", &[("csrf", &token), ("lang", "en"), ("back", &decoded)])
+            .await;
+        assert_eq!(res.location(), "/", "{link}");
+    }
+}
