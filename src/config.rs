@@ -44,8 +44,9 @@ pub struct ServerConfig {
     #[arg(long, env = "NAP_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
-    /// Take the client address from the first `X-Forwarded-For` entry (only
-    /// behind a proxy that sets it); used to throttle sign-in attempts.
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy
+    /// that appends to it): the last entry, the one the proxy wrote; used to
+    /// throttle sign-in attempts.
     #[arg(long, env = "NAP_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 

@@ -84,12 +84,12 @@ async fn login(
         error,
         status,
     };
-    if throttle::is_blocked(&state.pool, &keys).await? {
+    let Some(attempt) = throttle::attempt(&state.pool, &keys).await? else {
         tracing::warn!("sign-in throttled");
         return again("login.throttled", StatusCode::TOO_MANY_REQUESTS)
             .render(&session)
             .await;
-    }
+    };
     let account = sqlx::query!(
         r#"select id, password_hash, language, totp_secret is not null as "two_factor!"
            from users where email = $1 and active"#,
@@ -102,11 +102,11 @@ async fn login(
     let valid = form.password.len() <= super::password::MAX_LEN * 4
         && state.hasher.verify(&form.password, hash).await?;
     let Some(account) = account.filter(|_| valid) else {
-        throttle::record_failure(&state.pool, &keys).await?;
+        // The attempt stays counted as a failure.
         tracing::info!("sign-in refused");
         return again("login.failed", StatusCode::OK).render(&session).await;
     };
-    throttle::clear_account(&state.pool, &keys).await?;
+    throttle::succeeded(&state.pool, attempt, &keys).await?;
     if account
         .password_hash
         .as_deref()
@@ -189,13 +189,18 @@ pub(super) fn client_address(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
 ) -> String {
+    // The trusted proxy appends the address it saw: the last entry. Those
+    // before it are whatever the client chose to write.
     let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|v| !v.is_empty())
         .filter(|_| state.config.trust_forwarded_for);
-    if let Some(first) = forwarded {
-        return first.trim().to_owned();
+    if let Some(last) = forwarded {
+        return last.to_owned();
     }
     peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
 }
@@ -206,7 +211,12 @@ mod tests {
 
     #[test]
     fn next_stays_on_our_site() {
-        for ours in ["/", "/t/veridia/", "/t/veridia/naps/1/plan?page=2&level=local", "/%C3%A9t%C3%A9"] {
+        for ours in [
+            "/",
+            "/t/veridia/",
+            "/t/veridia/naps/1/plan?page=2&level=local",
+            "/%C3%A9t%C3%A9",
+        ] {
             assert_eq!(safe_next(Some(ours)), ours);
         }
         // As the query string decodes them: `/%09/evil` arrives as "/\t/evil".

@@ -1,6 +1,11 @@
 //! Sign-in throttling: after 10 failures in 15 minutes for one account or
 //! one client address, further attempts get HTTP 429 until the window passes.
 //! Counted in PostgreSQL so every server process sees the same numbers.
+//!
+//! Counting and deciding are one step: an attempt is recorded (as a
+//! failure, provisionally) under a lock on its keys before its password or
+//! code is checked, so however many arrive at once, at most 10 per window
+//! are ever checked. A success takes its provisional row back.
 
 use sqlx::PgPool;
 
@@ -8,6 +13,9 @@ pub const MAX_FAILURES: i64 = 10;
 
 /// Seconds until a throttled client may try again: the whole window.
 pub const RETRY_AFTER_SECS: &str = "900";
+
+/// The advisory-lock class of throttle keys (the plan's writes use 13).
+const LOCK_CLASS: i32 = 17;
 
 /// A throttled answer (429) says when to come back.
 pub fn retry_later(mut response: axum::response::Response) -> axum::response::Response {
@@ -28,7 +36,25 @@ pub fn keys(email: &str, client: &str) -> [String; 2] {
     ]
 }
 
-pub async fn is_blocked(pool: &PgPool, keys: &[String; 2]) -> Result<bool, sqlx::Error> {
+/// An attempt allowed to be checked, counted as a failure until
+/// [`succeeded`] says otherwise.
+#[must_use]
+pub struct Attempt {
+    rows: Vec<i64>,
+}
+
+/// Records an attempt under `keys`, or `None` when either key already has
+/// its 10 failures in the window (then nothing is recorded).
+pub async fn attempt(pool: &PgPool, keys: &[String; 2]) -> Result<Option<Attempt>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Both keys, in a fixed order so that two attempts never wait on each other crosswise.
+    sqlx::query!(
+        "select pg_advisory_xact_lock($1, hashtext(k)) from unnest($2::text[]) k order by k",
+        LOCK_CLASS,
+        &keys[..]
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let blocked = sqlx::query_scalar!(
         r#"select (count(*) filter (where key = $1) >= $3
                 or count(*) filter (where key = $2) >= $3) as "blocked!"
@@ -38,29 +64,37 @@ pub async fn is_blocked(pool: &PgPool, keys: &[String; 2]) -> Result<bool, sqlx:
         keys[1],
         MAX_FAILURES
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(blocked)
-}
-
-pub async fn record_failure(pool: &PgPool, keys: &[String; 2]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    if blocked {
+        return Ok(None);
+    }
     sqlx::query!("delete from login_failures where failed_at < now() - interval '15 minutes'")
         .execute(&mut *tx)
         .await?;
-    sqlx::query!(
-        "insert into login_failures (key) select unnest($1::text[])",
+    let rows = sqlx::query_scalar!(
+        "insert into login_failures (key) select unnest($1::text[]) returning id",
         &keys[..]
     )
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Some(Attempt { rows }))
 }
 
-/// A successful sign-in forgives the account's earlier failures.
-pub async fn clear_account(pool: &PgPool, keys: &[String; 2]) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from login_failures where key = $1", keys[0])
-        .execute(pool)
-        .await?;
+/// The attempt was right: it is no failure, and the account's earlier
+/// failures are forgiven (the client address's stay).
+pub async fn succeeded(
+    pool: &PgPool,
+    attempt: Attempt,
+    keys: &[String; 2],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "delete from login_failures where id = any($1) or key = $2",
+        &attempt.rows,
+        keys[0]
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }

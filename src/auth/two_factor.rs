@@ -163,7 +163,7 @@ async fn check_code(
     // Wrong codes count against the account like wrong passwords.
     let client = super::handlers::client_address(&state, &headers, connect.map(|c| c.0.0));
     let keys = throttle::keys(&account.email, &client);
-    if throttle::is_blocked(&state.pool, &keys).await? {
+    let Some(attempt) = throttle::attempt(&state.pool, &keys).await? else {
         return code_again(
             page,
             &session,
@@ -171,14 +171,14 @@ async fn check_code(
             StatusCode::TOO_MANY_REQUESTS,
         )
         .await;
-    }
+    };
     let step = match &account.totp_secret {
         Some(secret) => accepted_step(secret, &form.code, account.totp_last_step, unix_now())?,
         // The factor was switched off meanwhile: the password sufficed.
         None => Some(account.totp_last_step.unwrap_or(0)),
     };
     let Some(step) = step else {
-        throttle::record_failure(&state.pool, &keys).await?;
+        // The attempt stays counted as a failure.
         tracing::info!("second factor refused");
         return code_again(
             page,
@@ -206,7 +206,7 @@ async fn check_code(
         )
         .await;
     }
-    throttle::clear_account(&state.pool, &keys).await?;
+    throttle::succeeded(&state.pool, attempt, &keys).await?;
     session.remove::<Pending>(PENDING_KEY).await?;
     super::start_session(&session, pending.user_id, pending.language.as_deref()).await?;
     tracing::info!(user = pending.user_id, "signed in with a second factor");

@@ -364,9 +364,15 @@ async fn no_redirect_leaves_the_site() {
         let mut client = app.client();
         let page = client.get(&format!("/login?next={link}")).await;
         assert_eq!(page.status, StatusCode::OK, "{link}");
-        assert_eq!(page.attr("input[name=next]", "value").as_deref(), Some("/"), "{link}");
+        assert_eq!(
+            page.attr("input[name=next]", "value").as_deref(),
+            Some("/"),
+            "{link}"
+        );
         // The form field as a crafted page would post it, decoded once.
-        let decoded = percent_encoding::percent_decode_str(link).decode_utf8_lossy().into_owned();
+        let decoded = percent_encoding::percent_decode_str(link)
+            .decode_utf8_lossy()
+            .into_owned();
         let res = client
             .post(
                 "/login",
@@ -382,8 +388,117 @@ async fn no_redirect_leaves_the_site() {
         assert_eq!(res.location(), "/", "{link}");
         let token = client.get("/profile").await.csrf();
         let res = client
-            .post("/language", &[("csrf", &token), ("lang", "en"), ("back", &decoded)])
+            .post(
+                "/language",
+                &[("csrf", &token), ("lang", "en"), ("back", &decoded)],
+            )
             .await;
         assert_eq!(res.location(), "/", "{link}");
     }
+}
+
+/// Sends each client's request at once; the statuses, in any order.
+async fn all_at_once(
+    requests: Vec<(crate::common::Client, &'static str, Vec<(String, String)>)>,
+) -> Vec<StatusCode> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(mut client, path, fields)| {
+            tokio::spawn(async move {
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                client.post(path, &fields).await.status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+/// The finding: 100 wrong passwords sent at once were all checked. Now the
+/// count and the decision are one step, so at most 10 ever are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_wrong_passwords_at_once_get_ten_checked_at_most() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut requests = Vec::new();
+    for i in 0..100 {
+        let mut client = app.client();
+        let token = client.get("/login").await.csrf();
+        let fields = vec![
+            ("csrf".to_owned(), token),
+            ("email".to_owned(), "sec@aland.test".to_owned()),
+            ("password".to_owned(), format!("wrong password {i}")),
+        ];
+        requests.push((client, "/login", fields));
+    }
+    let statuses = all_at_once(requests).await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    eprintln!("{checked} checked, {refused} throttled");
+    assert_eq!((checked, refused), (10, 90), "{statuses:?}");
+    assert_eq!(
+        app.count("select count(*) from login_failures where key = 'account:sec@aland.test'")
+            .await,
+        10
+    );
+}
+
+/// Behind a proxy, the address counted is the one the proxy appended, not
+/// one the client wrote before it.
+#[tokio::test]
+async fn a_client_cannot_choose_its_forwarded_address() {
+    let app = TestApp::with_config(nap_oversight::config::ServerConfig {
+        trust_forwarded_for: true,
+        ..Default::default()
+    })
+    .await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.client();
+    let token = client.get("/login").await.csrf();
+    let attempt = |spoofed: String, email: &str, password: &str| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .finish();
+        axum::http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", format!("{spoofed}, 203.0.113.9"))
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    for i in 0..10 {
+        let res = client
+            .send(attempt(
+                format!("10.0.0.{i}"),
+                &format!("guess{i}@aland.test"),
+                "whatever-pass",
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+    let res = client
+        .send(attempt("10.9.9.9".into(), "sec@aland.test", PASSWORD))
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        app.count("select count(*) from login_failures where key = 'client:203.0.113.9'")
+            .await,
+        10
+    );
 }

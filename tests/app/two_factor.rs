@@ -217,3 +217,58 @@ async fn a_tenant_can_require_it_of_its_secretariat() {
         2
     );
 }
+
+/// The finding: of 40 wrong codes sent at once, 18 were checked. Now at
+/// most 10 are, like passwords.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_wrong_codes_at_once_get_ten_checked_at_most() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut me = app.signed_in("sec@aland.test").await;
+    let totp = enroll(&mut me).await;
+    let t = now();
+    let valid: Vec<String> = [t - 30, t, t + 30, t + 60]
+        .iter()
+        .map(|t| totp.generate(*t))
+        .collect();
+    let wrong = (0..)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let mut client = app.client();
+        let res = client.sign_in("sec@aland.test", PASSWORD).await;
+        assert_eq!(res.location(), "/login/code");
+        let token = client.get("/login/code").await.csrf();
+        let wrong = wrong.clone();
+        tasks.push(async move {
+            tokio::spawn(async move {
+                client
+                    .post("/login/code", &[("csrf", &token), ("code", &wrong)])
+                    .await
+                    .status
+            })
+        });
+    }
+    let mut handles = Vec::new();
+    for task in tasks {
+        handles.push(task.await);
+    }
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    eprintln!("{checked} checked, {refused} throttled");
+    assert_eq!((checked, refused), (10, 30), "{statuses:?}");
+}
