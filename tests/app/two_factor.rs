@@ -237,26 +237,26 @@ async fn forty_wrong_codes_at_once_get_ten_checked_at_most() {
         .map(|n| format!("{n:06}"))
         .find(|c| !valid.contains(c))
         .unwrap();
-    let mut tasks = Vec::new();
+    let mut pending = Vec::new();
     for _ in 0..40 {
         let mut client = app.client();
         let res = client.sign_in("sec@aland.test", PASSWORD).await;
         assert_eq!(res.location(), "/login/code");
         let token = client.get("/login/code").await.csrf();
-        let wrong = wrong.clone();
-        tasks.push(async move {
+        pending.push((client, token));
+    }
+    let handles: Vec<_> = pending
+        .into_iter()
+        .map(|(mut client, token)| {
+            let wrong = wrong.clone();
             tokio::spawn(async move {
                 client
                     .post("/login/code", &[("csrf", &token), ("code", &wrong)])
                     .await
                     .status
             })
-        });
-    }
-    let mut handles = Vec::new();
-    for task in tasks {
-        handles.push(task.await);
-    }
+        })
+        .collect();
     let mut statuses = Vec::new();
     for handle in handles {
         statuses.push(handle.await.unwrap());
