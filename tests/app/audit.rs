@@ -128,3 +128,54 @@ async fn the_audit_log_is_append_only_for_the_application() {
         .unwrap();
     assert!(n > 0, "the application reads its own tenant's log");
 }
+
+/// The audit log's CSV neutralises formula cells too: here the e-mail
+/// address of the person who made a change (`=` is allowed in one).
+#[tokio::test]
+async fn the_audit_csv_runs_no_formula() {
+    let app = crate::common::TestApp::new().await;
+    app.tenant("aland").await;
+    app.member(
+        "aland",
+        "sec@aland.test",
+        nap_oversight::authz::Role::Secretariat,
+        None,
+        false,
+    )
+    .await;
+    let mut conn = app.owner_conn().await;
+    let mut sec = app.signed_in("sec@aland.test").await;
+    sqlx::query("update users set email = '=1+2@evil.example' where email = 'sec@aland.test'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sec.submit(
+        "/t/aland/partners/new",
+        "/t/aland/partners/new",
+        &[
+            ("acronym", "NEW"),
+            ("name", "New partner"),
+            ("kind", "ministry"),
+            ("portfolio", "labour"),
+            ("level", "national"),
+            ("constituency", "government"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.count("select count(*) from partners where acronym = 'NEW'")
+            .await,
+        1
+    );
+    let csv = String::from_utf8(sec.get_bytes("/t/aland/audit.csv").await).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut actors = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        for cell in record.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?}");
+        }
+        actors += usize::from(&record[2] == "'=1+2@evil.example");
+    }
+    assert!(actors >= 1, "{csv}");
+}

