@@ -31,7 +31,7 @@ fn on_constraint(e: sqlx::Error, constraint: &str, error: AccountError) -> Accou
 pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
@@ -64,12 +64,7 @@ pub fn validate_slug(raw: &str) -> Result<String, &'static str> {
 
 /// A person's or organisation's name: trimmed, 1 to 200 characters.
 pub fn validate_name(raw: &str) -> Result<String, &'static str> {
-    let name = raw.trim();
-    match name.chars().count() {
-        0 => Err("field.required"),
-        1..=200 => Ok(name.to_owned()),
-        _ => Err("field.too_long"),
-    }
+    crate::http::form::required(raw, 200)
 }
 
 pub struct NewTenant<'a> {

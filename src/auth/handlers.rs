@@ -1,13 +1,14 @@
 //! `/login` and `/logout`.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
+use axum::Router;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;

@@ -4,13 +4,14 @@
 //! grants nothing, and only this tenant's own link can accept it, so
 //! whoever controls an account cannot accept another tenant's invitation.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;

@@ -3,13 +3,14 @@
 //! secretariat, who passes it on; only a hash of its token is stored, and it
 //! stops working if the membership it was issued through is deactivated.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::links::{self, Purpose};

@@ -7,13 +7,14 @@
 //! figure per activity, banded so that small numbers say nothing. Each read
 //! of a record is written to the audit log; what a record says never is.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 

@@ -1,12 +1,13 @@
 //! The partners registry: the organisations of a tenant's plan. The
 //! secretariat edits it; every member reads it.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::authz::PlanEditor;

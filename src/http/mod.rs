@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::public::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(friendly_rejections))
+        .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf::middleware,
@@ -137,6 +138,26 @@ async fn friendly_rejections(request: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => error_page(status, "method"),
         _ => error_page(StatusCode::BAD_REQUEST, "bad_request"),
     }
+}
+
+/// A NUL byte (`%00`) in a path or query string is never meant, and
+/// PostgreSQL refuses to compare one: the request is answered 400 before
+/// any handler or database sees it. (Forms get the same rule from
+/// `form::Form`.)
+async fn refuse_nul_in_url(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let nul = [Some(uri.path()), uri.query()]
+        .into_iter()
+        .flatten()
+        .any(|part| {
+            part.as_bytes()
+                .windows(3)
+                .any(|w| w.eq_ignore_ascii_case(b"%00"))
+        });
+    if nul {
+        return error_page(StatusCode::BAD_REQUEST, "bad_request");
+    }
+    next.run(request).await
 }
 
 /// tower-sessions answers a session it could not save with an empty 500

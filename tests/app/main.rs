@@ -5,6 +5,7 @@ mod server;
 
 mod audit;
 mod auth;
+mod bad_input;
 mod bench;
 mod bombs;
 mod browser;

@@ -7,7 +7,7 @@ use crate::plan::{add_activity, plan_setup};
 /// The plan of `plan_setup` with activity 1.1.1 led by MOJ and supported by
 /// CTU, with a yearly Q1 target; focal points for MOJ, CTU and EF, and a
 /// MOJ member who is not a focal point.
-async fn setup() -> (TestApp, Client, i64, i64) {
+pub async fn setup() -> (TestApp, Client, i64, i64) {
     let (app, mut sec, nap) = plan_setup().await;
     let res = add_activity(
         &mut sec,
@@ -65,7 +65,7 @@ fn form_path(nap: i64, activity: i64) -> String {
     format!("/t/aland/naps/{nap}/activities/{activity}/update")
 }
 
-async fn post(client: &mut Client, nap: i64, activity: i64, fields: &[(&str, &str)]) -> Page {
+pub async fn post(client: &mut Client, nap: i64, activity: i64, fields: &[(&str, &str)]) -> Page {
     let path = form_path(nap, activity);
     let page = client.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);

@@ -282,7 +282,14 @@ struct FormSpec {
     multipart: bool,
     /// (name, value, whether it takes free text)
     fields: Vec<(String, String, bool)>,
+    /// The fields that take a number (typed as one, or named for one).
+    numeric: Vec<String>,
 }
+
+/// Text fields that hold a number.
+const NUMERIC_NAMES: [&str; 7] = [
+    "budget", "spending", "baseline", "target", "value", "progress", "quorum",
+];
 
 fn forms_of(html: &str) -> Vec<FormSpec> {
     let doc = Html::parse_document(html);
@@ -297,9 +304,13 @@ fn forms_of(html: &str) -> Vec<FormSpec> {
         let action = action.split('?').next().unwrap_or(action).to_owned();
         let multipart = form.value().attr("enctype") == Some("multipart/form-data");
         let mut fields = Vec::new();
+        let mut numeric = Vec::new();
         for field in form.select(&field_sel) {
             let el = field.value();
             let name = el.attr("name").unwrap().to_owned();
+            if el.attr("type") == Some("number") || NUMERIC_NAMES.contains(&name.as_str()) {
+                numeric.push(name.clone());
+            }
             let value = el.attr("value").unwrap_or("").to_owned();
             let (value, text) = match (el.name(), el.attr("type").unwrap_or("text")) {
                 ("textarea", _) => (String::new(), true),
@@ -365,6 +376,7 @@ fn forms_of(html: &str) -> Vec<FormSpec> {
             action,
             multipart,
             fields,
+            numeric,
         });
     }
     forms
@@ -577,4 +589,138 @@ async fn every_text_field_of_every_form_takes_every_payload_as_text() {
     // them (an indicator's value form has only a period and a number).
     assert!(stored.len() + 2 >= forms.len(), "{stored:?}");
     assert!(pages.len() > 50);
+}
+
+/// NUL bytes, control characters and numbers past any plan through every
+/// form the secretariat can reach: never a 500, and afterwards no stored
+/// text holds a control character and updates still land.
+#[tokio::test]
+async fn nul_control_characters_and_extreme_numbers_through_every_form() {
+    let app = crate::common::TestApp::new().await;
+    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+        .await
+        .unwrap();
+    let mut sec = app.signed_in("secretariat@veridia.example").await;
+    let mut forms: Vec<FormSpec> = Vec::new();
+    let mut kinds = std::collections::HashSet::new();
+    for (_, body) in crawl(&mut sec, 2).await {
+        for form in forms_of(&body) {
+            let skip = [
+                "/logout",
+                "/profile/password",
+                "/profile/two-factor",
+                "/login",
+            ]
+            .iter()
+            .any(|s| form.action.starts_with(s));
+            if !skip && kinds.insert(shape(&form.action)) {
+                forms.push(form);
+            }
+        }
+    }
+    assert!(forms.len() >= 30, "only {} forms found", forms.len());
+    let token = sec.get("/profile").await.csrf();
+    // (name, a valid value, whether it takes free text)
+    let defaults = |form: &FormSpec| -> Vec<(String, String, bool)> {
+        form.fields
+            .iter()
+            .filter(|(name, _, _)| name != "csrf")
+            .map(|(name, value, text)| {
+                let value = if *text && value.is_empty() {
+                    valid_text(name).to_owned()
+                } else {
+                    value.clone()
+                };
+                (name.clone(), value, *text)
+            })
+            .collect()
+    };
+    let mut sent = 0;
+    let mut numbers = 0;
+    for form in &forms {
+        // Every text field at once: a NUL byte, then other control characters.
+        for bad in ["a\0b", "bell\u{7} and esc\u{1b}[2J", "\u{7f}"] {
+            let values: Vec<(String, String)> = defaults(form)
+                .into_iter()
+                .map(|(name, value, text)| (name, if text { bad.to_owned() } else { value }))
+                .collect();
+            send(&mut sec, form, &values, &token).await;
+            sent += 1;
+        }
+        // Each number field in turn, past any bound.
+        for field in &form.numeric {
+            for extreme in [
+                "9223372036854775807",
+                "-9223372036854775808",
+                "99999999999999999999999",
+                "1e308",
+                "-1e308",
+                "NaN",
+                "-1",
+            ] {
+                let values: Vec<(String, String)> = defaults(form)
+                    .into_iter()
+                    .map(|(name, value, _)| {
+                        let value = if name == *field {
+                            extreme.to_owned()
+                        } else {
+                            value
+                        };
+                        (name, value)
+                    })
+                    .collect();
+                send(&mut sec, form, &values, &token).await;
+                sent += 1;
+                numbers += 1;
+            }
+        }
+    }
+    eprintln!(
+        "bad-input sweep: {} forms, {sent} submissions, {numbers} with extreme numbers",
+        forms.len()
+    );
+    assert!(numbers >= 40, "{numbers}");
+
+    // No text stored anywhere holds a control character.
+    let mut conn = app.owner_conn().await;
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "select table_name::text, column_name::text from information_schema.columns
+         where table_schema = 'public' and data_type in ('text', 'character varying')",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for (table, column) in columns {
+        let found: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from {table} where {column} ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]'"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(found, 0, "{table}.{column} holds a control character");
+    }
+    // And an update still lands on every kind of tally.
+    let mut focal = app.signed_in("focal@veridia.example").await;
+    let work = focal.get("/t/veridia/my-work").await;
+    let update = work
+        .html()
+        .select(&Selector::parse("a[href$='/update']").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .next()
+        .expect("an activity to update");
+    let page = focal.get(&update).await;
+    let version = page.attr("input[name=version]", "value").unwrap();
+    let res = focal
+        .post(
+            &update,
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("status", "on-track"),
+                ("progress", "50"),
+                ("spending", "1000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 }

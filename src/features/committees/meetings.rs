@@ -1,13 +1,14 @@
 //! Meetings of a committee: agenda, attendance with the quorum of the terms
 //! of reference, minutes, numbered decisions and action points.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};

@@ -2,12 +2,13 @@
 //! as the next numbered version, and the database refuses any change to a
 //! published version.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 

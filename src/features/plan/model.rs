@@ -451,16 +451,9 @@ impl PlanContext {
         let place = crate::http::form::optional(&d.place, 200)
             .map_err(|k| errors.add("place", k))
             .unwrap_or_default();
-        let budget = match d.budget.trim().replace([' ', ','], "") {
-            b if b.is_empty() => None,
-            b => match b.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    errors.add_with("budget", "plan.budget_invalid", d.budget.trim());
-                    None
-                }
-            },
-        };
+        let budget = crate::http::form::amount(&d.budget)
+            .map_err(|key| errors.add_with("budget", key, d.budget.trim()))
+            .unwrap_or_default();
         let currency = d.currency.trim().to_ascii_uppercase();
         if !(currency.is_empty()
             || currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()))

@@ -1,11 +1,12 @@
 //! Objectives and outcomes: the two levels above activities.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::model::{self, Nap};

@@ -1,9 +1,10 @@
 //! Comments on an activity: the partners' discussion beside its history.
 
+use crate::http::form::Form;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 

@@ -1,12 +1,13 @@
 //! Indicators on outcomes: a unit, a baseline, a target, and values measured
 //! by year or quarter by the responsible partner's focal point.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -225,12 +226,11 @@ async fn list(
     .await
 }
 
+/// The largest measured value an indicator takes, either way.
+const MAX_VALUE: f64 = 1e12;
+
 fn parse_number(raw: &str) -> Result<f64, &'static str> {
-    match raw.trim().replace(',', ".").parse::<f64>() {
-        Ok(n) if n.is_finite() => Ok(n),
-        _ if raw.trim().is_empty() => Err("field.required"),
-        _ => Err("indicator.number_invalid"),
-    }
+    crate::http::form::number(raw, MAX_VALUE)
 }
 
 async fn create(

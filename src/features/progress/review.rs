@@ -1,13 +1,14 @@
 //! Review of updates, where the tenant asks for it: the secretariat accepts
 //! an update (then it counts) or returns it with a comment.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::updates;

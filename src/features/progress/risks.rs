@@ -1,12 +1,13 @@
 //! The risk register of a NAP: challenges, how likely and how bad, the
 //! mitigation plan and who owns it. The secretariat keeps it; all read it.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use sqlx::PgConnection;
 

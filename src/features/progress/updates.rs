@@ -1,12 +1,13 @@
 //! Status updates: the form, posting without lost updates, and the history.
 
+use crate::http::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
@@ -248,16 +249,9 @@ impl UpdateForm {
         );
         let note =
             form::check(&mut errors, "note", form::optional(&self.note, 5000)).unwrap_or_default();
-        let spending = match self.spending.trim().replace([' ', ','], "") {
-            s if s.is_empty() => None,
-            s => match s.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    errors.add_with("spending", "plan.budget_invalid", self.spending.trim());
-                    None
-                }
-            },
-        };
+        let spending = form::amount(&self.spending)
+            .map_err(|key| errors.add_with("spending", key, self.spending.trim()))
+            .unwrap_or_default();
         let mut evidence = Vec::new();
         for line in self
             .evidence
