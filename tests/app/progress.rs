@@ -547,3 +547,115 @@ async fn history_is_kept_activities_with_updates_cannot_be_deleted() {
         .unwrap_err();
     assert!(err.to_string().contains("permission denied"), "{err}");
 }
+
+/// The finding: as `nap_app`, every column of a status update could be
+/// rewritten. Updates, published terms of reference, decisions and the
+/// audit log are history: the application role adds to them, never
+/// changes or removes them (a review, once, is the only change).
+#[tokio::test]
+async fn the_application_role_cannot_rewrite_history() {
+    let (app, mut sec, nap, activity) = setup().await;
+    assert_eq!(
+        post(
+            &mut sec,
+            nap,
+            activity,
+            &[
+                ("status", "on-track"),
+                ("progress", "5"),
+                ("note", "As reported")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let committee = sec
+        .submit(
+            "/t/aland/committees",
+            "/t/aland/committees",
+            &[("name", "Board"), ("kind", "oversight")],
+        )
+        .await
+        .location()
+        .to_owned();
+    sec.submit(
+        &format!("{committee}/tor"),
+        &format!("{committee}/tor"),
+        &[("mandate", "Oversee"), ("purpose", "Watch")],
+    )
+    .await;
+    sec.submit(
+        &format!("{committee}/tor"),
+        &format!("{committee}/tor/publish"),
+        &[],
+    )
+    .await;
+    let meeting = sec
+        .submit(
+            &committee,
+            &format!("{committee}/meetings"),
+            &[("starts_at", "2026-12-15 10:00")],
+        )
+        .await
+        .location()
+        .to_owned();
+    sec.submit(
+        &meeting,
+        &format!("{meeting}/decisions"),
+        &[("text", "Adopt the plan")],
+    )
+    .await;
+    assert_eq!(app.count("select count(*) from decisions").await, 1);
+    assert_eq!(
+        app.count("select count(*) from tor_versions where version = 1")
+            .await,
+        1
+    );
+
+    let tenant = app
+        .count("select id from tenants where slug = 'aland'")
+        .await;
+    let mut tx = app.pool.begin().await.unwrap();
+    nap_oversight::db::set_scope(&mut tx, Some(tenant), None)
+        .await
+        .unwrap();
+    for statement in [
+        "update status_updates set note = 'Rewritten'",
+        "update status_updates set progress = 99",
+        "update status_updates set author_id = author_id",
+        "update status_updates set created_at = now() - interval '1 year'",
+        "delete from status_updates",
+        "update tor_versions set mandate = 'Rewritten' where version is not null",
+        "delete from tor_versions where version is not null",
+        "update decisions set text = 'Rewritten'",
+        "delete from decisions",
+        "update audit_log set after = null",
+        "delete from audit_log",
+    ] {
+        let mut sp = sqlx::Acquire::begin(&mut tx).await.unwrap();
+        let err = sqlx::query(statement)
+            .execute(&mut *sp)
+            .await
+            .expect_err(statement);
+        let err = err.to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("cannot change"),
+            "{statement}: {err}"
+        );
+        sp.rollback().await.unwrap();
+    }
+    // A review is the one change, and it happens once.
+    let reviewed = sqlx::query("update status_updates set review_state = 'returned', review_comment = 'x' where review_state = 'accepted'")
+        .execute(&mut *tx)
+        .await;
+    assert!(reviewed.unwrap_err().to_string().contains("cannot change"));
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        app.count(
+            "select count(*) from status_updates where note = 'As reported' and progress = 5"
+        )
+        .await,
+        1
+    );
+}
