@@ -21,6 +21,9 @@ pub enum AppError {
     /// The request was not in the expected shape (a broken upload, say).
     #[error("bad request")]
     BadRequest,
+    /// The request's body is larger than the configured limit.
+    #[error("request too large")]
+    TooLarge,
     /// The form's anti-forgery check failed.
     #[error("request forgery check failed")]
     Csrf,
@@ -81,6 +84,28 @@ impl From<tower_sessions::session::Error> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl From<axum::extract::multipart::MultipartError> for AppError {
+    /// A multipart body cut off by the body limit is too large; any other
+    /// broken one is a bad request.
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::TooLarge
+        } else {
+            Self::BadRequest
+        }
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for AppError {
+    fn from(e: axum::extract::multipart::MultipartRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::TooLarge
+        } else {
+            Self::BadRequest
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -97,6 +122,7 @@ impl AppError {
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

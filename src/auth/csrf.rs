@@ -25,6 +25,16 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
     if let Some(token) = session.get::<String>(SESSION_KEY).await? {
         return Ok(token);
     }
+    new_token(session).await
+}
+
+/// A new token for the session, replacing the old one: at sign-in, a token
+/// a visitor's page showed (or someone planted) stops working.
+pub async fn renew(session: &Session) -> Result<(), AppError> {
+    new_token(session).await.map(drop)
+}
+
+async fn new_token(session: &Session) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -89,7 +99,7 @@ async fn sent_token(request: Request) -> Result<(Request, Option<String>), Respo
         // The body limit layer outside us bounds this read.
         let bytes = axum::body::to_bytes(body, usize::MAX)
             .await
-            .map_err(|_| axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+            .map_err(|_| AppError::TooLarge.into_response())?;
         let value = field(&bytes);
         return Ok((Request::from_parts(parts, Body::from(bytes)), value));
     }
@@ -128,9 +138,7 @@ async fn read_head(body: Body, limit: usize) -> Result<(axum::body::Bytes, Body)
     while head.len() < limit {
         match stream.next().await {
             Some(Ok(chunk)) => head.extend_from_slice(&chunk),
-            Some(Err(_)) => {
-                return Err(axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response());
-            }
+            Some(Err(_)) => return Err(AppError::TooLarge.into_response()),
             None => break,
         }
     }

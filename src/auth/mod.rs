@@ -133,8 +133,10 @@ pub async fn start_session(
 ) -> Result<(), AppError> {
     session.cycle_id().await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    // Whoever was loaded with the session before is not this person.
+    // Whoever was loaded with the session before is not this person, and
+    // the forms signed in get a token of their own.
     session.remove_value(LOADED_USER_KEY).await?;
+    csrf::renew(session).await?;
     session.insert(USER_KEY, user_id).await?;
     session.insert(SIGNED_IN_AT, now).await?;
     session.insert(SEEN_AT, now).await?;

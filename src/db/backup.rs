@@ -28,8 +28,21 @@ async fn run(mut command: Command, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the whole database to `file`.
+/// Writes the whole database to `file`, readable by its owner alone: a
+/// backup holds every tenant's data, confidential records included.
 pub async fn backup(conninfo: &str, file: &Path) -> anyhow::Result<()> {
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        // pg_dump keeps the mode of a file that exists.
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(file)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        created.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
     let mut command = Command::new(tool("pg_dump")?);
     command
         .args(["--format=custom", "--no-owner", "--file"])

@@ -47,6 +47,14 @@ impl PrivateCluster {
         } else {
             None
         };
+        if run_as.is_some() && !Self::reachable(data_dir).await {
+            bail!(
+                "PostgreSQL runs as the {SUPERUSER} system user, which cannot reach {} (a folder \
+                 above it, such as /root, is closed to other users): run as a normal user, or \
+                 pass --data-dir (NAP_DATA_DIR) a folder it can reach, such as /var/lib/nap-oversight",
+                data_dir.display()
+            );
+        }
         let mut cluster = Self {
             pgdata,
             bin_dir,
@@ -64,6 +72,24 @@ impl PrivateCluster {
         }
         cluster.create_database().await?;
         Ok(cluster)
+    }
+
+    /// Whether the cluster's server could work in `dir`: always, unless we
+    /// are root, when it runs as the `postgres` system user, which must be
+    /// able to pass through every folder down to it.
+    pub async fn reachable(dir: &Path) -> bool {
+        if !is_root().await {
+            return true;
+        }
+        Command::new("runuser")
+            .args(["-u", SUPERUSER, "--", "test", "-x"])
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await
+            .is_ok_and(|s| s.success())
     }
 
     /// The libpq connection string of the cluster's database.

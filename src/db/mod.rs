@@ -71,7 +71,23 @@ impl Database {
     }
 
     /// A pool whose connections work as the application role.
+    ///
+    /// On our private cluster they log in as that role itself, so no
+    /// session ever holds the superuser's rights (a `SET ROLE` could be
+    /// undone by `RESET ROLE`); the superuser connects only to migrate.
+    /// With `DATABASE_URL`, a role too powerful for application work
+    /// switches to the application role on connecting.
     pub async fn pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
+        if self.cluster.is_some() {
+            let mut conn = PgConnection::connect_with(&self.options)
+                .await
+                .context("could not connect to the database")?;
+            conn.execute(format!("alter role {APP_ROLE} login").as_str())
+                .await?;
+            conn.close().await.ok();
+            let options = self.options.clone().username(APP_ROLE);
+            return Ok(app_pool(options, max_connections, false));
+        }
         let must_switch = must_switch_role(&self.options).await?;
         Ok(app_pool(self.options.clone(), max_connections, must_switch))
     }

@@ -12,7 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -21,8 +21,9 @@ use sqlx::PgConnection;
 use crate::authz::{self, ConfidentialGroupsAdmin, ConfidentialKeeper};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::activities::show_page;
+use crate::http::download::{self, attachment};
 use crate::http::form::{self, FieldErrors};
-use crate::http::page::{Chrome, ConfirmPage, encode_component, format_date};
+use crate::http::page::{Chrome, ConfirmPage, format_date};
 use crate::i18n;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
@@ -239,19 +240,13 @@ async fn add_record(
     let mut typed = RecordForm::default();
     let mut file: Option<(String, String, Vec<u8>)> = None;
     let mut errors = FieldErrors::default();
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| AppError::BadRequest)?;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest)?
-    {
+    let mut multipart = Multipart::from_request(request, &state).await?;
+    while let Some(field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let file_type = field.content_type().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            let bytes = field.bytes().await?;
             if bytes.len() > MAX_FILE {
                 errors.add("file", "confidential.file_too_large");
             } else if !bytes.is_empty() {
@@ -259,7 +254,7 @@ async fn add_record(
             }
             continue;
         }
-        let value = field.text().await.map_err(|_| AppError::BadRequest)?;
+        let value = field.text().await?;
         match name.as_str() {
             "kind" => typed.kind = value,
             "title" => typed.title = value,
@@ -279,7 +274,7 @@ async fn add_record(
         errors.add("group", "field.choose");
     }
     let file = file.map(|(name, kind, bytes)| {
-        let name = clean_file_name(&name);
+        let name = download::clean_file_name(&name);
         (name, kind, bytes)
     });
     let (Some(kind), Some(title), Some(body), Some(group), true) =
@@ -320,21 +315,6 @@ async fn add_record(
         ctx.tenant.slug
     ))
     .into_response())
-}
-
-/// The last path segment of an uploaded name, without control characters.
-fn clean_file_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
-        .collect();
-    if clean.trim().is_empty() {
-        "file".to_owned()
-    } else {
-        clean
-    }
 }
 
 struct Record {
@@ -432,30 +412,11 @@ async fn download(
     .ok_or(AppError::NotFound)?;
     log_read(&mut ctx.tx, &keeper, record).await?;
     ctx.tx.commit().await?;
-    let ascii: String = file
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encode_component(&file.name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(attachment(
         file.data,
-    )
-        .into_response())
+        "application/octet-stream",
+        &file.name,
+    ))
 }
 
 async fn confirm_delete(
@@ -698,16 +659,5 @@ mod tests {
         assert_eq!(banded(4), i18n::t("confidential.count_few"));
         assert!(banded(5).contains('5'));
         assert!(banded(12).contains("12"));
-    }
-
-    #[test]
-    fn uploaded_names_lose_their_paths_and_quotes() {
-        assert_eq!(
-            clean_file_name("C:\\Users\\x\\referral.pdf"),
-            "referral.pdf"
-        );
-        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_file_name("a\"b\r\n.txt"), "ab.txt");
-        assert_eq!(clean_file_name(""), "file");
     }
 }

@@ -23,10 +23,10 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
         let (parts, body) = request.into_parts();
-        // The body limit layer bounds this read.
+        // The body limit layer bounds this read; past it, the body errs.
         let bytes = axum::body::to_bytes(body, usize::MAX)
             .await
-            .map_err(|_| AppError::BadRequest)?;
+            .map_err(|_| AppError::TooLarge)?;
         if form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
             return Err(AppError::BadRequest);
         }

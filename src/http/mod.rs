@@ -1,6 +1,7 @@
 //! The router and the middleware every response passes through.
 
 pub mod assets;
+pub mod download;
 pub mod form;
 pub mod health;
 pub mod page;
@@ -8,7 +9,7 @@ pub mod page;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -69,6 +70,8 @@ pub fn app(state: AppState) -> Router {
         .merge(features::tenant_router())
         .merge(features::public::router())
         .fallback(|| async { AppError::NotFound })
+        // axum's own 2 MiB cap for extractors would undercut the configured limit.
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(middleware::from_fn(friendly_rejections))
         .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn_with_state(

@@ -358,7 +358,6 @@ async fn no_redirect_leaves_the_site() {
         "https://evil.example",
         "/%0d%0aX:1",
         "javascript:alert(1)",
-        "/%00",
     ];
     for link in links {
         let mut client = app.client();

@@ -444,6 +444,26 @@ async fn the_binary_runs_on_its_own_database_and_signs_in_over_http() {
             .as_u16(),
         404
     );
+    // Its connections log in as the application role itself: none holds
+    // the superuser's rights, not even one a `RESET ROLE` could get back.
+    {
+        use sqlx::Connection;
+        let admin = sqlx::postgres::PgConnectOptions::new()
+            .socket(server.pgdata())
+            .username("postgres")
+            .database("nap");
+        let mut conn = sqlx::PgConnection::connect_with(&admin).await.unwrap();
+        let users: Vec<String> = sqlx::query_scalar(
+            "select usename::text from pg_stat_activity
+             where datname = 'nap' and backend_type = 'client backend' and pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert!(!users.is_empty());
+        assert!(users.iter().all(|u| u == "nap_app"), "{users:?}");
+        conn.close().await.unwrap();
+    }
 
     // The database goes away and comes back; the server needs no restart.
     let pgdata = server.pgdata();
@@ -532,8 +552,14 @@ async fn backup_and_restore_keep_every_row_and_every_wall() {
     ok(&run(&source, &["demo"], None));
     let file =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("backup-{}.dump", std::process::id()));
+    // Even over a file that others could read, the backup is its owner's alone.
+    std::fs::write(&file, b"old").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let out = ok(&run(&source, &["backup", file.to_str().unwrap()], None));
     assert!(out.starts_with("backup written to"));
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 
     let target = empty_database_url().await;
     assert!(ok(&run(&target, &["restore", file.to_str().unwrap()], None)).starts_with("restored"));
@@ -567,4 +593,40 @@ async fn backup_and_restore_keep_every_row_and_every_wall() {
         "not empty",
     );
     let _ = std::fs::remove_file(&file);
+}
+
+/// The finding: as root, from a folder the `postgres` user cannot enter
+/// (as under /root), `serve` failed with initdb's "could not change
+/// directory … Permission denied". It now says in one sentence what to do.
+#[tokio::test]
+async fn as_root_a_data_folder_postgres_cannot_reach_is_explained() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        .trim_ascii()
+        == b"0";
+    if !root {
+        eprintln!("not root: the server runs as this user and reaches any folder it can");
+        return;
+    }
+    let closed = std::env::temp_dir().join(format!("nap-closed-{}", std::process::id()));
+    std::fs::create_dir_all(closed.join("project")).unwrap();
+    std::fs::set_permissions(&closed, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let output = Command::new(BIN)
+        .args(["migrate", "--data-dir"])
+        .arg(closed.join("project/data"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&closed);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot reach")
+            && stderr.contains("run as a normal user, or pass --data-dir"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("initdb failed"), "{stderr}");
 }

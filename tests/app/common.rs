@@ -88,7 +88,7 @@ pub async fn admin_options() -> PgConnectOptions {
             match std::env::var("DATABASE_URL") {
                 Ok(url) => url.parse::<PgConnectOptions>().expect("DATABASE_URL"),
                 Err(_) => {
-                    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-pg");
+                    let dir = crate::server::scratch("test-pg").await;
                     let cluster = PrivateCluster::ensure(&dir).await.expect("private cluster");
                     cluster.connect_options()
                 }

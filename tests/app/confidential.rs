@@ -496,3 +496,77 @@ async fn groups_take_no_observer_and_records_keep_their_activity() {
     let page = s.sec.get(&s.activity_path()).await;
     assert!(page.body.contains("No confidential record."));
 }
+
+/// The finding: a 4.5 MB file, under the documented 5 MB, got a bare 400
+/// (axum's own 2 MiB cap). The configured limits are the real ones now,
+/// and a body over the server's limit gets our 413 page.
+#[tokio::test]
+async fn files_up_to_the_documented_limit_are_kept_and_larger_bodies_get_the_413_page() {
+    let mut s = setup().await;
+    let res = add_record(
+        &mut s,
+        "Large scan",
+        Some(("scan.pdf", &vec![b'x'; 4_500_000])),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.status);
+    let res = add_record(
+        &mut s,
+        "Too large",
+        Some(("scan.pdf", &vec![b'x'; 5_500_000])),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!res.texts("#c-file-error").is_empty());
+    let res = add_record(
+        &mut s,
+        "Far too large",
+        Some(("scan.pdf", &vec![b'x'; 9_000_000])),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.texts("h1").len(), 1, "our page: {}", res.body);
+    assert_eq!(
+        res.headers.get(header::CONTENT_TYPE).unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(
+        s.app
+            .count("select count(*) from confidential_records")
+            .await,
+        1
+    );
+}
+
+/// A file name cannot pretend to be another kind of file by reversing the
+/// text around it.
+#[tokio::test]
+async fn file_names_keep_no_reordering_characters() {
+    let mut s = setup().await;
+    let res = add_record(&mut s, TITLE, Some(("invoice\u{202e}fdp.exe", b"MZ"))).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.app
+            .count("select count(*) from confidential_records where file_name = 'invoicefdp.exe'")
+            .await,
+        1
+    );
+    let record = s.app.count("select id from confidential_records").await;
+    let path = format!("/t/aland/confidential/records/{record}/file");
+    let res = s.keeper.get(&path).await;
+    assert_eq!(res.status, StatusCode::OK, "{path}");
+    let disposition = res
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"invoicefdp.exe\""),
+        "{disposition}"
+    );
+    assert_eq!(
+        res.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/octet-stream"
+    );
+}

@@ -142,3 +142,39 @@ async fn get_never_changes_data() {
         0
     );
 }
+
+/// The token of the sign-in page stops working once signed in: forms of
+/// the signed-in session carry a new one.
+#[tokio::test]
+async fn the_token_is_renewed_at_sign_in() {
+    let app = TestApp::new().await;
+    app.tenant("aland").await;
+    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+        .await;
+    let mut client = app.client();
+    let before = client.get("/login").await.csrf();
+    let res = client
+        .post(
+            "/login",
+            &[
+                ("csrf", &before),
+                ("email", "sec@aland.test"),
+                ("password", crate::common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let after = client.get("/profile").await.csrf();
+    assert_ne!(before, after);
+    let res = client
+        .post(
+            "/profile/language",
+            &[("csrf", &before), ("language", "fr")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = client
+        .post("/profile/language", &[("csrf", &after), ("language", "fr")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}

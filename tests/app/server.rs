@@ -18,8 +18,7 @@ pub struct Server {
 impl Server {
     /// Starts the server and waits until it is ready.
     pub async fn start(name: &str) -> Self {
-        let data_dir =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+        let data_dir = scratch(&format!("{name}-{}", std::process::id())).await;
         let _ = std::fs::remove_dir_all(&data_dir);
         let port = free_port();
         let log = std::fs::File::create(data_dir.with_extension("log")).unwrap();
@@ -118,6 +117,19 @@ impl Drop for Server {
         } else {
             let _ = std::fs::remove_file(log);
         }
+    }
+}
+
+/// A folder for a private cluster: under `target/`, or, when the tests run
+/// as root from a folder the `postgres` user cannot pass (under /root),
+/// under the system's temporary folder.
+pub async fn scratch(name: &str) -> PathBuf {
+    use nap_oversight::db::cluster::PrivateCluster;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    if PrivateCluster::reachable(target).await {
+        target.join(name)
+    } else {
+        std::env::temp_dir().join(format!("nap-oversight-tests-{name}"))
     }
 }
 

@@ -12,7 +12,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -228,18 +227,7 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
 }
 
 fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::http::download::attachment(bytes, content_type, &filename)
 }
 
 /// A column's heading in the current language. Import accepts the headings
@@ -1009,21 +997,11 @@ async fn upload(
     ctx.plan_editor()?;
     let nap = model::load_nap(&mut ctx.tx, id).await?;
     // Read the upload only once the NAP is known: another tenant's id is a 404.
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| AppError::BadRequest)?;
+    let mut multipart = Multipart::from_request(request, &state).await?;
     let mut bytes = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest)?
-    {
+    while let Some(field) = multipart.next_field().await? {
         if field.name() == Some("file") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest)?
-                .to_vec();
+            bytes = field.bytes().await?.to_vec();
         }
     }
     // Reading takes its turn with exports, on a blocking thread: however
