@@ -8,9 +8,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use crate::accounts::{self, NewMembership, NewTenant};
-use crate::auth::password::Hasher;
 use crate::authz::{self, Role};
-use crate::db;
+use crate::password::Hasher;
 
 /// Every benchmark account's password.
 pub const PASSWORD: &str = "bench-oversight-2026";
@@ -46,7 +45,7 @@ pub async fn generate(
             },
         )
         .await?;
-        db::set_scope(&mut tx, Some(tenant_id), None).await?;
+        crate::tenancy::scope::set(&mut tx, Some(tenant_id), None).await?;
         crate::demo::insert_partners(&mut tx, tenant_id).await?;
         let admin = authz::operator(tenant_id);
         let mut secretariat = 0;

@@ -9,11 +9,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::accounts::{self, AccountError, NewMembership, NewTenant};
-use crate::auth::password::{self, Hasher};
 use crate::auth::session_store::{self, PgSessionStore};
 use crate::authz::{self, Role};
 use crate::config::{DbConfig, ServerConfig};
 use crate::db::{self, Database};
+use crate::password::{self, Hasher};
 use crate::{AppState, demo, i18n};
 
 #[derive(Parser)]
@@ -344,7 +344,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
                 .with_context(|| format!("no account has the e-mail {email}"))?;
             let secret = read_password(&[&email, &user.name])?;
             let hash = Hasher::new(1).hash(&secret).await?;
-            crate::auth::password::set(&mut tx, user.id, &hash).await?;
+            crate::password::set(&mut tx, user.id, &hash).await?;
             PgSessionStore::end_sessions_of(&mut tx, user.id, None).await?;
             tx.commit().await?;
             println!("password set for {email}");
@@ -385,7 +385,7 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
                     "no account has the e-mail {email}; create it first with `admin create-user`"
                 )
             })?;
-            db::set_scope(&mut tx, Some(tenant_id), None).await?;
+            crate::tenancy::scope::set(&mut tx, Some(tenant_id), None).await?;
             let partner_id = match &partner {
                 Some(p) => Some(
                     accounts::partner_id(&mut tx, p)

@@ -89,3 +89,9 @@ impl Default for ServerConfig {
         }
     }
 }
+
+/// How many heavy jobs of one kind (password hashes, spreadsheets) may run
+/// at once: half the cores, at least one, so page traffic keeps the rest.
+pub fn half_the_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}

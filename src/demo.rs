@@ -4,9 +4,8 @@
 use sqlx::PgPool;
 
 use crate::accounts::{self, NewMembership, NewTenant};
-use crate::auth::password::Hasher;
 use crate::authz::{self, Role};
-use crate::db;
+use crate::password::Hasher;
 
 /// The password of every demo account (listed in the README).
 pub const PASSWORD: &str = "demo-oversight-2026";
@@ -194,7 +193,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
                 accounts::create_tenant(&mut tx, &tenant).await?
             }
         };
-        db::set_scope(&mut tx, Some(tenant_id), None).await?;
+        crate::tenancy::scope::set(&mut tx, Some(tenant_id), None).await?;
         insert_partners(&mut tx, tenant_id).await?;
         let admin = authz::operator(tenant_id);
         for member in demo.members {
@@ -262,7 +261,7 @@ async fn load_confidential(tx: &mut sqlx::PgConnection, tenant_id: i64) -> anyho
     .execute(&mut *tx)
     .await?;
     // Records are written as their keeper: the row policy admits nobody else.
-    db::set_scope(&mut *tx, Some(tenant_id), Some(keeper)).await?;
+    crate::tenancy::scope::set(&mut *tx, Some(tenant_id), Some(keeper)).await?;
     let activity = sqlx::query_scalar!(
         "select a.id from activities a where a.code = '2.1.4'
          and not exists (select 1 from confidential_records r where r.activity_id = a.id)"
@@ -297,6 +296,6 @@ async fn load_confidential(tx: &mut sqlx::PgConnection, tenant_id: i64) -> anyho
             .await?;
         }
     }
-    db::set_scope(&mut *tx, Some(tenant_id), None).await?;
+    crate::tenancy::scope::set(&mut *tx, Some(tenant_id), None).await?;
     Ok(())
 }

@@ -1,13 +1,9 @@
-//! One error type for every handler. Each variant becomes an HTML page that
-//! says what happened in the reader's language and nothing about our
-//! internals; unexpected errors are logged once, inside the request span.
+//! One error type for every handler. `http::error_page` turns each
+//! variant into an HTML page that says what happened in the reader's
+//! language and nothing about our internals; unexpected errors are logged
+//! once, inside the request span.
 
-use askama::Template;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-
-use crate::auth::session_store;
-use crate::http::page::Chrome;
+use axum::http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -40,7 +36,15 @@ pub enum AppError {
 
 /// How long a client should wait before trying again after a 503: about
 /// the time PostgreSQL takes to restart.
-const RETRY_AFTER_SECS: &str = "5";
+pub const RETRY_AFTER_SECS: &str = "5";
+
+/// Seconds until a throttled client may try again: the throttle's whole
+/// window (see `auth::throttle`).
+pub const THROTTLED_RETRY_AFTER_SECS: &str = "900";
+
+/// How the session store's errors begin when the database could not be
+/// reached, so they become a 503 rather than a 500.
+pub const SESSION_STORE_UNAVAILABLE: &str = "database unavailable";
 
 /// Whether `e` says the database cannot be reached right now (stopped,
 /// restarting, or the connection broke under us) rather than that a
@@ -73,7 +77,7 @@ impl From<tower_sessions::session::Error> for AppError {
         use tower_sessions::session::Error::Store;
         use tower_sessions::session_store::Error::Backend;
         match e {
-            Store(Backend(ref message)) if message.starts_with(session_store::UNAVAILABLE) => {
+            Store(Backend(ref message)) if message.starts_with(SESSION_STORE_UNAVAILABLE) => {
                 tracing::error!(error = %e, "session store unavailable");
                 Self::Unavailable
             }
@@ -103,85 +107,5 @@ impl From<axum::extract::multipart::MultipartRejection> for AppError {
         } else {
             Self::BadRequest
         }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    page: Chrome,
-    status: u16,
-    title_key: &'static str,
-    body_key: &'static str,
-}
-
-impl AppError {
-    fn status_and_text(&self) -> (StatusCode, &'static str) {
-        match self {
-            Self::SignIn { .. } | Self::TwoFactorRequired => (StatusCode::SEE_OTHER, "signin"),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::BadRequest => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
-            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
-    }
-}
-
-/// Renders the error page for `status`; also used for routes nobody matched.
-pub fn error_page(status: StatusCode, which: &'static str) -> Response {
-    let (title_key, body_key) = match which {
-        "not_found" => ("error.not_found.title", "error.not_found.body"),
-        "forbidden" => ("error.forbidden.title", "error.forbidden.body"),
-        "csrf" => ("error.csrf.title", "error.csrf.body"),
-        "too_many" => ("error.too_many.title", "error.too_many.body"),
-        "unavailable" => ("error.unavailable.title", "error.unavailable.body"),
-        "bad_request" => ("error.bad_request.title", "error.bad_request.body"),
-        "too_large" => ("error.too_large.title", "error.too_large.body"),
-        "method" => ("error.method.title", "error.method.body"),
-        _ => ("error.internal.title", "error.internal.body"),
-    };
-    let page = ErrorPage {
-        page: Chrome::bare(),
-        status: status.as_u16(),
-        title_key,
-        body_key,
-    };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, [(header::CONTENT_TYPE, "text/plain")], "Error").into_response(),
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, which) = self.status_and_text();
-        match self {
-            Self::SignIn { next } => {
-                let target = format!("/login?next={}", crate::http::page::encode_component(&next));
-                return Redirect::to(&target).into_response();
-            }
-            Self::TwoFactorRequired => {
-                return Redirect::to("/profile/two-factor?required=1").into_response();
-            }
-            Self::Internal(ref error) => {
-                tracing::error!(error = format!("{error:#}"), "request failed");
-            }
-            _ => {}
-        }
-        let mut response = error_page(status, which);
-        let retry_after = match status {
-            StatusCode::TOO_MANY_REQUESTS => crate::auth::throttle::RETRY_AFTER_SECS,
-            StatusCode::SERVICE_UNAVAILABLE => RETRY_AFTER_SECS,
-            _ => return response,
-        };
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from_static(retry_after),
-        );
-        response
     }
 }

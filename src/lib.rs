@@ -7,6 +7,7 @@
 rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod accounts;
+pub mod app;
 pub mod auth;
 pub mod authz;
 pub mod bench;
@@ -21,9 +22,10 @@ pub mod error;
 pub mod features;
 pub mod http;
 pub mod i18n;
+pub mod password;
 pub mod spreadsheet;
 pub mod state;
 pub mod tenancy;
 
-pub use http::app;
+pub use app::app;
 pub use state::AppState;

@@ -6,8 +6,8 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
-use crate::auth::password::Hasher;
 use crate::config::ServerConfig;
+use crate::password::Hasher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -24,7 +24,7 @@ impl AppState {
     pub fn new(pool: PgPool, config: ServerConfig) -> Self {
         let hasher = Hasher::new(config.hash_concurrency);
         // As for password hashes: spreadsheets never take every core.
-        let spreadsheets = half_the_cores();
+        let spreadsheets = crate::config::half_the_cores();
         Self {
             pool,
             config: Arc::new(config),
@@ -32,12 +32,6 @@ impl AppState {
             spreadsheets: Arc::new(Semaphore::new(spreadsheets)),
         }
     }
-}
-
-/// How many heavy jobs of one kind (password hashes, exports) may run at
-/// once: half the cores, at least one, so page traffic keeps the rest.
-pub fn half_the_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 impl FromRef<AppState> for PgPool {

@@ -75,7 +75,7 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let client = client_address(&state, &headers, connect.map(|c| c.0.0));
+    let client = throttle::client_address(&state, &headers, connect.map(|c| c.0.0));
     let keys = throttle::keys(&email, &client);
     let next = safe_next(form.next.as_deref()).to_owned();
     let again = |error, status| LoginAgain {
@@ -100,7 +100,7 @@ async fn login(
     .await?;
     // An account whose person has not chosen a password yet matches nothing.
     let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    let valid = form.password.len() <= super::password::MAX_LEN * 4
+    let valid = form.password.len() <= crate::password::MAX_LEN * 4
         && state.hasher.verify(&form.password, hash).await?;
     let Some(account) = account.filter(|_| valid) else {
         // The attempt stays counted as a failure.
@@ -111,11 +111,11 @@ async fn login(
     if account
         .password_hash
         .as_deref()
-        .is_some_and(super::password::needs_rehash)
+        .is_some_and(crate::password::needs_rehash)
     {
         let hash = state.hasher.hash(&form.password).await?;
         let mut conn = state.pool.acquire().await?;
-        super::password::set(&mut conn, account.id, &hash).await?;
+        crate::password::set(&mut conn, account.id, &hash).await?;
         tracing::info!(user = account.id, "password hash upgraded");
     }
     if account.two_factor {
@@ -183,27 +183,6 @@ fn is_local_path(path: &str) -> bool {
             && !p.contains('\\')
             && !p.chars().any(char::is_control)
     })
-}
-
-pub(super) fn client_address(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: Option<SocketAddr>,
-) -> String {
-    // The trusted proxy appends the address it saw: the last entry. Those
-    // before it are whatever the client chose to write.
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .rfind(|v| !v.is_empty())
-        .filter(|_| state.config.trust_forwarded_for);
-    if let Some(last) = forwarded {
-        return last.to_owned();
-    }
-    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
 }
 
 #[cfg(test)]

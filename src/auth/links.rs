@@ -128,7 +128,7 @@ pub async fn open(
     let Some(found) = found else {
         return Ok(None);
     };
-    crate::db::set_scope(&mut *conn, Some(found.tenant_id), Some(found.user_id)).await?;
+    crate::tenancy::scope::set(&mut *conn, Some(found.tenant_id), Some(found.user_id)).await?;
     let row = sqlx::query!(
         r#"select t.slug, t.name as tenant_name, u.email, u.name, u.password_hash is not null as "has_password!",
                   m.role, m.active, m.accepted_at is not null as "accepted!"

@@ -5,7 +5,6 @@ pub mod csrf;
 pub mod handlers;
 pub mod invitations;
 pub mod links;
-pub mod password;
 pub mod reset;
 pub mod session_store;
 pub mod throttle;
@@ -18,6 +17,7 @@ use tower_sessions::Session;
 
 use crate::error::AppError;
 use crate::http::RequestSpan;
+use crate::http::page::Chrome;
 use crate::state::AppState;
 use session_store::{LOADED_USER_KEY, LoadedUser, USER_KEY};
 
@@ -144,4 +144,33 @@ pub async fn start_session(
         session.insert(crate::i18n::SESSION_KEY, lang).await?;
     }
     Ok(())
+}
+
+/// Every page's shared part, from the request: its language, and for a
+/// signed-in person their name and the sign-out form's token.
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user =
+            <CurrentUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+                parts, state,
+            )
+            .await?;
+        let csrf = match (&user, parts.extensions.get::<Session>()) {
+            (Some(_), Some(session)) => csrf::token(session).await?,
+            _ => String::new(),
+        };
+        Ok(Self {
+            lang: crate::i18n::current(),
+            user_name: user.map(|u| u.name),
+            csrf,
+            tenant: None,
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+        })
+    }
 }

@@ -68,7 +68,7 @@ impl PgSessionStore {
 /// How a backend error begins when the database could not be reached: the
 /// session layer's errors carry only text, and [`crate::error::AppError`]
 /// answers these with 503 rather than 500.
-pub const UNAVAILABLE: &str = "database unavailable";
+pub use crate::error::SESSION_STORE_UNAVAILABLE as UNAVAILABLE;
 
 fn backend(e: sqlx::Error) -> session_store::Error {
     if crate::error::database_unavailable(&e) {

@@ -11,8 +11,7 @@ use sqlx::PgPool;
 
 pub const MAX_FAILURES: i64 = 10;
 
-/// Seconds until a throttled client may try again: the whole window.
-pub const RETRY_AFTER_SECS: &str = "900";
+pub use crate::error::THROTTLED_RETRY_AFTER_SECS as RETRY_AFTER_SECS;
 
 /// The advisory-lock class of throttle keys (the plan's writes use 13).
 const LOCK_CLASS: i32 = 17;
@@ -97,4 +96,27 @@ pub async fn succeeded(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// The client address attempts are counted under: the peer's, or behind a
+/// trusted proxy the one it appended to `X-Forwarded-For`.
+pub fn client_address(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+) -> String {
+    // The trusted proxy appends the address it saw: the last entry. Those
+    // before it are whatever the client chose to write.
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|v| !v.is_empty())
+        .filter(|_| state.config.trust_forwarded_for);
+    if let Some(last) = forwarded {
+        return last.to_owned();
+    }
+    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
 }

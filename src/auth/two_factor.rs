@@ -161,7 +161,7 @@ async fn check_code(
         return Ok(Redirect::to("/login").into_response());
     };
     // Wrong codes count against the account like wrong passwords.
-    let client = super::handlers::client_address(&state, &headers, connect.map(|c| c.0.0));
+    let client = throttle::client_address(&state, &headers, connect.map(|c| c.0.0));
     let keys = throttle::keys(&account.email, &client);
     let Some(attempt) = throttle::attempt(&state.pool, &keys).await? else {
         return code_again(
@@ -246,7 +246,7 @@ struct SetupPage {
 async fn required_of(state: &AppState, user: i64) -> AppResult<bool> {
     let mut tx = state.pool.begin().await?;
     // A person may read their own memberships in every tenant.
-    crate::db::set_scope(&mut tx, None, Some(user)).await?;
+    crate::tenancy::scope::set(&mut tx, None, Some(user)).await?;
     Ok(sqlx::query_scalar!(
         r#"select exists (select 1 from memberships m join tenants t on t.id = m.tenant_id
                           where m.user_id = $1 and m.active and m.role = 'secretariat'

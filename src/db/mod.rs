@@ -163,31 +163,3 @@ async fn must_switch_role(options: &PgConnectOptions) -> anyhow::Result<bool> {
     conn.close().await.ok();
     Ok(powerful)
 }
-
-/// Runs `f` in a transaction whose row-level security sees one tenant.
-pub async fn begin_tenant(
-    pool: &PgPool,
-    tenant_id: i64,
-    user_id: Option<i64>,
-) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    set_scope(&mut tx, Some(tenant_id), user_id).await?;
-    Ok(tx)
-}
-
-/// Sets the tenant and user the policies see, for the rest of the transaction only.
-pub async fn set_scope(
-    conn: &mut PgConnection,
-    tenant_id: Option<i64>,
-    user_id: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "select set_config('app.tenant_id', coalesce($1::text, ''), true),
-                set_config('app.user_id', coalesce($2::text, ''), true)",
-    )
-    .bind(tenant_id)
-    .bind(user_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}

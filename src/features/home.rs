@@ -10,7 +10,6 @@ use axum::routing::get;
 
 use crate::auth::CurrentUser;
 use crate::authz::Role;
-use crate::db;
 use crate::error::AppResult;
 use crate::http::page::Chrome;
 use crate::state::AppState;
@@ -66,7 +65,7 @@ async fn home(
 
 async fn my_tenants(state: &AppState, user_id: i64) -> AppResult<Vec<TenantLink>> {
     let mut tx = state.pool.begin().await?;
-    db::set_scope(&mut tx, None, Some(user_id)).await?;
+    crate::tenancy::scope::set(&mut tx, None, Some(user_id)).await?;
     let rows = sqlx::query!(
         "select t.slug, t.name, t.country, m.role
          from memberships m join tenants t on t.id = m.tenant_id

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/members/{id}/activate", post(activate))
         .route("/t/{slug}/members/{id}/invite", post(reinvite))
         .route("/t/{slug}/members/{id}/withdraw", post(withdraw))
+        .route("/t/{slug}/members/{id}/reset", post(issue_reset))
 }
 
 pub struct MemberRow {
@@ -303,6 +304,59 @@ async fn reinvite(
         email: pending.email,
         link: links::absolute(&state.config, &headers, &Purpose::Invitation.path(&token)),
         days: Purpose::Invitation.valid_hours() / 24,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/reset_issued.html")]
+struct IssuedPage {
+    page: Chrome,
+    slug: String,
+    name: String,
+    link: String,
+    hours: i32,
+}
+
+/// The secretariat makes a reset link for an active member of its tenant.
+async fn issue_reset(
+    State(state): State<AppState>,
+    page: Chrome,
+    headers: HeaderMap,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let admin = ctx.members_admin()?;
+    let member = sqlx::query!(
+        "select u.id, u.name, u.tenant_count from memberships m join users u on u.id = m.user_id
+         where m.tenant_id = $1 and m.id = $2 and m.active",
+        admin.tenant_id(),
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if member.tenant_count > 1 {
+        // Another tenant trusts this account too: only the platform operator may reset it.
+        let page = IssuedPage {
+            page: page.in_tenant(&ctx),
+            slug: ctx.tenant.slug.clone(),
+            name: member.name,
+            link: String::new(),
+            hours: 0,
+        };
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    let token = links::issue(&admin, &mut ctx.tx, id, Purpose::Reset, ctx.user.id).await?;
+    let page = page.in_tenant(&ctx);
+    ctx.tx.commit().await?;
+    tracing::info!(user = member.id, "password reset link issued");
+    Ok(IssuedPage {
+        page,
+        slug: ctx.tenant.slug.clone(),
+        name: member.name,
+        link: links::absolute(&state.config, &headers, &Purpose::Reset.path(&token)),
+        hours: Purpose::Reset.valid_hours(),
     }
     .into_response())
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::authz::PlanEditor;
 use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
 use crate::error::{AppError, AppResult};
-use crate::features::plan::naps::invalid;
+use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;

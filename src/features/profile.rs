@@ -124,7 +124,7 @@ async fn change_password(
     }
     let new_hash = state.hasher.hash(&form.new).await?;
     let mut tx = state.pool.begin().await?;
-    crate::auth::password::set(&mut tx, user.id, &new_hash).await?;
+    crate::password::set(&mut tx, user.id, &new_hash).await?;
     // Whoever else was signed in as me (a stolen password?) is signed out.
     let ended = PgSessionStore::end_sessions_of(&mut tx, user.id, session.id()).await?;
     tx.commit().await?;

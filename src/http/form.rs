@@ -38,6 +38,13 @@ where
     }
 }
 
+/// A form shown again with what was wrong: 422, so that browsers and tests
+/// tell a refusal from a page.
+pub fn invalid(page: impl axum::response::IntoResponse) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
 /// What is wrong, by field name: a translation key and, for messages such
 /// as "unknown partner XYZ", the value it names (`%{value}` in the message).
 #[derive(Debug, Default, Clone)]

@@ -1,18 +1,11 @@
 //! What every page shares: language, the signed-in person, the sign-out
 //! form's token and the tenant navigation. Page structs hold a `Chrome` as
-//! `page`, and `base.html` reads it.
+//! `page`, and `base.html` reads it. `auth` makes one from the request (the
+//! person and the token), `tenancy` adds the tenant strip.
 
 use std::borrow::Cow;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use tower_sessions::Session;
-
-use crate::auth::{CurrentUser, csrf};
-use crate::error::AppError;
 use crate::i18n;
-use crate::state::AppState;
-use crate::tenancy::TenantCtx;
 
 pub struct Chrome {
     pub lang: &'static str,
@@ -78,46 +71,6 @@ impl Chrome {
 
     pub fn asset(&self, name: &str) -> String {
         crate::http::assets::url(name)
-    }
-
-    /// Adds the tenant strip.
-    pub fn in_tenant(mut self, ctx: &TenantCtx) -> Self {
-        // The tenant may have changed the request's language.
-        self.lang = i18n::current();
-        self.tenant = Some(TenantNav {
-            slug: ctx.tenant.slug.clone(),
-            name: ctx.tenant.name.clone(),
-            can_manage_members: ctx.members_admin().is_ok(),
-            is_focal_point: ctx.member.focal_point,
-        });
-        self
-    }
-}
-
-impl FromRequestParts<AppState> for Chrome {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let user =
-            <CurrentUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
-                parts, state,
-            )
-            .await?;
-        let csrf = match (&user, parts.extensions.get::<Session>()) {
-            (Some(_), Some(session)) => csrf::token(session).await?,
-            _ => String::new(),
-        };
-        Ok(Self {
-            lang: i18n::current(),
-            user_name: user.map(|u| u.name),
-            csrf,
-            tenant: None,
-            path: parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_owned(),
-        })
     }
 }
 

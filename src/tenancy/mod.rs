@@ -5,6 +5,8 @@
 //! that tenant. Someone who is not a member gets 404, exactly as if the
 //! tenant did not exist, so nobody learns which tenants there are.
 
+pub mod scope;
+
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use sqlx::{Postgres, Transaction};
@@ -13,6 +15,7 @@ use crate::auth::CurrentUser;
 use crate::authz::{self, MembersAdmin, PlanEditor, Role};
 use crate::error::AppError;
 use crate::http::RequestSpan;
+use crate::http::page::{Chrome, TenantNav};
 use crate::i18n::ChosenLanguage;
 use crate::state::AppState;
 
@@ -67,6 +70,21 @@ impl TenantCtx {
 
     pub fn can_edit_plan(&self) -> bool {
         self.plan_editor().is_ok()
+    }
+}
+
+impl Chrome {
+    /// Adds the tenant strip.
+    pub fn in_tenant(mut self, ctx: &TenantCtx) -> Self {
+        // The tenant may have changed the request's language.
+        self.lang = crate::i18n::current();
+        self.tenant = Some(TenantNav {
+            slug: ctx.tenant.slug.clone(),
+            name: ctx.tenant.name.clone(),
+            can_manage_members: ctx.members_admin().is_ok(),
+            is_focal_point: ctx.member.focal_point,
+        });
+        self
     }
 }
 
@@ -156,8 +174,8 @@ impl FromRequestParts<AppState> for PublicTenant {
         let slug = slug_of(parts, state).await?;
         let mut tx = state.pool.begin().await?;
         let tenant = sqlx::query!(
-            "select id, slug, name, country, set_config('app.tenant_id', id::text, true) as scoped
-             from tenants where slug = $1 and public_portal",
+            r#"select id as "id!", slug as "slug!", name as "name!", country as "country!"
+               from enter_public_tenant($1)"#,
             slug
         )
         .fetch_optional(&mut *tx)

@@ -106,7 +106,7 @@ async fn the_audit_log_is_append_only_for_the_application() {
     app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
         .await;
     assert!(app.count("select count(*) from audit_log").await > 0);
-    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
         .await
         .unwrap();
     for sql in [

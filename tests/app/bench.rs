@@ -8,7 +8,7 @@ use crate::common::TestApp;
 #[tokio::test]
 async fn bench_data_fills_tenants_with_plans_that_every_page_can_show() {
     let app = TestApp::new().await;
-    let hasher = nap_oversight::auth::password::Hasher::new(1);
+    let hasher = nap_oversight::password::Hasher::new(1);
     nap_oversight::bench::generate(&app.pool, &hasher, 2, 60)
         .await
         .unwrap();

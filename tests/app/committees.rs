@@ -121,7 +121,7 @@ async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
 
     // Not even the database lets a published version change.
     let tenant = app.count("select id from tenants").await;
-    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
         .await
         .unwrap();
     let err = sqlx::query("update tor_versions set mandate = 'rewritten' where version = 1")

@@ -219,7 +219,9 @@ impl TestApp {
         )
         .await
         .unwrap();
-        db::set_scope(&mut tx, Some(id), None).await.unwrap();
+        nap_oversight::tenancy::scope::set(&mut tx, Some(id), None)
+            .await
+            .unwrap();
         for (code, name, kind) in [
             ("MOL", "Ministry of Labour", "ministry"),
             ("MOJ", "Ministry of Justice", "ministry"),
@@ -264,7 +266,9 @@ impl TestApp {
             .await
             .unwrap(),
         };
-        db::set_scope(&mut tx, Some(tenant_id), None).await.unwrap();
+        nap_oversight::tenancy::scope::set(&mut tx, Some(tenant_id), None)
+            .await
+            .unwrap();
         let partner_id = match partner {
             Some(code) => accounts::partner_id(&mut tx, code).await.unwrap(),
             None => None,

@@ -226,7 +226,7 @@ async fn grow(app: &TestApp, nap: i64, n: usize) {
     let tenant = app
         .count("select id from tenants where slug = 'aland'")
         .await;
-    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
         .await
         .unwrap();
     let editor = nap_oversight::authz::operator_plan_editor(tenant);

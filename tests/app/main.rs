@@ -16,6 +16,7 @@ mod csrf;
 mod dashboard;
 mod failure;
 mod languages;
+mod layers;
 mod matrix;
 mod members;
 mod ops;

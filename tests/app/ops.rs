@@ -231,7 +231,7 @@ async fn malformed_ids_forms_and_queries_get_a_clear_4xx_never_a_500() {
 #[tokio::test]
 async fn pages_are_compressed_and_light() {
     let app = TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
         .await
         .unwrap();
     let mut sec = app.signed_in("secretariat@veridia.example").await;

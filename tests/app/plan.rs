@@ -466,10 +466,10 @@ async fn deleting_asks_first_and_changing_the_period_keeps_targets_inside() {
 #[tokio::test]
 async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
     let app = TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
         .await
         .unwrap();
-    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
         .await
         .unwrap();
     assert_eq!(app.count("select count(*) from naps").await, 1);

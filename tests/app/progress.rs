@@ -617,7 +617,7 @@ async fn the_application_role_cannot_rewrite_history() {
         .count("select id from tenants where slug = 'aland'")
         .await;
     let mut tx = app.pool.begin().await.unwrap();
-    nap_oversight::db::set_scope(&mut tx, Some(tenant), None)
+    nap_oversight::tenancy::scope::set(&mut tx, Some(tenant), None)
         .await
         .unwrap();
     for statement in [

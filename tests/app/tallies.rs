@@ -38,7 +38,7 @@ select (select count(*) from (select * from fresh_activities except select * fro
 #[tokio::test]
 async fn tallies_equal_a_fresh_count_after_every_kind_of_change() {
     let app = TestApp::new().await;
-    let hasher = nap_oversight::auth::password::Hasher::new(1);
+    let hasher = nap_oversight::password::Hasher::new(1);
     nap_oversight::bench::generate(&app.pool, &hasher, 2, 80)
         .await
         .unwrap();
@@ -90,7 +90,7 @@ async fn tallies_equal_a_fresh_count_after_every_kind_of_change() {
         "delete from objectives where id = (select max(id) from objectives)",
     ];
     for sql in changes {
-        let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+        let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
             .await
             .unwrap();
         let done = sqlx::query(sql).execute(&mut *tx).await.unwrap();
@@ -107,7 +107,7 @@ async fn tallies_equal_a_fresh_count_after_every_kind_of_change() {
         before_other
     );
     // A whole NAP goes with its tallies.
-    let mut tx = nap_oversight::db::begin_tenant(&app.pool, tenant, None)
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
         .await
         .unwrap();
     sqlx::query("delete from naps")
@@ -135,7 +135,7 @@ async fn tallies_equal_a_fresh_count_after_every_kind_of_change() {
 #[tokio::test]
 async fn concurrent_changes_to_shared_tallies_neither_deadlock_nor_drift() {
     let app = TestApp::new().await;
-    let hasher = nap_oversight::auth::password::Hasher::new(1);
+    let hasher = nap_oversight::password::Hasher::new(1);
     nap_oversight::bench::generate(&app.pool, &hasher, 1, 40)
         .await
         .unwrap();
@@ -164,7 +164,7 @@ async fn concurrent_changes_to_shared_tallies_neither_deadlock_nor_drift() {
         let ids = ids.clone();
         tasks.push(tokio::spawn(async move {
             for round in 0..25usize {
-                let mut tx = nap_oversight::db::begin_tenant(&pool, tenant, None)
+                let mut tx = nap_oversight::tenancy::scope::begin(&pool, tenant, None)
                     .await
                     .unwrap();
                 // Two activities, in an order that differs between workers,

@@ -1,6 +1,5 @@
 use axum::http::StatusCode;
 use nap_oversight::authz::Role;
-use nap_oversight::db;
 
 use crate::common::TestApp;
 
@@ -103,7 +102,9 @@ async fn without_a_tenant_set_the_application_sees_no_tenant_rows() {
     let aland: i64 = app
         .count("select id from tenants where slug = 'aland'")
         .await;
-    let mut tx = db::begin_tenant(&app.pool, aland, None).await.unwrap();
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, aland, None)
+        .await
+        .unwrap();
     let foreign: i64 = sqlx::query_scalar("select count(*) from partners where tenant_id <> $1")
         .bind(aland)
         .fetch_one(&mut *tx)
@@ -118,7 +119,9 @@ async fn without_a_tenant_set_the_application_sees_no_tenant_rows() {
     let me: i64 = app
         .count("select id from users where email = 'obs@aland.test'")
         .await;
-    db::set_scope(&mut tx, Some(aland), Some(me)).await.unwrap();
+    nap_oversight::tenancy::scope::set(&mut tx, Some(aland), Some(me))
+        .await
+        .unwrap();
     let tenants: Vec<i64> = sqlx::query_scalar("select distinct tenant_id from memberships")
         .fetch_all(&mut *tx)
         .await

@@ -462,7 +462,7 @@ async fn send(
 #[tokio::test]
 async fn every_text_field_of_every_form_takes_every_payload_as_text() {
     let app = crate::common::TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
         .await
         .unwrap();
     // The secretariat also keeps the confidential records, to reach their form.
@@ -597,7 +597,7 @@ async fn every_text_field_of_every_form_takes_every_payload_as_text() {
 #[tokio::test]
 async fn nul_control_characters_and_extreme_numbers_through_every_form() {
     let app = crate::common::TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::auth::password::Hasher::new(1))
+    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
         .await
         .unwrap();
     let mut sec = app.signed_in("secretariat@veridia.example").await;

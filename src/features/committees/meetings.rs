@@ -15,7 +15,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 use super::pages::{self, Committee, MemberRow, parse_date};
 use crate::error::{AppError, AppResult};
-use crate::features::plan::naps::invalid;
+use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
 use crate::state::AppState;

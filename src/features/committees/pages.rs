@@ -14,7 +14,7 @@ use time::Date;
 use super::composition::{self, Check, Seated};
 use crate::choices::{CommitteeKind, Constituency, Gender, PartnerKind, Portfolio, Seat};
 use crate::error::{AppError, AppResult};
-use crate::features::plan::naps::invalid;
+use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
 use crate::state::AppState;

@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 
 use super::pages::{self, Committee};
 use crate::error::{AppError, AppResult};
-use crate::features::plan::naps::invalid;
+use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
 use crate::state::AppState;

@@ -10,11 +10,11 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::model::{self, ActivityDraft, ActivityRow, Nap, PlanContext};
-use super::naps::invalid;
 use super::quarter::Quarter;
 use crate::choices::Level;
 use crate::error::{AppError, AppResult};
 use crate::http::form::FieldErrors;
+use crate::http::form::invalid;
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;
 use crate::state::AppState;

@@ -1,11 +1,10 @@
 //! NAPs: list, create, read, edit, delete, publish.
 
-use crate::http::form::Form;
+use crate::http::form::{Form, invalid};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -291,10 +290,6 @@ pub async fn insert_nap(
     )
     .fetch_one(conn)
     .await
-}
-
-pub fn invalid(page: impl IntoResponse) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 #[derive(Template, WebTemplate)]

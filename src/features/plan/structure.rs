@@ -10,8 +10,8 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::model::{self, Nap};
-use super::naps::invalid;
 use crate::error::{AppError, AppResult};
+use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;

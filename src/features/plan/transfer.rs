@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use super::model::{self, ActivityDraft, Nap, ObjectiveNode, PlanContext};
-use super::naps::invalid;
 use super::quarter::Quarter;
 use crate::authz::PlanEditor;
 use crate::error::{AppError, AppResult};
+use crate::http::form::invalid;
 use crate::http::page::Chrome;
 use crate::i18n;
 use crate::spreadsheet;

@@ -63,7 +63,7 @@ impl Hasher {
     /// queues for those and leaves the other half to page traffic.
     pub fn new(concurrency: usize) -> Self {
         let n = if concurrency == 0 {
-            crate::state::half_the_cores()
+            crate::config::half_the_cores()
         } else {
             concurrency
         };
