@@ -1,67 +1,30 @@
 //! Roles and what they may do: the only place these rules live.
 //!
-//! Handlers ask for a capability and receive a value that the guarded
-//! queries require as an argument, so a write without the check does not
-//! compile (the pattern of lldap's admin handlers).
+//! Handlers ask for a capability and receive a value, a [`Cap`], that the
+//! guarded writes require as an argument, so a write without the check does
+//! not compile (the pattern of lldap's admin handlers). One generic type
+//! carries every capability; what it proves is in its type parameter.
 
+use std::marker::PhantomData;
+
+pub use crate::choices::Role;
 use crate::error::AppError;
-
-/// A member's role in one tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Sets up the plan, committees and accounts of the tenant.
-    Secretariat,
-    /// A committee member from a ministry.
-    Ministry,
-    /// A committee member from a workers' or employers' organisation.
-    SocialPartner,
-    /// Reads progress, never confidential records, changes nothing.
-    Observer,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Secretariat,
-        Role::Ministry,
-        Role::SocialPartner,
-        Role::Observer,
-    ];
-
-    /// The stable name used in the database, the CLI and forms.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Secretariat => "secretariat",
-            Role::Ministry => "ministry",
-            Role::SocialPartner => "social-partner",
-            Role::Observer => "observer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Translation key of the role's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Role::Secretariat => "role.secretariat",
-            Role::Ministry => "role.ministry",
-            Role::SocialPartner => "role.social-partner",
-            Role::Observer => "role.observer",
-        }
-    }
-}
 
 /// What a member may do in their tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
     /// Open the tenant's signed-in pages.
     ViewTenant,
-    /// Add people, change their role, deactivate them.
+    /// Invite people, change their role, deactivate them.
     ManageMembers,
     /// Create, change and delete partners, NAPs, objectives, outcomes,
-    /// activities and targets; import plans; publish NAPs.
+    /// activities, targets, risks and indicators; import plans; publish NAPs.
     EditPlan,
+    /// Set up committees, their seats, meetings and terms of reference.
+    RunCommittees,
+    /// Change the tenant's settings and security (review mode, language,
+    /// the second factor required of the secretariat).
+    ManageSettings,
     /// Post status updates: the secretariat on any activity, a focal point
     /// on the activities their organisation leads or supports.
     ReportProgress,
@@ -89,6 +52,8 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         Capability::ViewTenant => true,
         Capability::ManageMembers
         | Capability::EditPlan
+        | Capability::RunCommittees
+        | Capability::ManageSettings
         | Capability::ReviewUpdates
         | Capability::ViewAudit
         | Capability::ManageConfidentialGroups => role == Role::Secretariat,
@@ -99,63 +64,99 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
     }
 }
 
-/// Proof that the holder may manage the members of `tenant_id`. Only this
-/// module (and the operator's CLI, through [`operator`]) can make one; the
-/// membership queries take it as an argument.
-#[derive(Debug)]
-pub struct MembersAdmin {
-    tenant_id: i64,
+/// What a capability proves, beyond its tenant.
+pub trait Kind {
+    /// The capability of the matrix it stands for.
+    const CAPABILITY: Capability;
+    /// What else it carries (which activity, which groups…).
+    type Data;
 }
 
-impl MembersAdmin {
+/// Proof that the holder may do `K` in one tenant. Only this module (and,
+/// through [`operator`], the platform operator's tools) makes one; the
+/// writes of each feature take it as an argument.
+#[derive(Debug)]
+pub struct Cap<K: Kind> {
+    tenant_id: i64,
+    data: K::Data,
+    kind: PhantomData<K>,
+}
+
+impl<K: Kind> Cap<K> {
     pub fn tenant_id(&self) -> i64 {
         self.tenant_id
     }
 }
 
-/// Hands out [`MembersAdmin`] to a secretariat member, 403 to anyone else.
-pub fn members_admin(
+macro_rules! kinds {
+    ($($(#[$meta:meta])* $kind:ident = $alias:ident : $capability:ident, $data:ty;)+) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug)]
+            pub enum $kind {}
+
+            impl Kind for $kind {
+                const CAPABILITY: Capability = Capability::$capability;
+                type Data = $data;
+            }
+
+            $(#[$meta])*
+            pub type $alias = Cap<$kind>;
+        )+
+    };
+}
+
+kinds! {
+    /// Manage the members of the tenant.
+    ManageMembers = MembersAdmin: ManageMembers, ();
+    /// Change the plan: partners, NAPs and their tree, risks, indicators.
+    EditPlan = PlanEditor: EditPlan, ();
+    /// Set up committees, seats, meetings and terms of reference.
+    RunCommittees = CommitteeEditor: RunCommittees, ();
+    /// Change the tenant's settings and security.
+    ManageSettings = SettingsAdmin: ManageSettings, ();
+    /// Accept or return updates.
+    ReviewUpdates = UpdateReviewer: ReviewUpdates, ();
+    /// Comment on activities.
+    Comment = Commenter: Comment, ();
+    /// Read the audit log (its queries take this, so no page shows it without).
+    ViewAudit = AuditReader: ViewAudit, ();
+    /// Set up the confidential groups; it grants no reading.
+    ManageConfidentialGroups = ConfidentialGroupsAdmin: ManageConfidentialGroups, ();
+    /// Post an update on one activity, for one organisation.
+    ReportOn = ActivityReporter: ReportProgress, Reporting;
+    /// Enter the values of one indicator.
+    ReportIndicator = IndicatorReporter: ReportProgress, i64;
+    /// Read and add the confidential records of the groups listed.
+    KeepRecords = ConfidentialKeeper: KeepConfidential, Vec<i64>;
+}
+
+/// Hands out a capability that depends on the role alone, or 403.
+pub fn grant<K: Kind<Data = ()>>(
     tenant_id: i64,
     role: Role,
     focal_point: bool,
-) -> Result<MembersAdmin, AppError> {
-    if can(role, focal_point, Capability::ManageMembers) {
-        Ok(MembersAdmin { tenant_id })
+) -> Result<Cap<K>, AppError> {
+    if can(role, focal_point, K::CAPABILITY) {
+        Ok(operator(tenant_id))
     } else {
         Err(AppError::Forbidden)
     }
 }
 
-/// Proof that the holder may change the plan of `tenant_id`.
-#[derive(Debug)]
-pub struct PlanEditor {
-    tenant_id: i64,
-}
-
-impl PlanEditor {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
+/// The platform operator (the CLI, the demo loader, benchmarks) may do
+/// anything in any tenant.
+pub fn operator<K: Kind<Data = ()>>(tenant_id: i64) -> Cap<K> {
+    Cap {
+        tenant_id,
+        data: (),
+        kind: PhantomData,
     }
 }
 
-/// Hands out [`PlanEditor`] to a secretariat member, 403 to anyone else.
-pub fn plan_editor(tenant_id: i64, role: Role, focal_point: bool) -> Result<PlanEditor, AppError> {
-    if can(role, focal_point, Capability::EditPlan) {
-        Ok(PlanEditor { tenant_id })
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// The demo loader writes plans as the platform operator.
-pub fn operator_plan_editor(tenant_id: i64) -> PlanEditor {
-    PlanEditor { tenant_id }
-}
-
-/// Proof that the holder may post an update on one activity, for whom.
+/// What an [`ActivityReporter`] reports on, and for whom.
 #[derive(Debug)]
-pub struct ActivityReporter {
-    tenant_id: i64,
+pub struct Reporting {
     activity_id: i64,
     /// The organisation reported for; `None` for the secretariat.
     partner_id: Option<i64>,
@@ -163,21 +164,17 @@ pub struct ActivityReporter {
     is_secretariat: bool,
 }
 
-impl ActivityReporter {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-
+impl Cap<ReportOn> {
     pub fn activity_id(&self) -> i64 {
-        self.activity_id
+        self.data.activity_id
     }
 
     pub fn partner_id(&self) -> Option<i64> {
-        self.partner_id
+        self.data.partner_id
     }
 
     pub fn is_secretariat(&self) -> bool {
-        self.is_secretariat
+        self.data.is_secretariat
     }
 }
 
@@ -205,56 +202,42 @@ pub fn activity_reporter(
     if !is_secretariat && own.is_none() {
         return Err(AppError::Forbidden);
     }
-    Ok(ActivityReporter {
+    Ok(Cap {
         tenant_id,
-        activity_id: owners.activity_id,
-        partner_id: if is_secretariat { None } else { own },
-        is_secretariat,
+        data: Reporting {
+            activity_id: owners.activity_id,
+            partner_id: if is_secretariat { None } else { own },
+            is_secretariat,
+        },
+        kind: PhantomData,
     })
 }
 
-/// Proof that the holder may accept or return updates of `tenant_id`.
-#[derive(Debug)]
-pub struct UpdateReviewer {
+/// The demo loader writes history as the platform operator.
+pub fn operator_reporter(
     tenant_id: i64,
-}
-
-impl UpdateReviewer {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
+    activity_id: i64,
+    partner_id: Option<i64>,
+) -> ActivityReporter {
+    Cap {
+        tenant_id,
+        data: Reporting {
+            activity_id,
+            partner_id,
+            is_secretariat: partner_id.is_none(),
+        },
+        kind: PhantomData,
     }
 }
 
-pub fn update_reviewer(
-    tenant_id: i64,
-    role: Role,
-    focal_point: bool,
-) -> Result<UpdateReviewer, AppError> {
-    if can(role, focal_point, Capability::ReviewUpdates) {
-        Ok(UpdateReviewer { tenant_id })
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Proof that the holder may enter measured values of one indicator: the
-/// secretariat, or a focal point of the indicator's responsible partner.
-#[derive(Debug)]
-pub struct IndicatorReporter {
-    tenant_id: i64,
-    indicator_id: i64,
-}
-
-impl IndicatorReporter {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-
+impl Cap<ReportIndicator> {
     pub fn indicator_id(&self) -> i64 {
-        self.indicator_id
+        self.data
     }
 }
 
+/// Hands out [`IndicatorReporter`] to the secretariat, or to a focal point
+/// of the indicator's responsible partner.
 pub fn indicator_reporter(
     tenant_id: i64,
     role: Role,
@@ -265,110 +248,30 @@ pub fn indicator_reporter(
 ) -> Result<IndicatorReporter, AppError> {
     let own = focal_point && member_partner.is_some() && member_partner == responsible;
     if role == Role::Secretariat || (can(role, focal_point, Capability::ReportProgress) && own) {
-        Ok(IndicatorReporter {
+        Ok(Cap {
             tenant_id,
-            indicator_id,
+            data: indicator_id,
+            kind: PhantomData,
         })
     } else {
         Err(AppError::Forbidden)
     }
 }
 
-/// Proof that the holder may read the audit log of `tenant_id`; the log's
-/// queries take it, so a page cannot show the log without the check.
-#[derive(Debug)]
-pub struct AuditReader {
-    tenant_id: i64,
-}
-
-impl AuditReader {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-}
-
-pub fn audit_reader(
-    tenant_id: i64,
-    role: Role,
-    focal_point: bool,
-) -> Result<AuditReader, AppError> {
-    if can(role, focal_point, Capability::ViewAudit) {
-        Ok(AuditReader { tenant_id })
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Proof that the holder may comment in `tenant_id`.
-#[derive(Debug)]
-pub struct Commenter {
-    tenant_id: i64,
-}
-
-impl Commenter {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-}
-
-pub fn commenter(tenant_id: i64, role: Role, focal_point: bool) -> Result<Commenter, AppError> {
-    if can(role, focal_point, Capability::Comment) {
-        Ok(Commenter { tenant_id })
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Proof that the holder may set up the confidential groups of `tenant_id`.
-/// It grants no reading: only group members read records.
-#[derive(Debug)]
-pub struct ConfidentialGroupsAdmin {
-    tenant_id: i64,
-}
-
-impl ConfidentialGroupsAdmin {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-}
-
-pub fn confidential_groups_admin(
-    tenant_id: i64,
-    role: Role,
-    focal_point: bool,
-) -> Result<ConfidentialGroupsAdmin, AppError> {
-    if can(role, focal_point, Capability::ManageConfidentialGroups) {
-        Ok(ConfidentialGroupsAdmin { tenant_id })
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Proof that the holder belongs to the groups listed and may read and add
-/// their confidential records. Row-level security checks the same again.
-#[derive(Debug)]
-pub struct ConfidentialKeeper {
-    tenant_id: i64,
-    groups: Vec<i64>,
-}
-
-impl ConfidentialKeeper {
-    pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
-    }
-
+impl Cap<KeepRecords> {
     /// The groups whose records the holder may see.
     pub fn groups(&self) -> &[i64] {
-        &self.groups
+        &self.data
     }
 
     pub fn keeps(&self, group: i64) -> bool {
-        self.groups.contains(&group)
+        self.data.contains(&group)
     }
 }
 
 /// Hands out [`ConfidentialKeeper`] to a member of at least one group, 403
-/// to anyone else; `groups` are the groups the person is in.
+/// to anyone else; `groups` are the groups the person is in. Row-level
+/// security checks the same again.
 pub fn confidential_keeper(
     tenant_id: i64,
     role: Role,
@@ -376,29 +279,14 @@ pub fn confidential_keeper(
     groups: Vec<i64>,
 ) -> Result<ConfidentialKeeper, AppError> {
     if can(role, focal_point, Capability::KeepConfidential) && !groups.is_empty() {
-        Ok(ConfidentialKeeper { tenant_id, groups })
+        Ok(Cap {
+            tenant_id,
+            data: groups,
+            kind: PhantomData,
+        })
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-/// The demo loader writes history as the platform operator.
-pub fn operator_reporter(
-    tenant_id: i64,
-    activity_id: i64,
-    partner_id: Option<i64>,
-) -> ActivityReporter {
-    ActivityReporter {
-        tenant_id,
-        activity_id,
-        partner_id,
-        is_secretariat: partner_id.is_none(),
-    }
-}
-
-/// The platform operator at the command line may manage any tenant's members.
-pub fn operator(tenant_id: i64) -> MembersAdmin {
-    MembersAdmin { tenant_id }
 }
 
 #[cfg(test)]
@@ -408,7 +296,7 @@ mod tests {
     #[test]
     fn role_names_round_trip() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("admin"), None);
     }
@@ -418,25 +306,29 @@ mod tests {
     fn capability_matrix() {
         use Capability::*;
         use Role::*;
+        let secretariat_only = [
+            ManageMembers,
+            EditPlan,
+            RunCommittees,
+            ManageSettings,
+            ReviewUpdates,
+            ViewAudit,
+            ManageConfidentialGroups,
+        ];
+        for cap in secretariat_only {
+            for focal in [false, true] {
+                assert!(can(Secretariat, focal, cap), "{cap:?}");
+                for role in [Ministry, SocialPartner, Observer] {
+                    assert!(!can(role, focal, cap), "{role:?} focal={focal} {cap:?}");
+                }
+            }
+        }
         let expected: &[(Role, bool, Capability, bool)] = &[
             (Secretariat, false, ViewTenant, true),
             (Ministry, false, ViewTenant, true),
             (SocialPartner, false, ViewTenant, true),
             (Observer, false, ViewTenant, true),
             (Ministry, true, ViewTenant, true),
-            (Secretariat, false, ManageMembers, true),
-            (Secretariat, true, ManageMembers, true),
-            (Ministry, false, ManageMembers, false),
-            (Ministry, true, ManageMembers, false),
-            (SocialPartner, false, ManageMembers, false),
-            (SocialPartner, true, ManageMembers, false),
-            (Observer, false, ManageMembers, false),
-            (Secretariat, false, EditPlan, true),
-            (Ministry, false, EditPlan, false),
-            (Ministry, true, EditPlan, false),
-            (SocialPartner, false, EditPlan, false),
-            (SocialPartner, true, EditPlan, false),
-            (Observer, false, EditPlan, false),
             (Secretariat, false, ReportProgress, true),
             (Ministry, false, ReportProgress, false),
             (Ministry, true, ReportProgress, true),
@@ -444,32 +336,16 @@ mod tests {
             (SocialPartner, true, ReportProgress, true),
             (Observer, false, ReportProgress, false),
             (Observer, true, ReportProgress, false),
-            (Secretariat, false, ReviewUpdates, true),
-            (Ministry, true, ReviewUpdates, false),
-            (SocialPartner, true, ReviewUpdates, false),
-            (Observer, false, ReviewUpdates, false),
             (Secretariat, false, Comment, true),
             (Ministry, false, Comment, true),
             (SocialPartner, false, Comment, true),
             (SocialPartner, true, Comment, true),
             (Observer, false, Comment, false),
-            (Secretariat, false, ViewAudit, true),
-            (Ministry, true, ViewAudit, false),
-            (SocialPartner, false, ViewAudit, false),
-            (Observer, false, ViewAudit, false),
             (Secretariat, false, KeepConfidential, true),
             (Ministry, false, KeepConfidential, true),
             (SocialPartner, true, KeepConfidential, true),
             (Observer, false, KeepConfidential, false),
-            (Secretariat, false, ManageConfidentialGroups, true),
-            (Ministry, true, ManageConfidentialGroups, false),
-            (SocialPartner, false, ManageConfidentialGroups, false),
-            (Observer, false, ManageConfidentialGroups, false),
         ];
-        assert!(confidential_keeper(1, Observer, false, vec![4]).is_err());
-        assert!(confidential_keeper(1, Ministry, false, vec![]).is_err());
-        let keeper = confidential_keeper(1, Ministry, false, vec![4]).unwrap();
-        assert!(keeper.keeps(4) && !keeper.keeps(5));
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
                 can(role, focal, cap),
@@ -477,9 +353,20 @@ mod tests {
                 "{role:?} focal={focal} {cap:?}"
             );
         }
-        assert!(members_admin(1, Observer, false).is_err());
-        assert!(plan_editor(1, Ministry, true).is_err());
-        assert_eq!(plan_editor(3, Secretariat, false).unwrap().tenant_id(), 3);
+        assert!(confidential_keeper(1, Observer, false, vec![4]).is_err());
+        assert!(confidential_keeper(1, Ministry, false, vec![]).is_err());
+        let keeper = confidential_keeper(1, Ministry, false, vec![4]).unwrap();
+        assert!(keeper.keeps(4) && !keeper.keeps(5));
+        assert!(grant::<super::ManageMembers>(1, Observer, false).is_err());
+        assert!(grant::<super::EditPlan>(1, Ministry, true).is_err());
+        assert!(grant::<super::RunCommittees>(1, SocialPartner, true).is_err());
+        assert!(grant::<super::ManageSettings>(1, Ministry, false).is_err());
+        assert_eq!(
+            grant::<super::EditPlan>(3, Secretariat, false)
+                .unwrap()
+                .tenant_id(),
+            3
+        );
     }
 
     #[test]
@@ -506,6 +393,7 @@ mod tests {
             "member of the lead but not its focal point"
         );
         assert!(!ok(Observer, false, Some(1)));
+        assert!(!ok(Observer, true, Some(1)), "observers never report");
         let r = activity_reporter(5, Ministry, true, Some(2), &owners).unwrap();
         assert_eq!(
             (
@@ -523,6 +411,11 @@ mod tests {
         assert!(!ind(Ministry, true, Some(2)));
         assert!(!ind(Ministry, false, Some(1)));
         assert!(!ind(Observer, false, Some(1)));
-        assert_eq!(members_admin(7, Secretariat, false).unwrap().tenant_id(), 7);
+        assert_eq!(
+            indicator_reporter(5, Secretariat, false, None, 7, None)
+                .unwrap()
+                .indicator_id(),
+            7
+        );
     }
 }

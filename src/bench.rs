@@ -47,7 +47,7 @@ pub async fn generate(
         .await?;
         crate::tenancy::scope::set(&mut tx, Some(tenant_id), None).await?;
         crate::demo::insert_partners(&mut tx, tenant_id).await?;
-        let admin = authz::operator(tenant_id);
+        let admin = authz::operator::<authz::ManageMembers>(tenant_id);
         let mut secretariat = 0;
         for (who, role, partner, focal) in [
             ("sec", Role::Secretariat, "MOL", false),
@@ -74,7 +74,7 @@ pub async fn generate(
             .await?;
         }
         plan(&mut tx, tenant_id, secretariat, i64::from(activities)).await?;
-        let editor = authz::operator_plan_editor(tenant_id);
+        let editor = authz::operator::<authz::EditPlan>(tenant_id);
         crate::demo_committees::load(&editor, &mut tx, "National Oversight Committee").await?;
         tx.commit().await?;
     }
@@ -160,7 +160,7 @@ async fn plan(
     .await?;
     // Occurrences, expanded by the plan model itself; about 60% of the past
     // ones met.
-    let editor = authz::operator_plan_editor(tenant);
+    let editor = authz::operator::<authz::EditPlan>(tenant);
     let plan = crate::features::plan::model::load_nap(conn, nap).await?;
     crate::features::plan::model::refresh_all_occurrences(&editor, conn, &plan).await?;
     sqlx::query!(

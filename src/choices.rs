@@ -28,6 +28,15 @@ macro_rules! choices {
 }
 
 choices!(
+    /// A member's role in one tenant (what each may do: `authz`).
+    Role, "role", {
+    Secretariat => "secretariat",
+    Ministry => "ministry",
+    SocialPartner => "social-partner",
+    Observer => "observer",
+});
+
+choices!(
     /// What a NAP is about.
     Theme, "theme", {
     ForcedLabour => "forced-labour",

@@ -404,7 +404,12 @@ async fn run_admin(pool: &sqlx::PgPool, admin: Admin) -> anyhow::Result<()> {
                 focal_point,
                 invited_as: None,
             };
-            match accounts::add_membership(&authz::operator(tenant_id), &mut tx, &membership).await
+            match accounts::add_membership(
+                &authz::operator::<authz::ManageMembers>(tenant_id),
+                &mut tx,
+                &membership,
+            )
+            .await
             {
                 Err(AccountError::AlreadyMember) => {
                     bail!("{email} is already a member of {tenant}")

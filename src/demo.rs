@@ -195,7 +195,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
         };
         crate::tenancy::scope::set(&mut tx, Some(tenant_id), None).await?;
         insert_partners(&mut tx, tenant_id).await?;
-        let admin = authz::operator(tenant_id);
+        let admin = authz::operator::<authz::ManageMembers>(tenant_id);
         for member in demo.members {
             let user_id = match accounts::user_id(&mut tx, member.email).await? {
                 Some(id) => id,
@@ -226,7 +226,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
             };
             accounts::add_membership(&admin, &mut tx, &membership).await?;
         }
-        let editor = authz::operator_plan_editor(tenant_id);
+        let editor = authz::operator::<authz::EditPlan>(tenant_id);
         if demo.slug == "veridia" {
             crate::demo_plan::load(&editor, &mut tx).await?;
             load_confidential(&mut tx, tenant_id).await?;

@@ -117,7 +117,7 @@ async fn entries(
 }
 
 fn reader(ctx: &TenantCtx) -> AppResult<AuditReader> {
-    authz::audit_reader(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)
+    ctx.grant::<authz::ViewAudit>()
 }
 
 #[derive(Template, WebTemplate)]

@@ -86,7 +86,7 @@ async fn record_keeper(ctx: &mut TenantCtx) -> AppResult<ConfidentialKeeper> {
 }
 
 fn groups_admin(ctx: &TenantCtx) -> AppResult<ConfidentialGroupsAdmin> {
-    authz::confidential_groups_admin(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)
+    ctx.grant::<authz::ManageConfidentialGroups>()
 }
 
 /// Records for `count` said without saying how few: none, fewer than 5, or the number.

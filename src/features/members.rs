@@ -98,7 +98,7 @@ struct MembersPage {
     slug: String,
     members: Vec<MemberRow>,
     partners: Vec<PartnerOption>,
-    roles: [Role; 4],
+    roles: &'static [Role],
     form: AddForm,
     errors: AddErrors,
     row_error: Option<(i64, &'static str)>,

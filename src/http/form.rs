@@ -176,7 +176,7 @@ mod tests {
             "bell\u{7}",
             "esc\u{1b}[31m",
             "del\u{7f}",
-            "c1\u{85}",
+            "c1\u{85}x",
         ] {
             assert_eq!(
                 optional(bad, 50),

@@ -9,10 +9,10 @@ pub mod scope;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::auth::CurrentUser;
-use crate::authz::{self, MembersAdmin, PlanEditor, Role};
+use crate::authz::{self, Cap, CommitteeEditor, Kind, MembersAdmin, PlanEditor, Role};
 use crate::error::AppError;
 use crate::http::RequestSpan;
 use crate::http::page::{Chrome, TenantNav};
@@ -58,19 +58,53 @@ pub struct TenantCtx {
 }
 
 impl TenantCtx {
+    /// A capability that depends on the member's role alone, or 403.
+    pub fn grant<K: Kind<Data = ()>>(&self) -> Result<Cap<K>, AppError> {
+        authz::grant(self.tenant.id, self.member.role, self.member.focal_point)
+    }
+
     /// The capability to manage this tenant's members, or 403.
     pub fn members_admin(&self) -> Result<MembersAdmin, AppError> {
-        authz::members_admin(self.tenant.id, self.member.role, self.member.focal_point)
+        self.grant()
     }
 
     /// The capability to change this tenant's plan, or 403.
     pub fn plan_editor(&self) -> Result<PlanEditor, AppError> {
-        authz::plan_editor(self.tenant.id, self.member.role, self.member.focal_point)
+        self.grant()
+    }
+
+    /// The capability to run this tenant's committees, or 403.
+    pub fn committee_editor(&self) -> Result<CommitteeEditor, AppError> {
+        self.grant()
     }
 
     pub fn can_edit_plan(&self) -> bool {
         self.plan_editor().is_ok()
     }
+
+    /// The request's connection, scoped to the tenant: for reading, and for
+    /// the writes of the capabilities, which take it.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Commits the request's work; what the page still needs to know
+    /// (where it was, who) comes back.
+    pub async fn commit(self) -> Result<Committed, sqlx::Error> {
+        self.tx.commit().await?;
+        Ok(Committed {
+            tenant: self.tenant,
+            member: self.member,
+            user: self.user,
+        })
+    }
+}
+
+/// A tenant request whose work is committed.
+pub struct Committed {
+    pub tenant: Tenant,
+    pub member: Membership,
+    pub user: CurrentUser,
 }
 
 impl Chrome {

@@ -880,3 +880,45 @@ async fn the_secretariat_edits_a_committee() {
     let mut obs = app.signed_in("obs@aland.test").await;
     assert_eq!(obs.get(&edit).await.status, StatusCode::FORBIDDEN);
 }
+
+/// The finding: the `.ics` export did not fold long lines and left carriage
+/// returns from a text area inside a line, where a calendar client could
+/// read what follows as a property of its own.
+#[tokio::test]
+async fn a_meetings_calendar_file_folds_and_escapes_what_was_typed() {
+    let (_app, mut sec, id) = setup().await;
+    let committee = format!("/t/aland/committees/{id}");
+    let agenda = "1. Opening\r\n2. Reports\rATTENDEE:mailto:evil@example.org\n3. A line of the agenda much longer than the seventy-five octets a calendar line may hold";
+    let res = sec
+        .submit(
+            &committee,
+            &format!("{committee}/meetings"),
+            &[
+                ("starts_at", "2026-12-15 10:00"),
+                ("place", "Room 4"),
+                ("agenda", agenda),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let meeting = res.location().to_owned();
+    let ics = String::from_utf8(sec.get_bytes(&format!("{meeting}/meeting.ics")).await).unwrap();
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{line:?}");
+        assert!(!line.contains(['\r', '\n']), "{line:?}");
+        assert!(!line.starts_with("ATTENDEE"), "{line:?}");
+    }
+    let calendar: icalendar::Calendar = ics.parse().unwrap();
+    use icalendar::{Component, EventLike};
+    let event = calendar.components[0].as_event().expect("an event");
+    let description = event.get_description().unwrap();
+    assert!(
+        description.contains("ATTENDEE:mailto:evil@example.org"),
+        "{description:?}"
+    );
+    assert!(
+        description.ends_with("a calendar line may hold"),
+        "{description:?}"
+    );
+    assert_eq!(event.get_location(), Some("Room 4"));
+}

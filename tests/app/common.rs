@@ -274,7 +274,7 @@ impl TestApp {
             None => None,
         };
         let id = accounts::add_membership(
-            &authz::operator(tenant_id),
+            &authz::operator::<authz::ManageMembers>(tenant_id),
             &mut tx,
             &NewMembership {
                 user_id,

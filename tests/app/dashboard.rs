@@ -229,7 +229,7 @@ async fn grow(app: &TestApp, nap: i64, n: usize) {
     let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
         .await
         .unwrap();
-    let editor = nap_oversight::authz::operator_plan_editor(tenant);
+    let editor = nap_oversight::authz::operator::<nap_oversight::authz::EditPlan>(tenant);
     let nap = model::load_nap(&mut tx, nap).await.unwrap();
     let context = PlanContext::load(&mut tx, &nap).await.unwrap();
     let existing = app.count("select count(*) from activities").await as usize;

@@ -8,7 +8,8 @@ use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
 
-use super::pages::{self, Committee, MemberRow};
+use super::committees::{self, Committee};
+use super::seats::{self, MemberRow};
 use super::tor::{self, Version};
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap, ObjectiveNode};
@@ -54,9 +55,9 @@ async fn guideline(
     let mut chapters = Vec::new();
     for committee in committees {
         chapters.push(CommitteeChapter {
-            committee: pages::load(&mut ctx.tx, committee).await?,
+            committee: committees::load(ctx.conn(), committee).await?,
             version: tor::published(&mut ctx.tx, committee, None).await?,
-            members: pages::members(&mut ctx.tx, committee)
+            members: seats::members(ctx.conn(), committee)
                 .await?
                 .into_iter()
                 .filter(|m| m.left_on.is_none())

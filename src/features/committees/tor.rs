@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::pages::{self, Committee};
+use super::committees::{self, Committee};
+use crate::authz::CommitteeEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
@@ -188,9 +189,9 @@ async fn draft_page(
     quorum: Option<String>,
     errors: FieldErrors,
 ) -> AppResult<DraftPage> {
-    let committee = pages::load(&mut ctx.tx, id).await?;
-    let latest = published(&mut ctx.tx, id, None).await?;
-    let saved = load_draft(&mut ctx.tx, id).await?;
+    let committee = committees::load(ctx.conn(), id).await?;
+    let latest = published(ctx.conn(), id, None).await?;
+    let saved = load_draft(ctx.conn(), id).await?;
     let has_saved = saved.is_some();
     // A new draft starts from the latest published version.
     let text = text
@@ -201,7 +202,7 @@ async fn draft_page(
         "select quorum_percent from tor_versions where committee_id = $1 and version is null",
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?;
     let quorum = quorum
         .or_else(|| {
@@ -227,7 +228,7 @@ async fn draft(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<DraftPage> {
-    ctx.plan_editor()?;
+    ctx.committee_editor()?;
     draft_page(page, &mut ctx, id, None, None, FieldErrors::default()).await
 }
 
@@ -247,8 +248,8 @@ async fn save_draft(
     Path((_, id)): Path<(String, i64)>,
     Form(f): Form<TorForm>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    pages::load(&mut ctx.tx, id).await?;
+    let editor = ctx.committee_editor()?;
+    committees::load(ctx.conn(), id).await?;
     let text = f.text;
     let mut errors = check(&text);
     let quorum = form::check(
@@ -266,33 +267,8 @@ async fn save_draft(
         let page = draft_page(page, &mut ctx, id, Some(text), Some(f.quorum), errors).await?;
         return Ok(invalid(page));
     };
-    let t = &text;
-    sqlx::query!(
-        "insert into tor_versions (tenant_id, committee_id, mandate, purpose, composition, roles, decision_making,
-                                   meeting_frequency, reporting, changes, confidentiality, quorum_percent)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         on conflict on constraint tor_versions_tenant_id_committee_id_version_key do update
-         set mandate = excluded.mandate, purpose = excluded.purpose, composition = excluded.composition,
-             roles = excluded.roles, decision_making = excluded.decision_making,
-             meeting_frequency = excluded.meeting_frequency, reporting = excluded.reporting,
-             changes = excluded.changes, confidentiality = excluded.confidentiality,
-             quorum_percent = excluded.quorum_percent",
-        editor.tenant_id(),
-        id,
-        t.mandate.trim(),
-        t.purpose.trim(),
-        t.composition.trim(),
-        t.roles.trim(),
-        t.decision_making.trim(),
-        t.meeting_frequency.trim(),
-        t.reporting.trim(),
-        t.changes.trim(),
-        t.confidentiality.trim(),
-        quorum
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+    editor.save_tor_draft(ctx.conn(), id, &text, quorum).await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/committees/{id}/tor", ctx.tenant.slug)).into_response())
 }
 
@@ -301,8 +277,8 @@ async fn publish(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    let Some(text) = load_draft(&mut ctx.tx, id).await? else {
+    let editor = ctx.committee_editor()?;
+    let Some(text) = load_draft(ctx.conn(), id).await? else {
         let mut errors = FieldErrors::default();
         errors.add("mandate", "tor.nothing_to_publish");
         let page = draft_page(page, &mut ctx, id, None, None, errors).await?;
@@ -318,32 +294,16 @@ async fn publish(
         let page = draft_page(page, &mut ctx, id, Some(text), None, errors).await?;
         return Ok(invalid(page));
     }
-    // The row lock on the committee keeps two publishers from taking one number.
-    sqlx::query!(
-        "select id from committees where tenant_id = $1 and id = $2 for update",
-        editor.tenant_id(),
-        id
-    )
-    .fetch_optional(&mut *ctx.tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let version = sqlx::query_scalar!(
-        "update tor_versions set version = (select coalesce(max(version), 0) + 1 from tor_versions
-                                            where tenant_id = $1 and committee_id = $2),
-                published_at = now(), published_by = $3
-         where tenant_id = $1 and committee_id = $2 and version is null returning version",
-        editor.tenant_id(),
-        id,
-        ctx.user.id
-    )
-    .fetch_one(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+    let by = ctx.user.id;
+    let version = editor
+        .publish_tor(ctx.conn(), id, by)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = ctx.commit().await?;
     tracing::info!(committee = id, version, "terms of reference published");
     Ok(Redirect::to(&format!(
-        "/t/{}/committees/{id}/tor/v/{}",
-        ctx.tenant.slug,
-        version.unwrap_or(0)
+        "/t/{}/committees/{id}/tor/v/{version}",
+        ctx.tenant.slug
     ))
     .into_response())
 }
@@ -363,11 +323,11 @@ async fn version(
     mut ctx: TenantCtx,
     Path((_, id, n)): Path<(String, i64, i32)>,
 ) -> AppResult<VersionPage> {
-    let committee = pages::load(&mut ctx.tx, id).await?;
-    let version = published(&mut ctx.tx, id, Some(n))
+    let committee = committees::load(ctx.conn(), id).await?;
+    let version = published(ctx.conn(), id, Some(n))
         .await?
         .ok_or(AppError::NotFound)?;
-    let history = history(&mut ctx.tx, id).await?;
+    let history = history(ctx.conn(), id).await?;
     Ok(VersionPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -407,11 +367,11 @@ async fn compare(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<ComparePage> {
-    let committee = pages::load(&mut ctx.tx, id).await?;
-    let a = published(&mut ctx.tx, id, Some(q.a))
+    let committee = committees::load(ctx.conn(), id).await?;
+    let a = published(ctx.conn(), id, Some(q.a))
         .await?
         .ok_or(AppError::NotFound)?;
-    let b = published(&mut ctx.tx, id, Some(q.b))
+    let b = published(ctx.conn(), id, Some(q.b))
         .await?
         .ok_or(AppError::NotFound)?;
     let sections = a
@@ -434,4 +394,76 @@ async fn compare(
         b: q.b,
         sections,
     })
+}
+
+/// The writes of terms of reference, which only a [`CommitteeEditor`]
+/// makes. A published version never changes (a trigger refuses it for
+/// every role): only the draft does.
+impl CommitteeEditor {
+    async fn save_tor_draft(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        t: &TorText,
+        quorum: i16,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "insert into tor_versions (tenant_id, committee_id, mandate, purpose, composition, roles, decision_making,
+                                       meeting_frequency, reporting, changes, confidentiality, quorum_percent)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             on conflict on constraint tor_versions_tenant_id_committee_id_version_key do update
+             set mandate = excluded.mandate, purpose = excluded.purpose, composition = excluded.composition,
+                 roles = excluded.roles, decision_making = excluded.decision_making,
+                 meeting_frequency = excluded.meeting_frequency, reporting = excluded.reporting,
+                 changes = excluded.changes, confidentiality = excluded.confidentiality,
+                 quorum_percent = excluded.quorum_percent",
+            self.tenant_id(),
+            committee,
+            t.mandate.trim(),
+            t.purpose.trim(),
+            t.composition.trim(),
+            t.roles.trim(),
+            t.decision_making.trim(),
+            t.meeting_frequency.trim(),
+            t.reporting.trim(),
+            t.changes.trim(),
+            t.confidentiality.trim(),
+            quorum
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Freezes the draft as the next version; its number, or `None` when
+    /// the committee does not exist. The row lock on the committee keeps
+    /// two publishers from taking one number.
+    async fn publish_tor(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        by: i64,
+    ) -> AppResult<Option<i32>> {
+        let found = sqlx::query!(
+            "select id from committees where tenant_id = $1 and id = $2 for update",
+            self.tenant_id(),
+            committee
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_none() {
+            return Ok(None);
+        }
+        Ok(sqlx::query_scalar!(
+            "update tor_versions set version = (select coalesce(max(version), 0) + 1 from tor_versions
+                                                where tenant_id = $1 and committee_id = $2),
+                    published_at = now(), published_by = $3
+             where tenant_id = $1 and committee_id = $2 and version is null returning version",
+            self.tenant_id(),
+            committee,
+            by
+        )
+        .fetch_one(conn)
+        .await?)
+    }
 }

@@ -105,8 +105,7 @@ pub async fn show_page(
     let actions =
         crate::features::committees::meetings::open_actions(&mut ctx.tx, None, Some(activity))
             .await?;
-    let can_comment =
-        crate::authz::commenter(ctx.tenant.id, ctx.member.role, ctx.member.focal_point).is_ok();
+    let can_comment = ctx.grant::<crate::authz::Comment>().is_ok();
     let confidential = crate::features::confidential::section(ctx, activity).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),

@@ -65,7 +65,7 @@ async fn add(
     Path((_, nap, activity)): Path<(String, i64, i64)>,
     Form(f): Form<CommentForm>,
 ) -> AppResult<Response> {
-    let commenter = authz::commenter(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)?;
+    let commenter = ctx.grant::<authz::Comment>()?;
     sqlx::query_scalar!(
         "select id from activities where id = $1 and nap_id = $2",
         activity,

@@ -87,7 +87,7 @@ async fn load_queue(ctx: &mut TenantCtx) -> AppResult<Vec<PendingUpdate>> {
 }
 
 async fn queue(page: Chrome, mut ctx: TenantCtx) -> AppResult<QueuePage> {
-    authz::update_reviewer(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)?;
+    ctx.grant::<authz::ReviewUpdates>()?;
     let pending = load_queue(&mut ctx).await?;
     Ok(QueuePage {
         page: page.in_tenant(&ctx),
@@ -99,7 +99,7 @@ async fn queue(page: Chrome, mut ctx: TenantCtx) -> AppResult<QueuePage> {
 }
 
 async fn accept(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
-    let reviewer = authz::update_reviewer(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)?;
+    let reviewer = ctx.grant::<authz::ReviewUpdates>()?;
     let done = sqlx::query!(
         "update status_updates set review_state = 'accepted', reviewed_by = $3, reviewed_at = now()
          where tenant_id = $1 and id = $2 and review_state = 'pending'",
@@ -130,7 +130,7 @@ async fn send_back(
     Path((_, id)): Path<(String, i64)>,
     Form(f): Form<ReturnForm>,
 ) -> AppResult<Response> {
-    let reviewer = authz::update_reviewer(ctx.tenant.id, ctx.member.role, ctx.member.focal_point)?;
+    let reviewer = ctx.grant::<authz::ReviewUpdates>()?;
     sqlx::query_scalar!(
         "select id from status_updates where id = $1 and review_state = 'pending'",
         id

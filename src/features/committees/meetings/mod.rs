@@ -1,22 +1,25 @@
 //! Meetings of a committee: agenda, attendance with the quorum of the terms
-//! of reference, minutes, numbered decisions and action points.
+//! of reference, minutes, numbered decisions and action points. Their
+//! writes are the [`CommitteeEditor`]'s (`store`).
 
-use crate::http::form::Form;
+mod store;
+
+use store::{NewAction, NewMeeting};
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::pages::{self, Committee, MemberRow, parse_date};
+use super::committees::{self, Committee, parse_date};
+use super::seats::{self, MemberRow};
 use crate::error::{AppError, AppResult};
-use crate::http::form::invalid;
-use crate::http::form::{self, FieldErrors};
+use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
@@ -27,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/committees/{id}/meetings/{meeting}", get(show))
         .route(
             "/t/{slug}/committees/{id}/meetings/{meeting}/meeting.ics",
-            get(ics),
+            get(super::calendar::meeting_ics),
         )
         .route(
             "/t/{slug}/committees/{id}/meetings/{meeting}/attendance",
@@ -63,7 +66,7 @@ impl MeetingRow {
     }
 }
 
-fn when(at: OffsetDateTime) -> String {
+pub fn when(at: OffsetDateTime) -> String {
     format!(
         "{} {:02}:{:02}",
         crate::http::page::format_date(at),
@@ -114,7 +117,7 @@ async fn create(
     Path((_, id)): Path<(String, i64)>,
     Form(f): Form<MeetingForm>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
+    let editor = ctx.committee_editor()?;
     let mut errors = FieldErrors::default();
     let starts_at = form::check(&mut errors, "starts_at", parse_start(&f.starts_at));
     let place = form::check(&mut errors, "place", form::optional(&f.place, 300));
@@ -136,22 +139,19 @@ async fn create(
     let (Some(starts_at), Some(place), Some(link), Some(agenda), true) =
         (starts_at, place, link, agenda, errors.is_empty())
     else {
-        let page = pages::show_page(page, &mut ctx, id, Default::default(), f, errors).await?;
+        let page =
+            super::show::show_page(page, &mut ctx, id, Default::default(), f, errors).await?;
         return Ok(invalid(page));
     };
-    pages::load(&mut ctx.tx, id).await?;
-    let meeting = sqlx::query_scalar!(
-        "insert into meetings (tenant_id, committee_id, starts_at, place, link, agenda) values ($1, $2, $3, $4, $5, $6) returning id",
-        editor.tenant_id(),
-        id,
+    committees::load(ctx.conn(), id).await?;
+    let new = NewMeeting {
         starts_at,
         place,
         link,
-        agenda
-    )
-    .fetch_one(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+        agenda,
+    };
+    let meeting = editor.add_meeting(ctx.conn(), id, &new).await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
         "/t/{}/committees/{id}/meetings/{meeting}",
         ctx.tenant.slug
@@ -182,7 +182,7 @@ impl Meeting {
     }
 }
 
-async fn load(conn: &mut PgConnection, committee: i64, meeting: i64) -> AppResult<Meeting> {
+pub async fn load(conn: &mut PgConnection, committee: i64, meeting: i64) -> AppResult<Meeting> {
     sqlx::query_as!(
         Meeting,
         "select id, starts_at, place, link, agenda, minutes from meetings where id = $1 and committee_id = $2",
@@ -247,18 +247,18 @@ async fn show_page(
     form: ActionForm,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
-    let committee = pages::load(&mut ctx.tx, id).await?;
-    let meeting = load(&mut ctx.tx, id, meeting).await?;
+    let committee = committees::load(ctx.conn(), id).await?;
+    let meeting = load(ctx.conn(), id, meeting).await?;
     let presence: std::collections::HashMap<i64, String> = sqlx::query!(
         "select member_id, presence from attendance where meeting_id = $1",
         meeting.id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?
     .into_iter()
     .map(|a| (a.member_id, a.presence))
     .collect();
-    let members: Vec<(MemberRow, String)> = pages::members(&mut ctx.tx, id)
+    let members: Vec<(MemberRow, String)> = seats::members(ctx.conn(), id)
         .await?
         .into_iter()
         .filter(|m| m.left_on.is_none() || presence.contains_key(&m.id))
@@ -271,7 +271,7 @@ async fn show_page(
         "select quorum_percent from tor_versions where committee_id = $1 and version is not null order by version desc limit 1",
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .unwrap_or(50);
     let voting: Vec<&(MemberRow, String)> =
@@ -284,7 +284,7 @@ async fn show_page(
         "select number, text from decisions where meeting_id = $1 order by number",
         meeting.id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     let actions = sqlx::query_as!(
         ActionPoint,
@@ -295,9 +295,9 @@ async fn show_page(
            where ap.meeting_id = $1 order by ap.id"#,
         meeting.id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
-    let partners = crate::features::partners::acronyms(&mut ctx.tx).await?;
+    let partners = crate::features::partners::acronyms(ctx.conn()).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -312,7 +312,7 @@ async fn show_page(
         members,
         decisions,
         actions,
-        can_edit: ctx.can_edit_plan(),
+        can_edit: ctx.committee_editor().is_ok(),
         partners,
         form,
         errors,
@@ -345,8 +345,8 @@ async fn attendance(
     Path((_, id, meeting)): Path<(String, i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    load(&mut ctx.tx, id, meeting).await?;
+    let editor = ctx.committee_editor()?;
+    load(ctx.conn(), id, meeting).await?;
     for (key, value) in pairs {
         let Some(member) = key
             .strip_prefix("presence_")
@@ -357,20 +357,11 @@ async fn attendance(
         if !["present", "apologies", "absent"].contains(&value.as_str()) {
             continue;
         }
-        sqlx::query!(
-            "insert into attendance (tenant_id, meeting_id, member_id, presence)
-             select $1, $2, m.id, $4 from committee_members m where m.id = $3 and m.committee_id = $5
-             on conflict (tenant_id, meeting_id, member_id) do update set presence = excluded.presence",
-            editor.tenant_id(),
-            meeting,
-            member,
-            value,
-            id
-        )
-        .execute(&mut *ctx.tx)
-        .await?;
+        editor
+            .record_presence(ctx.conn(), id, meeting, member, &value)
+            .await?;
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }
 
@@ -385,21 +376,12 @@ async fn minutes(
     Path((_, id, meeting)): Path<(String, i64, i64)>,
     Form(f): Form<MinutesForm>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
+    let editor = ctx.committee_editor()?;
     let text = form::optional(&f.minutes, 50_000).map_err(|_| AppError::BadRequest)?;
-    let done = sqlx::query!(
-        "update meetings set minutes = $4 where tenant_id = $1 and id = $2 and committee_id = $3",
-        editor.tenant_id(),
-        meeting,
-        id,
-        text
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !editor.set_minutes(ctx.conn(), id, meeting, &text).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }
 
@@ -415,8 +397,8 @@ async fn decide(
     Path((_, id, meeting)): Path<(String, i64, i64)>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    load(&mut ctx.tx, id, meeting).await?;
+    let editor = ctx.committee_editor()?;
+    load(ctx.conn(), id, meeting).await?;
     let text = match form::required(&f.text, 5000) {
         Ok(t) => t,
         Err(key) => {
@@ -427,25 +409,8 @@ async fn decide(
             return Ok(invalid(page));
         }
     };
-    // Numbers run per committee; the committee row lock keeps them unique.
-    sqlx::query!(
-        "select id from committees where tenant_id = $1 and id = $2 for update",
-        editor.tenant_id(),
-        id
-    )
-    .fetch_one(&mut *ctx.tx)
-    .await?;
-    sqlx::query!(
-        "insert into decisions (tenant_id, committee_id, meeting_id, number, text)
-         select $1, $2, $3, coalesce(max(number), 0) + 1, $4 from decisions where tenant_id = $1 and committee_id = $2",
-        editor.tenant_id(),
-        id,
-        meeting,
-        text
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+    editor.take_decision(ctx.conn(), id, meeting, &text).await?;
+    let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }
 
@@ -467,13 +432,13 @@ async fn add_action(
     Path((_, id, meeting)): Path<(String, i64, i64)>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    load(&mut ctx.tx, id, meeting).await?;
+    let editor = ctx.committee_editor()?;
+    load(ctx.conn(), id, meeting).await?;
     let mut errors = FieldErrors::default();
     let text = form::check(&mut errors, "text", form::required(&f.text, 2000));
     let due_on = form::check(&mut errors, "due_on", parse_date(&f.due_on));
     let owner =
-        crate::features::partners::by_acronym(&mut ctx.tx, &f.owner, "owner", &mut errors).await?;
+        crate::features::partners::by_acronym(ctx.conn(), &f.owner, "owner", &mut errors).await?;
     // An activity by its code, in any NAP the tenant has (newest first).
     let activity = match f.activity.trim() {
         "" => None,
@@ -483,7 +448,7 @@ async fn add_action(
                  where a.code = $1 order by n.start_year desc limit 1",
                 code
             )
-            .fetch_optional(&mut *ctx.tx)
+            .fetch_optional(ctx.conn())
             .await?;
             if found.is_none() {
                 errors.add_with("activity", "meeting.activity_unknown", code);
@@ -495,19 +460,16 @@ async fn add_action(
         let page = show_page(page, &mut ctx, id, meeting, f, errors).await?;
         return Ok(invalid(page));
     };
-    sqlx::query!(
-        "insert into action_points (tenant_id, meeting_id, text, owner_partner_id, due_on, activity_id)
-         values ($1, $2, $3, $4, $5, $6)",
-        editor.tenant_id(),
-        meeting,
+    let action = NewAction {
         text,
         owner,
         due_on,
-        activity
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+        activity,
+    };
+    editor
+        .add_action_point(ctx.conn(), meeting, &action)
+        .await?;
+    let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }
 
@@ -515,73 +477,13 @@ async fn action_done(
     mut ctx: TenantCtx,
     Path((_, id, action)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    let meeting = sqlx::query_scalar!(
-        "update action_points ap set done_on = current_date
-         from meetings m
-         where ap.tenant_id = $1 and ap.id = $2 and m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
-           and m.committee_id = $3 and ap.done_on is null
-         returning ap.meeting_id",
-        editor.tenant_id(),
-        action,
-        id
-    )
-    .fetch_optional(&mut *ctx.tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.tx.commit().await?;
+    let editor = ctx.committee_editor()?;
+    let meeting = editor
+        .close_action_point(ctx.conn(), id, action)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
-}
-
-/// Escapes text for an iCalendar value.
-fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
-}
-
-async fn ics(
-    mut ctx: TenantCtx,
-    Path((_, id, meeting)): Path<(String, i64, i64)>,
-) -> AppResult<Response> {
-    let committee = pages::load(&mut ctx.tx, id).await?;
-    let m = load(&mut ctx.tx, id, meeting).await?;
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let start = m.starts_at.format(&format).map_err(anyhow::Error::from)?;
-    let end = (m.starts_at + time::Duration::hours(2))
-        .format(&format)
-        .map_err(anyhow::Error::from)?;
-    let stamp = OffsetDateTime::now_utc()
-        .format(&format)
-        .map_err(anyhow::Error::from)?;
-    let location = if m.place.is_empty() {
-        m.link.clone()
-    } else {
-        m.place.clone()
-    };
-    let body = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//NAP Oversight//EN\r\nBEGIN:VEVENT\r\nUID:meeting-{}-{}@nap-oversight\r\nDTSTAMP:{stamp}\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-        ctx.tenant.slug,
-        m.id,
-        ics_text(&committee.name),
-        ics_text(&location),
-        ics_text(&m.agenda),
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/calendar; charset=utf-8".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"meeting-{}.ics\"", m.id),
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 /// Open action points, for the dashboard, "my work" and an activity's page.

@@ -1,0 +1,456 @@
+//! Committees themselves: the list, the forms that create and change one,
+//! and their writes, which only a [`CommitteeEditor`] makes.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::Date;
+
+use crate::authz::CommitteeEditor;
+use crate::choices::CommitteeKind;
+use crate::error::{AppError, AppResult};
+use crate::http::form::{self, FieldErrors, Form, invalid};
+use crate::http::page::Chrome;
+use crate::tenancy::TenantCtx;
+
+pub struct CommitteeRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: CommitteeKind,
+    pub members: i64,
+    pub tor_version: Option<i32>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct CommitteeForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub nested_in: String,
+    pub ad_hoc: Option<String>,
+    #[serde(default)]
+    pub end_date: String,
+    #[serde(default)]
+    pub meeting_frequency: String,
+    #[serde(default)]
+    pub nap: String,
+    /// Sub-groups: the code of the outcome they work on, in the chosen NAP.
+    #[serde(default)]
+    pub outcome: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/list.html")]
+pub(super) struct ListPage {
+    page: Chrome,
+    slug: String,
+    committees: Vec<CommitteeRow>,
+    can_edit: bool,
+    naps: Vec<(i64, String)>,
+    kinds: &'static [CommitteeKind],
+    form: CommitteeForm,
+    errors: FieldErrors,
+}
+
+async fn rows(conn: &mut PgConnection) -> AppResult<Vec<CommitteeRow>> {
+    Ok(sqlx::query!(
+        r#"select c.id, c.name, c.kind,
+                  (select count(*) from committee_members m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.left_on is null) as "members!",
+                  (select max(t.version) from tor_versions t
+                    where t.tenant_id = c.tenant_id and t.committee_id = c.id) as tor_version
+           from committees c order by c.kind = 'oversight' desc, c.name"#
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| CommitteeRow {
+        id: r.id,
+        name: r.name,
+        kind: CommitteeKind::parse(&r.kind).unwrap_or(CommitteeKind::Oversight),
+        members: r.members,
+        tor_version: r.tor_version,
+    })
+    .collect())
+}
+
+async fn list_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    form: CommitteeForm,
+    errors: FieldErrors,
+) -> AppResult<ListPage> {
+    let committees = rows(&mut ctx.tx).await?;
+    let naps = sqlx::query!("select id, title from naps order by start_year desc")
+        .fetch_all(&mut *ctx.tx)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.title))
+        .collect();
+    Ok(ListPage {
+        naps,
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committees,
+        can_edit: ctx.committee_editor().is_ok(),
+        kinds: CommitteeKind::ALL,
+        form,
+        errors,
+    })
+}
+
+pub(super) async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
+    let form = CommitteeForm {
+        kind: "oversight".into(),
+        ..CommitteeForm::default()
+    };
+    list_page(page, &mut ctx, form, FieldErrors::default()).await
+}
+
+pub fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(raw, &format)
+        .map(Some)
+        .map_err(|_| "committee.date_invalid")
+}
+
+/// A checked committee form.
+struct CommitteeInput {
+    name: String,
+    kind: CommitteeKind,
+    parent: Option<i64>,
+    nested_in: String,
+    permanent: bool,
+    end_date: Option<Date>,
+    frequency: String,
+    nap: Option<i64>,
+    outcome: Option<i64>,
+}
+
+/// Checks the form; `this` is the committee being edited (not its own parent).
+async fn validate(
+    ctx: &mut TenantCtx,
+    f: &CommitteeForm,
+    this: Option<i64>,
+) -> AppResult<Result<CommitteeInput, FieldErrors>> {
+    let mut errors = FieldErrors::default();
+    let name = form::check(&mut errors, "name", form::required(&f.name, 300));
+    let kind = form::check(
+        &mut errors,
+        "kind",
+        CommitteeKind::parse(&f.kind).ok_or("field.choose"),
+    );
+    let nested_in = form::check(&mut errors, "nested_in", form::optional(&f.nested_in, 300));
+    let frequency = form::check(
+        &mut errors,
+        "meeting_frequency",
+        form::optional(&f.meeting_frequency, 200),
+    );
+    let end_date = form::check(&mut errors, "end_date", parse_date(&f.end_date));
+    let parent = match f.parent.trim().parse::<i64>() {
+        Ok(id) if Some(id) != this => {
+            let found = sqlx::query_scalar!("select id from committees where id = $1", id)
+                .fetch_optional(&mut *ctx.tx)
+                .await?;
+            if found.is_none() {
+                errors.add("parent", "field.choose");
+            }
+            found
+        }
+        Ok(_) => {
+            errors.add("parent", "committee.own_parent");
+            None
+        }
+        Err(_) => None,
+    };
+    let nap = match f.nap.trim().parse::<i64>() {
+        Ok(id) => {
+            let found = sqlx::query_scalar!("select id from naps where id = $1", id)
+                .fetch_optional(&mut *ctx.tx)
+                .await?;
+            if found.is_none() {
+                errors.add("nap", "field.choose");
+            }
+            found
+        }
+        Err(_) => None,
+    };
+    let outcome = match (f.outcome.trim(), nap) {
+        ("", _) => None,
+        (code, Some(nap)) => {
+            let found = sqlx::query_scalar!(
+                "select id from outcomes where nap_id = $1 and code = $2",
+                nap,
+                code
+            )
+            .fetch_optional(&mut *ctx.tx)
+            .await?;
+            if found.is_none() {
+                errors.add_with("outcome", "plan.outcome_unknown", code);
+            }
+            found
+        }
+        (_, None) => {
+            errors.add("outcome", "committee.outcome_needs_nap");
+            None
+        }
+    };
+    Ok(match (name, kind, nested_in, frequency, end_date) {
+        (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date))
+            if errors.is_empty() =>
+        {
+            Ok(CommitteeInput {
+                name,
+                kind,
+                parent,
+                nested_in,
+                permanent: f.ad_hoc.is_none(),
+                end_date,
+                frequency,
+                nap,
+                outcome,
+            })
+        }
+        _ => Err(errors),
+    })
+}
+
+/// The writes of committees themselves: only a [`CommitteeEditor`] makes them.
+impl CommitteeEditor {
+    async fn create_committee(
+        &self,
+        conn: &mut PgConnection,
+        c: &CommitteeInput,
+    ) -> AppResult<i64> {
+        let id = sqlx::query_scalar!(
+            "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency, outcome_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+            self.tenant_id(),
+            c.name,
+            c.kind.as_str(),
+            c.parent,
+            c.nested_in,
+            c.permanent,
+            c.end_date,
+            c.frequency,
+            c.outcome
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        self.set_committee_nap(conn, id, c.nap).await?;
+        Ok(id)
+    }
+
+    async fn update_committee(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        c: &CommitteeInput,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "update committees set name = $3, kind = $4, parent_id = $5, nested_in = $6, permanent = $7, end_date = $8,
+                    meeting_frequency = $9, outcome_id = $10
+             where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            id,
+            c.name,
+            c.kind.as_str(),
+            c.parent,
+            c.nested_in,
+            c.permanent,
+            c.end_date,
+            c.frequency,
+            c.outcome
+        )
+        .execute(&mut *conn)
+        .await?;
+        self.set_committee_nap(conn, id, c.nap).await
+    }
+
+    /// Records which NAP the committee covers (none, or one).
+    async fn set_committee_nap(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        nap: Option<i64>,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "delete from committee_naps where tenant_id = $1 and committee_id = $2",
+            self.tenant_id(),
+            committee
+        )
+        .execute(&mut *conn)
+        .await?;
+        if let Some(nap) = nap {
+            sqlx::query!(
+                "insert into committee_naps (tenant_id, committee_id, nap_id) values ($1, $2, $3)",
+                self.tenant_id(),
+                committee,
+                nap
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn create(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Form(f): Form<CommitteeForm>,
+) -> AppResult<Response> {
+    let editor = ctx.committee_editor()?;
+    let c = match validate(&mut ctx, &f, None).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            let page = list_page(page, &mut ctx, f, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    let id = editor.create_committee(ctx.conn(), &c).await?;
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/edit.html")]
+pub(super) struct EditPage {
+    page: Chrome,
+    slug: String,
+    id: i64,
+    form: CommitteeForm,
+    errors: FieldErrors,
+    kinds: &'static [CommitteeKind],
+    naps: Vec<(i64, String)>,
+    committees: Vec<CommitteeRow>,
+}
+
+async fn edit_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    form: CommitteeForm,
+    errors: FieldErrors,
+) -> AppResult<EditPage> {
+    let committees = rows(&mut ctx.tx)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != id)
+        .collect();
+    let naps = sqlx::query!("select id, title from naps order by start_year desc")
+        .fetch_all(&mut *ctx.tx)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.title))
+        .collect();
+    Ok(EditPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        id,
+        form,
+        errors,
+        kinds: CommitteeKind::ALL,
+        naps,
+        committees,
+    })
+}
+
+pub(super) async fn edit(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<EditPage> {
+    ctx.committee_editor()?;
+    let r = sqlx::query!(
+        r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
+                  (select cn.nap_id from committee_naps cn where cn.tenant_id = c.tenant_id and cn.committee_id = c.id limit 1) as nap,
+                  o.code as "outcome?"
+           from committees c left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
+           where c.id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *ctx.tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = CommitteeForm {
+        name: r.name,
+        kind: r.kind,
+        parent: r.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        nested_in: r.nested_in,
+        ad_hoc: (!r.permanent).then(|| "on".to_owned()),
+        end_date: r.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        meeting_frequency: r.meeting_frequency,
+        nap: r.nap.map(|n| n.to_string()).unwrap_or_default(),
+        outcome: r.outcome.unwrap_or_default(),
+    };
+    edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
+}
+
+pub(super) async fn update(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<CommitteeForm>,
+) -> AppResult<Response> {
+    let editor = ctx.committee_editor()?;
+    load(ctx.conn(), id).await?;
+    let c = match validate(&mut ctx, &f, Some(id)).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            let page = edit_page(page, &mut ctx, id, f, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
+    editor.update_committee(ctx.conn(), id, &c).await?;
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+pub struct Committee {
+    pub id: i64,
+    pub name: String,
+    pub kind: CommitteeKind,
+    pub nested_in: String,
+    pub permanent: bool,
+    pub end_date: Option<Date>,
+    pub meeting_frequency: String,
+    pub parent: Option<String>,
+    pub outcome: Option<String>,
+}
+
+pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
+    let r = sqlx::query!(
+        r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
+                  p.name as "parent?", o.code || ' ' || o.title as "outcome?"
+           from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
+           left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
+           where c.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Committee {
+        id: r.id,
+        name: r.name,
+        kind: CommitteeKind::parse(&r.kind).unwrap_or(CommitteeKind::Oversight),
+        nested_in: r.nested_in,
+        permanent: r.permanent,
+        end_date: r.end_date,
+        meeting_frequency: r.meeting_frequency,
+        parent: r.parent,
+        outcome: r.outcome,
+    })
+}

@@ -1,0 +1,261 @@
+//! Seats on a committee: who holds them, for which organisation, for how
+//! long; their writes, which only a [`CommitteeEditor`] makes.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::Date;
+
+use super::committees::{load, parse_date};
+use crate::authz::CommitteeEditor;
+use crate::choices::{Constituency, Gender, PartnerKind, Portfolio, Seat};
+use crate::error::{AppError, AppResult};
+use crate::http::form::{self, FieldErrors, Form, invalid};
+use crate::http::page::Chrome;
+use crate::tenancy::TenantCtx;
+
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub public_name: bool,
+    pub partner: Option<String>,
+    pub partner_acronym: Option<String>,
+    pub seat: Seat,
+    pub gender: Gender,
+    pub term_start: Date,
+    pub term_end: Option<Date>,
+    pub interpretation: String,
+    pub left_on: Option<Date>,
+    pub kind: Option<PartnerKind>,
+    pub portfolio: Option<Portfolio>,
+    pub constituency: Option<Constituency>,
+}
+
+pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MemberRow>> {
+    Ok(sqlx::query!(
+        r#"select m.id, m.name, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
+                  m.term_start, m.term_end, m.interpretation, m.left_on,
+                  p.kind as "kind?", p.portfolio, p.constituency as "constituency?"
+           from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
+           where m.committee_id = $1
+           order by m.left_on nulls first, array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), m.name"#,
+        committee
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| MemberRow {
+        id: r.id,
+        name: r.name,
+        public_name: r.public_name,
+        partner: r.partner,
+        partner_acronym: r.acronym,
+        seat: Seat::parse(&r.seat).unwrap_or(Seat::Member),
+        gender: Gender::parse(&r.gender).unwrap_or(Gender::NotStated),
+        term_start: r.term_start,
+        term_end: r.term_end,
+        interpretation: r.interpretation,
+        left_on: r.left_on,
+        kind: r.kind.as_deref().and_then(PartnerKind::parse),
+        portfolio: r.portfolio.as_deref().and_then(Portfolio::parse),
+        constituency: r.constituency.as_deref().and_then(Constituency::parse),
+    })
+    .collect())
+}
+
+#[derive(Default, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub name: String,
+    /// Links the seat to an account, so a hand-over can pass it on.
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub seat: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub term_start: String,
+    #[serde(default)]
+    pub term_end: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub interpretation: String,
+    pub public_name: Option<String>,
+}
+
+pub(super) async fn add_member(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
+    let editor = ctx.committee_editor()?;
+    load(ctx.conn(), id).await?;
+    let mut errors = FieldErrors::default();
+    let name = form::check(&mut errors, "name", form::required(&f.name, 200));
+    let seat = form::check(
+        &mut errors,
+        "seat",
+        Seat::parse(&f.seat).ok_or("field.choose"),
+    );
+    let gender = form::check(
+        &mut errors,
+        "gender",
+        Gender::parse(&f.gender).ok_or("field.choose"),
+    );
+    let start = form::check(&mut errors, "term_start", parse_date(&f.term_start));
+    let end = form::check(&mut errors, "term_end", parse_date(&f.term_end));
+    if let (Some(Some(s)), Some(Some(e))) = (start, end)
+        && e < s
+    {
+        errors.add("term_end", "committee.term_end_before_start");
+    }
+    let language = form::check(&mut errors, "language", form::optional(&f.language, 100));
+    let interpretation = form::check(
+        &mut errors,
+        "interpretation",
+        form::optional(&f.interpretation, 300),
+    );
+    let user = match f.email.trim() {
+        "" => None,
+        raw => match crate::accounts::normalize_email(raw) {
+            Err(key) => {
+                errors.add("email", key);
+                None
+            }
+            Ok(email) => {
+                let found = crate::accounts::user_id(ctx.conn(), &email).await?;
+                if found.is_none() {
+                    errors.add("email", "committee.no_account");
+                }
+                found
+            }
+        },
+    };
+    let partner =
+        crate::features::partners::by_acronym(ctx.conn(), &f.partner, "partner", &mut errors)
+            .await?;
+    let (
+        Some(name),
+        Some(seat),
+        Some(gender),
+        Some(start),
+        Some(end),
+        Some(language),
+        Some(interpretation),
+        true,
+    ) = (
+        name,
+        seat,
+        gender,
+        start,
+        end,
+        language,
+        interpretation,
+        errors.is_empty(),
+    )
+    else {
+        let page =
+            super::show::show_page(page, &mut ctx, id, f, Default::default(), errors).await?;
+        return Ok(invalid(page));
+    };
+    let seat = NewSeat {
+        name,
+        partner,
+        seat,
+        gender,
+        start: start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+        end,
+        language,
+        interpretation,
+        public_name: f.public_name.is_some(),
+        user,
+    };
+    editor.add_seat(ctx.conn(), id, &seat).await?;
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+}
+
+pub(super) async fn leave(
+    mut ctx: TenantCtx,
+    Path((_, id, member)): Path<(String, i64, i64)>,
+) -> AppResult<Redirect> {
+    let editor = ctx.committee_editor()?;
+    if !editor.close_seat(ctx.conn(), id, member).await? {
+        return Err(AppError::NotFound);
+    }
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/committees/{id}",
+        ctx.tenant.slug
+    )))
+}
+
+/// A seat as the form gave it, checked.
+struct NewSeat {
+    name: String,
+    partner: Option<i64>,
+    seat: Seat,
+    gender: Gender,
+    start: Date,
+    end: Option<Date>,
+    language: String,
+    interpretation: String,
+    public_name: bool,
+    user: Option<i64>,
+}
+
+/// The writes of seats: only a [`CommitteeEditor`] makes them.
+impl CommitteeEditor {
+    async fn add_seat(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        s: &NewSeat,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
+                                            term_end, language, interpretation, public_name, user_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            self.tenant_id(),
+            committee,
+            s.name,
+            s.partner,
+            s.seat.as_str(),
+            s.gender.as_str(),
+            s.start,
+            s.end,
+            s.language,
+            s.interpretation,
+            s.public_name,
+            s.user
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a seat today; false if there is no such open seat.
+    async fn close_seat(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        member: i64,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update committee_members set left_on = current_date
+             where tenant_id = $1 and id = $2 and committee_id = $3 and left_on is null",
+            self.tenant_id(),
+            member,
+            committee
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,128 @@
+//! One committee's page: its seats, the composition check, its terms of
+//! reference and meetings, and the forms to add a seat or a meeting.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+
+use super::committees::{Committee, load};
+use super::composition::{self, Check, Seated};
+use super::seats::{MemberForm, MemberRow, members};
+use crate::choices::{CommitteeKind, Gender, Seat};
+use crate::error::AppResult;
+use crate::http::form::FieldErrors;
+use crate::http::page::Chrome;
+use crate::tenancy::TenantCtx;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/show.html")]
+pub struct ShowPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    current: Vec<MemberRow>,
+    past: Vec<MemberRow>,
+    checks: Vec<Check>,
+    can_edit: bool,
+    versions: Vec<(i32, String)>,
+    has_draft: bool,
+    partners: Vec<String>,
+    seats: &'static [Seat],
+    genders: &'static [Gender],
+    form: MemberForm,
+    meetings: Vec<super::meetings::MeetingRow>,
+    meeting_form: super::meetings::MeetingForm,
+    errors: FieldErrors,
+}
+
+/// One committee's page; the member and meeting forms show what was typed.
+pub async fn show_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    form: MemberForm,
+    meeting_form: super::meetings::MeetingForm,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let committee = load(ctx.conn(), id).await?;
+    let (current, past): (Vec<MemberRow>, Vec<MemberRow>) = members(ctx.conn(), id)
+        .await?
+        .into_iter()
+        .partition(|m| m.left_on.is_none());
+    let can_edit = ctx.committee_editor().is_ok();
+    let today = time::OffsetDateTime::now_utc().date();
+    let checks = if can_edit && committee.kind == CommitteeKind::Oversight {
+        let seated: Vec<Seated> = current
+            .iter()
+            .map(|m| Seated {
+                seat: m.seat,
+                gender: m.gender,
+                kind: m.kind,
+                portfolio: m.portfolio,
+                constituency: m.constituency,
+                term_end: m.term_end,
+                name: m.name.clone(),
+            })
+            .collect();
+        composition::check(&seated, today)
+    } else {
+        Vec::new()
+    };
+    let versions = sqlx::query!(
+        "select version as \"version!\", published_at as \"published_at!\" from tor_versions
+         where committee_id = $1 and version is not null order by version desc",
+        id
+    )
+    .fetch_all(ctx.conn())
+    .await?
+    .into_iter()
+    .map(|v| (v.version, crate::http::page::format_date(v.published_at)))
+    .collect();
+    let has_draft = sqlx::query_scalar!(
+        "select exists (select 1 from tor_versions where committee_id = $1 and version is null) as \"e!\"",
+        id
+    )
+    .fetch_one(ctx.conn())
+    .await?;
+    let partners = crate::features::partners::acronyms(ctx.conn()).await?;
+    let meetings = super::meetings::list(ctx.conn(), id).await?;
+    Ok(ShowPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        current,
+        past,
+        checks,
+        can_edit,
+        versions,
+        has_draft,
+        partners,
+        seats: Seat::ALL,
+        genders: Gender::ALL,
+        form,
+        meetings,
+        meeting_form,
+        errors,
+    })
+}
+
+pub(super) async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ShowPage> {
+    let form = MemberForm {
+        seat: "member".into(),
+        gender: "not-stated".into(),
+        ..MemberForm::default()
+    };
+    show_page(
+        page,
+        &mut ctx,
+        id,
+        form,
+        Default::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
