@@ -107,6 +107,9 @@ macro_rules! kinds {
 }
 
 kinds! {
+    /// Be a member of the tenant: what every member may write of their own
+    /// (marking a hand-over note to them as read).
+    ViewTenant = TenantMember: ViewTenant, ();
     /// Manage the members of the tenant.
     ManageMembers = MembersAdmin: ManageMembers, ();
     /// Change the plan: partners, NAPs and their tree, risks, indicators.
@@ -130,6 +133,12 @@ kinds! {
     /// Read and add the confidential records of the groups listed.
     KeepRecords = ConfidentialKeeper: KeepConfidential, Vec<i64>;
 }
+
+/// Capabilities that make an update count: its reporter's, when updates
+/// need no review, and the reviewer's.
+pub trait AcceptsUpdates: Kind {}
+impl AcceptsUpdates for ReportOn {}
+impl AcceptsUpdates for ReviewUpdates {}
 
 /// Hands out a capability that depends on the role alone, or 403.
 pub fn grant<K: Kind<Data = ()>>(

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use crate::authz::PlanEditor;
 use crate::choices::{NapStatus, Theme};
 use crate::features::plan::model::{self, ActivityDraft, Nap, PlanContext};
-use crate::features::plan::naps::{self, NapInput};
+use crate::features::plan::naps::NapInput;
 use crate::features::plan::quarter::Quarter;
 
 pub const TITLE: &str = "National Action Plan against Forced Labour 2025–2029";
@@ -115,7 +115,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
         sdg_targets: "8.7, 8.8, 16.2".to_owned(),
         national_alignment: "National Development Strategy 2021–2030, pillar 3 (decent work for all)".to_owned(),
     };
-    let nap_id = naps::insert_nap(editor, conn, &input).await?;
+    let nap_id = editor.create_nap(conn, &input).await?;
     sqlx::query!("update naps set published = true where id = $1", nap_id)
         .execute(&mut *conn)
         .await?;
@@ -400,7 +400,9 @@ async fn history(editor: &PlanEditor, conn: &mut PgConnection, nap: &Nap) -> any
                 .execute(&mut *conn)
                 .await?;
             }
-            crate::features::progress::updates::apply(conn, editor.tenant_id(), update)
+            let reviewer =
+                crate::authz::operator::<crate::authz::ReviewUpdates>(editor.tenant_id());
+            crate::features::progress::updates::apply(conn, &reviewer, update)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
             version += 1;

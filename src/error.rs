@@ -61,6 +61,13 @@ pub fn database_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether `e` is a unique violation of `constraint` (or of the unique
+/// index of that name).
+pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.constraint() == Some(constraint))
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if database_unavailable(&e) {

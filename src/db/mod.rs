@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 use crate::config::DbConfig;
+use crate::error::AppError;
 use cluster::PrivateCluster;
 
 /// Migrations are compiled in, so the binary runs from any directory.
@@ -162,4 +163,31 @@ async fn must_switch_role(options: &PgConnectOptions) -> anyhow::Result<bool> {
     .await?;
     conn.close().await.ok();
     Ok(powerful)
+}
+
+/// Runs `write` in a savepoint. A unique violation of `constraint` undoes
+/// it and comes back as `Ok(None)`, for the form to say the value is taken
+/// while the rest of the transaction goes on (the realworld-axum-sqlx way:
+/// the database decides, with no racing "does it exist?" first). Any other
+/// error passes.
+pub async fn unless_taken<T>(
+    conn: &mut PgConnection,
+    constraint: &str,
+    write: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    let mut savepoint = sqlx::Acquire::begin(&mut *conn).await?;
+    match write(&mut savepoint).await {
+        Ok(value) => {
+            savepoint.commit().await?;
+            Ok(Some(value))
+        }
+        Err(AppError::Internal(e))
+            if e.downcast_ref::<sqlx::Error>()
+                .is_some_and(|e| crate::error::is_unique_violation(e, constraint)) =>
+        {
+            savepoint.rollback().await?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -137,7 +137,7 @@ async fn page(
     Query(filters): Query<Filters>,
 ) -> AppResult<AuditPage> {
     let reader = reader(&ctx)?;
-    let entries = entries(&reader, &mut ctx.tx, &filters, PAGE).await?;
+    let entries = entries(&reader, ctx.conn(), &filters, PAGE).await?;
     let next = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
@@ -160,7 +160,7 @@ async fn page(
 
 async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult<Response> {
     let reader = reader(&ctx)?;
-    let rows = entries(&reader, &mut ctx.tx, &filters, i64::MAX).await?;
+    let rows = entries(&reader, ctx.conn(), &filters, i64::MAX).await?;
     let header: Vec<String> = [
         "id",
         "at_utc",

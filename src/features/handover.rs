@@ -13,6 +13,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::auth::session_store::PgSessionStore;
+use crate::authz::{self, MembersAdmin, TenantMember};
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
@@ -104,13 +105,13 @@ async fn render(
     form: HandoverForm,
     errors: FieldErrors,
 ) -> AppResult<HandoverPage> {
-    let leaving = leaving(&mut ctx.tx, membership).await?;
+    let leaving = leaving(ctx.conn(), membership).await?;
     let candidates = sqlx::query!(
         "select m.id, u.name from memberships m join users u on u.id = m.user_id
          where m.active and m.id <> $1 order by u.name",
         membership
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?
     .into_iter()
     .map(|c| (c.id, c.name))
@@ -151,14 +152,14 @@ async fn hand_over(
     Form(f): Form<HandoverForm>,
 ) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
-    let from = leaving(&mut ctx.tx, id).await?;
+    let from = leaving(ctx.conn(), id).await?;
     let mut errors = FieldErrors::default();
     let successor = match f.successor.trim().parse::<i64>() {
         Ok(s) if s != id => sqlx::query!(
             "select m.id, m.user_id, u.name from memberships m join users u on u.id = m.user_id where m.id = $1 and m.active",
             s
         )
-        .fetch_optional(&mut *ctx.tx)
+        .fetch_optional(ctx.conn())
         .await?,
         _ => None,
     };
@@ -173,79 +174,124 @@ async fn hand_over(
         let page = render(page, &mut ctx, id, f, errors).await?;
         return Ok(invalid(page));
     };
-    let tenant = admin.tenant_id();
-    if from.focal_point {
-        sqlx::query!(
-            "update memberships s set focal_point = true, partner_id = coalesce(f.partner_id, s.partner_id)
-             from memberships f where s.tenant_id = $1 and s.id = $2 and f.tenant_id = $1 and f.id = $3",
-            tenant,
-            to.id,
-            id
-        )
-        .execute(&mut *ctx.tx)
-        .await?;
-        sqlx::query!(
-            "update memberships set focal_point = false where tenant_id = $1 and id = $2",
-            tenant,
-            id
-        )
-        .execute(&mut *ctx.tx)
-        .await?;
-    }
-    // Seats: the leaving member's end today; the successor takes each one.
-    sqlx::query!(
-        "with ended as (
-             update committee_members set left_on = current_date
-             where tenant_id = $1 and user_id = $2 and left_on is null
-             returning committee_id, partner_id, seat, term_end, language
-         )
-         insert into committee_members (tenant_id, committee_id, name, user_id, partner_id, seat, term_end, language)
-         select $1, committee_id, $4, $3, partner_id, seat, term_end, '' from ended",
-        tenant,
-        from.user_id,
-        to.user_id,
-        to.name
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    sqlx::query!(
-        "insert into handovers (tenant_id, from_user, to_user, note, created_by) values ($1, $2, $3, $4, $5)",
-        tenant,
-        from.user_id,
-        to.user_id,
+    let handover = Handover {
+        from_membership: id,
+        from_user: from.user_id,
+        focal_point: from.focal_point,
+        to_membership: to.id,
+        to_user: to.user_id,
+        to_name: to.name,
         note,
-        ctx.user.id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if f.deactivate.is_some() {
-        sqlx::query!(
-            "update memberships set active = false where tenant_id = $1 and id = $2",
-            tenant,
-            id
-        )
-        .execute(&mut *ctx.tx)
-        .await?;
-        PgSessionStore::end_sessions_of(&mut ctx.tx, from.user_id, None).await?;
-    }
-    ctx.tx.commit().await?;
+        by: ctx.user.id,
+        deactivate: f.deactivate.is_some(),
+    };
+    admin.hand_over(ctx.conn(), &handover).await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(from = from.membership, to = to.id, "hand-over recorded");
     Ok(Redirect::to(&format!("/t/{}/members?done=handed-over", ctx.tenant.slug)).into_response())
 }
 
 async fn mark_read(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
-    // Only the successor can mark their own note as read.
-    let done = sqlx::query!(
-        "update handovers set read_at = now() where tenant_id = $1 and id = $2 and to_user = $3 and read_at is null",
-        ctx.tenant.id,
-        id,
-        ctx.user.id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let member = ctx.grant::<authz::ViewTenant>()?;
+    let me = ctx.user.id;
+    if !member.mark_handover_read(ctx.conn(), id, me).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/", ctx.tenant.slug)))
+}
+
+/// A hand-over as decided.
+struct Handover {
+    from_membership: i64,
+    from_user: i64,
+    focal_point: bool,
+    to_membership: i64,
+    to_user: i64,
+    to_name: String,
+    note: String,
+    by: i64,
+    deactivate: bool,
+}
+
+/// A hand-over is the members administrator's write.
+impl MembersAdmin {
+    async fn hand_over(&self, conn: &mut PgConnection, h: &Handover) -> AppResult<()> {
+        let tenant = self.tenant_id();
+        if h.focal_point {
+            sqlx::query!(
+                "update memberships s set focal_point = true, partner_id = coalesce(f.partner_id, s.partner_id)
+                 from memberships f where s.tenant_id = $1 and s.id = $2 and f.tenant_id = $1 and f.id = $3",
+                tenant,
+                h.to_membership,
+                h.from_membership
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query!(
+                "update memberships set focal_point = false where tenant_id = $1 and id = $2",
+                tenant,
+                h.from_membership
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        // Seats: the leaving member's end today; the successor takes each one.
+        sqlx::query!(
+            "with ended as (
+                 update committee_members set left_on = current_date
+                 where tenant_id = $1 and user_id = $2 and left_on is null
+                 returning committee_id, partner_id, seat, term_end, language
+             )
+             insert into committee_members (tenant_id, committee_id, name, user_id, partner_id, seat, term_end, language)
+             select $1, committee_id, $4, $3, partner_id, seat, term_end, '' from ended",
+            tenant,
+            h.from_user,
+            h.to_user,
+            h.to_name
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "insert into handovers (tenant_id, from_user, to_user, note, created_by) values ($1, $2, $3, $4, $5)",
+            tenant,
+            h.from_user,
+            h.to_user,
+            h.note,
+            h.by
+        )
+        .execute(&mut *conn)
+        .await?;
+        if h.deactivate {
+            sqlx::query!(
+                "update memberships set active = false where tenant_id = $1 and id = $2",
+                tenant,
+                h.from_membership
+            )
+            .execute(&mut *conn)
+            .await?;
+            PgSessionStore::end_sessions_of(conn, h.from_user, None).await?;
+        }
+        Ok(())
+    }
+}
+
+impl TenantMember {
+    /// Only the successor marks their own note as read; false otherwise.
+    async fn mark_handover_read(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        me: i64,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update handovers set read_at = now() where tenant_id = $1 and id = $2 and to_user = $3 and read_at is null",
+            self.tenant_id(),
+            id,
+            me
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -118,12 +118,13 @@ struct TenantHome {
 /// The committee dashboard of the current NAP, or (before any NAP exists)
 /// the member's role in the committee.
 async fn tenant_home(page: Chrome, mut ctx: TenantCtx) -> AppResult<Response> {
-    if let Some(nap) = crate::features::progress::dashboard::current_nap(&mut ctx.tx).await? {
+    if let Some(nap) = crate::features::progress::dashboard::current_nap(ctx.conn()).await? {
         let dashboard = crate::features::progress::dashboard::render(page, &mut ctx, nap).await?;
         return Ok(dashboard.into_response());
     }
     let page = page.in_tenant(&ctx);
-    let handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
+    let user_id = ctx.user.id;
+    let handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     Ok(TenantHome {
         slug: ctx.tenant.slug.clone(),
         handovers,

@@ -108,11 +108,12 @@ struct MembersPage {
 impl MembersPage {
     async fn load(page: Chrome, ctx: &mut TenantCtx) -> AppResult<Self> {
         let page = page.in_tenant(ctx);
+        let (tenant_id, user_id) = (ctx.tenant.id, ctx.user.id);
         Ok(Self {
             page,
             slug: ctx.tenant.slug.clone(),
-            members: members(&mut ctx.tx, ctx.tenant.id, ctx.user.id).await?,
-            partners: partners(&mut ctx.tx, ctx.tenant.id).await?,
+            members: members(ctx.conn(), tenant_id, user_id).await?,
+            partners: partners(ctx.conn(), tenant_id).await?,
             roles: Role::ALL,
             form: AddForm {
                 role: Role::Observer.as_str().to_owned(),
@@ -187,7 +188,7 @@ async fn add(
         errors.role = Some("members.role_invalid");
     }
     let focal_point = form.focal_point.is_some();
-    let partner_id = match parse_partner(&mut ctx.tx, &form.partner, focal_point).await? {
+    let partner_id = match parse_partner(ctx.conn(), &form.partner, focal_point).await? {
         Ok(id) => id,
         Err(key) => {
             errors.partner = Some(key);
@@ -207,16 +208,12 @@ async fn add(
         };
         match invite(&admin, &mut ctx, email, invited).await? {
             Some(membership) => {
-                let token = links::issue(
-                    &admin,
-                    &mut ctx.tx,
-                    membership,
-                    Purpose::Invitation,
-                    ctx.user.id,
-                )
-                .await?;
+                let user_id = ctx.user.id;
+                let token =
+                    links::issue(&admin, ctx.conn(), membership, Purpose::Invitation, user_id)
+                        .await?;
                 let page = page.in_tenant(&ctx);
-                ctx.tx.commit().await?;
+                let ctx = ctx.commit().await?;
                 tracing::info!(membership, role = role.as_str(), "member invited");
                 return Ok(InvitedPage {
                     page,
@@ -252,7 +249,7 @@ async fn invite(
 ) -> AppResult<Option<i64>> {
     // A savepoint, so a refused insert leaves the transaction usable for
     // showing the form again.
-    let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
+    let mut sp = sqlx::Acquire::begin(ctx.conn()).await?;
     membership.user_id = match accounts::user_id(&mut sp, email).await? {
         Some(id) => id,
         None => {
@@ -290,12 +287,13 @@ async fn reinvite(
         admin.tenant_id(),
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    let token = links::issue(&admin, &mut ctx.tx, id, Purpose::Invitation, ctx.user.id).await?;
+    let user_id = ctx.user.id;
+    let token = links::issue(&admin, ctx.conn(), id, Purpose::Invitation, user_id).await?;
     let page = page.in_tenant(&ctx);
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "invitation issued again");
     Ok(InvitedPage {
         page,
@@ -333,7 +331,7 @@ async fn issue_reset(
         admin.tenant_id(),
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     if member.tenant_count > 1 {
@@ -347,9 +345,10 @@ async fn issue_reset(
         };
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    let token = links::issue(&admin, &mut ctx.tx, id, Purpose::Reset, ctx.user.id).await?;
+    let user_id = ctx.user.id;
+    let token = links::issue(&admin, ctx.conn(), id, Purpose::Reset, user_id).await?;
     let page = page.in_tenant(&ctx);
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(user = member.id, "password reset link issued");
     Ok(IssuedPage {
         page,
@@ -365,17 +364,10 @@ async fn issue_reset(
 /// links go.
 async fn withdraw(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
-    let gone = sqlx::query!(
-        "delete from memberships where tenant_id = $1 and id = $2 and accepted_at is null",
-        admin.tenant_id(),
-        id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if gone.rows_affected() == 0 {
+    if !admin.withdraw_invitation(ctx.conn(), id).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "invitation withdrawn");
     Ok(redirect(&ctx.tenant.slug, "withdrawn"))
 }
@@ -398,13 +390,13 @@ async fn change_role(
     let admin = ctx.members_admin()?;
     // Another tenant's membership (row-level security hides it) is not found, before any check of the form.
     sqlx::query_scalar!("select id from memberships where id = $1", id)
-        .fetch_optional(&mut *ctx.tx)
+        .fetch_optional(ctx.conn())
         .await?
         .ok_or(AppError::NotFound)?;
     let focal_point = form.focal_point.is_some();
     let problem = match (
         Role::parse(&form.role),
-        parse_partner(&mut ctx.tx, &form.partner, focal_point).await?,
+        parse_partner(ctx.conn(), &form.partner, focal_point).await?,
     ) {
         (None, _) => Some("members.role_invalid"),
         (_, Err(key)) => Some(key),
@@ -413,7 +405,7 @@ async fn change_role(
         }
         (Some(role), Ok(partner_id)) => {
             guard_not_me(&ctx, id)?;
-            match set_role(&admin, &mut ctx.tx, id, role, partner_id, focal_point).await? {
+            match set_role(&admin, ctx.conn(), id, role, partner_id, focal_point).await? {
                 None => return Err(AppError::NotFound),
                 Some(_) => None,
             }
@@ -424,7 +416,7 @@ async fn change_role(
         members_page.row_error = Some((id, key));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, members_page).into_response());
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "member role changed");
     Ok(redirect(&ctx.tenant.slug, "changed"))
 }
@@ -432,12 +424,12 @@ async fn change_role(
 async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
     guard_not_me(&ctx, id)?;
-    let user_id = set_active(&admin, &mut ctx.tx, id, false)
+    let user_id = set_active(&admin, ctx.conn(), id, false)
         .await?
         .ok_or(AppError::NotFound)?;
     // Deactivation takes effect now, not when their session runs out.
-    let ended = PgSessionStore::end_sessions_of(&mut ctx.tx, user_id, None).await?;
-    ctx.tx.commit().await?;
+    let ended = PgSessionStore::end_sessions_of(ctx.conn(), user_id, None).await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(
         membership = id,
         sessions_ended = ended,
@@ -448,10 +440,10 @@ async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> A
 
 async fn activate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
-    set_active(&admin, &mut ctx.tx, id, true)
+    set_active(&admin, ctx.conn(), id, true)
         .await?
         .ok_or(AppError::NotFound)?;
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "member activated");
     Ok(redirect(&ctx.tenant.slug, "activated"))
 }
@@ -580,4 +572,19 @@ async fn set_active(
     )
     .fetch_optional(conn)
     .await?)
+}
+
+impl MembersAdmin {
+    /// Removes a membership still waiting for its person (its links go
+    /// with it); false if there is none.
+    async fn withdraw_invitation(&self, conn: &mut PgConnection, id: i64) -> AppResult<bool> {
+        let gone = sqlx::query!(
+            "delete from memberships where tenant_id = $1 and id = $2 and accepted_at is null",
+            self.tenant_id(),
+            id
+        )
+        .execute(conn)
+        .await?;
+        Ok(gone.rows_affected() == 1)
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per area of the product; each exposes its own router.
 
+pub mod activity;
 pub mod audit;
 pub mod committees;
 pub mod confidential;
@@ -11,6 +12,7 @@ pub mod plan;
 pub mod profile;
 pub mod progress;
 pub mod public;
+pub mod settings;
 
 use axum::Router;
 
@@ -23,10 +25,12 @@ pub fn tenant_router() -> Router<AppState> {
         .merge(home::tenant_router())
         .merge(members::router())
         .merge(plan::router())
+        .merge(activity::router())
         .merge(partners::router())
         .merge(progress::router())
         .merge(committees::router())
         .merge(handover::router())
         .merge(audit::router())
         .merge(confidential::router())
+        .merge(settings::router())
 }

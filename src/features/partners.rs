@@ -9,6 +9,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use crate::authz::PlanEditor;
 use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
@@ -87,7 +88,7 @@ async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
     let rows = sqlx::query!(
         "select id, acronym, name, kind, portfolio, level, constituency from partners order by acronym"
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     let partners = rows
         .into_iter()
@@ -258,61 +259,30 @@ async fn save(
     let editor = ctx.plan_editor()?;
     if let Some(id) = id {
         sqlx::query_scalar!("select id from partners where id = $1", id)
-            .fetch_optional(&mut *ctx.tx)
+            .fetch_optional(ctx.conn())
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    let mut result = form.validate();
-    if let Ok(input) = &result {
-        let taken = sqlx::query_scalar!(
-            "select exists (select 1 from partners where lower(acronym) = lower($1) and id <> $2) as \"e!\"",
-            input.acronym,
-            id.unwrap_or(-1)
-        )
-        .fetch_one(&mut *ctx.tx)
-        .await?;
-        if taken {
-            let mut errors = FieldErrors::default();
-            errors.add("acronym", "partner.acronym_taken");
-            result = Err(errors);
-        }
-    }
-    let input = match result {
+    let input = match form.validate() {
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, id, form, errors))),
     };
-    write(&editor, &mut ctx, id, &input).await?;
-    ctx.tx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
-}
-
-async fn write(
-    editor: &PlanEditor,
-    ctx: &mut TenantCtx,
-    id: Option<i64>,
-    p: &PartnerInput,
-) -> AppResult<()> {
-    let portfolio = p.portfolio.map(Portfolio::as_str);
-    let changed = match id {
-        None => sqlx::query!(
-            "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
-             values ($1, $2, $3, $4, $5, $6, $7)",
-            editor.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
-        )
-        .execute(&mut *ctx.tx)
-        .await?,
-        Some(id) => sqlx::query!(
-            "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8
-             where tenant_id = $1 and id = $2",
-            editor.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
-        )
-        .execute(&mut *ctx.tx)
-        .await?,
-    };
-    if changed.rows_affected() == 0 {
-        return Err(AppError::NotFound);
+    let saved =
+        crate::db::unless_taken(ctx.conn(), "partners_acronym_any_case_key", async |conn| {
+            editor.save_partner(conn, id, &input).await
+        })
+        .await?;
+    match saved {
+        None => {
+            let mut errors = FieldErrors::default();
+            errors.add("acronym", "partner.acronym_taken");
+            return Ok(invalid(FormPage::new(page, &ctx, id, form, errors)));
+        }
+        Some(false) => return Err(AppError::NotFound),
+        Some(true) => {}
     }
-    Ok(())
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
 }
 
 async fn create(
@@ -333,7 +303,7 @@ async fn edit(
         "select acronym, name, kind, portfolio, level, constituency from partners where id = $1",
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let form = PartnerForm {
@@ -376,7 +346,7 @@ async fn confirm_delete(
            from partners p where p.id = $1"#,
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let slug = ctx.tenant.slug.clone();
@@ -402,29 +372,75 @@ async fn confirm_delete(
 
 async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    // Partners still named by an activity or a member stay: the foreign keys refuse.
-    let mut sp = sqlx::Acquire::begin(&mut ctx.tx).await?;
-    let done = sqlx::query!(
-        "delete from partners where tenant_id = $1 and id = $2",
-        editor.tenant_id(),
-        id
-    )
-    .execute(&mut *sp)
-    .await;
-    match done {
-        Ok(d) if d.rows_affected() == 1 => {
-            sp.commit().await?;
-            ctx.tx.commit().await?;
+    match editor.delete_partner(ctx.conn(), id).await? {
+        Deleted::Gone => {
+            let ctx = ctx.commit().await?;
             Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
         }
-        Ok(_) => Err(AppError::NotFound),
-        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-            sp.rollback().await?;
-            Ok(
-                Redirect::to(&format!("/t/{}/partners/{id}/delete", ctx.tenant.slug))
-                    .into_response(),
+        Deleted::NotFound => Err(AppError::NotFound),
+        Deleted::InUse => Ok(
+            Redirect::to(&format!("/t/{}/partners/{id}/delete", ctx.tenant.slug)).into_response(),
+        ),
+    }
+}
+
+enum Deleted {
+    Gone,
+    NotFound,
+    /// Still named by an activity, a member or a seat: the foreign keys refuse.
+    InUse,
+}
+
+/// The writes of partners, which only a [`PlanEditor`] makes.
+impl PlanEditor {
+    /// False if the partner to change does not exist. An acronym already
+    /// used is a unique violation, for `db::unless_taken` to answer.
+    async fn save_partner(
+        &self,
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        p: &PartnerInput,
+    ) -> AppResult<bool> {
+        let portfolio = p.portfolio.map(Portfolio::as_str);
+        let changed = match id {
+            None => sqlx::query!(
+                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+                self.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
             )
+            .execute(conn)
+            .await?,
+            Some(id) => sqlx::query!(
+                "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8
+                 where tenant_id = $1 and id = $2",
+                self.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
+            )
+            .execute(conn)
+            .await?,
+        };
+        Ok(changed.rows_affected() == 1)
+    }
+
+    async fn delete_partner(&self, conn: &mut PgConnection, id: i64) -> AppResult<Deleted> {
+        let mut savepoint = sqlx::Acquire::begin(&mut *conn).await?;
+        let done = sqlx::query!(
+            "delete from partners where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            id
+        )
+        .execute(&mut *savepoint)
+        .await;
+        match done {
+            Ok(d) if d.rows_affected() == 1 => {
+                savepoint.commit().await?;
+                Ok(Deleted::Gone)
+            }
+            Ok(_) => Ok(Deleted::NotFound),
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                savepoint.rollback().await?;
+                Ok(Deleted::InUse)
+            }
+            Err(e) => Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
 }

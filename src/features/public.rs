@@ -52,7 +52,7 @@ async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<Public
         PublishedNap,
         "select id, title, start_year, end_year from naps where published order by start_year desc"
     )
-    .fetch_all(&mut *tenant.tx)
+    .fetch_all(tenant.conn())
     .await?;
     let committees = sqlx::query!(
         "select c.id, c.name from committees c
@@ -60,7 +60,7 @@ async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<Public
                        where t.tenant_id = c.tenant_id and t.committee_id = c.id and t.version is not null)
          order by c.kind = 'oversight' desc, c.name"
     )
-    .fetch_all(&mut *tenant.tx)
+    .fetch_all(tenant.conn())
     .await?
     .into_iter()
     .map(|c| (c.id, c.name))
@@ -94,18 +94,18 @@ async fn public_nap(
     mut tenant: PublicTenant,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<PublicNap> {
-    let nap = model::load_nap(&mut tenant.tx, id).await?;
+    let nap = model::load_nap(tenant.conn(), id).await?;
     if !nap.published {
         return Err(AppError::NotFound);
     }
     let today = Quarter::current();
-    let tree = model::load_tree(&mut tenant.tx, id, today).await?;
+    let tree = model::load_tree(tenant.conn(), id, today).await?;
     let grid = Grid::build(&nap, tree, &Filters::default(), today, None);
     let show_spending = sqlx::query_scalar!(
         "select publish_spending from tenants where id = $1",
         tenant.id
     )
-    .fetch_one(&mut *tenant.tx)
+    .fetch_one(tenant.conn())
     .await?;
     Ok(PublicNap {
         page,
@@ -159,13 +159,13 @@ async fn public_tor(
     n: Option<i32>,
 ) -> AppResult<Response> {
     let committee = sqlx::query!("select name from committees where id = $1", id)
-        .fetch_optional(&mut *tenant.tx)
+        .fetch_optional(tenant.conn())
         .await?
         .ok_or(AppError::NotFound)?;
-    let version = tor::published(&mut tenant.tx, id, n)
+    let version = tor::published(tenant.conn(), id, n)
         .await?
         .ok_or(AppError::NotFound)?;
-    let history = tor::history(&mut tenant.tx, id).await?;
+    let history = tor::history(tenant.conn(), id).await?;
     let composition = sqlx::query!(
         r#"select coalesce(p.name, '') as "organisation!", m.seat, case when m.public_name then m.name end as name
            from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
@@ -173,7 +173,7 @@ async fn public_tor(
            order by array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), p.name"#,
         id
     )
-    .fetch_all(&mut *tenant.tx)
+    .fetch_all(tenant.conn())
     .await?
     .into_iter()
     .map(|m| (m.organisation, Seat::parse(&m.seat).unwrap_or(Seat::Member), m.name))

@@ -54,7 +54,9 @@ pub struct TenantCtx {
     pub member: Membership,
     pub user: CurrentUser,
     /// Sees only this tenant's rows. Dropped without commit, it rolls back.
-    pub tx: Transaction<'static, Postgres>,
+    /// Private: handlers read through [`TenantCtx::conn`] and write through
+    /// the capabilities' methods.
+    tx: Transaction<'static, Postgres>,
 }
 
 impl TenantCtx {
@@ -198,7 +200,14 @@ pub struct PublicTenant {
     pub slug: String,
     pub name: String,
     pub country: String,
-    pub tx: Transaction<'static, Postgres>,
+    tx: Transaction<'static, Postgres>,
+}
+
+impl PublicTenant {
+    /// The request's connection, scoped to the tenant (public pages only read).
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
 }
 
 impl FromRequestParts<AppState> for PublicTenant {

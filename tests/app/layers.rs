@@ -302,3 +302,221 @@ fn the_reader_sees_groups_and_parents() {
     );
     assert_eq!(refs, ["error::AppError", "features::plan::model::Nap"]);
 }
+
+/// The text with every string literal's content blanked (quotes kept, one
+/// space a character), so that braces and words inside strings do not count
+/// as code.
+fn blank_strings(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let after_word = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        // Raw strings: r"…", r#"…"#.
+        if c == 'r' && !after_word && matches!(chars.get(i + 1), Some('"' | '#')) {
+            let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+            if chars.get(i + 1 + hashes) == Some(&'"') {
+                let start = i + 2 + hashes;
+                let mut end = start;
+                while end < chars.len()
+                    && !(chars[end] == '"'
+                        && chars[end + 1..]
+                            .iter()
+                            .take(hashes)
+                            .filter(|c| **c == '#')
+                            .count()
+                            == hashes)
+                {
+                    end += 1;
+                }
+                out.extend(&chars[i..start]);
+                out.extend(chars[start..end].iter().map(|c| blank(*c)));
+                let close = (end + 1 + hashes).min(chars.len());
+                out.extend(&chars[end.min(chars.len())..close]);
+                i = close;
+                continue;
+            }
+        }
+        if c == '"' {
+            out.push('"');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    out.push(' ');
+                    i += 1;
+                }
+                out.push(blank(chars[i]));
+                i += 1;
+            }
+            if i < chars.len() {
+                out.push('"');
+            }
+            i += 1;
+            continue;
+        }
+        // A character literal such as '{' or '"'.
+        if c == '\'' && chars.get(i + 2) == Some(&'\'') {
+            out.push_str("' '");
+            i += 3;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The capability types a write must be given (or be a method of).
+const CAPABILITIES: [&str; 13] = [
+    "Cap<",
+    "TenantMember",
+    "MembersAdmin",
+    "PlanEditor",
+    "CommitteeEditor",
+    "SettingsAdmin",
+    "UpdateReviewer",
+    "Commenter",
+    "AuditReader",
+    "ConfidentialGroupsAdmin",
+    "ActivityReporter",
+    "IndicatorReporter",
+    "ConfidentialKeeper",
+];
+/// Tables that are no tenant's data: accounts and sessions.
+const GLOBAL_TABLES: [&str; 3] = ["users", "sessions", "login_failures"];
+
+/// The tables a piece of SQL writes to.
+fn written_tables(sql: &str) -> Vec<String> {
+    let sql = sql.to_lowercase();
+    let words: Vec<&str> = sql
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut tables = Vec::new();
+    for (i, pair) in words.windows(2).enumerate() {
+        match pair {
+            ["insert", "into"] | ["delete", "from"] => {
+                if let Some(t) = words.get(i + 2) {
+                    tables.push((*t).to_owned());
+                }
+            }
+            ["update", t]
+                if words.get(i + 2) == Some(&"set") || words.get(i + 3) == Some(&"set") =>
+            {
+                tables.push((*t).to_owned())
+            }
+            _ => {}
+        }
+    }
+    tables
+}
+
+/// No feature writes a tenant's rows except in a function that is given a
+/// capability, or is a method of one: the type of the write says who may.
+#[test]
+fn tenant_writes_need_their_capability() {
+    let mut wrong = Vec::new();
+    for (module, text) in modules() {
+        if !module.starts_with("features") {
+            continue;
+        }
+        let code_only = blank_strings(&code(&text));
+        // Each `fn`: its signature, its body, and the `impl` it sits in.
+        let mut impl_header = String::new();
+        let mut impl_depth: Option<usize> = None;
+        let mut depth = 0usize;
+        let mut i = 0;
+        let chars: Vec<char> = code_only.chars().collect();
+        let original: Vec<char> = code(&text).chars().collect();
+        while i < chars.len() {
+            let rest: String = chars[i..chars.len().min(i + 5)].iter().collect();
+            let at_word = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+            if at_word
+                && rest.starts_with("impl")
+                && chars
+                    .get(i + 4)
+                    .is_some_and(|c| c.is_whitespace() || *c == '<')
+            {
+                let open = (i..chars.len()).find(|&j| chars[j] == '{').unwrap();
+                impl_header = chars[i..open].iter().collect();
+                impl_depth = Some(depth);
+                depth += 1;
+                i = open + 1;
+                continue;
+            }
+            if at_word && rest.starts_with("fn ") {
+                let open = (i..chars.len())
+                    .find(|&j| chars[j] == '{' || chars[j] == ';')
+                    .unwrap();
+                if chars[open] == ';' {
+                    i = open + 1;
+                    continue;
+                }
+                let signature: String = chars[i..open].iter().collect();
+                let mut d = 0;
+                let mut end = open;
+                for (j, c) in chars.iter().enumerate().skip(open) {
+                    match c {
+                        '{' => d += 1,
+                        '}' => {
+                            d -= 1;
+                            if d == 0 {
+                                end = j;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let body: String = original[open..=end].iter().collect();
+                let tables: Vec<String> = written_tables(&body)
+                    .into_iter()
+                    .filter(|t| !GLOBAL_TABLES.contains(&t.as_str()))
+                    .collect();
+                let given = CAPABILITIES.iter().any(|c| signature.contains(c));
+                let method = signature.contains("self")
+                    && CAPABILITIES.iter().any(|c| impl_header.contains(c));
+                if !tables.is_empty() && !given && !method {
+                    let name = signature.split('(').next().unwrap_or("").trim().to_owned();
+                    wrong.push(format!("{module}: {name} writes {tables:?}"));
+                }
+                i = end + 1;
+                continue;
+            }
+            match chars[i] {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if impl_depth == Some(depth) {
+                        impl_depth = None;
+                        impl_header.clear();
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "writes of tenant data without a capability:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_write_reader_finds_tables_and_skips_strings() {
+    assert_eq!(
+        written_tables("insert into risks (a) values (1)"),
+        ["risks"]
+    );
+    assert_eq!(
+        written_tables("update activities a set x = 1"),
+        ["activities"]
+    );
+    assert_eq!(written_tables("delete from comments where"), ["comments"]);
+    assert!(written_tables("select updated_at from x").is_empty());
+    assert_eq!(blank_strings("f(\"{a}\", '{') {"), "f(\"   \", ' ') {");
+}

@@ -87,9 +87,9 @@ async fn list_page(
     form: CommitteeForm,
     errors: FieldErrors,
 ) -> AppResult<ListPage> {
-    let committees = rows(&mut ctx.tx).await?;
+    let committees = rows(ctx.conn()).await?;
     let naps = sqlx::query!("select id, title from naps order by start_year desc")
-        .fetch_all(&mut *ctx.tx)
+        .fetch_all(ctx.conn())
         .await?
         .into_iter()
         .map(|n| (n.id, n.title))
@@ -161,7 +161,7 @@ async fn validate(
     let parent = match f.parent.trim().parse::<i64>() {
         Ok(id) if Some(id) != this => {
             let found = sqlx::query_scalar!("select id from committees where id = $1", id)
-                .fetch_optional(&mut *ctx.tx)
+                .fetch_optional(ctx.conn())
                 .await?;
             if found.is_none() {
                 errors.add("parent", "field.choose");
@@ -177,7 +177,7 @@ async fn validate(
     let nap = match f.nap.trim().parse::<i64>() {
         Ok(id) => {
             let found = sqlx::query_scalar!("select id from naps where id = $1", id)
-                .fetch_optional(&mut *ctx.tx)
+                .fetch_optional(ctx.conn())
                 .await?;
             if found.is_none() {
                 errors.add("nap", "field.choose");
@@ -194,7 +194,7 @@ async fn validate(
                 nap,
                 code
             )
-            .fetch_optional(&mut *ctx.tx)
+            .fetch_optional(ctx.conn())
             .await?;
             if found.is_none() {
                 errors.add_with("outcome", "plan.outcome_unknown", code);
@@ -344,13 +344,13 @@ async fn edit_page(
     form: CommitteeForm,
     errors: FieldErrors,
 ) -> AppResult<EditPage> {
-    let committees = rows(&mut ctx.tx)
+    let committees = rows(ctx.conn())
         .await?
         .into_iter()
         .filter(|c| c.id != id)
         .collect();
     let naps = sqlx::query!("select id, title from naps order by start_year desc")
-        .fetch_all(&mut *ctx.tx)
+        .fetch_all(ctx.conn())
         .await?
         .into_iter()
         .map(|n| (n.id, n.title))
@@ -381,7 +381,7 @@ pub(super) async fn edit(
            where c.id = $1"#,
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let form = CommitteeForm {

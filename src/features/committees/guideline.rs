@@ -42,21 +42,21 @@ async fn guideline(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<GuidelinePage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let tree = model::load_tree(ctx.conn(), id, Quarter::current()).await?;
     let committees = sqlx::query_scalar!(
         "select c.id from committees c join committee_naps cn on cn.tenant_id = c.tenant_id and cn.committee_id = c.id
          where cn.nap_id = $1 order by c.kind = 'oversight' desc, c.name",
         id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     // A handful of committees per NAP: a few queries each is fine here.
     let mut chapters = Vec::new();
     for committee in committees {
         chapters.push(CommitteeChapter {
             committee: committees::load(ctx.conn(), committee).await?,
-            version: tor::published(&mut ctx.tx, committee, None).await?,
+            version: tor::published(ctx.conn(), committee, None).await?,
             members: seats::members(ctx.conn(), committee)
                 .await?
                 .into_iter()

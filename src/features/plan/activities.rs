@@ -8,9 +8,11 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::model::{self, ActivityDraft, ActivityRow, Nap, PlanContext};
+use super::model::{self, ActivityDraft, Nap, PlanContext};
 use super::quarter::Quarter;
+use crate::authz::PlanEditor;
 use crate::choices::Level;
 use crate::error::{AppError, AppResult};
 use crate::http::form::FieldErrors;
@@ -23,7 +25,6 @@ use crate::tenancy::TenantCtx;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/t/{slug}/naps/{id}/activities/new", get(new).post(create))
-        .route("/t/{slug}/naps/{id}/activities/{activity}", get(show))
         .route(
             "/t/{slug}/naps/{id}/activities/{activity}/edit",
             get(edit).post(update),
@@ -32,101 +33,6 @@ pub fn router() -> Router<AppState> {
             "/t/{slug}/naps/{id}/activities/{activity}/delete",
             get(confirm_delete).post(delete),
         )
-}
-
-/// One activity of the tree, found by id.
-fn find(tree: Vec<model::ObjectiveNode>, id: i64) -> Option<(String, String, ActivityRow)> {
-    tree.into_iter().find_map(|o| {
-        o.outcomes.into_iter().find_map(|oc| {
-            let (code, title) = (oc.code, oc.title);
-            oc.activities
-                .into_iter()
-                .find(|a| a.id == id)
-                .map(|a| (code, title, a))
-        })
-    })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "plan/activity.html")]
-pub struct ShowPage {
-    page: Chrome,
-    slug: String,
-    nap: Nap,
-    outcome: String,
-    activity: ActivityRow,
-    description: String,
-    place: String,
-    can_edit: bool,
-    can_report: bool,
-    progress: i16,
-    spending: Option<i64>,
-    updates: Vec<crate::features::progress::updates::UpdateView>,
-    comments: Vec<crate::features::progress::comments::Comment>,
-    actions: Vec<crate::features::committees::meetings::OpenAction>,
-    can_comment: bool,
-    /// A refused comment: the message, and what was typed.
-    pub comment_error: Option<String>,
-    pub comment_body: String,
-    /// Confidential records: the banded count, and the records if the viewer keeps them.
-    pub confidential: crate::features::confidential::Section,
-}
-
-async fn show(
-    page: Chrome,
-    mut ctx: TenantCtx,
-    Path((_, id, activity)): Path<(String, i64, i64)>,
-) -> AppResult<ShowPage> {
-    show_page(page, &mut ctx, id, activity).await
-}
-
-/// The activity page: facts, targets, history and discussion.
-pub async fn show_page(
-    page: Chrome,
-    ctx: &mut TenantCtx,
-    id: i64,
-    activity: i64,
-) -> AppResult<ShowPage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let extra = sqlx::query!(
-        "select nap_id, description, place from activities where id = $1",
-        activity
-    )
-    .fetch_optional(&mut *ctx.tx)
-    .await?
-    .filter(|a| a.nap_id == id)
-    .ok_or(AppError::NotFound)?;
-    let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
-    let (code, title, row) = find(tree, activity).ok_or(AppError::NotFound)?;
-    let head = crate::features::progress::updates::load_head(&mut ctx.tx, id, activity).await?;
-    let can_report = crate::features::progress::updates::reporter(ctx, &head).is_ok();
-    let updates = crate::features::progress::updates::history(&mut ctx.tx, activity, None).await?;
-    let comments = crate::features::progress::comments::load(&mut ctx.tx, activity).await?;
-    let actions =
-        crate::features::committees::meetings::open_actions(&mut ctx.tx, None, Some(activity))
-            .await?;
-    let can_comment = ctx.grant::<crate::authz::Comment>().is_ok();
-    let confidential = crate::features::confidential::section(ctx, activity).await?;
-    Ok(ShowPage {
-        page: page.in_tenant(ctx),
-        slug: ctx.tenant.slug.clone(),
-        nap,
-        outcome: format!("{code} {title}"),
-        activity: row,
-        description: extra.description,
-        place: extra.place,
-        can_edit: ctx.can_edit_plan(),
-        can_report,
-        progress: head.progress,
-        spending: head.spending,
-        updates,
-        comments,
-        actions,
-        can_comment,
-        comment_error: None,
-        comment_body: String::new(),
-        confidential,
-    })
 }
 
 pub struct PartnerChoice {
@@ -177,14 +83,14 @@ async fn form_page(
         PartnerChoice,
         "select acronym, name from partners order by acronym"
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     let mut outcomes = sqlx::query_as!(
         OutcomeChoice,
         "select code, title from outcomes where nap_id = $1",
         nap.id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     outcomes.sort_by_key(|o| model::code_key(&o.code));
     let slug = ctx.tenant.slug.clone();
@@ -225,7 +131,7 @@ async fn new(
     Query(q): Query<NewQuery>,
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let form = ActivityDraft {
         outcome: q.outcome.unwrap_or_default(),
         level: Level::National.as_str().to_owned(),
@@ -242,34 +148,12 @@ async fn save(
     draft: ActivityDraft,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
     if let Some(a) = activity {
-        sqlx::query_scalar!(
-            "select id from activities where id = $1 and nap_id = $2",
-            a,
-            nap_id
-        )
-        .fetch_optional(&mut *ctx.tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        model::activity_in_nap(ctx.conn(), nap_id, a).await?;
     }
-    let context = PlanContext::load(&mut ctx.tx, &nap).await?;
-    let mut result = context.validate(&draft);
-    if let Ok(input) = &result {
-        let taken = sqlx::query_scalar!(
-            "select exists (select 1 from activities where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
-            nap_id,
-            input.code,
-            activity.unwrap_or(-1)
-        )
-        .fetch_one(&mut *ctx.tx)
-        .await?;
-        if taken {
-            let mut errors = FieldErrors::default();
-            errors.add("code", "plan.code_taken");
-            result = Err(errors);
-        }
-    }
+    let context = PlanContext::load(ctx.conn(), &nap).await?;
+    let result = context.validate(&draft);
     let input = match result {
         Ok(input) => input,
         Err(errors) => {
@@ -277,8 +161,19 @@ async fn save(
             return Ok(invalid(page));
         }
     };
-    let id = model::save_activity(&editor, &mut ctx.tx, &nap, activity, &input).await?;
-    ctx.tx.commit().await?;
+    let saved = crate::db::unless_taken(
+        ctx.conn(),
+        "activities_tenant_id_nap_id_code_key",
+        async |conn| Ok(model::save_activity(&editor, conn, &nap, activity, &input).await?),
+    )
+    .await?;
+    let Some(id) = saved else {
+        let mut errors = FieldErrors::default();
+        errors.add("code", "plan.code_taken");
+        let page = form_page(page, &mut ctx, nap, activity, draft, errors).await?;
+        return Ok(invalid(page));
+    };
+    let ctx = ctx.commit().await?;
     tracing::info!(activity = id, "activity saved");
     Ok(Redirect::to(&format!(
         "/t/{}/naps/{nap_id}/activities/{id}",
@@ -302,17 +197,17 @@ async fn edit(
     Path((_, id, activity)): Path<(String, i64, i64)>,
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let extra = sqlx::query!(
         "select nap_id, description, place from activities where id = $1",
         activity
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .filter(|a| a.nap_id == id)
     .ok_or(AppError::NotFound)?;
-    let tree = model::load_tree_of(&mut ctx.tx, id, &[activity], Quarter::current()).await?;
-    let (outcome, _, a) = find(tree, activity).ok_or(AppError::NotFound)?;
+    let tree = model::load_tree_of(ctx.conn(), id, &[activity], Quarter::current()).await?;
+    let (outcome, _, a) = model::find_activity(tree, activity).ok_or(AppError::NotFound)?;
     let form = ActivityDraft {
         outcome,
         code: a.code.clone(),
@@ -363,7 +258,7 @@ async fn confirm_delete(
         activity,
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let slug = ctx.tenant.slug.clone();
@@ -393,7 +288,7 @@ async fn delete(
              or exists (select 1 from confidential_counts where activity_id = $1 and records > 0) as \"e!\"",
         activity
     )
-    .fetch_one(&mut *ctx.tx)
+    .fetch_one(ctx.conn())
     .await?;
     if has_history {
         return Ok(Redirect::to(&format!(
@@ -401,18 +296,31 @@ async fn delete(
             ctx.tenant.slug
         )));
     }
-    let done = sqlx::query!(
-        "delete from activities where tenant_id = $1 and id = $2 and nap_id = $3",
-        editor.tenant_id(),
-        activity,
-        id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !editor.delete_activity(ctx.conn(), id, activity).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(activity, "activity deleted");
     Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
+}
+
+impl PlanEditor {
+    /// False if the NAP has no such activity. One with history is kept by
+    /// the database (its updates refer to it).
+    async fn delete_activity(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        activity: i64,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "delete from activities where tenant_id = $1 and id = $2 and nap_id = $3",
+            self.tenant_id(),
+            activity,
+            nap
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

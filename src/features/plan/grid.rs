@@ -232,18 +232,18 @@ async fn grid(
     Query(filters): Query<Filters>,
 ) -> AppResult<GridPage> {
     let today = Quarter::current();
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let number = page_number(&filters.page);
     let first = (number - 1) * PAGE_SIZE;
     let window = first..first + PAGE_SIZE;
     let grid = if filters.select_rows() {
         // Which activities pass depends on their partners and targets: read
         // the plan, show one page of what passes.
-        let tree = model::load_tree(&mut ctx.tx, id, today).await?;
+        let tree = model::load_tree(ctx.conn(), id, today).await?;
         Grid::build(&nap, tree, &filters, today, Some(window))
     } else {
-        let (ids, total) = page_of_plan(&mut ctx.tx, id, window).await?;
-        let tree = model::load_tree_of(&mut ctx.tx, id, &ids, today).await?;
+        let (ids, total) = page_of_plan(ctx.conn(), id, window).await?;
+        let tree = model::load_tree_of(ctx.conn(), id, &ids, today).await?;
         let mut grid = Grid::build(&nap, tree, &filters, today, None);
         grid.activity_count = total;
         grid
@@ -261,7 +261,7 @@ async fn grid(
         PartnerOption,
         "select acronym, name from partners order by acronym"
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     Ok(GridPage {
         page: page.in_tenant(&ctx),

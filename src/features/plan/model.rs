@@ -35,6 +35,33 @@ impl Nap {
     }
 }
 
+/// One activity of the tree, found by id.
+pub fn find_activity(tree: Vec<ObjectiveNode>, id: i64) -> Option<(String, String, ActivityRow)> {
+    tree.into_iter().find_map(|o| {
+        o.outcomes.into_iter().find_map(|oc| {
+            let (code, title) = (oc.code, oc.title);
+            oc.activities
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| (code, title, a))
+        })
+    })
+}
+
+/// 404 unless `activity` is one of the NAP `nap`'s (the one check every
+/// activity route makes). Read by key, then compared: with the NAP in the
+/// condition, the planner takes tenant and NAP for independent and reads
+/// the whole NAP.
+pub async fn activity_in_nap(conn: &mut PgConnection, nap: i64, activity: i64) -> AppResult<()> {
+    let found = sqlx::query_scalar!("select nap_id from activities where id = $1", activity)
+        .fetch_optional(conn)
+        .await?;
+    match found {
+        Some(n) if n == nap => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// The NAP `id` of the transaction's tenant, or 404.
 pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
     let row = sqlx::query!(

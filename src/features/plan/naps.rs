@@ -61,7 +61,7 @@ async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
                   (select count(*) from activities a where a.tenant_id = n.tenant_id and a.nap_id = n.id) as "activities!"
            from naps n order by n.start_year desc, n.title"#
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     let naps = rows
         .into_iter()
@@ -264,32 +264,10 @@ async fn create(
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, None, form, errors))),
     };
-    let id = insert_nap(&editor, &mut ctx.tx, &input).await?;
-    ctx.tx.commit().await?;
+    let id = editor.create_nap(ctx.conn(), &input).await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP created");
     Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
-}
-
-pub async fn insert_nap(
-    editor: &PlanEditor,
-    conn: &mut PgConnection,
-    n: &NapInput,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets, national_alignment)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
-        editor.tenant_id(),
-        n.title,
-        n.theme.as_str(),
-        n.status.as_str(),
-        n.start_year,
-        n.end_year,
-        n.summary,
-        n.sdg_targets,
-        n.national_alignment
-    )
-    .fetch_one(conn)
-    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -307,8 +285,8 @@ async fn show(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ShowPage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let tree = model::load_tree(&mut ctx.tx, id, Quarter::current()).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let tree = model::load_tree(ctx.conn(), id, Quarter::current()).await?;
     Ok(ShowPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -324,7 +302,7 @@ async fn edit(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     Ok(FormPage::new(
         page,
         &ctx,
@@ -341,11 +319,11 @@ async fn update(
     Form(form): Form<NapForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let old = model::load_nap(&mut ctx.tx, id).await?;
+    let old = model::load_nap(ctx.conn(), id).await?;
     let mut result = form.validate();
     if let Ok(input) = &result
         && let Some(code) =
-            outside_new_period(&mut ctx.tx, id, input.start_year, input.end_year).await?
+            outside_new_period(ctx.conn(), id, input.start_year, input.end_year).await?
     {
         let mut errors = FieldErrors::default();
         errors.add_with("end_year", "nap.period_excludes", &code);
@@ -355,28 +333,8 @@ async fn update(
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, Some(id), form, errors))),
     };
-    sqlx::query!(
-        "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
-             summary = $8, sdg_targets = $9, national_alignment = $10
-         where tenant_id = $1 and id = $2",
-        editor.tenant_id(),
-        id,
-        input.title,
-        input.theme.as_str(),
-        input.status.as_str(),
-        input.start_year,
-        input.end_year,
-        input.summary,
-        input.sdg_targets,
-        input.national_alignment
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if (old.start_year, old.end_year) != (input.start_year, input.end_year) {
-        let nap = model::load_nap(&mut ctx.tx, id).await?;
-        model::refresh_all_occurrences(&editor, &mut ctx.tx, &nap).await?;
-    }
-    ctx.tx.commit().await?;
+    editor.update_nap(ctx.conn(), &old, &input).await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP updated");
     Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
 }
@@ -412,9 +370,9 @@ async fn confirm_delete(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let slug = ctx.tenant.slug.clone();
-    let history = has_history(&mut ctx.tx, id).await?;
+    let history = has_history(ctx.conn(), id).await?;
     Ok(ConfirmPage {
         page: page.in_tenant(&ctx),
         question: i18n::t_with("nap.delete_question", "value", &nap.title),
@@ -440,41 +398,26 @@ async fn has_history(conn: &mut PgConnection, nap_id: i64) -> AppResult<bool> {
 
 async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
-    if has_history(&mut ctx.tx, id).await? {
+    if has_history(ctx.conn(), id).await? {
         return Ok(Redirect::to(&format!(
             "/t/{}/naps/{id}/delete",
             ctx.tenant.slug
         )));
     }
-    let done = sqlx::query!(
-        "delete from naps where tenant_id = $1 and id = $2",
-        editor.tenant_id(),
-        id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !editor.delete_nap(ctx.conn(), id).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP deleted");
     Ok(Redirect::to(&format!("/t/{}/naps", ctx.tenant.slug)))
 }
 
 async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
-    let done = sqlx::query!(
-        "update naps set published = $3 where tenant_id = $1 and id = $2",
-        editor.tenant_id(),
-        id,
-        published
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !editor.publish_nap(ctx.conn(), id, published).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(nap = id, published, "NAP publication changed");
     Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
 }
@@ -485,4 +428,81 @@ async fn publish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResul
 
 async fn unpublish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
     set_published(ctx, id, false).await
+}
+
+/// The writes of NAPs themselves, which only a [`PlanEditor`] makes.
+impl PlanEditor {
+    pub async fn create_nap(&self, conn: &mut PgConnection, n: &NapInput) -> AppResult<i64> {
+        Ok(sqlx::query_scalar!(
+            "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets, national_alignment)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+            self.tenant_id(),
+            n.title,
+            n.theme.as_str(),
+            n.status.as_str(),
+            n.start_year,
+            n.end_year,
+            n.summary,
+            n.sdg_targets,
+            n.national_alignment
+        )
+        .fetch_one(conn)
+        .await?)
+    }
+
+    /// Saves `n` over `old`; a new period expands the targets again.
+    async fn update_nap(&self, conn: &mut PgConnection, old: &Nap, n: &NapInput) -> AppResult<()> {
+        sqlx::query!(
+            "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
+                 summary = $8, sdg_targets = $9, national_alignment = $10
+             where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            old.id,
+            n.title,
+            n.theme.as_str(),
+            n.status.as_str(),
+            n.start_year,
+            n.end_year,
+            n.summary,
+            n.sdg_targets,
+            n.national_alignment
+        )
+        .execute(&mut *conn)
+        .await?;
+        if (old.start_year, old.end_year) != (n.start_year, n.end_year) {
+            let nap = model::load_nap(conn, old.id).await?;
+            model::refresh_all_occurrences(self, conn, &nap).await?;
+        }
+        Ok(())
+    }
+
+    /// False if there is no such NAP.
+    async fn delete_nap(&self, conn: &mut PgConnection, id: i64) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "delete from naps where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            id
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// False if there is no such NAP.
+    async fn publish_nap(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        published: bool,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update naps set published = $3 where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            id,
+            published
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -8,8 +8,10 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::model::{self, Nap};
+use crate::authz::PlanEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
@@ -90,6 +92,14 @@ impl Level {
             Level::Outcome => "outcomes",
         }
     }
+
+    /// The unique key that keeps codes apart within a NAP.
+    fn code_constraint(self) -> &'static str {
+        match self {
+            Level::Objective => "objectives_tenant_id_nap_id_code_key",
+            Level::Outcome => "outcomes_tenant_id_nap_id_code_key",
+        }
+    }
 }
 
 async fn objectives_of(ctx: &mut TenantCtx, nap_id: i64) -> AppResult<Vec<ObjectiveChoice>> {
@@ -98,7 +108,7 @@ async fn objectives_of(ctx: &mut TenantCtx, nap_id: i64) -> AppResult<Vec<Object
         "select id, code, title from objectives where nap_id = $1",
         nap_id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?;
     list.sort_by_key(|o| model::code_key(&o.code));
     Ok(list)
@@ -146,7 +156,6 @@ async fn validate(
     ctx: &mut TenantCtx,
     nap: &Nap,
     level: Level,
-    node: Option<i64>,
     form: &NodeForm,
 ) -> AppResult<Result<(String, String, Option<i64>), FieldErrors>> {
     let mut errors = FieldErrors::default();
@@ -162,36 +171,13 @@ async fn validate(
                     id,
                     nap.id
                 )
-                .fetch_optional(&mut *ctx.tx)
+                .fetch_optional(ctx.conn())
                 .await?
             }
             None => None,
         };
         if objective.is_none() {
             errors.add("objective", "field.choose");
-        }
-    }
-    if let Some(code) = &code {
-        let taken = match level {
-            Level::Objective => sqlx::query_scalar!(
-                "select exists (select 1 from objectives where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
-                nap.id,
-                code,
-                node.unwrap_or(-1)
-            )
-            .fetch_one(&mut *ctx.tx)
-            .await?,
-            Level::Outcome => sqlx::query_scalar!(
-                "select exists (select 1 from outcomes where nap_id = $1 and code = $2 and id <> $3) as \"e!\"",
-                nap.id,
-                code,
-                node.unwrap_or(-1)
-            )
-            .fetch_one(&mut *ctx.tx)
-            .await?,
-        };
-        if taken {
-            errors.add("code", "plan.code_taken");
         }
     }
     Ok(match (code, title) {
@@ -209,52 +195,40 @@ async fn save(
     form: NodeForm,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
     if let Some(node) = node {
         load_node(&mut ctx, level, nap_id, node).await?;
     }
-    let (code, title, objective) = match validate(&mut ctx, &nap, level, node, &form).await? {
+    let (code, title, objective) = match validate(&mut ctx, &nap, level, &form).await? {
         Ok(valid) => valid,
         Err(errors) => {
             let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
             return Ok(invalid(page));
         }
     };
-    let tenant = editor.tenant_id();
-    let changed = match (level, node) {
-        (Level::Objective, None) => sqlx::query!(
-            "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)",
-            tenant, nap.id, code, title
-        )
-        .execute(&mut *ctx.tx)
-        .await?
-        .rows_affected(),
-        (Level::Objective, Some(id)) => sqlx::query!(
-            "update objectives set code = $3, title = $4 where tenant_id = $1 and id = $2 and nap_id = $5",
-            tenant, id, code, title, nap.id
-        )
-        .execute(&mut *ctx.tx)
-        .await?
-        .rows_affected(),
-        (Level::Outcome, None) => sqlx::query!(
-            "insert into outcomes (tenant_id, nap_id, objective_id, code, title) values ($1, $2, $3, $4, $5)",
-            tenant, nap.id, objective, code, title
-        )
-        .execute(&mut *ctx.tx)
-        .await?
-        .rows_affected(),
-        (Level::Outcome, Some(id)) => sqlx::query!(
-            "update outcomes set code = $3, title = $4, objective_id = $5 where tenant_id = $1 and id = $2 and nap_id = $6",
-            tenant, id, code, title, objective, nap.id
-        )
-        .execute(&mut *ctx.tx)
-        .await?
-        .rows_affected(),
+    let node_input = NodeInput {
+        nap: nap.id,
+        level,
+        id: node,
+        code,
+        title,
+        objective,
     };
-    if changed == 0 {
-        return Err(AppError::NotFound);
+    let saved = crate::db::unless_taken(ctx.conn(), level.code_constraint(), async |conn| {
+        editor.save_node(conn, &node_input).await
+    })
+    .await?;
+    match saved {
+        None => {
+            let mut errors = FieldErrors::default();
+            errors.add("code", "plan.code_taken");
+            let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
+            return Ok(invalid(page));
+        }
+        Some(false) => return Err(AppError::NotFound),
+        Some(true) => {}
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/naps/{}", ctx.tenant.slug, nap.id)).into_response())
 }
 
@@ -269,14 +243,14 @@ async fn load_node(
             "select code, title, null::bigint as objective_id from objectives where id = $1 and nap_id = $2",
             node, nap_id
         )
-        .fetch_optional(&mut *ctx.tx)
+        .fetch_optional(ctx.conn())
         .await?
         .map(|r| (r.code, r.title, r.objective_id)),
         Level::Outcome => sqlx::query!(
             "select code, title, objective_id from outcomes where id = $1 and nap_id = $2",
             node, nap_id
         )
-        .fetch_optional(&mut *ctx.tx)
+        .fetch_optional(ctx.conn())
         .await?
         .map(|r| (r.code, r.title, Some(r.objective_id))),
     };
@@ -297,7 +271,7 @@ async fn show_form(
     form: Option<NodeForm>,
 ) -> AppResult<NodeFormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
     let form = match (node, form) {
         (Some(n), _) => load_node(&mut ctx, level, nap_id, n).await?,
         (None, Some(f)) => f,
@@ -431,7 +405,7 @@ async fn has_history(ctx: &mut TenantCtx, level: Level, node: i64) -> AppResult<
         level == Level::Objective,
         node
     )
-    .fetch_one(&mut *ctx.tx)
+    .fetch_one(ctx.conn())
     .await?)
 }
 
@@ -444,32 +418,10 @@ async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> App
             level.path()
         )));
     }
-    let done = match level {
-        Level::Objective => {
-            sqlx::query!(
-                "delete from objectives where tenant_id = $1 and id = $2 and nap_id = $3",
-                editor.tenant_id(),
-                node,
-                nap_id
-            )
-            .execute(&mut *ctx.tx)
-            .await?
-        }
-        Level::Outcome => {
-            sqlx::query!(
-                "delete from outcomes where tenant_id = $1 and id = $2 and nap_id = $3",
-                editor.tenant_id(),
-                node,
-                nap_id
-            )
-            .execute(&mut *ctx.tx)
-            .await?
-        }
-    };
-    if done.rows_affected() == 0 {
+    if !editor.delete_node(ctx.conn(), nap_id, level, node).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
         "/t/{}/naps/{nap_id}",
         ctx.tenant.slug
@@ -504,4 +456,83 @@ async fn delete_outcome(
     Path((_, id, node)): Path<(String, i64, i64)>,
 ) -> AppResult<Redirect> {
     remove(ctx, id, Level::Outcome, node).await
+}
+
+/// An objective or outcome as checked, new (`id` none) or changed.
+struct NodeInput {
+    nap: i64,
+    level: Level,
+    id: Option<i64>,
+    code: String,
+    title: String,
+    objective: Option<i64>,
+}
+
+/// The writes of objectives and outcomes, which only a [`PlanEditor`] makes.
+impl PlanEditor {
+    /// False if the node to change is not in the NAP. A code already used
+    /// is a unique violation, for `db::unless_taken` to answer.
+    async fn save_node(&self, conn: &mut PgConnection, n: &NodeInput) -> AppResult<bool> {
+        let tenant = self.tenant_id();
+        let changed = match (n.level, n.id) {
+            (Level::Objective, None) => sqlx::query!(
+                "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)",
+                tenant, n.nap, n.code, n.title
+            )
+            .execute(conn)
+            .await?,
+            (Level::Objective, Some(id)) => sqlx::query!(
+                "update objectives set code = $3, title = $4 where tenant_id = $1 and id = $2 and nap_id = $5",
+                tenant, id, n.code, n.title, n.nap
+            )
+            .execute(conn)
+            .await?,
+            (Level::Outcome, None) => sqlx::query!(
+                "insert into outcomes (tenant_id, nap_id, objective_id, code, title) values ($1, $2, $3, $4, $5)",
+                tenant, n.nap, n.objective, n.code, n.title
+            )
+            .execute(conn)
+            .await?,
+            (Level::Outcome, Some(id)) => sqlx::query!(
+                "update outcomes set code = $3, title = $4, objective_id = $5 where tenant_id = $1 and id = $2 and nap_id = $6",
+                tenant, id, n.code, n.title, n.objective, n.nap
+            )
+            .execute(conn)
+            .await?,
+        };
+        Ok(changed.rows_affected() == 1)
+    }
+
+    /// False if there is no such node in the NAP.
+    async fn delete_node(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        level: Level,
+        node: i64,
+    ) -> AppResult<bool> {
+        let done = match level {
+            Level::Objective => {
+                sqlx::query!(
+                    "delete from objectives where tenant_id = $1 and id = $2 and nap_id = $3",
+                    self.tenant_id(),
+                    node,
+                    nap
+                )
+                .execute(conn)
+                .await?
+            }
+            Level::Outcome => {
+                sqlx::query!(
+                    "delete from outcomes where tenant_id = $1 and id = $2 and nap_id = $3",
+                    self.tenant_id(),
+                    node,
+                    nap
+                )
+                .execute(conn)
+                .await?
+            }
+        };
+        Ok(done.rows_affected() == 1)
+    }
 }

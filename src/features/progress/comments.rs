@@ -1,28 +1,10 @@
-//! Comments on an activity: the partners' discussion beside its history.
+//! Comments on an activity: the partners' discussion beside its history
+//! (the form is on the activity page, `features::activity`).
 
-use crate::http::form::Form;
-use axum::Router;
-use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use serde::Deserialize;
 use sqlx::PgConnection;
 
-use crate::authz;
-use crate::error::{AppError, AppResult};
-use crate::features::plan::activities::show_page;
-use crate::http::form;
-use crate::http::page::Chrome;
-use crate::state::AppState;
-use crate::tenancy::TenantCtx;
-use axum::http::StatusCode;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/t/{slug}/naps/{id}/activities/{activity}/comments",
-        post(add),
-    )
-}
+use crate::authz::Commenter;
+use crate::error::AppResult;
 
 pub struct Comment {
     pub author: String,
@@ -53,46 +35,24 @@ pub async fn load(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<Comme
     .await?)
 }
 
-#[derive(Deserialize)]
-struct CommentForm {
-    #[serde(default)]
-    body: String,
-}
-
-async fn add(
-    page: Chrome,
-    mut ctx: TenantCtx,
-    Path((_, nap, activity)): Path<(String, i64, i64)>,
-    Form(f): Form<CommentForm>,
-) -> AppResult<Response> {
-    let commenter = ctx.grant::<authz::Comment>()?;
-    sqlx::query_scalar!(
-        "select id from activities where id = $1 and nap_id = $2",
-        activity,
-        nap
-    )
-    .fetch_optional(&mut *ctx.tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let back = format!("/t/{}/naps/{nap}/activities/{activity}", ctx.tenant.slug);
-    let body = match form::required(&f.body, 5000) {
-        Ok(body) => body,
-        Err(key) => {
-            let mut page = show_page(page, &mut ctx, nap, activity).await?;
-            page.comment_error = Some(crate::i18n::t(key).into_owned());
-            page.comment_body = f.body;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    sqlx::query!(
-        "insert into comments (tenant_id, activity_id, author_id, body) values ($1, $2, $3, $4)",
-        commenter.tenant_id(),
-        activity,
-        ctx.user.id,
-        body
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
-    Ok(Redirect::to(&format!("{back}#comments")).into_response())
+/// The one write of the discussion, which only a [`Commenter`] makes.
+impl Commenter {
+    pub async fn add_comment(
+        &self,
+        conn: &mut PgConnection,
+        activity: i64,
+        author: i64,
+        body: &str,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "insert into comments (tenant_id, activity_id, author_id, body) values ($1, $2, $3, $4)",
+            self.tenant_id(),
+            activity,
+            author,
+            body
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }

@@ -717,14 +717,15 @@ async fn naps_list(conn: &mut PgConnection) -> AppResult<Vec<(i64, String)>> {
 
 /// The dashboard of `nap_id` for the context's tenant.
 pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult<DashboardPage> {
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
-    let summary = Summary::load(&mut ctx.tx, nap, ctx.tenant.id).await?;
-    let others = naps_list(&mut ctx.tx)
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
+    let tenant_id = ctx.tenant.id;
+    let summary = Summary::load(ctx.conn(), nap, tenant_id).await?;
+    let others = naps_list(ctx.conn())
         .await?
         .into_iter()
         .filter(|(id, _)| *id != nap_id)
         .collect();
-    let mut risks = super::risks::load(&mut ctx.tx, nap_id, true).await?;
+    let mut risks = super::risks::load(ctx.conn(), nap_id, true).await?;
     risks.truncate(5);
     let mut dashboard = DashboardPage::build(
         page.in_tenant(ctx),
@@ -734,8 +735,9 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     );
     dashboard.risks = risks;
     dashboard.actions =
-        crate::features::committees::meetings::open_actions(&mut ctx.tx, None, None).await?;
-    dashboard.handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
+        crate::features::committees::meetings::open_actions(ctx.conn(), None, None).await?;
+    let user_id = ctx.user.id;
+    dashboard.handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     Ok(dashboard)
 }
 
@@ -784,8 +786,9 @@ async fn activity_list(
     Path((_, id)): Path<(String, i64)>,
     Query(filters): Query<ListFilters>,
 ) -> AppResult<ListPage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let facts = Facts::load(&mut ctx.tx, nap, ctx.tenant.id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let tenant_id = ctx.tenant.id;
+    let facts = Facts::load(ctx.conn(), nap, tenant_id).await?;
     let today = Quarter::current();
     let next = Quarter::from_index(today.index() + 1);
     let now = OffsetDateTime::now_utc();

@@ -11,7 +11,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use crate::authz::{self, IndicatorReporter};
+use crate::authz::{self, IndicatorReporter, PlanEditor};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap, code_key};
 use crate::features::plan::quarter::Quarter;
@@ -189,10 +189,10 @@ async fn list_page(
     form: IndicatorForm,
     errors: FieldErrors,
 ) -> AppResult<ListPage> {
-    let indicators = load(&mut ctx.tx, nap.id).await?;
+    let indicators = load(ctx.conn(), nap.id).await?;
     let mut outcomes: Vec<(String, String)> =
         sqlx::query!("select code, title from outcomes where nap_id = $1", nap.id)
-            .fetch_all(&mut *ctx.tx)
+            .fetch_all(ctx.conn())
             .await?
             .into_iter()
             .map(|o| (o.code, o.title))
@@ -215,7 +215,7 @@ async fn list(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ListPage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     list_page(
         page,
         &mut ctx,
@@ -240,14 +240,14 @@ async fn create(
     Form(f): Form<IndicatorForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let mut errors = FieldErrors::default();
     let outcome = sqlx::query_scalar!(
         "select id from outcomes where nap_id = $1 and code = $2",
         id,
         f.outcome.trim()
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?;
     if outcome.is_none() {
         errors.add("outcome", "field.choose");
@@ -261,7 +261,7 @@ async fn create(
     };
     let target = form::check(&mut errors, "target", parse_number(&f.target));
     let responsible = crate::features::partners::by_acronym(
-        &mut ctx.tx,
+        ctx.conn(),
         &f.responsible,
         "responsible",
         &mut errors,
@@ -273,20 +273,16 @@ async fn create(
         let page = list_page(page, &mut ctx, nap, f, errors).await?;
         return Ok(invalid(page));
     };
-    sqlx::query!(
-        "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target, responsible_partner_id)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-        editor.tenant_id(),
+    let input = IndicatorInput {
         outcome,
         name,
         unit,
         baseline,
         target,
-        responsible
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+        responsible,
+    };
+    editor.add_indicator(ctx.conn(), &input).await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/naps/{id}/indicators", ctx.tenant.slug)).into_response())
 }
 
@@ -325,8 +321,8 @@ async fn show_page(
     form: ValueForm,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
-    let indicator = load(&mut ctx.tx, nap_id)
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
+    let indicator = load(ctx.conn(), nap_id)
         .await?
         .into_iter()
         .find(|i| i.id == indicator)
@@ -336,7 +332,7 @@ async fn show_page(
          where v.indicator_id = $1 order by v.year, v.quarter nulls first",
         indicator.id
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?
     .into_iter()
     .map(|v| Value { period: period_text(v.year, v.quarter), value: v.value, author: v.name })
@@ -393,8 +389,8 @@ async fn add_value(
     Path((_, id, indicator)): Path<(String, i64, i64)>,
     Form(f): Form<ValueForm>,
 ) -> AppResult<Response> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let ind = load(&mut ctx.tx, id)
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let ind = load(ctx.conn(), id)
         .await?
         .into_iter()
         .find(|i| i.id == indicator)
@@ -407,25 +403,71 @@ async fn add_value(
         let page = show_page(page, &mut ctx, id, indicator, f, errors).await?;
         return Ok(invalid(page));
     };
-    // A second value for the same period corrects the first.
-    sqlx::query!(
-        "insert into indicator_values (tenant_id, indicator_id, year, quarter, value, entered_by)
-         values ($1, $2, $3, $4, $5, $6)
-         on conflict (tenant_id, indicator_id, year, quarter)
-         do update set value = excluded.value, entered_by = excluded.entered_by, created_at = now()",
-        reporter.tenant_id(),
-        reporter.indicator_id(),
-        year,
-        quarter,
-        value,
-        ctx.user.id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
+    let by = ctx.user.id;
+    reporter
+        .enter_value(ctx.conn(), year, quarter, value, by)
+        .await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
         "/t/{}/naps/{id}/indicators/{indicator}",
         ctx.tenant.slug
     ))
     .into_response())
+}
+
+/// An indicator as checked.
+struct IndicatorInput {
+    outcome: i64,
+    name: String,
+    unit: String,
+    baseline: f64,
+    target: f64,
+    responsible: Option<i64>,
+}
+
+impl PlanEditor {
+    async fn add_indicator(&self, conn: &mut PgConnection, i: &IndicatorInput) -> AppResult<()> {
+        sqlx::query!(
+            "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target, responsible_partner_id)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+            self.tenant_id(),
+            i.outcome,
+            i.name,
+            i.unit,
+            i.baseline,
+            i.target,
+            i.responsible
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+impl IndicatorReporter {
+    /// A measured value for a period; a second one corrects the first.
+    async fn enter_value(
+        &self,
+        conn: &mut PgConnection,
+        year: i32,
+        quarter: Option<i16>,
+        value: f64,
+        by: i64,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "insert into indicator_values (tenant_id, indicator_id, year, quarter, value, entered_by)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (tenant_id, indicator_id, year, quarter)
+             do update set value = excluded.value, entered_by = excluded.entered_by, created_at = now()",
+            self.tenant_id(),
+            self.indicator_id(),
+            year,
+            quarter,
+            value,
+            by
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }

@@ -21,5 +21,4 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(risks::router())
         .merge(indicators::router())
-        .merge(comments::router())
 }

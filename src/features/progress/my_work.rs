@@ -130,7 +130,7 @@ async fn my_work(
             PAGE_SIZE as i64,
             ((number - 1) * PAGE_SIZE) as i64
         )
-        .fetch_all(&mut *ctx.tx)
+        .fetch_all(ctx.conn())
         .await?;
         total = rows
             .first()
@@ -159,13 +159,14 @@ async fn my_work(
              order by u.reviewed_at desc limit 20",
             ctx.user.id
         )
-        .fetch_all(&mut *ctx.tx)
+        .fetch_all(ctx.conn())
         .await?;
         actions =
-            crate::features::committees::meetings::open_actions(&mut ctx.tx, Some(partner), None)
+            crate::features::committees::meetings::open_actions(ctx.conn(), Some(partner), None)
                 .await?;
     }
-    let handovers = crate::features::handover::unread(&mut ctx.tx, ctx.user.id).await?;
+    let user_id = ctx.user.id;
+    let handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     let slug = ctx.tenant.slug.clone();
     let pager = Pager::new(number, PAGE_SIZE, total, items.len(), "work.pages", |n| {
         format!("/t/{slug}/my-work?page={n}")

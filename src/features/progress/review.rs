@@ -10,9 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::updates;
-use crate::authz;
+use crate::authz::{self, UpdateReviewer};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
@@ -24,7 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/t/{slug}/reviews", get(queue))
         .route("/t/{slug}/updates/{id}/accept", post(accept))
         .route("/t/{slug}/updates/{id}/return", post(send_back))
-        .route("/t/{slug}/settings", get(settings).post(save_settings))
 }
 
 pub struct PendingUpdate {
@@ -82,7 +82,7 @@ async fn load_queue(ctx: &mut TenantCtx) -> AppResult<Vec<PendingUpdate>> {
            where u.review_state = 'pending'
            order by u.created_at"#
     )
-    .fetch_all(&mut *ctx.tx)
+    .fetch_all(ctx.conn())
     .await?)
 }
 
@@ -100,20 +100,11 @@ async fn queue(page: Chrome, mut ctx: TenantCtx) -> AppResult<QueuePage> {
 
 async fn accept(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
     let reviewer = ctx.grant::<authz::ReviewUpdates>()?;
-    let done = sqlx::query!(
-        "update status_updates set review_state = 'accepted', reviewed_by = $3, reviewed_at = now()
-         where tenant_id = $1 and id = $2 and review_state = 'pending'",
-        reviewer.tenant_id(),
-        id,
-        ctx.user.id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let by = ctx.user.id;
+    if !reviewer.accept_update(ctx.conn(), id, by).await? {
         return Err(AppError::NotFound);
     }
-    updates::apply(&mut ctx.tx, reviewer.tenant_id(), id).await?;
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update accepted");
     Ok(Redirect::to(&format!("/t/{}/reviews", ctx.tenant.slug)))
 }
@@ -135,7 +126,7 @@ async fn send_back(
         "select id from status_updates where id = $1 and review_state = 'pending'",
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
@@ -151,122 +142,54 @@ async fn send_back(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let done = sqlx::query!(
-        "update status_updates set review_state = 'returned', review_comment = $3, reviewed_by = $4, reviewed_at = now()
-         where tenant_id = $1 and id = $2 and review_state = 'pending'",
-        reviewer.tenant_id(),
-        id,
-        comment,
-        ctx.user.id
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let by = ctx.user.id;
+    if !reviewer.return_update(ctx.conn(), id, &comment, by).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update returned");
     Ok(Redirect::to(&format!("/t/{}/reviews", ctx.tenant.slug)).into_response())
 }
 
-#[derive(Default, Deserialize)]
-pub struct SettingsForm {
-    pub review_updates: Option<String>,
-    pub publish_spending: Option<String>,
-    pub require_two_factor: Option<String>,
-    #[serde(default)]
-    pub stale_days: String,
-    #[serde(default)]
-    pub default_language: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "progress/settings.html")]
-struct SettingsPage {
-    page: Chrome,
-    slug: String,
-    form: SettingsForm,
-    errors: FieldErrors,
-}
-
-async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
-    ctx.plan_editor()?;
-    let row = sqlx::query!(
-        "select review_updates, stale_days, publish_spending, require_two_factor, default_language
-         from tenants where id = $1",
-        ctx.tenant.id
-    )
-    .fetch_one(&mut *ctx.tx)
-    .await?;
-    Ok(SettingsPage {
-        page: page.in_tenant(&ctx),
-        slug: ctx.tenant.slug.clone(),
-        form: SettingsForm {
-            review_updates: row.review_updates.then(|| "on".to_owned()),
-            publish_spending: row.publish_spending.then(|| "on".to_owned()),
-            require_two_factor: row.require_two_factor.then(|| "on".to_owned()),
-            stale_days: row.stale_days.to_string(),
-            default_language: row.default_language,
-        },
-        errors: FieldErrors::default(),
-    })
-}
-
-async fn save_settings(
-    page: Chrome,
-    mut ctx: TenantCtx,
-    Form(f): Form<SettingsForm>,
-) -> AppResult<Response> {
-    let editor = ctx.plan_editor()?;
-    let mut errors = FieldErrors::default();
-    let stale_days = form::check(
-        &mut errors,
-        "stale_days",
-        match f.stale_days.trim().parse::<i32>() {
-            Ok(d) if (1..=3650).contains(&d) => Ok(d),
-            _ => Err("settings.stale_days_invalid"),
-        },
-    );
-    // Left out of the form: unchanged.
-    let default_language = match f.default_language.trim() {
-        "" => Some(ctx.tenant.default_language.clone()),
-        code => form::check(
-            &mut errors,
-            "default_language",
-            crate::i18n::supported(code)
-                .map(str::to_owned)
-                .ok_or("field.choose"),
-        ),
-    };
-    // Requiring it of the secretariat while lacking it would lock oneself out.
-    if f.require_two_factor.is_some() && !ctx.user.two_factor {
-        errors.add("require_two_factor", "settings.two_factor_self_first");
+/// The writes of a review, which only an [`UpdateReviewer`] makes: once,
+/// while the update waits (the database refuses a second review too).
+impl UpdateReviewer {
+    /// Accepts a waiting update and applies it; false if none waits.
+    async fn accept_update(&self, conn: &mut PgConnection, id: i64, by: i64) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update status_updates set review_state = 'accepted', reviewed_by = $3, reviewed_at = now()
+             where tenant_id = $1 and id = $2 and review_state = 'pending'",
+            self.tenant_id(),
+            id,
+            by
+        )
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        updates::apply(conn, self, id).await?;
+        Ok(true)
     }
-    let (Some(stale_days), Some(default_language), true) =
-        (stale_days, default_language, errors.is_empty())
-    else {
-        let page = SettingsPage {
-            page: page.in_tenant(&ctx),
-            slug: ctx.tenant.slug.clone(),
-            form: f,
-            errors,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    // The tenants table has no tenant_id: the capability names which row.
-    sqlx::query!(
-        "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4,
-                            require_two_factor = $5, default_language = $6
-         where id = $1",
-        editor.tenant_id(),
-        f.review_updates.is_some(),
-        stale_days,
-        f.publish_spending.is_some(),
-        f.require_two_factor.is_some(),
-        default_language
-    )
-    .execute(&mut *ctx.tx)
-    .await?;
-    ctx.tx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/settings", ctx.tenant.slug)).into_response())
+
+    /// Returns a waiting update with a comment; false if none waits.
+    async fn return_update(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        comment: &str,
+        by: i64,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update status_updates set review_state = 'returned', review_comment = $3, reviewed_by = $4, reviewed_at = now()
+             where tenant_id = $1 and id = $2 and review_state = 'pending'",
+            self.tenant_id(),
+            id,
+            comment,
+            by
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

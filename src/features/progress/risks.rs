@@ -11,6 +11,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
+use crate::authz::PlanEditor;
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
 use crate::http::form::invalid;
@@ -90,8 +91,8 @@ async fn list(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ListPage> {
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
-    let risks = load(&mut ctx.tx, id, false).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let risks = load(ctx.conn(), id, false).await?;
     Ok(ListPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -144,7 +145,7 @@ async fn form_page(
     form: RiskForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    let partners = crate::features::partners::acronyms(&mut ctx.tx).await?;
+    let partners = crate::features::partners::acronyms(ctx.conn()).await?;
     let base = format!("/t/{}/naps/{}/risks", ctx.tenant.slug, nap.id);
     Ok(FormPage {
         page: page.in_tenant(ctx),
@@ -167,7 +168,7 @@ async fn new(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let form = RiskForm {
         likelihood: "3".into(),
         impact: "3".into(),
@@ -185,14 +186,14 @@ async fn save(
     f: RiskForm,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, nap_id).await?;
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
     if let Some(risk) = risk {
         sqlx::query_scalar!(
             "select id from risks where id = $1 and nap_id = $2",
             risk,
             nap_id
         )
-        .fetch_optional(&mut *ctx.tx)
+        .fetch_optional(ctx.conn())
         .await?
         .ok_or(AppError::NotFound)?;
     }
@@ -219,7 +220,7 @@ async fn save(
             .ok_or("field.choose"),
     );
     let owner =
-        crate::features::partners::by_acronym(&mut ctx.tx, &f.owner, "owner", &mut errors).await?;
+        crate::features::partners::by_acronym(ctx.conn(), &f.owner, "owner", &mut errors).await?;
     let (Some(challenge), Some(likelihood), Some(impact), Some(mitigation), Some(state), true) = (
         challenge,
         likelihood,
@@ -231,26 +232,18 @@ async fn save(
         let page = form_page(page, &mut ctx, &nap, risk, f, errors).await?;
         return Ok(invalid(page));
     };
-    let done = match risk {
-        None => sqlx::query!(
-            "insert into risks (tenant_id, nap_id, challenge, likelihood, impact, mitigation, owner_partner_id, state)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            editor.tenant_id(), nap.id, challenge, likelihood, impact, mitigation, owner, state
-        )
-        .execute(&mut *ctx.tx)
-        .await?,
-        Some(r) => sqlx::query!(
-            "update risks set challenge = $3, likelihood = $4, impact = $5, mitigation = $6, owner_partner_id = $7, state = $8
-             where tenant_id = $1 and id = $2 and nap_id = $9",
-            editor.tenant_id(), r, challenge, likelihood, impact, mitigation, owner, state, nap.id
-        )
-        .execute(&mut *ctx.tx)
-        .await?,
+    let input = RiskInput {
+        challenge,
+        likelihood,
+        impact,
+        mitigation,
+        owner,
+        state,
     };
-    if done.rows_affected() == 0 {
+    if !editor.save_risk(ctx.conn(), nap.id, risk, &input).await? {
         return Err(AppError::NotFound);
     }
-    ctx.tx.commit().await?;
+    let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!("/t/{}/naps/{nap_id}/risks", ctx.tenant.slug)).into_response())
 }
 
@@ -269,7 +262,7 @@ async fn edit(
     Path((_, id, risk)): Path<(String, i64, i64)>,
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
-    let nap = model::load_nap(&mut ctx.tx, id).await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
     let r = sqlx::query!(
         r#"select r.challenge, r.likelihood, r.impact, r.mitigation, p.acronym as "owner?", r.state
            from risks r left join partners p on p.tenant_id = r.tenant_id and p.id = r.owner_partner_id
@@ -277,7 +270,7 @@ async fn edit(
         risk,
         id
     )
-    .fetch_optional(&mut *ctx.tx)
+    .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let form = RiskForm {
@@ -306,4 +299,44 @@ async fn update(
     Form(f): Form<RiskForm>,
 ) -> AppResult<Response> {
     save(page, ctx, id, Some(risk), f).await
+}
+
+/// A risk as checked.
+struct RiskInput {
+    challenge: String,
+    likelihood: i16,
+    impact: i16,
+    mitigation: String,
+    owner: Option<i64>,
+    state: &'static str,
+}
+
+/// The writes of the risk register, which only a [`PlanEditor`] makes.
+impl PlanEditor {
+    /// A new risk (`risk` none) or a change; false if the NAP has no such risk.
+    async fn save_risk(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        risk: Option<i64>,
+        r: &RiskInput,
+    ) -> AppResult<bool> {
+        let done = match risk {
+            None => sqlx::query!(
+                "insert into risks (tenant_id, nap_id, challenge, likelihood, impact, mitigation, owner_partner_id, state)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                self.tenant_id(), nap, r.challenge, r.likelihood, r.impact, r.mitigation, r.owner, r.state
+            )
+            .execute(conn)
+            .await?,
+            Some(id) => sqlx::query!(
+                "update risks set challenge = $3, likelihood = $4, impact = $5, mitigation = $6, owner_partner_id = $7, state = $8
+                 where tenant_id = $1 and id = $2 and nap_id = $9",
+                self.tenant_id(), id, r.challenge, r.likelihood, r.impact, r.mitigation, r.owner, r.state, nap
+            )
+            .execute(conn)
+            .await?,
+        };
+        Ok(done.rows_affected() == 1)
+    }
 }

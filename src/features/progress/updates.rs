@@ -322,7 +322,7 @@ async fn render(
     others: Vec<UpdateView>,
     reporter: &ActivityReporter,
 ) -> AppResult<FormPage> {
-    let targets = open_targets(&mut ctx.tx, head.id).await?;
+    let targets = open_targets(ctx.conn(), head.id).await?;
     let waits_for_review = waits_for_review(ctx, reporter).await?;
     Ok(FormPage {
         page: page.in_tenant(ctx),
@@ -345,7 +345,7 @@ async fn waits_for_review(ctx: &mut TenantCtx, reporter: &ActivityReporter) -> A
         "select review_updates from tenants where id = $1",
         ctx.tenant.id
     )
-    .fetch_one(&mut *ctx.tx)
+    .fetch_one(ctx.conn())
     .await?)
 }
 
@@ -354,7 +354,7 @@ async fn form_page(
     mut ctx: TenantCtx,
     Path((_, nap, activity)): Path<(String, i64, i64)>,
 ) -> AppResult<FormPage> {
-    let head = load_head(&mut ctx.tx, nap, activity).await?;
+    let head = load_head(ctx.conn(), nap, activity).await?;
     let reporter = reporter(&ctx, &head)?;
     let form = UpdateForm {
         version: head.version.to_string(),
@@ -381,10 +381,10 @@ async fn post_update(
     Path((_, nap, activity)): Path<(String, i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let head = load_head(&mut ctx.tx, nap, activity).await?;
+    let head = load_head(ctx.conn(), nap, activity).await?;
     let reporter = reporter(&ctx, &head)?;
     let form = UpdateForm::from_pairs(pairs);
-    let open = open_targets(&mut ctx.tx, head.id).await?;
+    let open = open_targets(ctx.conn(), head.id).await?;
     let input = match form.validate(&open) {
         Ok(input) => input,
         Err(errors) => {
@@ -394,19 +394,11 @@ async fn post_update(
     };
     let based_on: i32 = form.version.trim().parse().unwrap_or(-1);
     let pending = waits_for_review(&mut ctx, &reporter).await?;
-    match record(
-        &reporter,
-        &mut ctx.tx,
-        ctx.user.id,
-        based_on,
-        &input,
-        pending,
-    )
-    .await?
-    {
+    let user_id = ctx.user.id;
+    match record(&reporter, ctx.conn(), user_id, based_on, &input, pending).await? {
         Recorded::Conflict => {
             // Someone else got there first: show theirs beside what was typed.
-            let others = history(&mut ctx.tx, head.id, Some(based_on)).await?;
+            let others = history(ctx.conn(), head.id, Some(based_on)).await?;
             let mut form = form;
             form.version = head.version.to_string();
             let mut errors = FieldErrors::default();
@@ -415,7 +407,7 @@ async fn post_update(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Recorded::Saved(id) => {
-            ctx.tx.commit().await?;
+            let ctx = ctx.commit().await?;
             tracing::info!(
                 activity = head.id,
                 update = id,
@@ -487,13 +479,19 @@ pub async fn record(
     .execute(&mut *conn)
     .await?;
     if !pending {
-        apply(conn, reporter.tenant_id(), id).await?;
+        apply(conn, reporter, id).await?;
     }
     Ok(Recorded::Saved(id))
 }
 
-/// Makes an accepted update count: the activity's figures and the targets it meets.
-pub async fn apply(conn: &mut PgConnection, tenant_id: i64, update_id: i64) -> AppResult<()> {
+/// Makes an accepted update count: the activity's figures and the targets
+/// it meets. Its reporter does (updates that need no review) or its reviewer.
+pub async fn apply<K: crate::authz::AcceptsUpdates>(
+    conn: &mut PgConnection,
+    accepting: &crate::authz::Cap<K>,
+    update_id: i64,
+) -> AppResult<()> {
+    let tenant_id = accepting.tenant_id();
     sqlx::query!(
         "update activities a set status = u.status, progress = u.progress,
                 spending = coalesce(u.spending, a.spending), last_update_at = u.created_at

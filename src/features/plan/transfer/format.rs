@@ -1,0 +1,245 @@
+//! The plan's spreadsheet format: its columns, one row per activity, the
+//! headings in every language, and reading a file into rows.
+
+use serde::{Deserialize, Serialize};
+
+use super::super::model::ActivityDraft;
+use crate::i18n;
+use crate::spreadsheet;
+
+/// The columns, in order; the first row of every file names them.
+pub const COLUMNS: [&str; 16] = [
+    "objective_code",
+    "objective_title",
+    "outcome_code",
+    "outcome_title",
+    "activity_code",
+    "activity_title",
+    "description",
+    "lead",
+    "supporting",
+    "start",
+    "end",
+    "level",
+    "place",
+    "budget",
+    "currency",
+    "targets",
+];
+
+/// Read-only columns after the plan's: where each activity stands. Import
+/// ignores them, so an export can be imported as it is.
+pub const FIGURES: [&str; 3] = ["status", "progress", "spending"];
+
+/// Files with more rows than this are refused.
+pub const MAX_ROWS: usize = 20_000;
+/// One spreadsheet row, as text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PlanRow {
+    /// The row's number in the file (the header is row 1).
+    pub line: usize,
+    pub objective_code: String,
+    pub objective_title: String,
+    pub outcome_code: String,
+    pub outcome_title: String,
+    pub activity: ActivityDraft,
+    /// Status, progress and spending, for export only.
+    #[serde(skip)]
+    pub figures: [String; 3],
+}
+
+impl PlanRow {
+    pub fn cells(&self) -> [&str; 16] {
+        let a = &self.activity;
+        [
+            &self.objective_code,
+            &self.objective_title,
+            &self.outcome_code,
+            &self.outcome_title,
+            &a.code,
+            &a.title,
+            &a.description,
+            &a.lead,
+            &a.supporting,
+            &a.start,
+            &a.end,
+            &a.level,
+            &a.place,
+            &a.budget,
+            &a.currency,
+            &a.targets,
+        ]
+    }
+
+    pub fn from_cells(line: usize, cells: &[String; 16]) -> Self {
+        let c = |i: usize| cells[i].trim().to_owned();
+        Self {
+            line,
+            objective_code: c(0),
+            objective_title: c(1),
+            outcome_code: c(2),
+            outcome_title: c(3),
+            activity: ActivityDraft {
+                outcome: c(2),
+                code: c(4),
+                title: c(5),
+                description: c(6),
+                lead: c(7),
+                supporting: c(8),
+                start: c(9),
+                end: c(10),
+                level: c(11),
+                place: c(12),
+                budget: c(13),
+                currency: c(14),
+                targets: c(15),
+            },
+            figures: Default::default(),
+        }
+    }
+}
+
+/// The plan as rows, in code order.
+/// of every language, and the plain column names.
+pub fn label(column: &str) -> String {
+    i18n::t(&format!("transfer.col.{column}")).into_owned()
+}
+
+/// Which column a heading names, in any language; `None` if none.
+pub fn column_of(heading: &str) -> Option<&'static str> {
+    let heading = heading.trim().to_lowercase();
+    COLUMNS.iter().copied().find(|column| {
+        heading == *column
+            || i18n::SUPPORTED.iter().any(|(lang, _)| {
+                i18n::translate(lang, &format!("transfer.col.{column}")).to_lowercase() == heading
+            })
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub line: usize,
+    pub column: &'static str,
+    pub message: String,
+}
+
+/// The largest file an import reads: a header and [`MAX_ROWS`] rows, and
+/// room beside the export's columns for a few of the reader's own.
+pub const LIMITS: spreadsheet::Limits = spreadsheet::Limits {
+    rows: MAX_ROWS + 1,
+    columns: 64,
+};
+
+/// Reads a CSV or XLSX file into rows; problems with the file as a whole
+/// (no header, unknown format, too large) come back as a problem on row 1.
+pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
+    let file_problem = |message: String| Problem {
+        line: 1,
+        column: "",
+        message,
+    };
+    let sheets: Vec<String> = i18n::SUPPORTED
+        .iter()
+        .map(|(lang, _)| i18n::translate(lang, "transfer.sheet.plan").into_owned())
+        .collect();
+    let mut wanted = vec![i18n::t("transfer.sheet.plan").into_owned()];
+    wanted.extend(sheets);
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let table =
+        spreadsheet::read(bytes, &wanted, LIMITS).map_err(|e| file_problem(read_error(&e)))?;
+    // The header is the first row with anything in it.
+    let mut lines = table
+        .into_iter()
+        .enumerate()
+        .skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| file_problem(i18n::t("transfer.empty").into_owned()))?;
+    let named: Vec<Option<&str>> = header.iter().map(|h| column_of(h)).collect();
+    let positions: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|name| named.iter().position(|n| n == &Some(*name)))
+        .collect();
+    if let Some(missing) = COLUMNS.iter().zip(&positions).find(|(_, p)| p.is_none()) {
+        return Err(Problem {
+            line: 1,
+            column: missing.0,
+            message: i18n::t_with("transfer.missing_column", "value", &label(missing.0)),
+        });
+    }
+    let mut rows = Vec::new();
+    for (index, line) in lines {
+        if line.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cells: [String; 16] = std::array::from_fn(|c| {
+            positions[c]
+                .and_then(|p| line.get(p))
+                .cloned()
+                .unwrap_or_default()
+        });
+        rows.push(PlanRow::from_cells(index + 1, &cells));
+    }
+    Ok(rows)
+}
+
+/// What to tell a person whose file could not be read.
+pub fn read_error(error: &spreadsheet::ReadError) -> String {
+    use spreadsheet::ReadError;
+    match error {
+        ReadError::Unreadable => i18n::t("transfer.unreadable").into_owned(),
+        ReadError::NotUtf8 => i18n::t("transfer.not_utf8").into_owned(),
+        ReadError::TooLarge => i18n::t_args(
+            "transfer.too_large",
+            &[
+                ("rows", &i18n::number(MAX_ROWS as i64)),
+                ("columns", &LIMITS.columns.to_string()),
+            ],
+        ),
+        ReadError::Unpacks => i18n::t_args(
+            "transfer.unpacks",
+            &[(
+                "size",
+                &i18n::number((spreadsheet::MAX_UNPACKED_BYTES / 1024 / 1024) as i64),
+            )],
+        ),
+        ReadError::CellTooLong { row: 0, .. } => i18n::t_args(
+            "transfer.cell_too_long_somewhere",
+            &[("size", &i18n::number(spreadsheet::MAX_CELL_CHARS as i64))],
+        ),
+        ReadError::CellTooLong { row, column } => i18n::t_args(
+            "transfer.cell_too_long",
+            &[
+                ("row", &row.to_string()),
+                ("column", &spreadsheet::column_name(*column)),
+                ("size", &i18n::number(spreadsheet::MAX_CELL_CHARS as i64)),
+            ],
+        ),
+    }
+}
+
+/// What importing would do to one objective, outcome or activity.
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_files_are_read_by_header_name() {
+        let file = "\u{feff}activity_code,objective_code,objective_title,outcome_code,outcome_title,activity_title,description,lead,supporting,start,end,level,place,budget,currency,targets\n\
+                    1.1.1,1,Prevent,1.1,Know rights,Campaign,,MOL,,,,,,100,USD,Q2/yearly\n,,,,,,,,,,,,,,,\n";
+        let rows = parse_file(file.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].activity.code, "1.1.1");
+        assert_eq!(rows[0].activity.outcome, "1.1");
+        assert_eq!(rows[0].activity.targets, "Q2/yearly");
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let problem = parse_file(b"objective_code,objective_title\n1,x\n").unwrap_err();
+        assert_eq!(problem.line, 1);
+        assert_eq!(problem.column, "outcome_code");
+    }
+}

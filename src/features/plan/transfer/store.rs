@@ -1,0 +1,146 @@
+//! The writes of an import, which only a [`PlanEditor`] makes: the checked
+//! rows kept between preview and confirmation, and the plan written from
+//! them.
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+
+use super::diff::{Analysis, ChangeKind};
+use super::format::PlanRow;
+use crate::authz::PlanEditor;
+use crate::error::AppResult;
+use crate::features::plan::model::{self, Nap, PlanContext};
+
+impl PlanEditor {
+    /// Keeps checked rows for the confirmation. A person has one draft per
+    /// NAP (a new upload replaces it); drafts older than a day go too.
+    pub async fn keep_draft(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        me: i64,
+        rows: &[PlanRow],
+    ) -> AppResult<i64> {
+        let rows = serde_json::to_value(rows).map_err(anyhow::Error::from)?;
+        sqlx::query!(
+            "delete from import_drafts
+             where nap_id = $1 and (user_id = $2 or created_at < now() - interval '1 day')",
+            nap,
+            me
+        )
+        .execute(&mut *conn)
+        .await?;
+        Ok(sqlx::query_scalar!(
+            "insert into import_drafts (tenant_id, nap_id, user_id, rows) values ($1, $2, $3, $4) returning id",
+            self.tenant_id(),
+            nap,
+            me,
+            rows
+        )
+        .fetch_one(conn)
+        .await?)
+    }
+
+    /// Takes the person's draft (confirming twice imports once); its rows,
+    /// or `None` when it was taken or never was.
+    pub async fn take_draft(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        draft: i64,
+        me: i64,
+    ) -> AppResult<Option<serde_json::Value>> {
+        Ok(sqlx::query_scalar!(
+            "delete from import_drafts where id = $1 and nap_id = $2 and user_id = $3 returning rows",
+            draft,
+            nap,
+            me
+        )
+        .fetch_optional(conn)
+        .await?)
+    }
+
+    /// Writes what the analysis found changed: each objective and outcome
+    /// once, then every changed activity in one batch.
+    pub async fn import_rows(
+        &self,
+        conn: &mut PgConnection,
+        nap: &Nap,
+        rows: &[PlanRow],
+        analysis: &Analysis,
+    ) -> AppResult<()> {
+        let editor = self;
+        // What changed; each objective and outcome is taken once, at its first row.
+        let mut changed: std::collections::HashSet<(&str, &str)> = analysis
+            .changes
+            .iter()
+            .filter(|c| c.kind != ChangeKind::Same)
+            .map(|c| (c.what, c.code.as_str()))
+            .collect();
+        let mut objectives: Vec<(&str, &str)> = Vec::new();
+        let mut outcomes: Vec<(&str, &str, &str)> = Vec::new();
+        for row in rows {
+            let objective = row.objective_code.as_str();
+            if changed.remove(&("plan.objective", objective)) {
+                objectives.push((objective, &row.objective_title));
+            }
+            let outcome = row.outcome_code.as_str();
+            if !outcome.is_empty() && changed.remove(&("plan.outcome", outcome)) {
+                outcomes.push((objective, outcome, &row.outcome_title));
+            }
+        }
+        for (code, title) in objectives {
+            sqlx::query!(
+                "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)
+             on conflict (tenant_id, nap_id, code) do update set title = excluded.title",
+                editor.tenant_id(),
+                nap.id,
+                code,
+                title
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (objective, code, title) in outcomes {
+            sqlx::query!(
+                "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
+             select $1, $2, o.id, $4, $5 from objectives o where o.nap_id = $2 and o.code = $3
+             on conflict (tenant_id, nap_id, code)
+             do update set title = excluded.title, objective_id = excluded.objective_id",
+                editor.tenant_id(),
+                nap.id,
+                objective,
+                code,
+                title
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        let context = PlanContext::load(conn, nap).await?;
+        let ids: HashMap<String, i64> =
+            sqlx::query!("select id, code from activities where nap_id = $1", nap.id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.id))
+                .collect();
+        let mut inputs = Vec::new();
+        for row in rows {
+            let code = row.activity.code.trim();
+            if code.is_empty() || !changed.contains(&("plan.activity", code)) {
+                continue;
+            }
+            let input = context.validate(&row.activity).map_err(|_| {
+                anyhow::anyhow!("row {} changed between preview and import", row.line)
+            })?;
+            inputs.push((ids.get(code).copied(), input));
+        }
+        let items: Vec<(Option<i64>, &model::ActivityInput)> =
+            inputs.iter().map(|(id, input)| (*id, input)).collect();
+        if !items.is_empty() {
+            model::save_activities(editor, conn, nap, &items).await?;
+        }
+        Ok(())
+    }
+}
