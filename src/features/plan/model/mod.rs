@@ -1,0 +1,320 @@
+//! The plan's data: loading a NAP and its tree (here), validating an
+//! activity as people write it, in a form or a spreadsheet row (`validate`),
+//! and saving it with its targets (`save`, the plan editor's writes).
+
+mod save;
+mod validate;
+
+pub use save::{refresh_all_occurrences, save_activities, save_activity};
+pub use validate::{ActivityDraft, ActivityInput, PlanContext};
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+
+use super::quarter::{Period, Quarter, TargetSpec, TargetState};
+use crate::choices::{ActivityStatus, Level, NapStatus, Theme};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub struct Nap {
+    pub id: i64,
+    pub title: String,
+    pub theme: Theme,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub status: NapStatus,
+    pub summary: String,
+    pub sdg_targets: String,
+    pub national_alignment: String,
+    pub published: bool,
+}
+
+impl Nap {
+    pub fn period(&self) -> Period {
+        Period::years(self.start_year, self.end_year)
+    }
+
+    pub fn years(&self) -> Vec<i32> {
+        (self.start_year..=self.end_year).collect()
+    }
+}
+
+/// One activity of the tree, found by id.
+pub fn find_activity(tree: Vec<ObjectiveNode>, id: i64) -> Option<(String, String, ActivityRow)> {
+    tree.into_iter().find_map(|o| {
+        o.outcomes.into_iter().find_map(|oc| {
+            let (code, title) = (oc.code, oc.title);
+            oc.activities
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| (code, title, a))
+        })
+    })
+}
+
+/// 404 unless `activity` is one of the NAP `nap`'s (the one check every
+/// activity route makes). Read by key, then compared: with the NAP in the
+/// condition, the planner takes tenant and NAP for independent and reads
+/// the whole NAP.
+pub async fn activity_in_nap(conn: &mut PgConnection, nap: i64, activity: i64) -> AppResult<()> {
+    let found = sqlx::query_scalar!("select nap_id from activities where id = $1", activity)
+        .fetch_optional(conn)
+        .await?;
+    match found {
+        Some(n) if n == nap => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The NAP `id` of the transaction's tenant, or 404.
+pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
+    let row = sqlx::query!(
+        "select id, title, theme, start_year, end_year, status, summary, sdg_targets,
+                national_alignment, published
+         from naps where id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Nap {
+        id: row.id,
+        title: row.title,
+        theme: Theme::parse(&row.theme).unwrap_or(Theme::Other),
+        start_year: row.start_year,
+        end_year: row.end_year,
+        status: NapStatus::parse(&row.status).unwrap_or(NapStatus::Draft),
+        summary: row.summary,
+        sdg_targets: row.sdg_targets,
+        national_alignment: row.national_alignment,
+        published: row.published,
+    })
+}
+
+/// Orders codes as people read them: "2.9" before "2.10".
+pub fn code_key(code: &str) -> Vec<(u64, String)> {
+    code.split('.')
+        .map(|part| (part.parse::<u64>().unwrap_or(u64::MAX), part.to_owned()))
+        .collect()
+}
+
+/// A code such as "2.1.3": digits or letters separated by dots.
+pub fn validate_code(raw: &str) -> Result<String, &'static str> {
+    let code = raw.trim();
+    let valid = !code.is_empty()
+        && code.len() <= 20
+        && code
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if valid {
+        Ok(code.to_owned())
+    } else if code.is_empty() {
+        Err("field.required")
+    } else {
+        Err("plan.code_invalid")
+    }
+}
+
+pub struct OccurrenceView {
+    pub quarter: Quarter,
+    pub state: TargetState,
+}
+
+pub struct ActivityRow {
+    pub id: i64,
+    pub outcome_id: i64,
+    pub code: String,
+    pub title: String,
+    pub lead: Option<String>,
+    pub lead_name: Option<String>,
+    pub supporting: Vec<String>,
+    pub level: Level,
+    pub status: ActivityStatus,
+    pub progress: i16,
+    pub spending: Option<i64>,
+    pub start: Option<Quarter>,
+    pub end: Option<Quarter>,
+    pub budget: Option<i64>,
+    pub currency: String,
+    pub targets: Vec<TargetSpec>,
+    pub occurrences: Vec<OccurrenceView>,
+}
+
+impl ActivityRow {
+    pub fn targets_text(&self) -> String {
+        self.targets
+            .iter()
+            .map(|t| t.compact())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn involves(&self, acronym: &str) -> bool {
+        self.lead
+            .as_deref()
+            .is_some_and(|l| l.eq_ignore_ascii_case(acronym))
+            || self
+                .supporting
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(acronym))
+    }
+}
+
+pub struct OutcomeNode {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub activities: Vec<ActivityRow>,
+}
+
+pub struct ObjectiveNode {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub outcomes: Vec<OutcomeNode>,
+}
+
+/// A NAP's objectives, outcomes and activities with their targets, in code
+/// order: five queries, whatever the size of the plan.
+pub async fn load_tree(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    today: Quarter,
+) -> AppResult<Vec<ObjectiveNode>> {
+    let ids = sqlx::query_scalar!("select id from activities where nap_id = $1", nap_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    load_tree_of(conn, nap_id, &ids, today).await
+}
+
+/// The tree with only the activities `ids` (others of the NAP are left
+/// out), for the pages that show one activity or a page of them: their
+/// cost does not grow with the plan. Every query reaches the activities by
+/// their key alone, also in the generic plan PostgreSQL caches for a
+/// prepared statement: with the NAP in the condition too, the planner may
+/// take an index on the NAP and read all of its activities (it takes the
+/// tenant and the NAP for independent). An id of another NAP finds no
+/// outcome of this one below, and is left out.
+pub async fn load_tree_of(
+    conn: &mut PgConnection,
+    nap_id: i64,
+    ids: &[i64],
+    today: Quarter,
+) -> AppResult<Vec<ObjectiveNode>> {
+    let objectives = sqlx::query!(
+        "select id, code, title from objectives where nap_id = $1",
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let outcomes = sqlx::query!(
+        "select id, objective_id, code, title from outcomes where nap_id = $1",
+        nap_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let activities = sqlx::query!(
+        r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.progress, a.spending, a.start_quarter,
+                  a.end_quarter, a.budget, a.currency,
+                  lp.acronym as "lead?", lp.name as "lead_name?",
+                  coalesce((select array_agg(p.acronym order by p.acronym)
+                            from activity_partners ap
+                            join partners p on p.tenant_id = ap.tenant_id and p.id = ap.partner_id
+                            where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
+                  coalesce((select array_agg(coalesce(t.year, -1) order by t.year nulls last, t.quarter)
+                            from time_targets t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_years!",
+                  coalesce((select array_agg(t.quarter order by t.year nulls last, t.quarter)
+                            from time_targets t
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
+           from activities a
+           left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
+           where a.id = any($1)"#,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    // Occurrences of an id outside the NAP find no activity below and are dropped.
+    let occurrences = sqlx::query!(
+        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
+         from target_occurrences o
+         where o.activity_id = any($1)
+         order by o.quarter_index",
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut occ_by_activity: HashMap<i64, Vec<OccurrenceView>> = HashMap::new();
+    for o in occurrences {
+        let quarter = Quarter::from_index(o.quarter_index);
+        occ_by_activity
+            .entry(o.activity_id)
+            .or_default()
+            .push(OccurrenceView {
+                quarter,
+                state: TargetState::of(quarter, o.met, today),
+            });
+    }
+    let mut acts_by_outcome: HashMap<i64, Vec<ActivityRow>> = HashMap::new();
+    for a in activities {
+        let targets = a
+            .target_years
+            .iter()
+            .zip(&a.target_quarters)
+            .filter_map(|(y, q)| TargetSpec::from_row((*y >= 0).then_some(*y), *q))
+            .collect();
+        acts_by_outcome
+            .entry(a.outcome_id)
+            .or_default()
+            .push(ActivityRow {
+                id: a.id,
+                outcome_id: a.outcome_id,
+                code: a.code,
+                title: a.title,
+                lead: a.lead,
+                lead_name: a.lead_name,
+                supporting: a.supporting,
+                level: Level::parse(&a.level).unwrap_or(Level::National),
+                status: ActivityStatus::parse(&a.status).unwrap_or(ActivityStatus::NotStarted),
+                progress: a.progress,
+                spending: a.spending,
+                start: a.start_quarter.map(Quarter::from_index),
+                end: a.end_quarter.map(Quarter::from_index),
+                budget: a.budget,
+                currency: a.currency,
+                targets,
+                occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
+            });
+    }
+    let mut outs_by_objective: HashMap<i64, Vec<OutcomeNode>> = HashMap::new();
+    for o in outcomes {
+        let mut activities = acts_by_outcome.remove(&o.id).unwrap_or_default();
+        activities.sort_by_key(|a| code_key(&a.code));
+        outs_by_objective
+            .entry(o.objective_id)
+            .or_default()
+            .push(OutcomeNode {
+                id: o.id,
+                code: o.code,
+                title: o.title,
+                activities,
+            });
+    }
+    let mut tree: Vec<ObjectiveNode> = objectives
+        .into_iter()
+        .map(|o| {
+            let mut outcomes = outs_by_objective.remove(&o.id).unwrap_or_default();
+            outcomes.sort_by_key(|x| code_key(&x.code));
+            ObjectiveNode {
+                id: o.id,
+                code: o.code,
+                title: o.title,
+                outcomes,
+            }
+        })
+        .collect();
+    tree.sort_by_key(|o| code_key(&o.code));
+    Ok(tree)
+}

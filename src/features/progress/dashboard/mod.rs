@@ -1,0 +1,161 @@
+//! The committee dashboard: where the plan stands, at a glance, with every
+//! figure a link to the activities behind it. A handful of queries whatever
+//! the plan's size (`summary`); the figures are computed from them
+//! (`figures`), and the filtered lists read the activities (`facts`).
+
+mod facts;
+mod figures;
+mod summary;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::routing::get;
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+use crate::choices::{ActivityStatus, Constituency};
+use crate::error::AppResult;
+use crate::features::plan::model::{self, Nap};
+use crate::features::plan::quarter::Quarter;
+use crate::http::page::Chrome;
+use crate::state::AppState;
+use crate::tenancy::TenantCtx;
+pub use facts::{Fact, Facts, PartnerInfo};
+pub use figures::DashboardPage;
+use summary::Summary;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{slug}/naps/{id}/dashboard", get(nap_dashboard))
+        .route("/t/{slug}/naps/{id}/activities", get(activity_list))
+}
+
+/// The NAPs a dashboard can switch to.
+async fn naps_list(conn: &mut PgConnection) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query!(
+        "select id, title from naps order by status = 'closed', start_year desc, id desc"
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.title))
+    .collect())
+}
+
+/// The dashboard of `nap_id` for the context's tenant.
+pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult<DashboardPage> {
+    let nap = model::load_nap(ctx.conn(), nap_id).await?;
+    let tenant_id = ctx.tenant.id;
+    let summary = Summary::load(ctx.conn(), nap, tenant_id).await?;
+    let others = naps_list(ctx.conn())
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != nap_id)
+        .collect();
+    let mut risks = super::risks::load(ctx.conn(), nap_id, true).await?;
+    risks.truncate(5);
+    let mut dashboard = DashboardPage::build(
+        page.in_tenant(ctx),
+        ctx.tenant.slug.clone(),
+        summary,
+        others,
+    );
+    dashboard.risks = risks;
+    dashboard.actions =
+        crate::features::committees::meetings::open_actions(ctx.conn(), None, None).await?;
+    let user_id = ctx.user.id;
+    dashboard.handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
+    Ok(dashboard)
+}
+
+/// The NAP a tenant's home shows: the newest one not closed, else the newest.
+pub async fn current_nap(conn: &mut PgConnection) -> AppResult<Option<i64>> {
+    Ok(naps_list(conn).await?.first().map(|(id, _)| *id))
+}
+
+async fn nap_dashboard(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<DashboardPage> {
+    render(page, &mut ctx, id).await
+}
+
+/// The filters of the activity list, each optional.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListFilters {
+    #[serde(default)]
+    pub objective: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub lead: String,
+    #[serde(default)]
+    pub constituency: String,
+    /// "overdue", "due-next" or "stale".
+    #[serde(default)]
+    pub only: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/activity_list.html")]
+struct ListPage {
+    page: Chrome,
+    slug: String,
+    nap: Nap,
+    activities: Vec<Fact>,
+    filters: ListFilters,
+}
+
+async fn activity_list(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(filters): Query<ListFilters>,
+) -> AppResult<ListPage> {
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let tenant_id = ctx.tenant.id;
+    let facts = Facts::load(ctx.conn(), nap, tenant_id).await?;
+    let today = Quarter::current();
+    let next = Quarter::from_index(today.index() + 1);
+    let now = OffsetDateTime::now_utc();
+    let status = ActivityStatus::parse(&filters.status);
+    let constituency = Constituency::parse(&filters.constituency);
+    let keep = |a: &Fact| {
+        (filters.objective.is_empty() || a.objective == filters.objective)
+            && status.is_none_or(|s| a.status == s)
+            && (filters.lead.is_empty()
+                || a.lead_acronym
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(&filters.lead)))
+            && constituency.is_none_or(|c| a.lead.is_some() && facts.constituency_of(a.lead) == c)
+            && match filters.only.as_str() {
+                "overdue" => a.missed(today) > 0,
+                "due-next" => a.due_in(next) > 0,
+                "stale" => a.is_stale(now, facts.stale_days),
+                _ => true,
+            }
+    };
+    let keep_ids: std::collections::HashSet<i64> = facts
+        .activities
+        .iter()
+        .filter(|a| keep(a))
+        .map(|a| a.id)
+        .collect();
+    let nap = facts.nap.clone();
+    let activities = facts
+        .activities
+        .into_iter()
+        .filter(|a| keep_ids.contains(&a.id))
+        .collect();
+    Ok(ListPage {
+        page: page.in_tenant(&ctx),
+        slug: ctx.tenant.slug.clone(),
+        nap,
+        activities,
+        filters,
+    })
+}
