@@ -21,12 +21,43 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::{self, session_store::PgSessionStore};
 use crate::error::AppError;
 use crate::features;
+use crate::http::routes::Routes;
 use crate::http::{
     CSP, assets, error_page, friendly_rejections, health, make_span, on_response,
     refuse_nul_in_url, remember_span, security_header, unsaved_session,
 };
 use crate::i18n;
 use crate::state::AppState;
+
+/// The pages: everything behind sessions, the language and the CSRF check.
+fn pages() -> Routes {
+    Routes::new()
+        .merge(auth::handlers::router())
+        .merge(auth::reset::router())
+        .merge(auth::invitations::router())
+        .merge(auth::two_factor::router())
+        .merge(features::home::router())
+        .merge(features::profile::router())
+        .merge(features::tenant_router())
+        .merge(features::public::router())
+}
+
+/// What answers before any session: health checks and static files.
+fn outside_sessions() -> Routes {
+    Routes::new()
+        .merge(health::router())
+        .merge(assets::router())
+}
+
+/// Every route the application serves, as (method, pattern): the route
+/// table the tests walk (the benchmark's page too, which only `--bench`
+/// serves).
+pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
+    let all = outside_sessions()
+        .merge(pages())
+        .merge(crate::bench::router());
+    all.table().to_vec()
+}
 
 /// The application as `serve` runs it and the tests drive it.
 pub fn app(state: AppState) -> Router {
@@ -41,21 +72,12 @@ pub fn app(state: AppState) -> Router {
         ))));
 
     // Benchmarks only: the reference page runs through the same stack as pages.
-    let reference = if state.config.bench {
-        crate::bench::router()
-    } else {
-        Router::new()
-    };
-    let pages = Router::new()
-        .merge(reference)
-        .merge(auth::handlers::router())
-        .merge(auth::reset::router())
-        .merge(auth::invitations::router())
-        .merge(auth::two_factor::router())
-        .merge(features::home::router())
-        .merge(features::profile::router())
-        .merge(features::tenant_router())
-        .merge(features::public::router())
+    let mut pages = pages();
+    if state.config.bench {
+        pages = pages.merge(crate::bench::router());
+    }
+    let pages = pages
+        .into_router()
         .fallback(|| async { AppError::NotFound })
         // axum's own 2 MiB cap for extractors would undercut the configured limit.
         .layer(DefaultBodyLimit::max(state.config.body_limit))
@@ -70,9 +92,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(unsaved_session));
 
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .merge(health::router())
-        .merge(assets::router())
+    outside_sessions()
+        .into_router()
         .merge(pages)
         .layer(
             ServiceBuilder::new()

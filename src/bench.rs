@@ -222,8 +222,8 @@ async fn plan(
 }
 
 /// The reference page, served only when the server runs with `--bench`.
-pub fn router() -> axum::Router<crate::state::AppState> {
-    axum::Router::new().route("/bench/reference", axum::routing::get(reference))
+pub fn router() -> crate::http::routes::Routes {
+    crate::http::routes::Routes::new().get(crate::paths::at::bench_reference, reference)
 }
 
 pub struct Fortune {

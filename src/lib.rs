@@ -23,6 +23,7 @@ pub mod features;
 pub mod http;
 pub mod i18n;
 pub mod password;
+pub mod paths;
 pub mod spreadsheet;
 pub mod state;
 pub mod tenancy;

@@ -1,14 +1,14 @@
 //! `/login` and `/logout`.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
-use axum::Router;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -18,10 +18,11 @@ use crate::error::AppResult;
 use crate::http::page::Chrome;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::login, login_page)
+        .post(at::login, login)
+        .post(at::logout, logout)
 }
 
 #[derive(Template, WebTemplate)]

@@ -5,13 +5,13 @@
 //! whoever controls an account cannot accept another tenant's invitation.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use tower_sessions::Session;
@@ -24,11 +24,12 @@ use crate::http::form::FieldErrors;
 use crate::http::page::Chrome;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/invitations/{token}", get(show).post(join))
-        .route("/invitations/{token}/accept", post(accept))
-        .route("/invitations/{token}/decline", post(decline))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::invitation, show)
+        .post(at::invitation, join)
+        .post(at::invitation_accept, accept)
+        .post(at::invitation_decline, decline)
 }
 
 /// What the person sees: a password to choose, a sign-in to do first, or
@@ -163,7 +164,7 @@ async fn join(
     tx.commit().await?;
     super::start_session(&session, link.user_id, None).await?;
     tracing::info!(user = link.user_id, tenant = %link.tenant_slug, "invitation accepted with a new account");
-    Ok(Redirect::to(&format!("/t/{}/", link.tenant_slug)).into_response())
+    Ok(Redirect::to(&crate::paths::tenant_home(&link.tenant_slug)).into_response())
 }
 
 /// Uses the link and makes the membership active.
@@ -207,7 +208,7 @@ async fn accept(
     }
     tx.commit().await?;
     tracing::info!(user = me.id, tenant = %link.tenant_slug, "invitation accepted");
-    Ok(Redirect::to(&format!("/t/{}/", link.tenant_slug)).into_response())
+    Ok(Redirect::to(&crate::paths::tenant_home(&link.tenant_slug)).into_response())
 }
 
 /// Declining removes the pending membership (its links go with it). A

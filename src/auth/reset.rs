@@ -4,13 +4,13 @@
 //! membership it was issued through is deactivated.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::links::{self, Purpose};
@@ -20,8 +20,8 @@ use crate::http::form::FieldErrors;
 use crate::http::page::Chrome;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/reset/{token}", get(form).post(reset))
+pub fn router() -> Routes {
+    Routes::new().get(at::reset, form).post(at::reset, reset)
 }
 
 #[derive(Template, WebTemplate)]

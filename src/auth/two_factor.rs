@@ -3,13 +3,14 @@
 //! way). Setting it up, asking for it after the password, and switching it
 //! off again; a tenant may require it of its secretariat (see `tenancy`).
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Form, Router};
+use axum::{Extension, Form};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -31,11 +32,13 @@ const PENDING_SECS: i64 = 300;
 const STEP_SECS: u64 = 30;
 const ISSUER: &str = "NAP Oversight";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login/code", get(code_page).post(check_code))
-        .route("/profile/two-factor", get(setup_page).post(enable))
-        .route("/profile/two-factor/disable", post(disable))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::login_code, code_page)
+        .post(at::login_code, check_code)
+        .get(at::profile_two_factor, setup_page)
+        .post(at::profile_two_factor, enable)
+        .post(at::profile_two_factor_disable, disable)
 }
 
 fn totp(secret: &[u8]) -> AppResult<TOTP> {

@@ -1,13 +1,13 @@
 //! The audit log, for the secretariat: who changed what, when, in which
 //! request, with the row before and after. Filterable, and exported as CSV.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -15,13 +15,12 @@ use time::OffsetDateTime;
 use crate::authz::{self, AuditReader};
 use crate::error::AppResult;
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/audit", get(page))
-        .route("/t/{slug}/audit.csv", get(export))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::audit, page)
+        .get(at::audit_csv, export)
 }
 
 /// Rows shown on one page.

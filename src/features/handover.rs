@@ -3,12 +3,12 @@
 //! with a note the successor reads when they next sign in.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -18,13 +18,13 @@ use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/members/{id}/handover", get(page).post(hand_over))
-        .route("/t/{slug}/handovers/{id}/read", post(mark_read))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::member_handover, page)
+        .post(at::member_handover, hand_over)
+        .post(at::handover_read, mark_read)
 }
 
 pub struct Note {
@@ -188,7 +188,11 @@ async fn hand_over(
     admin.hand_over(ctx.conn(), &handover).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(from = from.membership, to = to.id, "hand-over recorded");
-    Ok(Redirect::to(&format!("/t/{}/members?done=handed-over", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&format!(
+        "{}?done=handed-over",
+        crate::paths::members(&ctx.tenant.slug)
+    ))
+    .into_response())
 }
 
 async fn mark_read(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
@@ -198,7 +202,7 @@ async fn mark_read(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> Ap
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/", ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::paths::tenant_home(&ctx.tenant.slug)))
 }
 
 /// A hand-over as decided.

@@ -1,12 +1,12 @@
 //! `/`: the tenants I belong to (visitors: tenants with public pages), and
 //! each tenant's home page.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::auth::CurrentUser;
 use crate::authz::Role;
@@ -15,12 +15,12 @@ use crate::http::page::Chrome;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn router() -> Routes {
+    Routes::new().get(at::home, home)
 }
 
-pub fn tenant_router() -> Router<AppState> {
-    Router::new().route("/t/{slug}/", get(tenant_home))
+pub fn tenant_router() -> Routes {
+    Routes::new().get(at::tenant_home, tenant_home)
 }
 
 pub struct TenantLink {

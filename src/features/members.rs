@@ -7,13 +7,14 @@
 //! platform, nor take over an account another tenant trusts.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -26,15 +27,16 @@ use crate::http::page::Chrome;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/members", get(list).post(add))
-        .route("/t/{slug}/members/{id}/role", post(change_role))
-        .route("/t/{slug}/members/{id}/deactivate", post(deactivate))
-        .route("/t/{slug}/members/{id}/activate", post(activate))
-        .route("/t/{slug}/members/{id}/invite", post(reinvite))
-        .route("/t/{slug}/members/{id}/withdraw", post(withdraw))
-        .route("/t/{slug}/members/{id}/reset", post(issue_reset))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::members, list)
+        .post(at::members, add)
+        .post(at::member_role, change_role)
+        .post(at::member_deactivate, deactivate)
+        .post(at::member_activate, activate)
+        .post(at::member_invite, reinvite)
+        .post(at::member_withdraw, withdraw)
+        .post(at::member_reset, issue_reset)
 }
 
 pub struct MemberRow {
@@ -449,7 +451,7 @@ async fn activate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> App
 }
 
 fn redirect(slug: &str, done: &str) -> Response {
-    Redirect::to(&format!("/t/{slug}/members?done={done}")).into_response()
+    Redirect::to(&paths::with_query(&paths::members(slug), &[("done", done)])).into_response()
 }
 
 /// Changing one's own role or deactivating oneself could leave a tenant

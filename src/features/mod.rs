@@ -14,14 +14,12 @@ pub mod progress;
 pub mod public;
 pub mod settings;
 
-use axum::Router;
-
-use crate::state::AppState;
+use crate::http::routes::Routes;
 
 /// Everything under `/t/{slug}/`. Every handler here takes a `TenantCtx`,
 /// which requires a signed-in member of that tenant (404 otherwise).
-pub fn tenant_router() -> Router<AppState> {
-    Router::new()
+pub fn tenant_router() -> Routes {
+    Routes::new()
         .merge(home::tenant_router())
         .merge(members::router())
         .merge(plan::router())

@@ -2,12 +2,12 @@
 //! secretariat edits it; every member reads it.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -18,18 +18,17 @@ use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/partners", get(list))
-        .route("/t/{slug}/partners/new", get(new).post(create))
-        .route("/t/{slug}/partners/{id}/edit", get(edit).post(update))
-        .route(
-            "/t/{slug}/partners/{id}/delete",
-            get(confirm_delete).post(delete),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::partners, list)
+        .get(at::partners_new, new)
+        .post(at::partners_new, create)
+        .get(at::partner_edit, edit)
+        .post(at::partner_edit, update)
+        .get(at::partner_delete, confirm_delete)
+        .post(at::partner_delete, delete)
 }
 
 /// The partner named by `raw` (an acronym, any case), `None` when empty; an
@@ -282,7 +281,7 @@ async fn save(
         Some(true) => {}
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::partners(&ctx.tenant.slug)).into_response())
 }
 
 async fn create(
@@ -365,8 +364,8 @@ async fn confirm_delete(
             &format!("{} ({})", r.name, r.acronym),
         ),
         problem,
-        action: format!("/t/{slug}/partners/{id}/delete"),
-        back: format!("/t/{slug}/partners"),
+        action: crate::paths::partner_delete(&slug, id),
+        back: crate::paths::partners(&slug),
     })
 }
 
@@ -375,12 +374,12 @@ async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     match editor.delete_partner(ctx.conn(), id).await? {
         Deleted::Gone => {
             let ctx = ctx.commit().await?;
-            Ok(Redirect::to(&format!("/t/{}/partners", ctx.tenant.slug)).into_response())
+            Ok(Redirect::to(&crate::paths::partners(&ctx.tenant.slug)).into_response())
         }
         Deleted::NotFound => Err(AppError::NotFound),
-        Deleted::InUse => Ok(
-            Redirect::to(&format!("/t/{}/partners/{id}/delete", ctx.tenant.slug)).into_response(),
-        ),
+        Deleted::InUse => {
+            Ok(Redirect::to(&crate::paths::partner_delete(&ctx.tenant.slug, id)).into_response())
+        }
     }
 }
 

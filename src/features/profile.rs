@@ -1,13 +1,13 @@
 //! `/profile`: my password and my language.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -18,12 +18,12 @@ use crate::http::page::Chrome;
 use crate::i18n;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/profile", get(show))
-        .route("/profile/password", post(change_password))
-        .route("/profile/language", post(change_language))
-        .route("/language", post(switch_language))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::profile, show)
+        .post(at::profile_password, change_password)
+        .post(at::profile_language, change_language)
+        .post(at::language, switch_language)
 }
 
 #[derive(Default)]

@@ -2,13 +2,13 @@
 //! Only tenants that opened their public portal answer, and only published
 //! NAPs; everything else is 404, including guessed ids.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 
 use crate::choices::Seat;
 use crate::features::committees::tor::{self, Version};
@@ -18,15 +18,14 @@ use crate::features::plan::grid::{Filters, Grid};
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::PublicTenant;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/p/{slug}/", get(public_home))
-        .route("/p/{slug}/naps/{id}", get(public_nap))
-        .route("/p/{slug}/committees/{id}/tor", get(current_tor))
-        .route("/p/{slug}/committees/{id}/tor/v/{n}", get(tor_version))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::public_home, public_home)
+        .get(at::public_nap, public_nap)
+        .get(at::public_committee_tor, current_tor)
+        .get(at::public_committee_tor_v, tor_version)
 }
 
 pub struct PublishedNap {
@@ -84,7 +83,7 @@ struct PublicNap {
     nap: Nap,
     grid: Grid,
     today: Quarter,
-    link_base: String,
+    links: bool,
     /// Only when the tenant chose to publish spending.
     show_spending: bool,
 }
@@ -114,7 +113,7 @@ async fn public_nap(
         nap,
         grid,
         today,
-        link_base: String::new(),
+        links: false,
         show_spending,
     })
 }

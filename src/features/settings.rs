@@ -3,12 +3,12 @@
 //! spending is published, the tenant's language, and the second factor
 //! required of its secretariat.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -16,11 +16,12 @@ use crate::authz::{self, SettingsAdmin};
 use crate::error::AppResult;
 use crate::http::form::{self, FieldErrors, Form};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{slug}/settings", get(settings).post(save_settings))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::settings, settings)
+        .post(at::settings, save_settings)
 }
 
 #[derive(Default, Deserialize)]
@@ -116,7 +117,7 @@ async fn save_settings(
     };
     admin.save_settings(ctx.conn(), &settings).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/settings", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::settings(&ctx.tenant.slug)).into_response())
 }
 
 /// The settings as checked.

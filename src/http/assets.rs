@@ -1,18 +1,17 @@
 //! Static files, compiled into the binary and served under content-hashed
 //! names, so browsers may keep them for a year and still never see a stale one.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::error::AppError;
-use crate::state::AppState;
 
 struct Asset {
     name: &'static str,
@@ -56,8 +55,8 @@ pub fn url(name: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{file}", get(serve))
+pub fn router() -> Routes {
+    Routes::new().get(at::asset, serve)
 }
 
 async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {

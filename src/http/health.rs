@@ -1,19 +1,17 @@
 //! Liveness and readiness for orchestrators and load balancers.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use sqlx::PgPool;
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::healthz, || async { "ok" })
+        .get(at::readyz, ready)
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

@@ -8,6 +8,7 @@ pub mod error_page;
 pub mod form;
 pub mod health;
 pub mod page;
+pub mod routes;
 
 use std::time::Duration;
 

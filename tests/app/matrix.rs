@@ -73,58 +73,13 @@ fn allowed(rule: Rule, who: Who) -> bool {
     }
 }
 
-/// The routes the source registers: (method, pattern).
+/// The routes the application registers: (method, pattern), from its own
+/// route table.
 fn registered() -> BTreeSet<(String, String)> {
-    let mut found = BTreeSet::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src"
-    ))];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let mut rest = text.as_str();
-            while let Some(at) = rest.find(".route(") {
-                rest = &rest[at + ".route(".len()..];
-                let Some(open) = rest.find('"') else { break };
-                let Some(close) = rest[open + 1..].find('"') else {
-                    break;
-                };
-                let pattern = &rest[open + 1..open + 1 + close];
-                // The handlers: up to the parenthesis that closes `.route(`.
-                let mut depth = 1;
-                let mut end = 0;
-                for (i, c) in rest.char_indices() {
-                    match c {
-                        '(' => depth += 1,
-                        ')' => depth -= 1,
-                        _ => {}
-                    }
-                    if depth == 0 {
-                        end = i;
-                        break;
-                    }
-                }
-                let handlers = &rest[..end];
-                for method in ["get", "post"] {
-                    let call = format!("{method}(");
-                    if handlers.match_indices(&call).any(|(i, _)| {
-                        i == 0
-                            || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric()
-                                && handlers.as_bytes()[i - 1] != b'_'
-                    }) {
-                        found.insert((method.to_uppercase(), pattern.to_owned()));
-                    }
-                }
-            }
-        }
-    }
-    found
+    nap_oversight::app::route_table()
+        .into_iter()
+        .map(|(method, pattern)| (method.to_string(), pattern.to_owned()))
+        .collect()
 }
 
 struct Ids {

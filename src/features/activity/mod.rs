@@ -4,12 +4,12 @@
 //! comment, a confidential record) post here, so that a refusal shows the
 //! page again with the message beside the field.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::authz;
@@ -24,17 +24,11 @@ use crate::http::page::Chrome;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/activities/{activity}", get(show))
-        .route(
-            "/t/{slug}/naps/{id}/activities/{activity}/comments",
-            post(comment),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/activities/{activity}/confidential",
-            post(add_record),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::activity, show)
+        .post(at::activity_comments, comment)
+        .post(at::activity_confidential, add_record)
 }
 
 #[derive(Template, WebTemplate)]
@@ -142,8 +136,8 @@ async fn comment(
         .await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
-        "/t/{}/naps/{nap}/activities/{activity}#comments",
-        ctx.tenant.slug
+        "{}#comments",
+        crate::paths::activity(&ctx.tenant.slug, nap, activity)
     ))
     .into_response())
 }
@@ -171,8 +165,8 @@ async fn add_record(
     keeper.add_record(ctx.conn(), activity, &record, by).await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
-        "/t/{}/naps/{nap}/activities/{activity}#confidential",
-        ctx.tenant.slug
+        "{}#confidential",
+        crate::paths::activity(&ctx.tenant.slug, nap, activity)
     ))
     .into_response())
 }

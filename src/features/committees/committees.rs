@@ -321,7 +321,7 @@ pub(super) async fn create(
     };
     let id = editor.create_committee(ctx.conn(), &c).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -415,7 +415,7 @@ pub(super) async fn update(
     };
     editor.update_committee(ctx.conn(), id, &c).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
 }
 
 pub struct Committee {

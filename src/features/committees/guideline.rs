@@ -2,11 +2,11 @@
 //! plan's objectives and outcomes, and the terms of reference and members of
 //! the committees that cover it. What a new committee member reads first.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
-use axum::routing::get;
 
 use super::committees::{self, Committee};
 use super::seats::{self, MemberRow};
@@ -15,11 +15,10 @@ use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap, ObjectiveNode};
 use crate::features::plan::quarter::Quarter;
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{slug}/naps/{id}/guideline", get(guideline))
+pub fn router() -> Routes {
+    Routes::new().get(at::nap_guideline, guideline)
 }
 
 pub struct CommitteeChapter {

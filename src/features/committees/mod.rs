@@ -10,27 +10,18 @@ pub mod seats;
 pub mod show;
 pub mod tor;
 
-use axum::Router;
-use axum::routing::{get, post};
+use crate::http::routes::Routes;
+use crate::paths::at;
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/t/{slug}/committees",
-            get(committees::list).post(committees::create),
-        )
-        .route("/t/{slug}/committees/{id}", get(show::show))
-        .route(
-            "/t/{slug}/committees/{id}/edit",
-            get(committees::edit).post(committees::update),
-        )
-        .route("/t/{slug}/committees/{id}/members", post(seats::add_member))
-        .route(
-            "/t/{slug}/committees/{id}/members/{member}/leave",
-            post(seats::leave),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::committees, committees::list)
+        .post(at::committees, committees::create)
+        .get(at::committee, show::show)
+        .get(at::committee_edit, committees::edit)
+        .post(at::committee_edit, committees::update)
+        .post(at::committee_members, seats::add_member)
+        .post(at::committee_member_leave, seats::leave)
         .merge(tor::router())
         .merge(meetings::router())
         .merge(guideline::router())

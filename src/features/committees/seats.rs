@@ -178,7 +178,7 @@ pub(super) async fn add_member(
     };
     editor.add_seat(ctx.conn(), id, &seat).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/committees/{id}", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
 }
 
 pub(super) async fn leave(
@@ -190,10 +190,7 @@ pub(super) async fn leave(
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/t/{}/committees/{id}",
-        ctx.tenant.slug
-    )))
+    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)))
 }
 
 /// A seat as the form gave it, checked.

@@ -3,12 +3,12 @@
 //! published version.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -18,15 +18,15 @@ use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/committees/{id}/tor", get(draft).post(save_draft))
-        .route("/t/{slug}/committees/{id}/tor/publish", post(publish))
-        .route("/t/{slug}/committees/{id}/tor/v/{n}", get(version))
-        .route("/t/{slug}/committees/{id}/tor/compare", get(compare))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::committee_tor, draft)
+        .post(at::committee_tor, save_draft)
+        .post(at::committee_tor_publish, publish)
+        .get(at::committee_tor_v, version)
+        .get(at::committee_tor_compare, compare)
 }
 
 /// The sections, in order: (field name, label key).
@@ -269,7 +269,7 @@ async fn save_draft(
     };
     editor.save_tor_draft(ctx.conn(), id, &text, quorum).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/committees/{id}/tor", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::committee_tor(&ctx.tenant.slug, id)).into_response())
 }
 
 async fn publish(
@@ -301,9 +301,10 @@ async fn publish(
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;
     tracing::info!(committee = id, version, "terms of reference published");
-    Ok(Redirect::to(&format!(
-        "/t/{}/committees/{id}/tor/v/{version}",
-        ctx.tenant.slug
+    Ok(Redirect::to(&crate::paths::committee_tor_v(
+        &ctx.tenant.slug,
+        id,
+        version,
     ))
     .into_response())
 }

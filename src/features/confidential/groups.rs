@@ -14,6 +14,7 @@ use crate::authz::ConfidentialGroupsAdmin;
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form};
 use crate::http::page::Chrome;
+use crate::paths;
 use crate::tenancy::TenantCtx;
 
 pub struct GroupMember {
@@ -111,9 +112,7 @@ pub(super) async fn create_group(
     if let Some(name) = form::check(&mut errors, "name", form::required(&f.name, 200)) {
         if admin.create_group(ctx.conn(), &name).await? {
             let ctx = ctx.commit().await?;
-            return Ok(
-                Redirect::to(&format!("/t/{}/confidential", ctx.tenant.slug)).into_response(),
-            );
+            return Ok(Redirect::to(&crate::paths::confidential(&ctx.tenant.slug)).into_response());
         }
         errors.add("name", "confidential.group_exists");
     }
@@ -157,8 +156,8 @@ pub(super) async fn add_member(
     admin.add_to_group(ctx.conn(), group, user).await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
-        "/t/{}/confidential#group-{group}",
-        ctx.tenant.slug
+        "{}#group-{group}",
+        paths::confidential(&ctx.tenant.slug)
     ))
     .into_response())
 }
@@ -173,8 +172,8 @@ pub(super) async fn remove_member(
     }
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
-        "/t/{}/confidential#group-{group}",
-        ctx.tenant.slug
+        "{}#group-{group}",
+        paths::confidential(&ctx.tenant.slug)
     )))
 }
 

@@ -14,15 +14,14 @@
 pub mod groups;
 pub mod records;
 
-use axum::Router;
-use axum::routing::{get, post};
+use crate::http::routes::Routes;
+use crate::paths::at;
 
 use crate::authz::{self, ConfidentialGroupsAdmin, ConfidentialKeeper};
 use crate::error::{AppError, AppResult};
 use crate::http::form::FieldErrors;
 use crate::http::page::format_date;
 use crate::i18n;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
 /// The largest file a record may carry.
@@ -31,32 +30,16 @@ pub const MAX_FILE: usize = 5 * 1024 * 1024;
 const SMALLEST_SHOWN: i32 = 5;
 pub const KINDS: [&str; 2] = ["referral", "note"];
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/t/{slug}/confidential",
-            get(groups::groups).post(groups::create_group),
-        )
-        .route(
-            "/t/{slug}/confidential/groups/{group}/members",
-            post(groups::add_member),
-        )
-        .route(
-            "/t/{slug}/confidential/groups/{group}/members/{user}/remove",
-            post(groups::remove_member),
-        )
-        .route(
-            "/t/{slug}/confidential/records/{record}",
-            get(records::show_record),
-        )
-        .route(
-            "/t/{slug}/confidential/records/{record}/file",
-            get(records::download),
-        )
-        .route(
-            "/t/{slug}/confidential/records/{record}/delete",
-            get(records::confirm_delete).post(records::delete_record),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::confidential, groups::groups)
+        .post(at::confidential, groups::create_group)
+        .post(at::confidential_group_members, groups::add_member)
+        .post(at::confidential_group_member_remove, groups::remove_member)
+        .get(at::confidential_record, records::show_record)
+        .get(at::confidential_record_file, records::download)
+        .get(at::confidential_record_delete, records::confirm_delete)
+        .post(at::confidential_record_delete, records::delete_record)
 }
 
 /// The groups the signed-in person keeps records for, as a capability.

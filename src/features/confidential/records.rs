@@ -132,8 +132,8 @@ pub(super) async fn confirm_delete(
         page: page.in_tenant(&ctx),
         question: i18n::t("confidential.delete_question").into_owned(),
         problem: None,
-        action: format!("/t/{slug}/confidential/records/{}/delete", row.id),
-        back: format!("/t/{slug}/confidential/records/{}", row.id),
+        action: crate::paths::confidential_record_delete(&slug, row.id),
+        back: crate::paths::confidential_record(&slug, row.id),
     })
 }
 
@@ -148,8 +148,8 @@ pub(super) async fn delete_record(
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&format!(
-        "/t/{}/naps/{nap}/activities/{activity}#confidential",
-        ctx.tenant.slug
+        "{}#confidential",
+        crate::paths::activity(&ctx.tenant.slug, nap, activity)
     )))
 }
 

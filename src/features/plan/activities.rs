@@ -1,12 +1,12 @@
 //! Activities: read, create, edit, delete.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -19,20 +19,16 @@ use crate::http::form::FieldErrors;
 use crate::http::form::invalid;
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/activities/new", get(new).post(create))
-        .route(
-            "/t/{slug}/naps/{id}/activities/{activity}/edit",
-            get(edit).post(update),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/activities/{activity}/delete",
-            get(confirm_delete).post(delete),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::activities_new, new)
+        .post(at::activities_new, create)
+        .get(at::activity_edit, edit)
+        .post(at::activity_edit, update)
+        .get(at::activity_delete, confirm_delete)
+        .post(at::activity_delete, delete)
 }
 
 pub struct PartnerChoice {
@@ -96,19 +92,19 @@ async fn form_page(
     let slug = ctx.tenant.slug.clone();
     let (action, back) = match activity {
         Some(a) => (
-            format!("/t/{slug}/naps/{}/activities/{a}/edit", nap.id),
-            format!("/t/{slug}/naps/{}/activities/{a}", nap.id),
+            crate::paths::activity_edit(&slug, nap.id, a),
+            crate::paths::activity(&slug, nap.id, a),
         ),
         None => (
-            format!("/t/{slug}/naps/{}/activities/new", nap.id),
-            format!("/t/{slug}/naps/{}", nap.id),
+            crate::paths::activities_new(&slug, nap.id),
+            crate::paths::nap(&slug, nap.id),
         ),
     };
     Ok(FormPage {
         page: page.in_tenant(ctx),
         action,
         back,
-        nap_url: format!("/t/{slug}/naps/{}", nap.id),
+        nap_url: crate::paths::nap(&slug, nap.id),
         nap,
         editing: activity.is_some(),
         form,
@@ -175,11 +171,7 @@ async fn save(
     };
     let ctx = ctx.commit().await?;
     tracing::info!(activity = id, "activity saved");
-    Ok(Redirect::to(&format!(
-        "/t/{}/naps/{nap_id}/activities/{id}",
-        ctx.tenant.slug
-    ))
-    .into_response())
+    Ok(Redirect::to(&crate::paths::activity(&ctx.tenant.slug, nap_id, id)).into_response())
 }
 
 async fn create(
@@ -272,8 +264,8 @@ async fn confirm_delete(
         problem: row
             .history
             .then(|| i18n::t("plan.activity_has_history").into_owned()),
-        action: format!("/t/{slug}/naps/{id}/activities/{activity}/delete"),
-        back: format!("/t/{slug}/naps/{id}/activities/{activity}"),
+        action: crate::paths::activity_delete(&slug, id, activity),
+        back: crate::paths::activity(&slug, id, activity),
     })
 }
 
@@ -291,9 +283,10 @@ async fn delete(
     .fetch_one(ctx.conn())
     .await?;
     if has_history {
-        return Ok(Redirect::to(&format!(
-            "/t/{}/naps/{id}/activities/{activity}/delete",
-            ctx.tenant.slug
+        return Ok(Redirect::to(&crate::paths::activity_delete(
+            &ctx.tenant.slug,
+            id,
+            activity,
         )));
     }
     if !editor.delete_activity(ctx.conn(), id, activity).await? {
@@ -301,7 +294,7 @@ async fn delete(
     }
     let ctx = ctx.commit().await?;
     tracing::info!(activity, "activity deleted");
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)))
 }
 
 impl PlanEditor {

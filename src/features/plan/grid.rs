@@ -4,11 +4,11 @@
 //! [`PAGE_SIZE`] activities; without filters that choose rows, the page is
 //! read by index (plan order), so its cost does not grow with the plan.
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -17,11 +17,10 @@ use super::quarter::{Quarter, TargetState};
 use crate::choices::Level;
 use crate::error::AppResult;
 use crate::http::page::{Chrome, Pager, page_number};
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{slug}/naps/{id}/plan", get(grid))
+pub fn router() -> Routes {
+    Routes::new().get(at::nap_plan, grid)
 }
 
 /// The filters, as they come in the query string (all optional).
@@ -220,7 +219,7 @@ struct GridPage {
     states: [TargetState; 3],
     today: Quarter,
     /// Activity links start with this; empty means no links.
-    link_base: String,
+    links: bool,
     show_spending: bool,
     pager: Pager,
 }
@@ -248,7 +247,7 @@ async fn grid(
         grid.activity_count = total;
         grid
     };
-    let base = format!("/t/{}/naps/{id}/plan", ctx.tenant.slug);
+    let base = crate::paths::nap_plan(&ctx.tenant.slug, id);
     let pager = Pager::new(
         number,
         PAGE_SIZE,
@@ -273,7 +272,7 @@ async fn grid(
         levels: Level::ALL,
         states: [TargetState::Met, TargetState::Missed, TargetState::Pending],
         today,
-        link_base: format!("/t/{}/naps/{id}/activities/", ctx.tenant.slug),
+        links: true,
         show_spending: true,
         pager,
     })

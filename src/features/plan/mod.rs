@@ -9,12 +9,10 @@ pub mod quarter;
 pub mod structure;
 pub mod transfer;
 
-use axum::Router;
+use crate::http::routes::Routes;
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(naps::router())
         .merge(structure::router())
         .merge(activities::router())

@@ -1,12 +1,12 @@
 //! NAPs: list, create, read, edit, delete, publish.
 
 use crate::http::form::{Form, invalid};
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -18,21 +18,20 @@ use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps", get(list))
-        .route("/t/{slug}/naps/new", get(new).post(create))
-        .route("/t/{slug}/naps/{id}", get(show))
-        .route("/t/{slug}/naps/{id}/edit", get(edit).post(update))
-        .route(
-            "/t/{slug}/naps/{id}/delete",
-            get(confirm_delete).post(delete),
-        )
-        .route("/t/{slug}/naps/{id}/publish", post(publish))
-        .route("/t/{slug}/naps/{id}/unpublish", post(unpublish))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::naps, list)
+        .get(at::naps_new, new)
+        .post(at::naps_new, create)
+        .get(at::nap, show)
+        .get(at::nap_edit, edit)
+        .post(at::nap_edit, update)
+        .get(at::nap_delete, confirm_delete)
+        .post(at::nap_delete, delete)
+        .post(at::nap_publish, publish)
+        .post(at::nap_unpublish, unpublish)
 }
 
 pub struct NapSummary {
@@ -267,7 +266,7 @@ async fn create(
     let id = editor.create_nap(ctx.conn(), &input).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP created");
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -336,7 +335,7 @@ async fn update(
     editor.update_nap(ctx.conn(), &old, &input).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP updated");
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)).into_response())
 }
 
 /// The code of an activity whose quarters or one-off targets would fall
@@ -377,8 +376,8 @@ async fn confirm_delete(
         page: page.in_tenant(&ctx),
         question: i18n::t_with("nap.delete_question", "value", &nap.title),
         problem: history.then(|| i18n::t("nap.has_history").into_owned()),
-        action: format!("/t/{slug}/naps/{id}/delete"),
-        back: format!("/t/{slug}/naps/{id}"),
+        action: crate::paths::nap_delete(&slug, id),
+        back: crate::paths::nap(&slug, id),
     })
 }
 
@@ -399,9 +398,9 @@ async fn has_history(conn: &mut PgConnection, nap_id: i64) -> AppResult<bool> {
 async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
     if has_history(ctx.conn(), id).await? {
-        return Ok(Redirect::to(&format!(
-            "/t/{}/naps/{id}/delete",
-            ctx.tenant.slug
+        return Ok(Redirect::to(&crate::paths::nap_delete(
+            &ctx.tenant.slug,
+            id,
         )));
     }
     if !editor.delete_nap(ctx.conn(), id).await? {
@@ -409,7 +408,7 @@ async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     }
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP deleted");
-    Ok(Redirect::to(&format!("/t/{}/naps", ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::paths::naps(&ctx.tenant.slug)))
 }
 
 async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResult<Redirect> {
@@ -419,7 +418,7 @@ async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResul
     }
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, published, "NAP publication changed");
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}", ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)))
 }
 
 async fn publish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {

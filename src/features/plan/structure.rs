@@ -1,12 +1,13 @@
 //! Objectives and outcomes: the two levels above activities.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -17,35 +18,22 @@ use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage};
 use crate::i18n;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/t/{slug}/naps/{id}/objectives/new",
-            get(new_objective).post(create_objective),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/objectives/{node}/edit",
-            get(edit_objective).post(update_objective),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/objectives/{node}/delete",
-            get(confirm_objective).post(delete_objective),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/outcomes/new",
-            get(new_outcome).post(create_outcome),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/outcomes/{node}/edit",
-            get(edit_outcome).post(update_outcome),
-        )
-        .route(
-            "/t/{slug}/naps/{id}/outcomes/{node}/delete",
-            get(confirm_outcome).post(delete_outcome),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::objectives_new, new_objective)
+        .post(at::objectives_new, create_objective)
+        .get(at::objective_edit, edit_objective)
+        .post(at::objective_edit, update_objective)
+        .get(at::objective_delete, confirm_objective)
+        .post(at::objective_delete, delete_objective)
+        .get(at::outcomes_new, new_outcome)
+        .post(at::outcomes_new, create_outcome)
+        .get(at::outcome_edit, edit_outcome)
+        .post(at::outcome_edit, update_outcome)
+        .get(at::outcome_delete, confirm_outcome)
+        .post(at::outcome_delete, delete_outcome)
 }
 
 #[derive(Default, Deserialize)]
@@ -86,10 +74,24 @@ enum Level {
 }
 
 impl Level {
-    fn path(self) -> &'static str {
+    fn new_path(self, slug: &str, nap: i64) -> String {
         match self {
-            Level::Objective => "objectives",
-            Level::Outcome => "outcomes",
+            Level::Objective => paths::objectives_new(slug, nap),
+            Level::Outcome => paths::outcomes_new(slug, nap),
+        }
+    }
+
+    fn edit_path(self, slug: &str, nap: i64, node: i64) -> String {
+        match self {
+            Level::Objective => paths::objective_edit(slug, nap, node),
+            Level::Outcome => paths::outcome_edit(slug, nap, node),
+        }
+    }
+
+    fn delete_path(self, slug: &str, nap: i64, node: i64) -> String {
+        match self {
+            Level::Objective => paths::objective_delete(slug, nap, node),
+            Level::Outcome => paths::outcome_delete(slug, nap, node),
         }
     }
 
@@ -136,14 +138,14 @@ async fn form_page(
         (Level::Outcome, Some(_)) => "plan.edit_outcome",
     };
     let action = match node {
-        None => format!("/t/{slug}/naps/{}/{}/new", nap.id, level.path()),
-        Some(n) => format!("/t/{slug}/naps/{}/{}/{n}/edit", nap.id, level.path()),
+        None => level.new_path(&slug, nap.id),
+        Some(n) => level.edit_path(&slug, nap.id, n),
     };
     Ok(NodeFormPage {
         page: page.in_tenant(ctx),
         heading,
         action,
-        back: format!("/t/{slug}/naps/{}", nap.id),
+        back: crate::paths::nap(&slug, nap.id),
         nap_title: nap.title.clone(),
         form,
         errors,
@@ -229,7 +231,7 @@ async fn save(
         Some(true) => {}
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/naps/{}", ctx.tenant.slug, nap.id)).into_response())
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, nap.id)).into_response())
 }
 
 async fn load_node(
@@ -386,8 +388,8 @@ async fn confirm(
         page: page.in_tenant(&ctx),
         question: i18n::t_with(key, "value", &format!("{} {}", form.code, form.title)),
         problem: history.then(|| i18n::t("plan.node_has_history").into_owned()),
-        action: format!("/t/{slug}/naps/{nap_id}/{}/{node}/delete", level.path()),
-        back: format!("/t/{slug}/naps/{nap_id}"),
+        action: level.delete_path(&slug, nap_id, node),
+        back: crate::paths::nap(&slug, nap_id),
     })
 }
 
@@ -412,20 +414,17 @@ async fn has_history(ctx: &mut TenantCtx, level: Level, node: i64) -> AppResult<
 async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> AppResult<Redirect> {
     let editor = ctx.plan_editor()?;
     if has_history(&mut ctx, level, node).await? {
-        return Ok(Redirect::to(&format!(
-            "/t/{}/naps/{nap_id}/{}/{node}/delete",
-            ctx.tenant.slug,
-            level.path()
+        return Ok(Redirect::to(&level.delete_path(
+            &ctx.tenant.slug,
+            nap_id,
+            node,
         )));
     }
     if !editor.delete_node(ctx.conn(), nap_id, level, node).await? {
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/t/{}/naps/{nap_id}",
-        ctx.tenant.slug
-    )))
+    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, nap_id)))
 }
 
 async fn confirm_objective(

@@ -2,12 +2,12 @@
 //! by year or quarter by the responsible partner's focal point.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -18,16 +18,14 @@ use crate::features::plan::quarter::Quarter;
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/indicators", get(list).post(create))
-        .route(
-            "/t/{slug}/naps/{id}/indicators/{indicator}",
-            get(show).post(add_value),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::indicators, list)
+        .post(at::indicators, create)
+        .get(at::indicator, show)
+        .post(at::indicator, add_value)
 }
 
 pub struct Indicator {
@@ -283,7 +281,7 @@ async fn create(
     };
     editor.add_indicator(ctx.conn(), &input).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}/indicators", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::indicators(&ctx.tenant.slug, id)).into_response())
 }
 
 pub struct Value {
@@ -408,11 +406,7 @@ async fn add_value(
         .enter_value(ctx.conn(), year, quarter, value, by)
         .await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/t/{}/naps/{id}/indicators/{indicator}",
-        ctx.tenant.slug
-    ))
-    .into_response())
+    Ok(Redirect::to(&crate::paths::indicator(&ctx.tenant.slug, id, indicator)).into_response())
 }
 
 /// An indicator as checked.

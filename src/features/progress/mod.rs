@@ -9,12 +9,10 @@ pub mod review;
 pub mod risks;
 pub mod updates;
 
-use axum::Router;
+use crate::http::routes::Routes;
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(updates::router())
         .merge(review::router())
         .merge(my_work::router())

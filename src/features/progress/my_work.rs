@@ -2,22 +2,22 @@
 //! from reporting on it. Overdue first, then due this quarter; a page holds
 //! at most [`PAGE_SIZE`] activities, and only those are counted in detail.
 
+use crate::http::routes::Routes;
+use crate::paths;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Query;
-use axum::routing::get;
 use serde::Deserialize;
 
 use crate::choices::ActivityStatus;
 use crate::error::AppResult;
 use crate::features::plan::quarter::Quarter;
 use crate::http::page::{Chrome, Pager, page_number};
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{slug}/my-work", get(my_work))
+pub fn router() -> Routes {
+    Routes::new().get(at::my_work, my_work)
 }
 
 pub struct WorkItem {
@@ -169,7 +169,7 @@ async fn my_work(
     let handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     let slug = ctx.tenant.slug.clone();
     let pager = Pager::new(number, PAGE_SIZE, total, items.len(), "work.pages", |n| {
-        format!("/t/{slug}/my-work?page={n}")
+        paths::with_query(&paths::my_work(&slug), &[("page", &n.to_string())])
     });
     Ok(MyWorkPage {
         handovers,

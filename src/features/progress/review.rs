@@ -2,13 +2,13 @@
 //! an update (then it counts) or returns it with a comment.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -17,14 +17,13 @@ use crate::authz::{self, UpdateReviewer};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/reviews", get(queue))
-        .route("/t/{slug}/updates/{id}/accept", post(accept))
-        .route("/t/{slug}/updates/{id}/return", post(send_back))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::reviews, queue)
+        .post(at::update_accept, accept)
+        .post(at::update_return, send_back)
 }
 
 pub struct PendingUpdate {
@@ -106,7 +105,7 @@ async fn accept(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     }
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update accepted");
-    Ok(Redirect::to(&format!("/t/{}/reviews", ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::paths::reviews(&ctx.tenant.slug)))
 }
 
 #[derive(Deserialize)]
@@ -148,7 +147,7 @@ async fn send_back(
     }
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update returned");
-    Ok(Redirect::to(&format!("/t/{}/reviews", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::reviews(&ctx.tenant.slug)).into_response())
 }
 
 /// The writes of a review, which only an [`UpdateReviewer`] makes: once,

@@ -2,12 +2,12 @@
 //! mitigation plan and who owns it. The secretariat keeps it; all read it.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -17,17 +17,15 @@ use crate::features::plan::model::{self, Nap};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/risks", get(list))
-        .route("/t/{slug}/naps/{id}/risks/new", get(new).post(create))
-        .route(
-            "/t/{slug}/naps/{id}/risks/{risk}/edit",
-            get(edit).post(update),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::risks, list)
+        .get(at::risks_new, new)
+        .post(at::risks_new, create)
+        .get(at::risk_edit, edit)
+        .post(at::risk_edit, update)
 }
 
 pub const STATES: [&str; 3] = ["open", "mitigating", "closed"];
@@ -146,7 +144,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
     let partners = crate::features::partners::acronyms(ctx.conn()).await?;
-    let base = format!("/t/{}/naps/{}/risks", ctx.tenant.slug, nap.id);
+    let base = crate::paths::risks(&ctx.tenant.slug, nap.id);
     Ok(FormPage {
         page: page.in_tenant(ctx),
         action: match risk {
@@ -244,7 +242,7 @@ async fn save(
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!("/t/{}/naps/{nap_id}/risks", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::risks(&ctx.tenant.slug, nap_id)).into_response())
 }
 
 async fn create(

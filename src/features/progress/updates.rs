@@ -1,13 +1,13 @@
 //! Status updates: the form, posting without lost updates, and the history.
 
 use crate::http::form::Form;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
@@ -17,14 +17,12 @@ use crate::error::{AppError, AppResult};
 use crate::features::plan::quarter::{Quarter, TargetState};
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/t/{slug}/naps/{id}/activities/{activity}/update",
-        get(form_page).post(post_update),
-    )
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::activity_update, form_page)
+        .post(at::activity_update, post_update)
 }
 
 /// What the reporting rules and the form need to know about an activity.
@@ -414,11 +412,10 @@ async fn post_update(
                 pending,
                 "status update posted"
             );
-            Ok(Redirect::to(&format!(
-                "/t/{}/naps/{nap}/activities/{}",
-                ctx.tenant.slug, head.id
-            ))
-            .into_response())
+            Ok(
+                Redirect::to(&crate::paths::activity(&ctx.tenant.slug, nap, head.id))
+                    .into_response(),
+            )
         }
     }
 }

@@ -4,14 +4,14 @@
 
 mod store;
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use store::{NewAction, NewMeeting};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
@@ -21,37 +21,18 @@ use super::seats::{self, MemberRow};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/committees/{id}/meetings", post(create))
-        .route("/t/{slug}/committees/{id}/meetings/{meeting}", get(show))
-        .route(
-            "/t/{slug}/committees/{id}/meetings/{meeting}/meeting.ics",
-            get(super::calendar::meeting_ics),
-        )
-        .route(
-            "/t/{slug}/committees/{id}/meetings/{meeting}/attendance",
-            post(attendance),
-        )
-        .route(
-            "/t/{slug}/committees/{id}/meetings/{meeting}/minutes",
-            post(minutes),
-        )
-        .route(
-            "/t/{slug}/committees/{id}/meetings/{meeting}/decisions",
-            post(decide),
-        )
-        .route(
-            "/t/{slug}/committees/{id}/meetings/{meeting}/actions",
-            post(add_action),
-        )
-        .route(
-            "/t/{slug}/committees/{id}/actions/{action}/done",
-            post(action_done),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .post(at::committee_meetings, create)
+        .get(at::meeting, show)
+        .get(at::meeting_ics, super::calendar::meeting_ics)
+        .post(at::meeting_attendance, attendance)
+        .post(at::meeting_minutes, minutes)
+        .post(at::meeting_decisions, decide)
+        .post(at::meeting_actions, add_action)
+        .post(at::action_done, action_done)
 }
 
 pub struct MeetingRow {
@@ -152,11 +133,7 @@ async fn create(
     };
     let meeting = editor.add_meeting(ctx.conn(), id, &new).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/t/{}/committees/{id}/meetings/{meeting}",
-        ctx.tenant.slug
-    ))
-    .into_response())
+    Ok(Redirect::to(&crate::paths::meeting(&ctx.tenant.slug, id, meeting)).into_response())
 }
 
 pub struct Meeting {
@@ -336,7 +313,7 @@ async fn show(
 }
 
 fn back(slug: &str, id: i64, meeting: i64) -> Response {
-    Redirect::to(&format!("/t/{slug}/committees/{id}/meetings/{meeting}")).into_response()
+    Redirect::to(&crate::paths::meeting(&slug, id, meeting)).into_response()
 }
 
 /// `presence_{member id}` fields: present, apologies or absent.

@@ -14,14 +14,14 @@ pub mod format;
 mod store;
 mod write;
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::request::Parts;
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::model::{self, Nap};
@@ -38,14 +38,15 @@ use write::{XLSX, csv_bytes, plan_rows, progress_sheets, xlsx_bytes};
 
 pub use format::{COLUMNS, FIGURES, label, parse_file};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/export.csv", get(export_csv))
-        .route("/t/{slug}/naps/{id}/export.xlsx", get(export_xlsx))
-        .route("/t/{slug}/naps/{id}/template.csv", get(template_csv))
-        .route("/t/{slug}/naps/{id}/template.xlsx", get(template_xlsx))
-        .route("/t/{slug}/naps/{id}/import", get(import_page).post(upload))
-        .route("/t/{slug}/naps/{id}/import/apply", post(apply))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::export_csv, export_csv)
+        .get(at::export_xlsx, export_xlsx)
+        .get(at::template_csv, template_csv)
+        .get(at::template_xlsx, template_xlsx)
+        .get(at::import, import_page)
+        .post(at::import, upload)
+        .post(at::import_apply, apply)
 }
 
 /// A turn to build an export of a whole plan. At most half the cores build
@@ -332,5 +333,5 @@ async fn apply(
         updated = analysis.count(ChangeKind::Update),
         "plan imported"
     );
-    Ok(Redirect::to(&format!("/t/{}/naps/{id}/plan", ctx.tenant.slug)).into_response())
+    Ok(Redirect::to(&crate::paths::nap_plan(&ctx.tenant.slug, id)).into_response())
 }

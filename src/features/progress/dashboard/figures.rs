@@ -10,6 +10,7 @@ use crate::choices::{ActivityStatus, Constituency};
 use crate::features::plan::model::Nap;
 use crate::features::plan::quarter::{Quarter, TargetState};
 use crate::http::page::Chrome;
+use crate::paths;
 
 /// A count that links to the list behind it.
 pub struct Figure {
@@ -120,8 +121,10 @@ impl DashboardPage {
         let today = Quarter::current();
         let next = Quarter::from_index(today.index() + 1);
         let nap_id = summary.nap.id;
-        let list = |query: &str| format!("/t/{slug}/naps/{nap_id}/activities?{query}");
-        let grid = |query: &str| format!("/t/{slug}/naps/{nap_id}/plan?{query}");
+        let list =
+            |query: &[(&str, &str)]| paths::with_query(&paths::activities(&slug, nap_id), query);
+        let grid =
+            |query: &[(&str, &str)]| paths::with_query(&paths::nap_plan(&slug, nap_id), query);
         let activities = |keep: &dyn Fn(&ActivityTally) -> bool| {
             summary
                 .activities
@@ -154,7 +157,7 @@ impl DashboardPage {
                         x += width;
                         Figure {
                             value,
-                            href: list(&format!("objective={code}&status={}", s.as_str())),
+                            href: list(&[("objective", code), ("status", s.as_str())]),
                         }
                     })
                     .collect();
@@ -178,10 +181,17 @@ impl DashboardPage {
                 .sum()
         };
         let target_figures = |label_key, year: Option<i32>| {
-            let year_q = year.map(|y| format!("year={y}&")).unwrap_or_default();
-            let figure = |state: TargetState| Figure {
-                value: targets_of(state, year, None),
-                href: grid(&format!("{year_q}state={}", state.as_str())),
+            let year_text = year.map(|y| y.to_string());
+            let figure = |state: TargetState| {
+                let mut query = Vec::with_capacity(2);
+                if let Some(year) = &year_text {
+                    query.push(("year", year.as_str()));
+                }
+                query.push(("state", state.as_str()));
+                Figure {
+                    value: targets_of(state, year, None),
+                    href: grid(&query),
+                }
             };
             TargetFigures {
                 label_key,
@@ -210,15 +220,15 @@ impl DashboardPage {
                     name: p.name.clone(),
                     led: Figure {
                         value: led,
-                        href: list(&format!("lead={}", p.acronym)),
+                        href: list(&[("lead", &p.acronym)]),
                     },
                     delayed: Figure {
                         value: delayed,
-                        href: list(&format!("lead={}&status=delayed", p.acronym)),
+                        href: list(&[("lead", &p.acronym), ("status", "delayed")]),
                     },
                     overdue: Figure {
                         value: targets_of(TargetState::Missed, None, Some(p.id)),
-                        href: list(&format!("lead={}&only=overdue", p.acronym)),
+                        href: list(&[("lead", &p.acronym), ("only", "overdue")]),
                     },
                     last_update: last_update
                         .map(crate::http::page::format_date)
@@ -238,15 +248,15 @@ impl DashboardPage {
                     constituency: *c,
                     led: Figure {
                         value: sum(|r| &r.led),
-                        href: list(&format!("constituency={}", c.as_str())),
+                        href: list(&[("constituency", c.as_str())]),
                     },
                     delayed: Figure {
                         value: sum(|r| &r.delayed),
-                        href: list(&format!("constituency={}&status=delayed", c.as_str())),
+                        href: list(&[("constituency", c.as_str()), ("status", "delayed")]),
                     },
                     overdue: Figure {
                         value: sum(|r| &r.overdue),
-                        href: list(&format!("constituency={}&only=overdue", c.as_str())),
+                        href: list(&[("constituency", c.as_str()), ("only", "overdue")]),
                     },
                 }
             })
@@ -259,7 +269,7 @@ impl DashboardPage {
                     let (_, budget, spending) = activities(&|t| t.objective_id == *id);
                     (
                         format!("{code} {title}"),
-                        list(&format!("objective={code}")),
+                        list(&[("objective", code)]),
                         budget,
                         spending,
                     )

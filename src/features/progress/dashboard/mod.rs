@@ -7,11 +7,11 @@ mod facts;
 mod figures;
 mod summary;
 
+use crate::http::routes::Routes;
+use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query};
-use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -21,16 +21,15 @@ use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
 use crate::http::page::Chrome;
-use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 pub use facts::{Fact, Facts, PartnerInfo};
 pub use figures::DashboardPage;
 use summary::Summary;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{slug}/naps/{id}/dashboard", get(nap_dashboard))
-        .route("/t/{slug}/naps/{id}/activities", get(activity_list))
+pub fn router() -> Routes {
+    Routes::new()
+        .get(at::nap_dashboard, nap_dashboard)
+        .get(at::activities, activity_list)
 }
 
 /// The NAPs a dashboard can switch to.
