@@ -99,6 +99,21 @@ impl Hasher {
         Ok(known && matches)
     }
 
+    /// Whether `typed` is the signed-in person's password: the re-check
+    /// asked before changing the password or switching the second factor off.
+    pub async fn is_password_of(
+        &self,
+        pool: &sqlx::PgPool,
+        user: i64,
+        typed: &str,
+    ) -> anyhow::Result<bool> {
+        let hash = sqlx::query_scalar!("select password_hash from users where id = $1", user)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+        self.verify(typed, hash.as_deref()).await
+    }
+
     /// [`check_new_for`] off the async executor: the strength estimate takes
     /// a few milliseconds, too long to hold a request thread.
     pub async fn check_new(

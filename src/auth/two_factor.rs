@@ -107,7 +107,7 @@ pub async fn ask_for_code(
         language: language.map(str::to_owned),
     };
     session.insert(PENDING_KEY, pending).await?;
-    Ok(Redirect::to("/login/code").into_response())
+    Ok(Redirect::to(&crate::paths::login_code()).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -125,7 +125,7 @@ async fn pending(session: &Session) -> AppResult<Option<Pending>> {
 
 async fn code_page(page: Chrome, session: Session) -> AppResult<Response> {
     if pending(&session).await?.is_none() {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(Redirect::to(&crate::paths::login()).into_response());
     }
     Ok(CodePage {
         page,
@@ -151,7 +151,7 @@ async fn check_code(
 ) -> AppResult<Response> {
     let Some(pending) = pending(&session).await? else {
         session.remove::<Pending>(PENDING_KEY).await?;
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(Redirect::to(&crate::paths::login()).into_response());
     };
     let account = sqlx::query!(
         "select email, totp_secret, totp_last_step from users where id = $1 and active",
@@ -161,7 +161,7 @@ async fn check_code(
     .await?;
     let Some(account) = account else {
         session.flush().await?;
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(Redirect::to(&crate::paths::login()).into_response());
     };
     // Wrong codes count against the account like wrong passwords.
     let client = throttle::client_address(&state, &headers, connect.map(|c| c.0.0));
@@ -331,7 +331,7 @@ async fn enable(
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     if user.two_factor {
-        return Ok(Redirect::to("/profile/two-factor").into_response());
+        return Ok(Redirect::to(&crate::paths::profile_two_factor()).into_response());
     }
     let secret = session.get::<Vec<u8>>(ENROLLING_KEY).await?;
     let step = match &secret {
@@ -353,7 +353,11 @@ async fn enable(
     .await?;
     session.remove::<Vec<u8>>(ENROLLING_KEY).await?;
     tracing::info!(user = user.id, "second factor switched on");
-    Ok(Redirect::to("/profile?done=two_factor_on").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::profile(),
+        &[("done", "two_factor_on")],
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -369,12 +373,13 @@ async fn disable(
     user: CurrentUser,
     Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
-    let hash = sqlx::query_scalar!("select password_hash from users where id = $1", user.id)
-        .fetch_one(&state.pool)
-        .await?;
     let refused = if required_of(&state, user.id).await? {
         Some("two_factor.required_cannot_disable")
-    } else if !state.hasher.verify(&form.password, hash.as_deref()).await? {
+    } else if !state
+        .hasher
+        .is_password_of(&state.pool, user.id, &form.password)
+        .await?
+    {
         Some("profile.current_wrong")
     } else {
         None
@@ -391,7 +396,11 @@ async fn disable(
     .execute(&state.pool)
     .await?;
     tracing::info!(user = user.id, "second factor switched off");
-    Ok(Redirect::to("/profile?done=two_factor_off").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::profile(),
+        &[("done", "two_factor_off")],
+    ))
+    .into_response())
 }
 
 #[cfg(test)]

@@ -101,11 +101,12 @@ async fn change_password(
     session: Session,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let hash = sqlx::query_scalar!("select password_hash from users where id = $1", user.id)
-        .fetch_one(&state.pool)
-        .await?;
     let mut errors = PasswordErrors::default();
-    if !state.hasher.verify(&form.current, hash.as_deref()).await? {
+    if !state
+        .hasher
+        .is_password_of(&state.pool, user.id, &form.current)
+        .await?
+    {
         errors.current = Some("profile.current_wrong");
     }
     if let Err(key) = state
@@ -133,7 +134,11 @@ async fn change_password(
         other_sessions_ended = ended,
         "password changed"
     );
-    Ok(Redirect::to("/profile?done=password").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::profile(),
+        &[("done", "password")],
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -174,7 +179,11 @@ async fn change_language(
             session.remove_value(i18n::SESSION_KEY).await?;
         }
     }
-    Ok(Redirect::to("/profile?done=language").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::profile(),
+        &[("done", "language")],
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
