@@ -284,6 +284,8 @@ struct FormSpec {
     fields: Vec<(String, String, bool)>,
     /// The fields that take a number (typed as one, or named for one).
     numeric: Vec<String>,
+    /// The fields that offer a closed list.
+    selects: Vec<String>,
 }
 
 /// Text fields that hold a number.
@@ -305,6 +307,7 @@ fn forms_of(html: &str) -> Vec<FormSpec> {
         let multipart = form.value().attr("enctype") == Some("multipart/form-data");
         let mut fields = Vec::new();
         let mut numeric = Vec::new();
+        let mut selects = Vec::new();
         for field in form.select(&field_sel) {
             let el = field.value();
             let name = el.attr("name").unwrap().to_owned();
@@ -315,6 +318,7 @@ fn forms_of(html: &str) -> Vec<FormSpec> {
             let (value, text) = match (el.name(), el.attr("type").unwrap_or("text")) {
                 ("textarea", _) => (String::new(), true),
                 ("select", _) => {
+                    selects.push(name.clone());
                     let options: Vec<_> = field.select(&option_sel).collect();
                     // The selected option, else the first real choice, as a
                     // person would pick; a portfolio only ministries have.
@@ -377,9 +381,34 @@ fn forms_of(html: &str) -> Vec<FormSpec> {
             multipart,
             fields,
             numeric,
+            selects,
         });
     }
     forms
+}
+
+/// Each message beside a field is announced with it: the field is marked
+/// invalid and described by the message.
+fn errors_are_tied_to_their_fields(action: &str, html: &str) {
+    let doc = Html::parse_document(html);
+    let messages = Selector::parse(".field-error[id]").unwrap();
+    let invalid = Selector::parse("[aria-invalid=true][aria-describedby]").unwrap();
+    let described: Vec<&str> = doc
+        .select(&invalid)
+        .flat_map(|el| {
+            el.value()
+                .attr("aria-describedby")
+                .unwrap()
+                .split_whitespace()
+        })
+        .collect();
+    for message in doc.select(&messages) {
+        let id = message.value().attr("id").unwrap();
+        assert!(
+            described.contains(&id),
+            "{action}: no invalid field is described by #{id}"
+        );
+    }
 }
 
 /// Every page the secretariat can reach from its overview, each kind of
@@ -447,6 +476,9 @@ async fn send(
         form.action,
         res.status
     );
+    if res.status == StatusCode::UNPROCESSABLE_ENTITY {
+        errors_are_tied_to_their_fields(&form.action, &res.body);
+    }
     let found = injected(&res.body);
     assert!(
         found.is_empty(),
@@ -461,10 +493,7 @@ async fn send(
 /// and every refusal, parsed for injected markup.
 #[tokio::test]
 async fn every_text_field_of_every_form_takes_every_payload_as_text() {
-    let app = crate::common::TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
-        .await
-        .unwrap();
+    let app = crate::common::TestApp::init().with_demo().build().await;
     // The secretariat also keeps the confidential records, to reach their form.
     let mut conn = app.owner_conn().await;
     sqlx::query(
@@ -596,10 +625,7 @@ async fn every_text_field_of_every_form_takes_every_payload_as_text() {
 /// text holds a control character and updates still land.
 #[tokio::test]
 async fn nul_control_characters_and_extreme_numbers_through_every_form() {
-    let app = crate::common::TestApp::new().await;
-    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
-        .await
-        .unwrap();
+    let app = crate::common::TestApp::init().with_demo().build().await;
     let mut sec = app.signed_in("secretariat@veridia.example").await;
     let mut forms: Vec<FormSpec> = Vec::new();
     let mut kinds = std::collections::HashSet::new();
@@ -637,7 +663,30 @@ async fn nul_control_characters_and_extreme_numbers_through_every_form() {
     };
     let mut sent = 0;
     let mut numbers = 0;
+    let mut refused_choices = 0;
     for form in &forms {
+        // Each closed list in turn, with a choice it never offered: refused
+        // beside that list, which says so to a screen reader.
+        for field in &form.selects {
+            let values: Vec<(String, String)> = defaults(form)
+                .into_iter()
+                .map(|(name, value, _)| {
+                    let value = if name == *field {
+                        "no-such-choice".to_owned()
+                    } else {
+                        value
+                    };
+                    (name, value)
+                })
+                .collect();
+            let res = send(&mut sec, form, &values, &token).await;
+            sent += 1;
+            if res.status == StatusCode::UNPROCESSABLE_ENTITY
+                && res.body.contains(&format!("id=\"f-{field}-error\""))
+            {
+                refused_choices += 1;
+            }
+        }
         // Every text field at once: a NUL byte, then other control characters.
         for bad in ["a\0b", "bell\u{7} and esc\u{1b}[2J", "\u{7f}"] {
             let values: Vec<(String, String)> = defaults(form)
@@ -676,10 +725,11 @@ async fn nul_control_characters_and_extreme_numbers_through_every_form() {
         }
     }
     eprintln!(
-        "bad-input sweep: {} forms, {sent} submissions, {numbers} with extreme numbers",
+        "bad-input sweep: {} forms, {sent} submissions, {numbers} with extreme numbers, {refused_choices} choices refused beside their list",
         forms.len()
     );
     assert!(numbers >= 40, "{numbers}");
+    assert!(refused_choices >= 10, "{refused_choices}");
 
     // No text stored anywhere holds a control character.
     let mut conn = app.owner_conn().await;
