@@ -5,10 +5,12 @@ use crate::common::TestApp;
 
 #[tokio::test]
 async fn every_change_writes_one_audit_row_with_who_when_and_what() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.tenant("borea").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_tenant("borea")
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let observer = app
         .member("aland", "obs@aland.test", Role::Observer, None, false)

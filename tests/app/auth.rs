@@ -5,16 +5,11 @@ use crate::common::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn sign_in_renews_the_session_and_shows_my_tenants() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member(
-        "aland",
-        "sec@aland.test",
-        Role::Secretariat,
-        Some("MOL"),
-        false,
-    )
-    .await;
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user_of("sec@aland.test", Role::Secretariat, "MOL")
+        .build()
+        .await;
     let mut client = app.client();
 
     let login = client.get("/login").await;
@@ -65,9 +60,10 @@ async fn sign_in_renews_the_session_and_shows_my_tenants() {
 #[tokio::test]
 async fn weaker_hashes_are_upgraded_at_sign_in() {
     use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let weak = Argon2::new(
         Algorithm::Argon2i,
@@ -110,9 +106,10 @@ async fn secure_cookies_when_configured() {
 
 #[tokio::test]
 async fn unknown_email_and_wrong_password_get_the_same_answer() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.client();
 
@@ -142,9 +139,10 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
 
 #[tokio::test]
 async fn eleventh_attempt_on_an_account_is_throttled() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.client();
     for _ in 0..10 {
@@ -175,9 +173,10 @@ async fn eleventh_attempt_on_an_account_is_throttled() {
 async fn failures_from_one_address_throttle_every_account() {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.client();
     let token = client.get("/login").await.csrf();
@@ -219,9 +218,10 @@ async fn failures_from_one_address_throttle_every_account() {
 
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.signed_in("sec@aland.test").await;
     let stolen = client.cookies.clone();
@@ -244,9 +244,10 @@ async fn logout_ends_the_session_on_the_server() {
 
 #[tokio::test]
 async fn sessions_past_their_absolute_limit_end() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.signed_in("sec@aland.test").await;
     assert_eq!(client.get("/t/aland/").await.status, StatusCode::OK);
@@ -263,9 +264,10 @@ async fn sessions_past_their_absolute_limit_end() {
 
 #[tokio::test]
 async fn idle_sessions_expire_in_the_store() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.signed_in("sec@aland.test").await;
     let mut conn = app.owner_conn().await;
@@ -291,16 +293,11 @@ async fn idle_sessions_expire_in_the_store() {
 /// signs out at its next request, and the row read is never stored.
 #[tokio::test]
 async fn the_person_is_read_with_each_request_and_never_stored_in_the_session() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member(
-        "aland",
-        "sec@aland.test",
-        Role::Secretariat,
-        Some("MOL"),
-        false,
-    )
-    .await;
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user_of("sec@aland.test", Role::Secretariat, "MOL")
+        .build()
+        .await;
     let mut client = app.signed_in("sec@aland.test").await;
     let mut owner = app.owner_conn().await;
     sqlx::query("update users set name = 'Renamed Person' where email = 'sec@aland.test'")
@@ -345,9 +342,10 @@ async fn the_person_is_read_with_each_request_and_never_stored_in_the_session() 
 /// site whatever the link said: each of these once led a browser away.
 #[tokio::test]
 async fn no_redirect_leaves_the_site() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     // As written in a link's query string.
     let links = [
@@ -396,10 +394,11 @@ async fn no_redirect_leaves_the_site() {
     }
 }
 
+/// A client, the path it posts to and the form it sends.
+type Request = (crate::common::Client, &'static str, Vec<(String, String)>);
+
 /// Sends each client's request at once; the statuses, in any order.
-async fn all_at_once(
-    requests: Vec<(crate::common::Client, &'static str, Vec<(String, String)>)>,
-) -> Vec<StatusCode> {
+async fn all_at_once(requests: Vec<Request>) -> Vec<StatusCode> {
     let tasks: Vec<_> = requests
         .into_iter()
         .map(|(mut client, path, fields)| {
@@ -423,9 +422,10 @@ async fn all_at_once(
 /// count and the decision are one step, so at most 10 ever are.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_wrong_passwords_at_once_get_ten_checked_at_most() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut requests = Vec::new();
     for i in 0..100 {

@@ -25,12 +25,12 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationsh
 const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
 const SHEET_END: &str = "</sheetData></worksheet>";
 
+/// Writes one part of a workbook into the archive.
+type Part<'a> = &'a dyn Fn(&mut dyn Write);
+
 /// A workbook whose sheet (and shared strings, if given) are written by the
 /// closures, streamed into the archive so large parts never sit in memory.
-fn workbook(
-    sheet: impl FnOnce(&mut dyn Write),
-    shared_strings: Option<&dyn Fn(&mut dyn Write)>,
-) -> Vec<u8> {
+fn workbook(sheet: impl FnOnce(&mut dyn Write), shared_strings: Option<Part<'_>>) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

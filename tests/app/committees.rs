@@ -5,18 +5,7 @@ use nap_oversight::authz::Role;
 use crate::common::{Client, TestApp};
 
 async fn setup() -> (TestApp, Client, i64) {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member(
-        "aland",
-        "sec@aland.test",
-        Role::Secretariat,
-        Some("MOL"),
-        false,
-    )
-    .await;
-    app.member("aland", "obs@aland.test", Role::Observer, None, false)
-        .await;
+    let app = TestApp::init().with_aland().build().await;
     let mut conn = app.owner_conn().await;
     for sql in [
         "update partners set portfolio = 'labour', constituency = 'government' where acronym = 'MOL'",

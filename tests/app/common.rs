@@ -181,23 +181,211 @@ pub struct TestApp {
     pub pool: PgPool,
     /// Works as the owner (superuser): for setting up what tests need.
     pub owner: PgConnectOptions,
+    /// The NAP made by [`Builder::with_plan`].
+    nap: Option<i64>,
 }
 
-impl TestApp {
-    pub async fn new() -> Self {
-        Self::with_config(ServerConfig::default()).await
+/// The secretariat of the usual test tenant, `aland`.
+pub const SEC: &str = "sec@aland.test";
+/// An observer in `aland`.
+pub const OBSERVER: &str = "obs@aland.test";
+
+/// What a test starts from, said in one chain and built in order:
+/// `TestApp::init().with_tenant("aland").with_user(SEC, Role::Secretariat).build().await`.
+/// People join the tenant named last before them.
+#[must_use]
+pub struct Builder {
+    config: ServerConfig,
+    steps: Vec<Step>,
+}
+
+enum Step {
+    Demo,
+    Tenant(&'static str),
+    Member {
+        email: &'static str,
+        role: Role,
+        partner: Option<&'static str>,
+        focal: bool,
+    },
+    Plan,
+}
+
+impl Builder {
+    pub fn with_config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
     }
 
-    pub async fn with_config(config: ServerConfig) -> Self {
+    /// The demo's tenants, people and plan (passwords: `demo::PASSWORD`).
+    pub fn with_demo(mut self) -> Self {
+        self.steps.push(Step::Demo);
+        self
+    }
+
+    /// A tenant with five partners: MOL, MOJ, CTU, EF, ILO (made the first
+    /// time it is named; naming it again adds the people after to it).
+    pub fn with_tenant(mut self, slug: &'static str) -> Self {
+        self.steps.push(Step::Tenant(slug));
+        self
+    }
+
+    /// A person with `role` and no organisation.
+    pub fn with_user(self, email: &'static str, role: Role) -> Self {
+        self.member(email, role, None, false)
+    }
+
+    /// A person with `role` in the organisation with this acronym.
+    pub fn with_user_of(self, email: &'static str, role: Role, partner: &'static str) -> Self {
+        self.member(email, role, Some(partner), false)
+    }
+
+    /// Their organisation's focal point, who reports on its activities.
+    pub fn with_focal_point(self, email: &'static str, role: Role, partner: &'static str) -> Self {
+        self.member(email, role, Some(partner), true)
+    }
+
+    fn member(
+        mut self,
+        email: &'static str,
+        role: Role,
+        partner: Option<&'static str>,
+        focal: bool,
+    ) -> Self {
+        self.steps.push(Step::Member {
+            email,
+            role,
+            partner,
+            focal,
+        });
+        self
+    }
+
+    /// `aland` and its secretariat [`SEC`] (of MOL).
+    pub fn with_secretariat(self) -> Self {
+        self.with_tenant("aland")
+            .with_user_of(SEC, Role::Secretariat, "MOL")
+    }
+
+    /// The usual start: `aland`, its secretariat [`SEC`] and an observer
+    /// [`OBSERVER`].
+    pub fn with_aland(self) -> Self {
+        self.with_secretariat().with_user(OBSERVER, Role::Observer)
+    }
+
+    /// A NAP 2025–2029 in `aland` with one objective (1) and one outcome
+    /// (1.1), made through the pages by [`SEC`]; see [`TestApp::nap`].
+    pub fn with_plan(mut self) -> Self {
+        self.steps.push(Step::Plan);
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
         init_tracing();
         let owner = fresh_database().await;
         let pool = db::app_pool(owner.clone(), 5, true);
-        let router = nap_oversight::app(AppState::new(pool.clone(), config));
-        Self {
+        let router = nap_oversight::app(AppState::new(pool.clone(), self.config));
+        let mut app = TestApp {
             router,
             pool,
             owner,
+            nap: None,
+        };
+        let mut tenant = None;
+        let mut made = Vec::new();
+        for step in self.steps {
+            match step {
+                Step::Demo => {
+                    nap_oversight::demo::load(&app.pool, &nap_oversight::password::Hasher::new(1))
+                        .await
+                        .unwrap();
+                }
+                Step::Tenant(slug) => {
+                    if !made.contains(&slug) {
+                        app.tenant(slug).await;
+                        made.push(slug);
+                    }
+                    tenant = Some(slug);
+                }
+                Step::Member {
+                    email,
+                    role,
+                    partner,
+                    focal,
+                } => {
+                    let slug = tenant.expect("with_tenant before with_user");
+                    app.member(slug, email, role, partner, focal).await;
+                }
+                Step::Plan => app.nap = Some(app.make_plan().await),
+            }
         }
+        app
+    }
+}
+
+impl TestApp {
+    pub fn init() -> Builder {
+        Builder {
+            config: ServerConfig::default(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// An empty application: no tenant, no one.
+    pub async fn new() -> Self {
+        Self::init().build().await
+    }
+
+    pub async fn with_config(config: ServerConfig) -> Self {
+        Self::init().with_config(config).build().await
+    }
+
+    /// The NAP made by [`Builder::with_plan`].
+    pub fn nap(&self) -> i64 {
+        self.nap.expect("built with_plan")
+    }
+
+    async fn make_plan(&self) -> i64 {
+        let mut sec = self.signed_in(SEC).await;
+        let res = sec
+            .submit(
+                "/t/aland/naps/new",
+                "/t/aland/naps/new",
+                &[
+                    ("title", "Plan against forced labour"),
+                    ("theme", "forced-labour"),
+                    ("start_year", "2025"),
+                    ("end_year", "2029"),
+                    ("status", "adopted"),
+                    ("sdg_targets", "8.7"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
+        let base = format!("/t/aland/naps/{nap}");
+        let res = sec
+            .submit(
+                &format!("{base}/objectives/new"),
+                &format!("{base}/objectives/new"),
+                &[("code", "1"), ("title", "Prevention")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let objective = self.count("select id from objectives").await.to_string();
+        let res = sec
+            .submit(
+                &format!("{base}/outcomes/new"),
+                &format!("{base}/outcomes/new"),
+                &[
+                    ("objective", &objective),
+                    ("code", "1.1"),
+                    ("title", "People know their rights"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        nap
     }
 
     pub async fn owner_conn(&self) -> PgConnection {

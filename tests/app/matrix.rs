@@ -1226,6 +1226,160 @@ async fn every_route_answers_every_person_as_the_policy_says() {
     assert_eq!(calls, table.len() * PEOPLE.len());
 }
 
+/// A GET changes nothing: every route of the table called by GET (those
+/// registered for POST only too: they must refuse) as every person, and a
+/// fingerprint of every table taken before and after. What a GET may write
+/// is named: the session it renews and the audit rows of reads.
+#[tokio::test]
+async fn no_get_changes_data() {
+    let (app, ids, mut people) = fixture().await;
+    let mut paths: Vec<(&'static str, String)> = Vec::new();
+    for (_, pattern, path, _) in policy(&ids) {
+        if !paths.iter().any(|(p, _)| *p == pattern) {
+            paths.push((pattern, path));
+        }
+    }
+    let patterns: BTreeSet<String> = registered().into_iter().map(|(_, p)| p).collect();
+    assert_eq!(
+        paths.len(),
+        patterns.len(),
+        "a route without a path to call"
+    );
+    let before = fingerprint(&app).await;
+    let mut calls = 0;
+    for (who, client) in people.iter_mut() {
+        for (pattern, path) in &paths {
+            let res = client.get(path).await;
+            calls += 1;
+            assert!(
+                !res.status.is_server_error(),
+                "GET {pattern} as {who:?}: {}",
+                res.status
+            );
+        }
+    }
+    let after = fingerprint(&app).await;
+    let changed: Vec<&String> = before
+        .iter()
+        .filter(|(table, sum)| after.get(*table) != Some(*sum))
+        .map(|(table, _)| table)
+        .collect();
+    assert!(changed.is_empty(), "{calls} GETs changed {changed:?}");
+    assert!(before.len() >= 30, "{} tables", before.len());
+}
+
+/// Every HTML page of the route table, as every person who may see it,
+/// read for the structure assistive technology relies on: the language, one
+/// main heading, a label for every control, a text for every image, and
+/// header cells in every table.
+#[tokio::test]
+async fn every_page_is_accessible_by_structure() {
+    let (_app, ids, mut people) = fixture().await;
+    let mut pages = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (method, pattern, path, _) in policy(&ids) {
+        if method != "GET" {
+            continue;
+        }
+        for (who, client) in people.iter_mut() {
+            let res = client.get(&path).await;
+            let html = res
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+            if res.status != StatusCode::OK || !html {
+                continue;
+            }
+            pages.insert(pattern);
+            for problem in structure_problems(&res.html()) {
+                problems.push(format!("{pattern} as {who:?}: {problem}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(pages.len() >= 40, "only {} pages read", pages.len());
+}
+
+fn structure_problems(doc: &scraper::Html) -> Vec<String> {
+    let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+    let mut problems = Vec::new();
+    let lang = doc
+        .select(&sel("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang"));
+    if !matches!(lang, Some("en" | "fr" | "es")) {
+        problems.push(format!("html lang {lang:?}"));
+    }
+    let headings = doc.select(&sel("main#main h1")).count();
+    if headings != 1 {
+        problems.push(format!("{headings} h1 in main"));
+    }
+    let labels: BTreeSet<&str> = doc
+        .select(&sel("label[for]"))
+        .filter_map(|l| l.value().attr("for"))
+        .collect();
+    let controls =
+        sel("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea");
+    for control in doc.select(&controls) {
+        let el = control.value();
+        let labelled = el.attr("id").is_some_and(|id| labels.contains(id))
+            || el.attr("aria-label").is_some()
+            || el.attr("aria-labelledby").is_some()
+            || control
+                .ancestors()
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "label"));
+        if !labelled {
+            problems.push(format!(
+                "unlabelled {} name={:?}",
+                el.name(),
+                el.attr("name")
+            ));
+        }
+    }
+    for img in doc.select(&sel("img")) {
+        if img.value().attr("alt").is_none() {
+            problems.push(format!("img without alt: {:?}", img.value().attr("src")));
+        }
+    }
+    for table in doc.select(&sel("table")) {
+        if table.select(&sel("th")).next().is_none() {
+            problems.push("a table without header cells".to_owned());
+        }
+    }
+    problems
+}
+
+/// Each table's rows, hashed in a stable order: (table, md5).
+async fn fingerprint(app: &TestApp) -> std::collections::BTreeMap<String, String> {
+    let mut conn = app.owner_conn().await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.tables
+         where table_schema = 'public' and table_type = 'BASE TABLE' order by 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut sums = std::collections::BTreeMap::new();
+    for table in tables {
+        let rows = match table.as_str() {
+            // Renewed on every request, by design.
+            "tower_sessions" | "sessions" => continue,
+            // Reading a confidential record is itself recorded.
+            "audit_log" => format!("(select * from {table} where action <> 'read')"),
+            _ => table.clone(),
+        };
+        let sum: String = sqlx::query_scalar(&format!(
+            "select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {rows} t"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        sums.insert(table, sum);
+    }
+    sums
+}
+
 /// The one value `sql` returns, with `$T` standing for the tenant's id.
 async fn scalar(conn: &mut sqlx::PgConnection, tenant: i64, sql: &str) -> i64 {
     sqlx::query_scalar(&sql.replace("$T", &tenant.to_string()))

@@ -3,20 +3,6 @@ use nap_oversight::authz::Role;
 
 use crate::common::{Client, Page, TestApp};
 
-async fn setup() -> TestApp {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member(
-        "aland",
-        "sec@aland.test",
-        Role::Secretariat,
-        Some("MOL"),
-        false,
-    )
-    .await;
-    app
-}
-
 async fn partner_id(app: &TestApp, code: &str) -> String {
     app.count(&format!(
         "select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'aland' and p.acronym = '{code}'"
@@ -40,7 +26,7 @@ fn invitation_link(page: &Page) -> String {
 
 #[tokio::test]
 async fn a_new_person_chooses_their_own_password_through_the_invitation() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let mut sec = app.signed_in("sec@aland.test").await;
     let ctu = partner_id(&app, "CTU").await;
     let res = invite(
@@ -144,7 +130,7 @@ async fn a_new_person_chooses_their_own_password_through_the_invitation() {
 
 #[tokio::test]
 async fn an_existing_account_signs_in_and_accepts_before_it_gets_anything() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     app.tenant("borea").await;
     app.member("borea", "expert@ilo.test", Role::Observer, None, false)
         .await;
@@ -204,7 +190,7 @@ async fn an_existing_account_signs_in_and_accepts_before_it_gets_anything() {
 
 #[tokio::test]
 async fn a_person_may_decline_and_the_secretariat_may_withdraw() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let mut sec = app.signed_in("sec@aland.test").await;
     let link = invitation_link(
         &invite(
@@ -278,7 +264,7 @@ async fn a_person_may_decline_and_the_secretariat_may_withdraw() {
 /// that person once the other tenant had added them.
 #[tokio::test]
 async fn one_tenant_cannot_take_the_access_another_tenant_gives() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     app.tenant("borea").await;
     app.member("borea", "sec@borea.test", Role::Secretariat, None, false)
         .await;
@@ -321,7 +307,7 @@ async fn one_tenant_cannot_take_the_access_another_tenant_gives() {
 
     // Even an account Aland controls (it invited first and accepted with
     // its own link) cannot accept Borea's invitation without Borea's link.
-    let app2 = setup().await;
+    let app2 = TestApp::init().with_secretariat().build().await;
     app2.tenant("borea").await;
     app2.member("borea", "sec@borea.test", Role::Secretariat, None, false)
         .await;
@@ -363,7 +349,7 @@ async fn one_tenant_cannot_take_the_access_another_tenant_gives() {
 /// The add form answers a known and an unknown address alike.
 #[tokio::test]
 async fn inviting_tells_nothing_about_which_addresses_have_accounts() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     app.tenant("borea").await;
     app.member(
         "borea",
@@ -427,7 +413,7 @@ async fn inviting_tells_nothing_about_which_addresses_have_accounts() {
 
 #[tokio::test]
 async fn an_observer_is_never_a_focal_point() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let mut sec = app.signed_in("sec@aland.test").await;
     let ilo = partner_id(&app, "ILO").await;
     let res = invite(
@@ -488,7 +474,7 @@ async fn an_observer_is_never_a_focal_point() {
 
 #[tokio::test]
 async fn bad_input_is_answered_beside_each_field_and_nothing_is_stored() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let mut sec = app.signed_in("sec@aland.test").await;
     let users_before = app.count("select count(*) from users").await;
     let res = sec
@@ -558,7 +544,7 @@ async fn bad_input_is_answered_beside_each_field_and_nothing_is_stored() {
 
 #[tokio::test]
 async fn a_partner_of_another_tenant_cannot_be_chosen() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     app.tenant("borea").await;
     let foreign = app
         .count("select p.id from partners p join tenants t on t.id = p.tenant_id where t.slug = 'borea' and p.acronym = 'MOL'")
@@ -586,7 +572,7 @@ async fn a_partner_of_another_tenant_cannot_be_chosen() {
 
 #[tokio::test]
 async fn the_secretariat_changes_a_role_but_not_its_own() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let observer = app
         .member("aland", "obs@aland.test", Role::Observer, None, false)
         .await;
@@ -647,7 +633,7 @@ async fn the_secretariat_changes_a_role_but_not_its_own() {
 
 #[tokio::test]
 async fn deactivation_ends_the_persons_sessions_at_once() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let ministry = app
         .member("aland", "min@aland.test", Role::Ministry, None, false)
         .await;
@@ -688,7 +674,7 @@ async fn deactivation_ends_the_persons_sessions_at_once() {
 
 #[tokio::test]
 async fn only_the_secretariat_manages_members() {
-    let app = setup().await;
+    let app = TestApp::init().with_secretariat().build().await;
     let target = app
         .member("aland", "obs@aland.test", Role::Observer, None, false)
         .await;

@@ -1,62 +1,13 @@
 use axum::http::StatusCode;
-use nap_oversight::authz::Role;
 
-use crate::common::{Client, TestApp};
+use crate::common::{Client, SEC, TestApp};
 
-/// A tenant with a secretariat and an observer, and a NAP 2025–2029 with
-/// one objective (1) and one outcome (1.1), made through the pages.
+/// `aland` with its secretariat (signed in) and observer, and a NAP
+/// 2025–2029 with one objective (1) and one outcome (1.1).
 pub async fn plan_setup() -> (TestApp, Client, i64) {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member(
-        "aland",
-        "sec@aland.test",
-        Role::Secretariat,
-        Some("MOL"),
-        false,
-    )
-    .await;
-    app.member("aland", "obs@aland.test", Role::Observer, None, false)
-        .await;
-    let mut sec = app.signed_in("sec@aland.test").await;
-    let res = sec
-        .submit(
-            "/t/aland/naps/new",
-            "/t/aland/naps/new",
-            &[
-                ("title", "Plan against forced labour"),
-                ("theme", "forced-labour"),
-                ("start_year", "2025"),
-                ("end_year", "2029"),
-                ("status", "adopted"),
-                ("sdg_targets", "8.7"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let nap: i64 = res.location().rsplit('/').next().unwrap().parse().unwrap();
-    let base = format!("/t/aland/naps/{nap}");
-    let res = sec
-        .submit(
-            &format!("{base}/objectives/new"),
-            &format!("{base}/objectives/new"),
-            &[("code", "1"), ("title", "Prevention")],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let objective = app.count("select id from objectives").await.to_string();
-    let res = sec
-        .submit(
-            &format!("{base}/outcomes/new"),
-            &format!("{base}/outcomes/new"),
-            &[
-                ("objective", &objective),
-                ("code", "1.1"),
-                ("title", "People know their rights"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let app = TestApp::init().with_aland().with_plan().build().await;
+    let sec = app.signed_in(SEC).await;
+    let nap = app.nap();
     (app, sec, nap)
 }
 

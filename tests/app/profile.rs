@@ -5,9 +5,10 @@ use crate::common::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn changing_my_password_ends_my_other_sessions() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut laptop = app.signed_in("sec@aland.test").await;
     let mut phone = app.signed_in("sec@aland.test").await;
@@ -122,9 +123,10 @@ async fn changing_my_password_ends_my_other_sessions() {
 
 #[tokio::test]
 async fn my_language_choice_is_kept() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut client = app.signed_in("sec@aland.test").await;
     let res = client
@@ -160,10 +162,12 @@ async fn my_language_choice_is_kept() {
 
 #[tokio::test]
 async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.tenant("borea").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_tenant("borea")
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let member = app
         .member("aland", "lost@aland.test", Role::Observer, None, false)
@@ -280,9 +284,10 @@ async fn the_secretariat_issues_a_one_time_reset_link_that_expires() {
 
 #[tokio::test]
 async fn a_reset_link_stops_working_when_its_membership_is_deactivated() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let member = app
         .member("aland", "leaving@aland.test", Role::Observer, None, false)

@@ -1,14 +1,24 @@
 use axum::http::StatusCode;
 use nap_oversight::authz::Role;
 
-use crate::common::{Client, Page, TestApp};
-use crate::plan::{add_activity, plan_setup};
+use crate::common::{Client, Page, SEC, TestApp};
+use crate::plan::add_activity;
 
 /// The plan of `plan_setup` with activity 1.1.1 led by MOJ and supported by
 /// CTU, with a yearly Q1 target; focal points for MOJ, CTU and EF, and a
 /// MOJ member who is not a focal point.
 pub async fn setup() -> (TestApp, Client, i64, i64) {
-    let (app, mut sec, nap) = plan_setup().await;
+    let app = TestApp::init()
+        .with_aland()
+        .with_focal_point("focal.moj@aland.test", Role::Ministry, "MOJ")
+        .with_focal_point("focal.ctu@aland.test", Role::SocialPartner, "CTU")
+        .with_focal_point("focal.ef@aland.test", Role::SocialPartner, "EF")
+        .with_user_of("member.moj@aland.test", Role::Ministry, "MOJ")
+        .with_plan()
+        .build()
+        .await;
+    let mut sec = app.signed_in(SEC).await;
+    let nap = app.nap();
     let res = add_activity(
         &mut sec,
         nap,
@@ -26,38 +36,6 @@ pub async fn setup() -> (TestApp, Client, i64, i64) {
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let activity = app.count("select id from activities").await;
-    app.member(
-        "aland",
-        "focal.moj@aland.test",
-        Role::Ministry,
-        Some("MOJ"),
-        true,
-    )
-    .await;
-    app.member(
-        "aland",
-        "focal.ctu@aland.test",
-        Role::SocialPartner,
-        Some("CTU"),
-        true,
-    )
-    .await;
-    app.member(
-        "aland",
-        "focal.ef@aland.test",
-        Role::SocialPartner,
-        Some("EF"),
-        true,
-    )
-    .await;
-    app.member(
-        "aland",
-        "member.moj@aland.test",
-        Role::Ministry,
-        Some("MOJ"),
-        false,
-    )
-    .await;
     (app, sec, nap, activity)
 }
 

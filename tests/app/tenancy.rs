@@ -4,16 +4,16 @@ use nap_oversight::authz::Role;
 use crate::common::TestApp;
 
 async fn two_tenants() -> TestApp {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.tenant("borea").await;
-    app.member("aland", "obs@aland.test", Role::Observer, None, false)
-        .await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
-        .await;
-    app.member("borea", "sec@borea.test", Role::Secretariat, None, false)
-        .await;
-    app
+    TestApp::init()
+        .with_tenant("aland")
+        .with_tenant("borea")
+        .with_tenant("aland")
+        .with_user("obs@aland.test", Role::Observer)
+        .with_user("sec@aland.test", Role::Secretariat)
+        .with_tenant("borea")
+        .with_user("sec@borea.test", Role::Secretariat)
+        .build()
+        .await
 }
 
 #[tokio::test]

@@ -69,9 +69,10 @@ async fn enroll(client: &mut Client) -> TOTP {
 
 #[tokio::test]
 async fn a_second_factor_is_asked_after_the_password_and_each_code_works_once() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut me = app.signed_in("sec@aland.test").await;
     let totp = enroll(&mut me).await;
@@ -152,13 +153,12 @@ async fn a_second_factor_is_asked_after_the_password_and_each_code_works_once() 
 
 #[tokio::test]
 async fn a_tenant_can_require_it_of_its_secretariat() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
-        .await;
-    app.member("aland", "sec2@aland.test", Role::Secretariat, None, false)
-        .await;
-    app.member("aland", "obs@aland.test", Role::Observer, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .with_user("sec2@aland.test", Role::Secretariat)
+        .with_user("obs@aland.test", Role::Observer)
+        .build()
         .await;
     let mut sec = app.signed_in("sec@aland.test").await;
     let settings = [("stale_days", "90"), ("require_two_factor", "on")];
@@ -222,9 +222,10 @@ async fn a_tenant_can_require_it_of_its_secretariat() {
 /// most 10 are, like passwords.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn forty_wrong_codes_at_once_get_ten_checked_at_most() {
-    let app = TestApp::new().await;
-    app.tenant("aland").await;
-    app.member("aland", "sec@aland.test", Role::Secretariat, None, false)
+    let app = TestApp::init()
+        .with_tenant("aland")
+        .with_user("sec@aland.test", Role::Secretariat)
+        .build()
         .await;
     let mut me = app.signed_in("sec@aland.test").await;
     let totp = enroll(&mut me).await;
