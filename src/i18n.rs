@@ -137,15 +137,23 @@ pub async fn locale_middleware(session: Session, request: Request, next: Next) -
 pub struct ChosenLanguage(pub bool);
 
 /// Translates `key` into the current language.
-pub fn t(key: &str) -> Cow<'static, str> {
+pub fn t(key: &str) -> Cow<'_, str> {
     translate(current(), key)
 }
 
-/// Translates `key` into `lang`, falling back to English, then to the key itself.
-pub fn translate(lang: &str, key: &str) -> Cow<'static, str> {
-    crate::_rust_i18n_try_translate(lang, key)
-        .or_else(|| crate::_rust_i18n_try_translate("en", key))
-        .unwrap_or_else(|| Cow::Owned(key.to_owned()))
+/// Translates `key` into `lang`, falling back to English (the catalogs'
+/// fallback), then to the key itself.
+pub fn translate<'k>(lang: &str, key: &'k str) -> Cow<'k, str> {
+    let text = rust_i18n::t!(key, locale = lang);
+    // The crate answers a key no catalog has as `lang.key`.
+    if text
+        .strip_prefix(lang)
+        .and_then(|rest| rest.strip_prefix('.'))
+        == Some(key)
+    {
+        return Cow::Borrowed(key);
+    }
+    text
 }
 
 /// Runs `f` in `lang`: for work moved off the request's task (blocking
@@ -214,7 +222,7 @@ mod tests {
 
     #[test]
     fn every_supported_language_has_a_catalog() {
-        let available = crate::_rust_i18n_available_locales();
+        let available = rust_i18n::available_locales!();
         for (code, _) in SUPPORTED {
             assert!(available.iter().any(|l| l == code), "no catalog for {code}");
         }
@@ -293,6 +301,7 @@ mod tests {
     #[test]
     fn unknown_keys_fall_back_to_the_key() {
         assert_eq!(translate("en", "no.such.key"), "no.such.key");
+        assert_eq!(translate("fr", "no.such.key"), "no.such.key");
         assert_eq!(translate("en", "app.name"), "NAP Oversight");
     }
 }

@@ -159,7 +159,7 @@ impl LoginAgain {
 async fn logout(session: Session) -> AppResult<Redirect> {
     // Deletes the session on the server, not just the cookie.
     session.flush().await?;
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(&crate::paths::home()))
 }
 
 /// Where to go after signing in (or switching language): our own path, or

@@ -233,5 +233,9 @@ async fn decline(
     .await?;
     tx.commit().await?;
     tracing::info!(user = link.user_id, tenant = %link.tenant_slug, "invitation declined");
-    Ok(Redirect::to("/?declined=1").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::home(),
+        &[("declined", "1")],
+    ))
+    .into_response())
 }

@@ -148,7 +148,7 @@ pub async fn open(
         Purpose::Invitation => !row.accepted,
         Purpose::Reset => row.active,
     };
-    Ok(open.then(|| Link {
+    Ok(open.then_some(Link {
         id: found.id,
         tenant_id: found.tenant_id,
         tenant_slug: row.slug,

@@ -104,5 +104,9 @@ async fn reset(
     PgSessionStore::end_sessions_of(&mut tx, link.user_id, None).await?;
     tx.commit().await?;
     tracing::info!(user = link.user_id, "password reset");
-    Ok(Redirect::to("/login?reset=done").into_response())
+    Ok(Redirect::to(&crate::paths::with_query(
+        &crate::paths::login(),
+        &[("reset", "done")],
+    ))
+    .into_response())
 }

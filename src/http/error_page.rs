@@ -62,11 +62,15 @@ impl IntoResponse for AppError {
         let (status, which) = status_and_text(&self);
         match self {
             Self::SignIn { next } => {
-                let target = format!("/login?next={}", crate::http::page::encode_component(&next));
+                let target = crate::paths::with_query(&crate::paths::login(), &[("next", &next)]);
                 return Redirect::to(&target).into_response();
             }
             Self::TwoFactorRequired => {
-                return Redirect::to("/profile/two-factor?required=1").into_response();
+                return Redirect::to(&crate::paths::with_query(
+                    &crate::paths::profile_two_factor(),
+                    &[("required", "1")],
+                ))
+                .into_response();
             }
             Self::Internal(ref error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");

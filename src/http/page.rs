@@ -61,7 +61,7 @@ impl Chrome {
         format!("{path}?{query}")
     }
 
-    pub fn t(&self, key: &str) -> Cow<'static, str> {
+    pub fn t<'k>(&self, key: &'k str) -> Cow<'k, str> {
         i18n::translate(self.lang, key)
     }
 

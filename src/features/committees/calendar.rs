@@ -7,7 +7,7 @@ use axum::response::Response;
 use icalendar::{Calendar, Component, Event, EventLike};
 use time::OffsetDateTime;
 
-use super::committees;
+use super::committee;
 use super::meetings;
 use crate::error::AppResult;
 use crate::http::download::attachment;
@@ -61,7 +61,7 @@ pub(super) async fn meeting_ics(
     mut ctx: TenantCtx,
     Path((_, id, meeting)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let committee = committees::load(ctx.conn(), id).await?;
+    let committee = committee::load(ctx.conn(), id).await?;
     let m = meetings::load(ctx.conn(), id, meeting).await?;
     let body = calendar(&[CalendarMeeting {
         uid: format!("meeting-{}-{}", ctx.tenant.slug, m.id),

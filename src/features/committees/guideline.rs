@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 
-use super::committees::{self, Committee};
+use super::committee::{self, Committee};
 use super::seats::{self, MemberRow};
 use super::tor::{self, Version};
 use crate::error::AppResult;
@@ -54,7 +54,7 @@ async fn guideline(
     let mut chapters = Vec::new();
     for committee in committees {
         chapters.push(CommitteeChapter {
-            committee: committees::load(ctx.conn(), committee).await?,
+            committee: committee::load(ctx.conn(), committee).await?,
             version: tor::published(ctx.conn(), committee, None).await?,
             members: seats::members(ctx.conn(), committee)
                 .await?

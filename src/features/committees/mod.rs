@@ -2,7 +2,7 @@
 //! reference, drafted by the secretariat and frozen when published.
 
 pub mod calendar;
-pub mod committees;
+pub mod committee;
 pub mod composition;
 pub mod guideline;
 pub mod meetings;
@@ -15,11 +15,11 @@ use crate::paths::at;
 
 pub fn router() -> Routes {
     Routes::new()
-        .get(at::committees, committees::list)
-        .post(at::committees, committees::create)
+        .get(at::committees, committee::list)
+        .post(at::committees, committee::create)
         .get(at::committee, show::show)
-        .get(at::committee_edit, committees::edit)
-        .post(at::committee_edit, committees::update)
+        .get(at::committee_edit, committee::edit)
+        .post(at::committee_edit, committee::update)
         .post(at::committee_members, seats::add_member)
         .post(at::committee_member_leave, seats::leave)
         .merge(tor::router())

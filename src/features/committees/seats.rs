@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::Date;
 
-use super::committees::{load, parse_date};
+use super::committee::{load, parse_date};
 use crate::authz::CommitteeEditor;
 use crate::choices::{Constituency, Gender, PartnerKind, Portfolio, Seat};
 use crate::error::{AppError, AppResult};

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 
-use super::committees::{Committee, load};
+use super::committee::{Committee, load};
 use super::composition::{self, Check, Seated};
 use super::seats::{MemberForm, MemberRow, members};
 use crate::choices::{CommitteeKind, Gender, Seat};

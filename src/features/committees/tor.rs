@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::committees::{self, Committee};
+use super::committee::{self, Committee};
 use crate::authz::CommitteeEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
@@ -189,7 +189,7 @@ async fn draft_page(
     quorum: Option<String>,
     errors: FieldErrors,
 ) -> AppResult<DraftPage> {
-    let committee = committees::load(ctx.conn(), id).await?;
+    let committee = committee::load(ctx.conn(), id).await?;
     let latest = published(ctx.conn(), id, None).await?;
     let saved = load_draft(ctx.conn(), id).await?;
     let has_saved = saved.is_some();
@@ -249,7 +249,7 @@ async fn save_draft(
     Form(f): Form<TorForm>,
 ) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
-    committees::load(ctx.conn(), id).await?;
+    committee::load(ctx.conn(), id).await?;
     let text = f.text;
     let mut errors = check(&text);
     let quorum = form::check(
@@ -324,7 +324,7 @@ async fn version(
     mut ctx: TenantCtx,
     Path((_, id, n)): Path<(String, i64, i32)>,
 ) -> AppResult<VersionPage> {
-    let committee = committees::load(ctx.conn(), id).await?;
+    let committee = committee::load(ctx.conn(), id).await?;
     let version = published(ctx.conn(), id, Some(n))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -368,7 +368,7 @@ async fn compare(
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<ComparePage> {
-    let committee = committees::load(ctx.conn(), id).await?;
+    let committee = committee::load(ctx.conn(), id).await?;
     let a = published(ctx.conn(), id, Some(q.a))
         .await?
         .ok_or(AppError::NotFound)?;

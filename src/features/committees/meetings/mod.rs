@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::committees::{self, Committee, parse_date};
+use super::committee::{self, Committee, parse_date};
 use super::seats::{self, MemberRow};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form, invalid};
@@ -124,7 +124,7 @@ async fn create(
             super::show::show_page(page, &mut ctx, id, Default::default(), f, errors).await?;
         return Ok(invalid(page));
     };
-    committees::load(ctx.conn(), id).await?;
+    committee::load(ctx.conn(), id).await?;
     let new = NewMeeting {
         starts_at,
         place,
@@ -224,7 +224,7 @@ async fn show_page(
     form: ActionForm,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
-    let committee = committees::load(ctx.conn(), id).await?;
+    let committee = committee::load(ctx.conn(), id).await?;
     let meeting = load(ctx.conn(), id, meeting).await?;
     let presence: std::collections::HashMap<i64, String> = sqlx::query!(
         "select member_id, presence from attendance where meeting_id = $1",
@@ -313,7 +313,7 @@ async fn show(
 }
 
 fn back(slug: &str, id: i64, meeting: i64) -> Response {
-    Redirect::to(&crate::paths::meeting(&slug, id, meeting)).into_response()
+    Redirect::to(&crate::paths::meeting(slug, id, meeting)).into_response()
 }
 
 /// `presence_{member id}` fields: present, apologies or absent.

@@ -258,9 +258,6 @@ pub fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
         && list(&o.targets) == list(&n.targets)
 }
 
-/// Writes what the analysis found changed: each objective and outcome once,
-/// then every changed activity in one batch.
-
 #[cfg(test)]
 mod tests {
     use super::*;

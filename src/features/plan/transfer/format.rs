@@ -218,8 +218,6 @@ pub fn read_error(error: &spreadsheet::ReadError) -> String {
     }
 }
 
-/// What importing would do to one objective, outcome or activity.
-
 #[cfg(test)]
 mod tests {
     use super::*;
