@@ -45,6 +45,36 @@ choices!(
     Other => "other",
 });
 
+choices!(
+    /// What a page says after a form did its work (`?done=…`, see
+    /// `http::notice`).
+    Notice, "done", {
+    Saved => "saved",
+    Added => "added",
+    Deleted => "deleted",
+    RoleChanged => "role-changed",
+    Deactivated => "deactivated",
+    Activated => "activated",
+    HandedOver => "handed-over",
+    Withdrawn => "withdrawn",
+    PasswordChanged => "password-changed",
+    LanguageChanged => "language-changed",
+    TwoFactorOn => "two-factor-on",
+    TwoFactorOff => "two-factor-off",
+    UpdateRecorded => "update-recorded",
+    UpdatePending => "update-pending",
+    UpdateAccepted => "update-accepted",
+    UpdateReturned => "update-returned",
+    Imported => "imported",
+    Published => "published",
+    Unpublished => "unpublished",
+    TorPublished => "tor-published",
+    CommentAdded => "comment-added",
+    RecordAdded => "record-added",
+    SeatLeft => "seat-left",
+    ActionDone => "action-done",
+});
+
 choices!(NapStatus, "nap_status", {
     Draft => "draft",
     Adopted => "adopted",

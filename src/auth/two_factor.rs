@@ -353,9 +353,9 @@ async fn enable(
     .await?;
     session.remove::<Vec<u8>>(ENROLLING_KEY).await?;
     tracing::info!(user = user.id, "second factor switched on");
-    Ok(Redirect::to(&crate::paths::with_query(
+    Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::profile(),
-        &[("done", "two_factor_on")],
+        crate::choices::Notice::TwoFactorOn,
     ))
     .into_response())
 }
@@ -396,9 +396,9 @@ async fn disable(
     .execute(&state.pool)
     .await?;
     tracing::info!(user = user.id, "second factor switched off");
-    Ok(Redirect::to(&crate::paths::with_query(
+    Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::profile(),
-        &[("done", "two_factor_off")],
+        crate::choices::Notice::TwoFactorOff,
     ))
     .into_response())
 }

@@ -188,9 +188,9 @@ async fn hand_over(
     admin.hand_over(ctx.conn(), &handover).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(from = from.membership, to = to.id, "hand-over recorded");
-    Ok(Redirect::to(&format!(
-        "{}?done=handed-over",
-        crate::paths::members(&ctx.tenant.slug)
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::members(&ctx.tenant.slug),
+        crate::choices::Notice::HandedOver,
     ))
     .into_response())
 }

@@ -6,13 +6,15 @@
 //! already has an account, so one tenant cannot learn who else uses the
 //! platform, nor take over an account another tenant trusts.
 
+use crate::choices::Notice;
 use crate::http::form::Form;
+use crate::http::notice;
 use crate::http::routes::Routes;
 use crate::paths;
 use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -104,7 +106,6 @@ struct MembersPage {
     form: AddForm,
     errors: AddErrors,
     row_error: Option<(i64, &'static str)>,
-    done: Option<&'static str>,
 }
 
 impl MembersPage {
@@ -123,31 +124,13 @@ impl MembersPage {
             },
             errors: AddErrors::default(),
             row_error: None,
-            done: None,
         })
     }
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-async fn list(
-    page: Chrome,
-    mut ctx: TenantCtx,
-    Query(q): Query<DoneQuery>,
-) -> AppResult<MembersPage> {
+async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<MembersPage> {
     ctx.members_admin()?;
-    let mut members_page = MembersPage::load(page, &mut ctx).await?;
-    members_page.done = match q.done.as_deref() {
-        Some("changed") => Some("members.changed"),
-        Some("deactivated") => Some("members.deactivated"),
-        Some("activated") => Some("members.activated"),
-        Some("handed-over") => Some("members.handed-over"),
-        Some("withdrawn") => Some("members.withdrawn"),
-        _ => None,
-    };
+    let members_page = MembersPage::load(page, &mut ctx).await?;
     Ok(members_page)
 }
 
@@ -371,7 +354,7 @@ async fn withdraw(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> App
     }
     let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "invitation withdrawn");
-    Ok(redirect(&ctx.tenant.slug, "withdrawn"))
+    Ok(redirect(&ctx.tenant.slug, Notice::Withdrawn))
 }
 
 #[derive(Deserialize)]
@@ -420,7 +403,7 @@ async fn change_role(
     }
     let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "member role changed");
-    Ok(redirect(&ctx.tenant.slug, "changed"))
+    Ok(redirect(&ctx.tenant.slug, Notice::RoleChanged))
 }
 
 async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
@@ -437,7 +420,7 @@ async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> A
         sessions_ended = ended,
         "member deactivated"
     );
-    Ok(redirect(&ctx.tenant.slug, "deactivated"))
+    Ok(redirect(&ctx.tenant.slug, Notice::Deactivated))
 }
 
 async fn activate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
@@ -447,11 +430,11 @@ async fn activate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> App
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "member activated");
-    Ok(redirect(&ctx.tenant.slug, "activated"))
+    Ok(redirect(&ctx.tenant.slug, Notice::Activated))
 }
 
-fn redirect(slug: &str, done: &str) -> Response {
-    Redirect::to(&paths::with_query(&paths::members(slug), &[("done", done)])).into_response()
+fn redirect(slug: &str, done: Notice) -> Response {
+    Redirect::to(&notice::done(&paths::members(slug), done)).into_response()
 }
 
 /// Changing one's own role or deactivating oneself could leave a tenant

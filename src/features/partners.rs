@@ -281,7 +281,11 @@ async fn save(
         Some(true) => {}
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::partners(&ctx.tenant.slug)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::partners(&ctx.tenant.slug),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn create(
@@ -374,7 +378,11 @@ async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     match editor.delete_partner(ctx.conn(), id).await? {
         Deleted::Gone => {
             let ctx = ctx.commit().await?;
-            Ok(Redirect::to(&crate::paths::partners(&ctx.tenant.slug)).into_response())
+            let to = crate::http::notice::done(
+                &crate::paths::partners(&ctx.tenant.slug),
+                crate::choices::Notice::Deleted,
+            );
+            Ok(Redirect::to(&to).into_response())
         }
         Deleted::NotFound => Err(AppError::NotFound),
         Deleted::InUse => {

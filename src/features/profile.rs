@@ -5,7 +5,7 @@ use crate::http::routes::Routes;
 use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -43,7 +43,6 @@ struct ProfilePage {
     languages: &'static [(&'static str, &'static str)],
     errors: PasswordErrors,
     language_error: Option<&'static str>,
-    done: Option<&'static str>,
     two_factor: bool,
 }
 
@@ -62,26 +61,12 @@ impl ProfilePage {
             languages: i18n::SUPPORTED,
             errors: PasswordErrors::default(),
             language_error: None,
-            done: None,
         }
     }
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-async fn show(page: Chrome, user: CurrentUser, Query(q): Query<DoneQuery>) -> ProfilePage {
-    let mut profile = ProfilePage::new(page, user);
-    profile.done = match q.done.as_deref() {
-        Some("password") => Some("profile.password_changed"),
-        Some("language") => Some("profile.language_changed"),
-        Some("two_factor_on") => Some("two_factor.switched_on"),
-        Some("two_factor_off") => Some("two_factor.switched_off"),
-        _ => None,
-    };
-    profile
+async fn show(page: Chrome, user: CurrentUser) -> ProfilePage {
+    ProfilePage::new(page, user)
 }
 
 #[derive(Deserialize)]
@@ -134,9 +119,9 @@ async fn change_password(
         other_sessions_ended = ended,
         "password changed"
     );
-    Ok(Redirect::to(&crate::paths::with_query(
+    Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::profile(),
-        &[("done", "password")],
+        crate::choices::Notice::PasswordChanged,
     ))
     .into_response())
 }
@@ -179,9 +164,9 @@ async fn change_language(
             session.remove_value(i18n::SESSION_KEY).await?;
         }
     }
-    Ok(Redirect::to(&crate::paths::with_query(
+    Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::profile(),
-        &[("done", "language")],
+        crate::choices::Notice::LanguageChanged,
     ))
     .into_response())
 }

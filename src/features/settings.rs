@@ -117,7 +117,11 @@ async fn save_settings(
     };
     admin.save_settings(ctx.conn(), &settings).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::settings(&ctx.tenant.slug)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::settings(&ctx.tenant.slug),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// The settings as checked.

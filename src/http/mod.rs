@@ -7,6 +7,7 @@ pub mod download;
 pub mod error_page;
 pub mod form;
 pub mod health;
+pub mod notice;
 pub mod page;
 pub mod routes;
 

@@ -15,6 +15,8 @@ pub struct Chrome {
     pub tenant: Option<TenantNav>,
     /// The request's path and query, for the language switcher to come back to.
     pub path: String,
+    /// What the form just posted did (`?done=`), said at the top of the page.
+    pub notice: Option<crate::choices::Notice>,
 }
 
 /// The tenant strip at the top of tenant pages.
@@ -34,6 +36,7 @@ impl Chrome {
             csrf: String::new(),
             tenant: None,
             path: "/".to_owned(),
+            notice: None,
         }
     }
 

@@ -553,11 +553,44 @@ impl Page {
             .and_then(|e| e.value().attr(attr).map(str::to_owned))
     }
 
-    pub fn location(&self) -> &str {
+    /// Where a redirect goes, without the notice it carries (see [`Page::notice`]).
+    pub fn location(&self) -> String {
+        let raw = self.raw_location();
+        let (before, fragment) = raw
+            .split_once('#')
+            .map_or((raw, None), |(b, f)| (b, Some(f)));
+        let (path, query) = before.split_once('?').unwrap_or((before, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("done="))
+            .collect();
+        let mut out = path.to_owned();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+        if let Some(fragment) = fragment {
+            out.push('#');
+            out.push_str(fragment);
+        }
+        out
+    }
+
+    /// The `Location` header as sent.
+    pub fn raw_location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+
+    /// The notice a redirect asks the next page to show (`?done=…`).
+    pub fn notice(&self) -> Option<String> {
+        let query = self.raw_location().split('#').next()?.split_once('?')?.1;
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix("done="))
+            .map(str::to_owned)
     }
 
     pub fn csrf(&self) -> String {

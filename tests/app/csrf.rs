@@ -114,7 +114,8 @@ async fn the_token_may_come_in_a_header() {
         .unwrap();
     let res = client.send(req).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), "/profile?done=language");
+    assert_eq!(res.location(), "/profile");
+    assert_eq!(res.notice().as_deref(), Some("language-changed"));
     assert_eq!(
         app.count("select count(*) from users where email = 'sec@aland.test' and language = 'fr'")
             .await,

@@ -210,7 +210,7 @@ async fn a_person_may_decline_and_the_secretariat_may_withdraw() {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        person.get(res.location()).await.texts("[role=status]"),
+        person.get(res.raw_location()).await.texts("[role=status]"),
         vec!["You declined the invitation."]
     );
     assert_eq!(app.count("select count(*) from memberships m join users u on u.id = m.user_id where u.email = 'no@aland.test'").await, 0);

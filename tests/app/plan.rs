@@ -54,7 +54,7 @@ async fn a_periodic_target_expands_over_an_activity_starting_mid_year() {
     assert_eq!(app.count("select count(*) from activity_partners").await, 2);
     assert_eq!(app.count("select budget from activities").await, 40000);
 
-    let page = sec.get(res.location()).await;
+    let page = sec.get(res.raw_location()).await;
     assert_eq!(page.texts("h1"), vec!["1.1.1 Awareness campaign"]);
     assert_eq!(page.texts(".occurrences li").len(), 3);
 

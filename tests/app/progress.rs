@@ -637,3 +637,90 @@ async fn the_application_role_cannot_rewrite_history() {
         1
     );
 }
+
+/// After a form did its work, the page it leads to says what happened, in
+/// a status region: saving, posting an update (counted now, or waiting for
+/// review), importing. A link cannot make a page say anything else.
+#[tokio::test]
+async fn every_form_says_what_it_did() {
+    let (app, mut sec, nap, activity) = setup().await;
+    let status = |page: &Page| page.texts("main [role=status]");
+
+    let edit = format!("/t/aland/naps/{nap}/edit");
+    let form = sec.get(&edit).await;
+    let title = form.attr("input[name=title]", "value").unwrap();
+    let res = sec
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", &title),
+                ("theme", "forced-labour"),
+                ("start_year", "2025"),
+                ("end_year", "2029"),
+                ("status", "adopted"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        status(&sec.get(res.raw_location()).await),
+        vec!["Your changes were saved."]
+    );
+
+    let mut focal = app.signed_in("focal.moj@aland.test").await;
+    let res = post(
+        &mut focal,
+        nap,
+        activity,
+        &[("status", "on-track"), ("progress", "10")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.notice().as_deref(), Some("update-recorded"));
+    assert_eq!(
+        status(&focal.get(res.raw_location()).await),
+        vec!["Your update was recorded. The dashboard counts it from now on."]
+    );
+
+    // With review switched on, the same form says the update waits.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("update tenants set review_updates = true")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let res = post(
+        &mut focal,
+        nap,
+        activity,
+        &[("status", "delayed"), ("progress", "10")],
+    )
+    .await;
+    assert_eq!(res.notice().as_deref(), Some("update-pending"));
+    assert!(status(&focal.get(res.raw_location()).await)[0].contains("waits for the secretariat"),);
+
+    // An import, confirmed.
+    let export = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.csv"))
+        .await;
+    let page = format!("/t/aland/naps/{nap}/import");
+    let preview = sec.upload(&page, &page, "plan.csv", &export).await;
+    let draft = preview.attr("input[name=draft]", "value").expect("a draft");
+    let res = sec
+        .post(
+            &format!("/t/aland/naps/{nap}/import/apply"),
+            &[("csrf", &preview.csrf()), ("draft", &draft)],
+        )
+        .await;
+    assert_eq!(res.notice().as_deref(), Some("imported"));
+    assert_eq!(
+        status(&sec.get(res.raw_location()).await),
+        vec!["The rows you confirmed were imported into the plan."]
+    );
+
+    // Only our own sentences: anything else in the link says nothing.
+    for forged in ["%3Cb%3Ehello%3C%2Fb%3E", "saved%00", "members.changed"] {
+        let page = sec.get(&format!("/t/aland/naps/{nap}?done={forged}")).await;
+        assert!(status(&page).is_empty(), "{forged}");
+    }
+}

@@ -135,9 +135,13 @@ async fn comment(
         .add_comment(ctx.conn(), activity, by, &body)
         .await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
+    let to = format!(
         "{}#comments",
         crate::paths::activity(&ctx.tenant.slug, nap, activity)
+    );
+    Ok(Redirect::to(&crate::http::notice::done(
+        &to,
+        crate::choices::Notice::CommentAdded,
     ))
     .into_response())
 }
@@ -164,9 +168,13 @@ async fn add_record(
     let by = ctx.user.id;
     keeper.add_record(ctx.conn(), activity, &record, by).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
+    let to = format!(
         "{}#confidential",
         crate::paths::activity(&ctx.tenant.slug, nap, activity)
+    );
+    Ok(Redirect::to(&crate::http::notice::done(
+        &to,
+        crate::choices::Notice::RecordAdded,
     ))
     .into_response())
 }

@@ -321,7 +321,11 @@ pub(super) async fn create(
     };
     let id = editor.create_committee(ctx.conn(), &c).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::committee(&ctx.tenant.slug, id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -415,7 +419,11 @@ pub(super) async fn update(
     };
     editor.update_committee(ctx.conn(), id, &c).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::committee(&ctx.tenant.slug, id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub struct Committee {

@@ -178,7 +178,11 @@ pub(super) async fn add_member(
     };
     editor.add_seat(ctx.conn(), id, &seat).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::committee(&ctx.tenant.slug, id),
+        crate::choices::Notice::Added,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub(super) async fn leave(
@@ -190,7 +194,10 @@ pub(super) async fn leave(
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::committee(&ctx.tenant.slug, id)))
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::committee(&ctx.tenant.slug, id),
+        crate::choices::Notice::SeatLeft,
+    )))
 }
 
 /// A seat as the form gave it, checked.

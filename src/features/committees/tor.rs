@@ -269,7 +269,11 @@ async fn save_draft(
     };
     editor.save_tor_draft(ctx.conn(), id, &text, quorum).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::committee_tor(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::committee_tor(&ctx.tenant.slug, id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn publish(
@@ -301,12 +305,11 @@ async fn publish(
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;
     tracing::info!(committee = id, version, "terms of reference published");
-    Ok(Redirect::to(&crate::paths::committee_tor_v(
-        &ctx.tenant.slug,
-        id,
-        version,
-    ))
-    .into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::committee_tor_v(&ctx.tenant.slug, id, version),
+        crate::choices::Notice::TorPublished,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -112,7 +112,11 @@ pub(super) async fn create_group(
     if let Some(name) = form::check(&mut errors, "name", form::required(&f.name, 200)) {
         if admin.create_group(ctx.conn(), &name).await? {
             let ctx = ctx.commit().await?;
-            return Ok(Redirect::to(&crate::paths::confidential(&ctx.tenant.slug)).into_response());
+            let to = crate::http::notice::done(
+                &crate::paths::confidential(&ctx.tenant.slug),
+                crate::choices::Notice::Added,
+            );
+            return Ok(Redirect::to(&to).into_response());
         }
         errors.add("name", "confidential.group_exists");
     }

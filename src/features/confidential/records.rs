@@ -147,9 +147,13 @@ pub(super) async fn delete_record(
         .await?
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
+    let to = format!(
         "{}#confidential",
         crate::paths::activity(&ctx.tenant.slug, nap, activity)
+    );
+    Ok(Redirect::to(&crate::http::notice::done(
+        &to,
+        crate::choices::Notice::Deleted,
     )))
 }
 

@@ -171,7 +171,11 @@ async fn save(
     };
     let ctx = ctx.commit().await?;
     tracing::info!(activity = id, "activity saved");
-    Ok(Redirect::to(&crate::paths::activity(&ctx.tenant.slug, nap_id, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::activity(&ctx.tenant.slug, nap_id, id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn create(
@@ -294,7 +298,10 @@ async fn delete(
     }
     let ctx = ctx.commit().await?;
     tracing::info!(activity, "activity deleted");
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)))
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, id),
+        crate::choices::Notice::Deleted,
+    )))
 }
 
 impl PlanEditor {

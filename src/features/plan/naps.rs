@@ -266,7 +266,11 @@ async fn create(
     let id = editor.create_nap(ctx.conn(), &input).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP created");
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, id),
+        crate::choices::Notice::Added,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -335,7 +339,11 @@ async fn update(
     editor.update_nap(ctx.conn(), &old, &input).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP updated");
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// The code of an activity whose quarters or one-off targets would fall
@@ -408,7 +416,10 @@ async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     }
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, "NAP deleted");
-    Ok(Redirect::to(&crate::paths::naps(&ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::naps(&ctx.tenant.slug),
+        crate::choices::Notice::Deleted,
+    )))
 }
 
 async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResult<Redirect> {
@@ -418,7 +429,15 @@ async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResul
     }
     let ctx = ctx.commit().await?;
     tracing::info!(nap = id, published, "NAP publication changed");
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, id)))
+    let notice = if published {
+        crate::choices::Notice::Published
+    } else {
+        crate::choices::Notice::Unpublished
+    };
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, id),
+        notice,
+    )))
 }
 
 async fn publish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {

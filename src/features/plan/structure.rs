@@ -231,7 +231,11 @@ async fn save(
         Some(true) => {}
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, nap.id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, nap.id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn load_node(
@@ -424,7 +428,10 @@ async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> App
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::nap(&ctx.tenant.slug, nap_id)))
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::nap(&ctx.tenant.slug, nap_id),
+        crate::choices::Notice::Deleted,
+    )))
 }
 
 async fn confirm_objective(

@@ -281,7 +281,11 @@ async fn create(
     };
     editor.add_indicator(ctx.conn(), &input).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::indicators(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::indicators(&ctx.tenant.slug, id),
+        crate::choices::Notice::Added,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub struct Value {
@@ -406,7 +410,11 @@ async fn add_value(
         .enter_value(ctx.conn(), year, quarter, value, by)
         .await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::indicator(&ctx.tenant.slug, id, indicator)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::indicator(&ctx.tenant.slug, id, indicator),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// An indicator as checked.

@@ -105,7 +105,10 @@ async fn accept(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     }
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update accepted");
-    Ok(Redirect::to(&crate::paths::reviews(&ctx.tenant.slug)))
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::reviews(&ctx.tenant.slug),
+        crate::choices::Notice::UpdateAccepted,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -147,7 +150,11 @@ async fn send_back(
     }
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update returned");
-    Ok(Redirect::to(&crate::paths::reviews(&ctx.tenant.slug)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::reviews(&ctx.tenant.slug),
+        crate::choices::Notice::UpdateReturned,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// The writes of a review, which only an [`UpdateReviewer`] makes: once,

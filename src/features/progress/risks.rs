@@ -242,7 +242,11 @@ async fn save(
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::risks(&ctx.tenant.slug, nap_id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::risks(&ctx.tenant.slug, nap_id),
+        crate::choices::Notice::Saved,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn create(

@@ -412,10 +412,16 @@ async fn post_update(
                 pending,
                 "status update posted"
             );
-            Ok(
-                Redirect::to(&crate::paths::activity(&ctx.tenant.slug, nap, head.id))
-                    .into_response(),
-            )
+            let notice = if pending {
+                crate::choices::Notice::UpdatePending
+            } else {
+                crate::choices::Notice::UpdateRecorded
+            };
+            let to = crate::http::notice::done(
+                &crate::paths::activity(&ctx.tenant.slug, nap, head.id),
+                notice,
+            );
+            Ok(Redirect::to(&to).into_response())
         }
     }
 }

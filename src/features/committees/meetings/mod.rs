@@ -133,7 +133,11 @@ async fn create(
     };
     let meeting = editor.add_meeting(ctx.conn(), id, &new).await?;
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::paths::meeting(&ctx.tenant.slug, id, meeting)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::meeting(&ctx.tenant.slug, id, meeting),
+        crate::choices::Notice::Added,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub struct Meeting {
@@ -313,7 +317,11 @@ async fn show(
 }
 
 fn back(slug: &str, id: i64, meeting: i64) -> Response {
-    Redirect::to(&crate::paths::meeting(slug, id, meeting)).into_response()
+    Redirect::to(&crate::http::notice::done(
+        &crate::paths::meeting(slug, id, meeting),
+        crate::choices::Notice::Saved,
+    ))
+    .into_response()
 }
 
 /// `presence_{member id}` fields: present, apologies or absent.

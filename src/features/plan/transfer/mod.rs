@@ -333,5 +333,9 @@ async fn apply(
         updated = analysis.count(ChangeKind::Update),
         "plan imported"
     );
-    Ok(Redirect::to(&crate::paths::nap_plan(&ctx.tenant.slug, id)).into_response())
+    let to = crate::http::notice::done(
+        &crate::paths::nap_plan(&ctx.tenant.slug, id),
+        crate::choices::Notice::Imported,
+    );
+    Ok(Redirect::to(&to).into_response())
 }
