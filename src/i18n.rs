@@ -183,15 +183,35 @@ pub fn number(n: i64) -> String {
     out
 }
 
-/// A date as people of the current language read it: 30 Nov 2026, 30 nov. 2026.
+/// A moment's day as people of the current language read it (UTC).
 pub fn date(at: time::OffsetDateTime) -> String {
+    day(at.date())
+}
+
+/// A day as people of the current language read it: 30 Nov 2026,
+/// 30 nov. 2026. The one way a date is written on every page.
+pub fn day(d: time::Date) -> String {
     let months = t("date.months");
     let month = months
         .split(',')
-        .nth(usize::from(u8::from(at.month())) - 1)
+        .nth(usize::from(u8::from(d.month())) - 1)
         .unwrap_or("")
         .trim();
-    format!("{} {month} {}", at.day(), at.year())
+    format!("{} {month} {}", d.day(), d.year())
+}
+
+/// How late something due `days` ago is, in words: "3 days late",
+/// "2 weeks late", "4 months late" (and "due today" at 0).
+pub fn late_by(days: i64) -> String {
+    let (key, n) = match days {
+        i64::MIN..=0 => return t("late.today").into_owned(),
+        1 => ("late.day", 1),
+        2..=13 => ("late.days", days),
+        14..=59 => ("late.weeks", days / 7),
+        60..=729 => ("late.months", days / 30),
+        _ => ("late.years", days / 365),
+    };
+    t_with(key, "n", &number(n))
 }
 
 /// Translates `key` and fills its `%{name}` placeholder.
@@ -296,6 +316,26 @@ mod tests {
                 assert_eq!(placeholders(value), placeholders(&en[key]), "{lang} {key}");
             }
         }
+    }
+
+    #[test]
+    fn delays_are_said_in_words() {
+        let said: Vec<String> = [0, 1, 5, 20, 95, 800].into_iter().map(late_by).collect();
+        assert_eq!(
+            said,
+            [
+                "due today",
+                "1 day late",
+                "5 days late",
+                "2 weeks late",
+                "3 months late",
+                "2 years late"
+            ]
+        );
+        let d = time::macros::date!(2026 - 05 - 31);
+        assert_eq!(day(d), "31 May 2026");
+        with_language("fr", || assert_eq!(day(d), "31 mai 2026"));
+        with_language("es", || assert_eq!(late_by(20), "2 semanas de retraso"));
     }
 
     #[test]

@@ -72,6 +72,17 @@ impl Chrome {
         rust_i18n::replace_patterns(&self.t(key), &[name], &[value.to_owned()])
     }
 
+    /// A day written the one way of the page's language (see `i18n::day`).
+    pub fn day(&self, d: &time::Date) -> String {
+        i18n::day(*d)
+    }
+
+    /// How late something due on `due` is today, in words ("3 weeks late").
+    pub fn late(&self, due: &time::Date) -> String {
+        let today = time::OffsetDateTime::now_utc().date();
+        i18n::late_by((today - *due).whole_days())
+    }
+
     pub fn asset(&self, name: &str) -> String {
         crate::http::assets::url(name)
     }
