@@ -274,8 +274,10 @@ journey('e. The secretariat publishes new terms of reference, which a visitor re
   }
   await kit.follow(button(page, en('tor.save')));
   assert.equal(await field(page, en('tor.mandate')).inputValue(), mandate, 'the draft is saved');
-  await kit.follow(button(page, en('tor.publish')));
+  // Publishing shows the draft and its changes first; only the confirmation freezes it.
+  await kit.follow(page.getByRole('link', { name: en('tor.publish_review') }));
   const version = published + 1;
+  await kit.follow(button(page, en('tor.publish_confirm', { value: version })));
   assert.equal(new URL(page.url()).pathname, `/t/veridia/committees/${committee}/tor/v/${version}`);
   await page.getByText(mandate).waitFor();
 

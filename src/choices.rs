@@ -73,6 +73,7 @@ choices!(
     RecordAdded => "record-added",
     SeatLeft => "seat-left",
     ActionDone => "action-done",
+    Removed => "removed",
 });
 
 choices!(NapStatus, "nap_status", {

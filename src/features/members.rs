@@ -25,7 +25,8 @@ use crate::auth::links::{self, Purpose};
 use crate::auth::session_store::PgSessionStore;
 use crate::authz::{MembersAdmin, Role};
 use crate::error::{AppError, AppResult};
-use crate::http::page::Chrome;
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
+use crate::i18n;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
 
@@ -34,9 +35,11 @@ pub fn router() -> Routes {
         .get(at::members, list)
         .post(at::members, add)
         .post(at::member_role, change_role)
+        .get(at::member_deactivate, confirm_deactivate)
         .post(at::member_deactivate, deactivate)
         .post(at::member_activate, activate)
         .post(at::member_invite, reinvite)
+        .get(at::member_withdraw, confirm_withdraw)
         .post(at::member_withdraw, withdraw)
         .post(at::member_reset, issue_reset)
 }
@@ -345,10 +348,50 @@ async fn issue_reset(
     .into_response())
 }
 
+/// Asks before withdrawing an invitation.
+async fn confirm_withdraw(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ConfirmPage> {
+    ctx.members_admin()?;
+    withdraw_page(page, &mut ctx, id).await
+}
+
+/// What withdrawing the invitation does, said before it happens.
+async fn withdraw_page(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<ConfirmPage> {
+    let name = sqlx::query_scalar!(
+        r#"select m.invited_name as "name!" from memberships m
+           where m.id = $1 and m.accepted_at is null"#,
+        id
+    )
+    .fetch_optional(ctx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slug = ctx.tenant.slug.clone();
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with("confirm.withdraw_question", "value", &name),
+        paths::member_withdraw(&slug, id),
+        paths::members(&slug),
+    )
+    .words("confirm.withdraw_title", "confirm.withdraw")
+    .then(i18n::t("confirm.withdraw_link_dies").into_owned())
+    .then(i18n::t("confirm.withdraw_again").into_owned()))
+}
+
 /// Withdraws an invitation not yet accepted: the pending membership and its
 /// links go.
-async fn withdraw(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn withdraw(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
+    if !confirmation.given() {
+        return Ok(withdraw_page(page, &mut ctx, id).await?.instead());
+    }
     if !admin.withdraw_invitation(ctx.conn(), id).await? {
         return Err(AppError::NotFound);
     }
@@ -406,9 +449,61 @@ async fn change_role(
     Ok(redirect(&ctx.tenant.slug, Notice::RoleChanged))
 }
 
-async fn deactivate(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+/// Asks before deactivating a member.
+async fn confirm_deactivate(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ConfirmPage> {
+    ctx.members_admin()?;
+    guard_not_me(&ctx, id)?;
+    deactivate_page(page, &mut ctx, id).await
+}
+
+/// What deactivating the member does, said before it happens: signed out
+/// now, the seats and focal-point duty they keep until handed over.
+async fn deactivate_page(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<ConfirmPage> {
+    let member = sqlx::query!(
+        r#"select u.name, m.focal_point,
+                  (select count(*) from committee_members c
+                    where c.tenant_id = m.tenant_id and c.user_id = m.user_id and c.left_on is null) as "seats!"
+           from memberships m join users u on u.id = m.user_id
+           where m.id = $1 and m.active and m.accepted_at is not null"#,
+        id
+    )
+    .fetch_optional(ctx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slug = ctx.tenant.slug.clone();
+    let mut confirm = ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with("confirm.deactivate_question", "value", &member.name),
+        paths::member_deactivate(&slug, id),
+        paths::members(&slug),
+    )
+    .words("confirm.deactivate_title", "confirm.deactivate")
+    .then(i18n::t("confirm.deactivate_signed_out").into_owned());
+    if member.focal_point || member.seats > 0 {
+        confirm = confirm.then(i18n::t_with(
+            "confirm.deactivate_hand_over",
+            "value",
+            &i18n::number(member.seats),
+        ));
+    }
+    Ok(confirm.then(i18n::t("confirm.deactivate_undo").into_owned()))
+}
+
+async fn deactivate(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let admin = ctx.members_admin()?;
     guard_not_me(&ctx, id)?;
+    if !confirmation.given() {
+        return Ok(deactivate_page(page, &mut ctx, id).await?.instead());
+    }
     let user_id = set_active(&admin, ctx.conn(), id, false)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -16,7 +16,7 @@ use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
-use crate::http::page::{Chrome, ConfirmPage};
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::i18n;
 use crate::tenancy::TenantCtx;
 
@@ -341,6 +341,12 @@ async fn confirm_delete(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
+    Ok(delete_page(page, &mut ctx, id).await?.0)
+}
+
+/// The confirmation, and whether the partner is still named somewhere
+/// (then it offers no button).
+async fn delete_page(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<(ConfirmPage, bool)> {
     let r = sqlx::query!(
         r#"select p.acronym, p.name,
                   (select count(*) from activities a where a.tenant_id = p.tenant_id and a.lead_partner_id = p.id)
@@ -353,28 +359,45 @@ async fn confirm_delete(
     .await?
     .ok_or(AppError::NotFound)?;
     let slug = ctx.tenant.slug.clone();
-    let problem = (r.activities > 0 || r.members > 0).then(|| {
+    let in_use = r.activities > 0 || r.members > 0;
+    let problem = in_use.then(|| {
         i18n::t_with(
             "partner.in_use",
             "value",
             &format!("{} / {}", r.activities, r.members),
         )
     });
-    Ok(ConfirmPage {
-        page: page.in_tenant(&ctx),
-        question: i18n::t_with(
+    let page = ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with(
             "partner.delete_question",
             "value",
             &format!("{} ({})", r.name, r.acronym),
         ),
-        problem,
-        action: crate::paths::partner_delete(&slug, id),
-        back: crate::paths::partners(&slug),
-    })
+        crate::paths::partner_delete(&slug, id),
+        crate::paths::partners(&slug),
+    )
+    .then(i18n::t("confirm.partner_goes").into_owned())
+    .then(i18n::t("confirm.for_good").into_owned())
+    .problem(problem);
+    Ok((page, in_use))
 }
 
-async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+async fn delete(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
+    if !confirmation.given() {
+        let (confirm, in_use) = delete_page(page, &mut ctx, id).await?;
+        if in_use {
+            let back = crate::paths::partner_delete(&ctx.tenant.slug, id);
+            return Ok(Redirect::to(&back).into_response());
+        }
+        return Ok(confirm.instead());
+    }
     match editor.delete_partner(ctx.conn(), id).await? {
         Deleted::Gone => {
             let ctx = ctx.commit().await?;

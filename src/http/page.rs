@@ -77,6 +77,16 @@ impl Chrome {
         i18n::day(*d)
     }
 
+    /// Whether `d` is before today (UTC).
+    pub fn is_past(&self, d: &time::Date) -> bool {
+        *d < time::OffsetDateTime::now_utc().date()
+    }
+
+    /// Today, written the page's way (for what is printed).
+    pub fn today(&self) -> String {
+        i18n::day(time::OffsetDateTime::now_utc().date())
+    }
+
     /// How late something due on `due` is today, in words ("3 weeks late").
     pub fn late(&self, due: &time::Date) -> String {
         let today = time::OffsetDateTime::now_utc().date();
@@ -149,16 +159,87 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// "Delete for good?": the confirmation step before any delete.
+/// "Delete for good?": the confirmation step before anything that cannot
+/// be undone (a delete, a deactivation, a withdrawn invitation). Its form
+/// carries [`CONFIRM_FIELD`]`=`[`CONFIRM_VALUE`], which only this page
+/// sets: a destructive handler acts only on a form that has it, and shows
+/// this page instead otherwise ([`Confirmation`]).
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub page: Chrome,
     pub question: String,
-    /// Why it cannot be deleted, if it cannot.
+    /// Why it cannot be done, if it cannot.
     pub problem: Option<String>,
     pub action: String,
     pub back: String,
+    /// The heading, a catalog key ("Delete for good?" unless told).
+    pub title_key: &'static str,
+    /// The button's words, a catalog key ("Yes, delete" unless told).
+    pub button_key: &'static str,
+    /// What will happen, one sentence each, said before the button.
+    pub consequences: Vec<String>,
+}
+
+/// The hidden field the confirmation page sets, and its value.
+pub const CONFIRM_FIELD: &str = "confirm";
+pub const CONFIRM_VALUE: &str = "yes";
+
+/// Whether a destructive form came from its confirmation page. A handler
+/// takes it as `Form(c): Form<Confirmation>` and acts only when
+/// [`Confirmation::given`].
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    pub confirm: String,
+}
+
+impl Confirmation {
+    pub fn given(&self) -> bool {
+        self.confirm == CONFIRM_VALUE
+    }
+}
+
+impl ConfirmPage {
+    /// A delete's confirmation: `question` names what goes, the form posts
+    /// to `action`, and "No, go back" leads to `back`.
+    pub fn new(page: Chrome, question: String, action: String, back: String) -> Self {
+        Self {
+            page,
+            question,
+            problem: None,
+            action,
+            back,
+            title_key: "confirm.title",
+            button_key: "confirm.delete",
+            consequences: Vec::new(),
+        }
+    }
+
+    /// Why it cannot be done: the page then offers no button.
+    pub fn problem(mut self, problem: Option<String>) -> Self {
+        self.problem = problem;
+        self
+    }
+
+    /// Another heading and button than a delete's (catalog keys).
+    pub fn words(mut self, title_key: &'static str, button_key: &'static str) -> Self {
+        self.title_key = title_key;
+        self.button_key = button_key;
+        self
+    }
+
+    /// One more thing that will happen.
+    pub fn then(mut self, consequence: String) -> Self {
+        self.consequences.push(consequence);
+        self
+    }
+
+    /// The page as the answer to a destructive form that came without the
+    /// confirmation: shown, nothing done (200: a page to read, not an error).
+    pub fn instead(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
 }
 
 /// A date as people read it, in the request's language: "30 Nov 2026".

@@ -52,7 +52,9 @@ fn tor_fields(mandate: &'static str) -> Vec<(&'static str, &'static str)> {
 async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
     let (app, mut sec, id) = setup().await;
     let tor = format!("/t/aland/committees/{id}/tor");
-    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    let res = sec
+        .submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     assert_eq!(
         res.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,7 +64,9 @@ async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
         sec.submit(&tor, &tor, &[("mandate", "")]).await.status,
         StatusCode::SEE_OTHER
     );
-    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    let res = sec
+        .submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     assert_eq!(
         res.texts("#f-mandate-error"),
         vec!["Fill in this section before publishing."]
@@ -74,7 +78,9 @@ async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
             .status,
         StatusCode::SEE_OTHER
     );
-    let res = sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    let res = sec
+        .submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), format!("/t/aland/committees/{id}/tor/v/1"));
 
@@ -95,7 +101,7 @@ async fn publishing_freezes_a_version_and_editing_starts_a_new_draft() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        sec.submit(&tor, &format!("{tor}/publish"), &[])
+        sec.submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -163,7 +169,8 @@ async fn the_public_portal_shows_exactly_what_was_published() {
         StatusCode::NOT_FOUND,
         "a draft is never public"
     );
-    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     sec.submit(&tor, &tor, &tor_fields("Second mandate, still a draft"))
         .await;
 
@@ -351,7 +358,8 @@ async fn observers_read_committees_but_change_nothing() {
     let (app, mut sec, id) = setup().await;
     let tor = format!("/t/aland/committees/{id}/tor");
     sec.submit(&tor, &tor, &tor_fields("Mandate")).await;
-    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     let mut obs = app.signed_in("obs@aland.test").await;
     let page = obs.get(&format!("/t/aland/committees/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -394,7 +402,8 @@ async fn meetings_check_quorum_number_decisions_and_spread_action_points() {
     let mut fields = tor_fields("Mandate");
     fields.push(("quorum", "60"));
     sec.submit(&tor, &tor, &fields).await;
-    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     for (name, seat) in [
         ("A", "chair"),
         ("B", "member"),
@@ -800,7 +809,8 @@ async fn the_implementation_guideline_gathers_plan_and_committees() {
     let tor = format!("/t/aland/committees/{group}/tor");
     sec.submit(&tor, &tor, &tor_fields("Coordinate the partners"))
         .await;
-    sec.submit(&tor, &format!("{tor}/publish"), &[]).await;
+    sec.submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
     add_member(
         &mut sec,
         group,

@@ -215,7 +215,7 @@ async fn only_the_assigned_group_reads_a_record_and_every_read_is_logged() {
                 "/t/aland/confidential/groups/{}/members/{min}/remove",
                 s.group
             ),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
@@ -479,7 +479,7 @@ async fn groups_take_no_observer_and_records_keep_their_activity() {
     // The group itself deletes its record; the count follows.
     let record = s.app.count("select id from confidential_records").await;
     let path = format!("/t/aland/confidential/records/{record}/delete");
-    let res = s.keeper.submit(&path, &path, &[]).await;
+    let res = s.keeper.submit(&path, &path, &[("confirm", "yes")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
         s.app

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod committees;
 mod confidential;
+mod confirmations;
 mod csrf;
 mod dashboard;
 mod failure;

@@ -216,6 +216,12 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/members/{id}/deactivate",
+            format!("/t/aland/members/{}/deactivate", ids.spare_member),
+            Secretariat,
+        ),
+        (
             "POST",
             "/t/{slug}/members/{id}/activate",
             format!("/t/aland/members/{}/activate", ids.spare_member),
@@ -257,6 +263,12 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "POST",
             "/t/{slug}/members/{id}/invite",
             format!("/t/aland/members/{}/invite", ids.invited_member),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/members/{id}/withdraw",
+            format!("/t/aland/members/{}/withdraw", ids.invited_member),
             Secretariat,
         ),
         (
@@ -719,6 +731,12 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/committees/{id}/tor/publish",
+            format!("{com}/tor/publish"),
+            Secretariat,
+        ),
+        (
             "POST",
             "/t/{slug}/committees/{id}/tor/publish",
             format!("{com}/tor/publish"),
@@ -985,8 +1003,12 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         &[("mandate", "Oversee"), ("purpose", "Watch")],
     )
     .await;
-    sec.submit(&format!("{com}/tor"), &format!("{com}/tor/publish"), &[])
-        .await;
+    sec.submit(
+        &format!("{com}/tor"),
+        &format!("{com}/tor/publish"),
+        &[("confirm", "yes")],
+    )
+    .await;
     let meeting = sec
         .submit(
             &com,

@@ -252,7 +252,7 @@ async fn a_person_may_decline_and_the_secretariat_may_withdraw() {
         .submit(
             "/t/aland/members",
             &format!("/t/aland/members/{pending}/withdraw"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
@@ -283,7 +283,7 @@ async fn one_tenant_cannot_take_the_access_another_tenant_gives() {
         .submit(
             "/t/aland/members",
             &format!("/t/aland/members/{pending}/withdraw"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     // Borea invites the same address: the answer tells it nothing.
@@ -645,7 +645,7 @@ async fn deactivation_ends_the_persons_sessions_at_once() {
         .submit(
             "/t/aland/members",
             &format!("/t/aland/members/{ministry}/deactivate"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

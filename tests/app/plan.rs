@@ -403,7 +403,7 @@ async fn deleting_asks_first_and_changing_the_period_keeps_targets_inside() {
     let res = sec
         .post(
             &format!("/t/aland/naps/{nap}/delete"),
-            &[("csrf", &confirm.csrf())],
+            &[("csrf", &confirm.csrf()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

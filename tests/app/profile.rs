@@ -306,7 +306,7 @@ async fn a_reset_link_stops_working_when_its_membership_is_deactivated() {
         .submit(
             "/t/aland/members",
             &format!("/t/aland/members/{member}/deactivate"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

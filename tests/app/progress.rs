@@ -566,7 +566,7 @@ async fn the_application_role_cannot_rewrite_history() {
     sec.submit(
         &format!("{committee}/tor"),
         &format!("{committee}/tor/publish"),
-        &[],
+        &[("confirm", "yes")],
     )
     .await;
     let meeting = sec

@@ -17,13 +17,14 @@ use crate::authz::CommitteeEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
-use crate::http::page::Chrome;
+use crate::http::page::{Chrome, Confirmation};
 use crate::tenancy::TenantCtx;
 
 pub fn router() -> Routes {
     Routes::new()
         .get(at::committee_tor, draft)
         .post(at::committee_tor, save_draft)
+        .get(at::committee_tor_publish, publish_preview)
         .post(at::committee_tor_publish, publish)
         .get(at::committee_tor_v, version)
         .get(at::committee_tor_compare, compare)
@@ -276,27 +277,153 @@ async fn save_draft(
     Ok(Redirect::to(&to).into_response())
 }
 
-async fn publish(
+/// The draft and its quorum as they would be published, or what stops it:
+/// nothing saved, or a section publishing needs is empty (the draft page
+/// then says so beside it).
+async fn publishable(
+    conn: &mut PgConnection,
+    id: i64,
+) -> AppResult<Result<(TorText, i16), (Option<TorText>, FieldErrors)>> {
+    let mut errors = FieldErrors::default();
+    let Some(text) = load_draft(conn, id).await? else {
+        errors.add("mandate", "tor.nothing_to_publish");
+        return Ok(Err((None, errors)));
+    };
+    for (field, value) in [("mandate", &text.mandate), ("purpose", &text.purpose)] {
+        if value.trim().is_empty() {
+            errors.add(field, "tor.required_to_publish");
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err((Some(text), errors)));
+    }
+    let quorum = sqlx::query_scalar!(
+        "select quorum_percent from tor_versions where committee_id = $1 and version is null",
+        id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Ok((text, quorum)))
+}
+
+/// The publishing page, or the draft page with what stops publishing.
+async fn preview_or_refusal(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<Response> {
+    Ok(match publishable(ctx.conn(), id).await? {
+        Ok((text, quorum)) => publish_page(page, ctx, id, text, quorum)
+            .await?
+            .into_response(),
+        Err((text, errors)) => invalid(draft_page(page, ctx, id, text, None, errors).await?),
+    })
+}
+
+/// The publishing page: the draft as it will read, and what changes
+/// against the version in force, before anything is frozen.
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/tor_publish.html")]
+struct PublishPage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    /// The draft, numbered as it will be.
+    version: Version,
+    /// The version in force now, if any.
+    current: Option<i32>,
+    sections: Vec<SectionDiff>,
+    /// The quorum before and after, when it changes.
+    quorum_change: Option<(i16, i16)>,
+    on_portal: bool,
+    today: time::Date,
+}
+
+impl PublishPage {
+    fn unchanged(&self) -> usize {
+        self.sections.iter().filter(|s| !s.changed).count()
+    }
+
+    /// "Version 3 is published today, 20 June 2026, and never changes after."
+    fn frozen(&self) -> String {
+        crate::i18n::t_args(
+            "tor.publish_frozen",
+            &[
+                ("value", &self.version.number.to_string()),
+                ("date", &self.page.day(&self.today)),
+            ],
+        )
+    }
+
+    fn left_heading(&self) -> String {
+        let n = self.current.unwrap_or_default().to_string();
+        self.page.t_with("tor.version_in_force", "value", &n)
+    }
+
+    fn right_heading(&self) -> String {
+        let n = self.version.number.to_string();
+        self.page.t_with("tor.version_draft", "value", &n)
+    }
+}
+
+async fn publish_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    text: TorText,
+    quorum: i16,
+) -> AppResult<PublishPage> {
+    let committee = committee::load(ctx.conn(), id).await?;
+    let current = published(ctx.conn(), id, None).await?;
+    let on_portal = sqlx::query_scalar!(
+        "select public_portal from tenants where id = $1",
+        ctx.tenant.id
+    )
+    .fetch_one(ctx.conn())
+    .await?;
+    let (sections, quorum_change) = match &current {
+        Some(v) => (
+            section_diffs(&v.text, &text),
+            (v.quorum != quorum).then_some((v.quorum, quorum)),
+        ),
+        None => (Vec::new(), None),
+    };
+    Ok(PublishPage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        version: Version {
+            number: current.as_ref().map_or(1, |v| v.number + 1),
+            quorum,
+            published: String::new(),
+            publisher: String::new(),
+            text,
+        },
+        current: current.map(|v| v.number),
+        sections,
+        quorum_change,
+        on_portal,
+        today: time::OffsetDateTime::now_utc().date(),
+    })
+}
+
+async fn publish_preview(
     page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
+    ctx.committee_editor()?;
+    committee::load(ctx.conn(), id).await?;
+    preview_or_refusal(page, &mut ctx, id).await
+}
+
+/// Freezes the draft as the next version, once the publishing page has
+/// been seen: a form without its confirmation gets that page instead.
+async fn publish(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
-    let Some(text) = load_draft(ctx.conn(), id).await? else {
-        let mut errors = FieldErrors::default();
-        errors.add("mandate", "tor.nothing_to_publish");
-        let page = draft_page(page, &mut ctx, id, None, None, errors).await?;
-        return Ok(invalid(page));
-    };
-    if text.mandate.trim().is_empty() || text.purpose.trim().is_empty() {
-        let mut errors = FieldErrors::default();
-        for (field, value) in [("mandate", &text.mandate), ("purpose", &text.purpose)] {
-            if value.trim().is_empty() {
-                errors.add(field, "tor.required_to_publish");
-            }
-        }
-        let page = draft_page(page, &mut ctx, id, Some(text), None, errors).await?;
-        return Ok(invalid(page));
+    if !confirmation.given() || publishable(ctx.conn(), id).await?.is_err() {
+        return preview_or_refusal(page, &mut ctx, id).await;
     }
     let by = ctx.user.id;
     let version = editor
@@ -347,11 +474,155 @@ struct CompareQuery {
     b: i32,
 }
 
+/// One section of two versions side by side, each with its changed words marked.
 pub struct SectionDiff {
     pub label_key: &'static str,
-    pub before: String,
-    pub after: String,
+    pub before: Vec<Piece>,
+    pub after: Vec<Piece>,
     pub changed: bool,
+}
+
+/// The sections of `a` and `b`, in order, word by word.
+pub fn section_diffs(a: &TorText, b: &TorText) -> Vec<SectionDiff> {
+    a.sections()
+        .into_iter()
+        .zip(b.sections())
+        .map(|((_, label_key, before), (_, _, after))| {
+            let (old, new) = word_diff(before, after);
+            SectionDiff {
+                label_key,
+                changed: before != after,
+                before: old,
+                after: new,
+            }
+        })
+        .collect()
+}
+
+/// A run of text on one side of a comparison: the same on both sides, or
+/// only on this one (removed from the older text, added to the newer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Same,
+    Removed,
+    Added,
+}
+
+impl Piece {
+    pub fn removed(&self) -> bool {
+        self.change == Change::Removed
+    }
+
+    pub fn added(&self) -> bool {
+        self.change == Change::Added
+    }
+}
+
+/// Words, runs of white space, and each other character (punctuation) on
+/// its own, so that "quarter." against "month." marks the word only.
+fn tokens(text: &str) -> Vec<&str> {
+    let class = |c: char| {
+        if c.is_alphanumeric() {
+            0
+        } else if c.is_whitespace() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut last: Option<u8> = None;
+    for (i, c) in text.char_indices() {
+        let k = class(c);
+        if last.is_some_and(|l| l != k || k == 2) {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        last = Some(k);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn is_space(token: &str) -> bool {
+    token.chars().all(char::is_whitespace)
+}
+
+/// The older and the newer text as pieces, the words that changed marked:
+/// removed ones on the older side, added ones on the newer.
+pub fn word_diff(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
+    let old = tokens(before);
+    let new = tokens(after);
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+        let (tag, o, n) = op.as_tag_tuple();
+        if tag == similar::DiffTag::Equal {
+            push(&mut left, Change::Same, &old[o]);
+            push(&mut right, Change::Same, &new[n]);
+        } else {
+            mark(&mut left, Change::Removed, &old[o]);
+            mark(&mut right, Change::Added, &new[n]);
+        }
+    }
+    (join_marks(left), join_marks(right))
+}
+
+fn push(pieces: &mut Vec<Piece>, change: Change, tokens: &[&str]) {
+    let text = tokens.concat();
+    if text.is_empty() {
+        return;
+    }
+    match pieces.last_mut() {
+        Some(last) if last.change == change => last.text.push_str(&text),
+        _ => pieces.push(Piece { text, change }),
+    }
+}
+
+/// Marks `tokens` as changed, but not the white space at either end: only words.
+fn mark(pieces: &mut Vec<Piece>, change: Change, tokens: &[&str]) {
+    let start = tokens
+        .iter()
+        .position(|t| !is_space(t))
+        .unwrap_or(tokens.len());
+    let end = tokens
+        .iter()
+        .rposition(|t| !is_space(t))
+        .map_or(start, |e| e + 1);
+    push(pieces, Change::Same, &tokens[..start]);
+    push(pieces, change, &tokens[start..end]);
+    push(pieces, Change::Same, &tokens[end..]);
+}
+
+/// Two marked runs with only white space between them read as one change.
+fn join_marks(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let n = out.len();
+        if piece.change != Change::Same
+            && n >= 2
+            && out[n - 1].change == Change::Same
+            && is_space(&out[n - 1].text)
+            && out[n - 2].change == piece.change
+        {
+            let gap = out.pop().map(|p| p.text).unwrap_or_default();
+            let last = &mut out[n - 2];
+            last.text.push_str(&gap);
+            last.text.push_str(&piece.text);
+        } else {
+            out.push(piece);
+        }
+    }
+    out
 }
 
 #[derive(Template, WebTemplate)]
@@ -363,6 +634,20 @@ struct ComparePage {
     a: i32,
     b: i32,
     sections: Vec<SectionDiff>,
+    /// The quorum before and after, when it changes.
+    quorum_change: Option<(i16, i16)>,
+}
+
+impl ComparePage {
+    fn left_heading(&self) -> String {
+        self.page
+            .t_with("tor.version", "value", &self.a.to_string())
+    }
+
+    fn right_heading(&self) -> String {
+        self.page
+            .t_with("tor.version", "value", &self.b.to_string())
+    }
 }
 
 async fn compare(
@@ -378,18 +663,7 @@ async fn compare(
     let b = published(ctx.conn(), id, Some(q.b))
         .await?
         .ok_or(AppError::NotFound)?;
-    let sections = a
-        .text
-        .sections()
-        .into_iter()
-        .zip(b.text.sections())
-        .map(|((_, label_key, before), (_, _, after))| SectionDiff {
-            label_key,
-            changed: before != after,
-            before: before.to_owned(),
-            after: after.to_owned(),
-        })
-        .collect();
+    let sections = section_diffs(&a.text, &b.text);
     Ok(ComparePage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -397,6 +671,7 @@ async fn compare(
         a: q.a,
         b: q.b,
         sections,
+        quorum_change: (a.quorum != b.quorum).then_some((a.quorum, b.quorum)),
     })
 }
 

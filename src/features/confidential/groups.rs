@@ -13,7 +13,8 @@ use super::groups_admin;
 use crate::authz::ConfidentialGroupsAdmin;
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form};
-use crate::http::page::Chrome;
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
+use crate::i18n;
 use crate::paths;
 use crate::tenancy::TenantCtx;
 
@@ -166,18 +167,63 @@ pub(super) async fn add_member(
     .into_response())
 }
 
+/// Taking someone out of a group: asked first, on a page that says they
+/// stop seeing the group's records at once (the groups page's button posts
+/// without the confirmation and gets that page).
 pub(super) async fn remove_member(
+    page: Chrome,
     mut ctx: TenantCtx,
     Path((_, group, user)): Path<(String, i64, i64)>,
-) -> AppResult<Redirect> {
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let admin = groups_admin(&ctx)?;
+    if !confirmation.given() {
+        return Ok(remove_page(page, &mut ctx, group, user).await?.instead());
+    }
     if !admin.remove_from_group(ctx.conn(), group, user).await? {
         return Err(AppError::NotFound);
     }
     let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "{}#group-{group}",
-        paths::confidential(&ctx.tenant.slug)
+    let to = crate::http::notice::done(
+        &format!("{}#group-{group}", paths::confidential(&ctx.tenant.slug)),
+        crate::choices::Notice::Removed,
+    );
+    Ok(Redirect::to(&to).into_response())
+}
+
+async fn remove_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    group: i64,
+    user: i64,
+) -> AppResult<ConfirmPage> {
+    let row = sqlx::query!(
+        "select g.name as group_name, u.name as person from confidential_group_members m
+         join confidential_groups g on g.tenant_id = m.tenant_id and g.id = m.group_id
+         join users u on u.id = m.user_id
+         where m.group_id = $1 and m.user_id = $2",
+        group,
+        user
+    )
+    .fetch_optional(ctx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let slug = ctx.tenant.slug.clone();
+    let question = i18n::t_args(
+        "confirm.remove_from_group_question",
+        &[("person", &row.person), ("group", &row.group_name)],
+    );
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        question,
+        paths::confidential_group_member_remove(&slug, group, user),
+        format!("{}#group-{group}", paths::confidential(&slug)),
+    )
+    .words("confirm.remove_title", "confirm.remove")
+    .then(i18n::t_with(
+        "confirm.remove_from_group_effect",
+        "value",
+        &row.person,
     )))
 }
 

@@ -5,15 +5,15 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{FromRequest, Multipart, Path, Request};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
 
 use super::{KINDS, MAX_FILE, RecordForm, record_keeper};
 use crate::authz::ConfidentialKeeper;
 use crate::error::{AppError, AppResult};
 use crate::http::download::{self, attachment};
-use crate::http::form::{self, FieldErrors};
-use crate::http::page::{Chrome, ConfirmPage, format_date};
+use crate::http::form::{self, FieldErrors, Form};
+use crate::http::page::{Chrome, ConfirmPage, Confirmation, format_date};
 use crate::i18n;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
@@ -126,22 +126,44 @@ pub(super) async fn confirm_delete(
     Path((_, record)): Path<(String, i64)>,
 ) -> AppResult<ConfirmPage> {
     let keeper = record_keeper(&mut ctx).await?;
-    let row = load_record(&mut ctx, &keeper, record).await?;
+    delete_page(page, &mut ctx, &keeper, record).await
+}
+
+/// What deleting the record does, said before it happens.
+async fn delete_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    keeper: &ConfidentialKeeper,
+    record: i64,
+) -> AppResult<ConfirmPage> {
+    let row = load_record(ctx, keeper, record).await?;
     let slug = ctx.tenant.slug.clone();
-    Ok(ConfirmPage {
-        page: page.in_tenant(&ctx),
-        question: i18n::t("confidential.delete_question").into_owned(),
-        problem: None,
-        action: crate::paths::confidential_record_delete(&slug, row.id),
-        back: crate::paths::confidential_record(&slug, row.id),
-    })
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t("confidential.delete_question").into_owned(),
+        crate::paths::confidential_record_delete(&slug, row.id),
+        crate::paths::confidential_record(&slug, row.id),
+    )
+    .then(i18n::t_with(
+        "confirm.record_goes",
+        "value",
+        &row.group_name,
+    ))
+    .then(i18n::t("confirm.record_logged").into_owned()))
 }
 
 pub(super) async fn delete_record(
+    page: Chrome,
     mut ctx: TenantCtx,
     Path((_, record)): Path<(String, i64)>,
-) -> AppResult<Redirect> {
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let keeper = record_keeper(&mut ctx).await?;
+    if !confirmation.given() {
+        return Ok(delete_page(page, &mut ctx, &keeper, record)
+            .await?
+            .instead());
+    }
     let (nap, activity) = keeper
         .delete_record(ctx.conn(), record)
         .await?
@@ -154,7 +176,8 @@ pub(super) async fn delete_record(
     Ok(Redirect::to(&crate::http::notice::done(
         &to,
         crate::choices::Notice::Deleted,
-    )))
+    ))
+    .into_response())
 }
 
 /// A record as typed and checked, with its file.

@@ -17,7 +17,7 @@ use crate::choices::Level;
 use crate::error::{AppError, AppResult};
 use crate::http::form::FieldErrors;
 use crate::http::form::invalid;
-use crate::http::page::{Chrome, ConfirmPage};
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::i18n;
 use crate::tenancy::TenantCtx;
 
@@ -245,6 +245,16 @@ async fn confirm_delete(
     Path((_, id, activity)): Path<(String, i64, i64)>,
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
+    delete_page(page, &mut ctx, id, activity).await
+}
+
+/// What deleting the activity takes with it, said before it happens.
+async fn delete_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    activity: i64,
+) -> AppResult<ConfirmPage> {
     let row = sqlx::query!(
         r#"select code, title,
                   exists (select 1 from status_updates u where u.activity_id = a.id)
@@ -258,25 +268,30 @@ async fn confirm_delete(
     .await?
     .ok_or(AppError::NotFound)?;
     let slug = ctx.tenant.slug.clone();
-    Ok(ConfirmPage {
-        page: page.in_tenant(&ctx),
-        question: i18n::t_with(
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with(
             "plan.delete_activity",
             "value",
             &format!("{} {}", row.code, row.title),
         ),
-        problem: row
-            .history
+        crate::paths::activity_delete(&slug, id, activity),
+        crate::paths::activity(&slug, id, activity),
+    )
+    .then(i18n::t("confirm.activity_takes").into_owned())
+    .then(i18n::t("confirm.for_good").into_owned())
+    .problem(
+        row.history
             .then(|| i18n::t("plan.activity_has_history").into_owned()),
-        action: crate::paths::activity_delete(&slug, id, activity),
-        back: crate::paths::activity(&slug, id, activity),
-    })
+    ))
 }
 
 async fn delete(
+    page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id, activity)): Path<(String, i64, i64)>,
-) -> AppResult<Redirect> {
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     // An activity with status history stays: the history is the committee's memory.
     let has_history = sqlx::query_scalar!(
@@ -287,11 +302,11 @@ async fn delete(
     .fetch_one(ctx.conn())
     .await?;
     if has_history {
-        return Ok(Redirect::to(&crate::paths::activity_delete(
-            &ctx.tenant.slug,
-            id,
-            activity,
-        )));
+        let back = crate::paths::activity_delete(&ctx.tenant.slug, id, activity);
+        return Ok(Redirect::to(&back).into_response());
+    }
+    if !confirmation.given() {
+        return Ok(delete_page(page, &mut ctx, id, activity).await?.instead());
     }
     if !editor.delete_activity(ctx.conn(), id, activity).await? {
         return Err(AppError::NotFound);
@@ -301,7 +316,8 @@ async fn delete(
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::nap(&ctx.tenant.slug, id),
         crate::choices::Notice::Deleted,
-    )))
+    ))
+    .into_response())
 }
 
 impl PlanEditor {

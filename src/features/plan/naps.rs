@@ -16,7 +16,7 @@ use crate::authz::PlanEditor;
 use crate::choices::{NapStatus, Theme};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors};
-use crate::http::page::{Chrome, ConfirmPage};
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::i18n;
 use crate::tenancy::TenantCtx;
 
@@ -377,16 +377,33 @@ async fn confirm_delete(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
+    delete_page(page, &mut ctx, id).await
+}
+
+/// What deleting the NAP takes with it, said before it happens.
+async fn delete_page(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<ConfirmPage> {
     let nap = model::load_nap(ctx.conn(), id).await?;
     let slug = ctx.tenant.slug.clone();
     let history = has_history(ctx.conn(), id).await?;
-    Ok(ConfirmPage {
-        page: page.in_tenant(&ctx),
-        question: i18n::t_with("nap.delete_question", "value", &nap.title),
-        problem: history.then(|| i18n::t("nap.has_history").into_owned()),
-        action: crate::paths::nap_delete(&slug, id),
-        back: crate::paths::nap(&slug, id),
-    })
+    let activities = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from activities where nap_id = $1"#,
+        id
+    )
+    .fetch_one(ctx.conn())
+    .await?;
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with("nap.delete_question", "value", &nap.title),
+        crate::paths::nap_delete(&slug, id),
+        crate::paths::nap(&slug, id),
+    )
+    .then(i18n::t_with(
+        "confirm.nap_takes",
+        "value",
+        &i18n::number(activities),
+    ))
+    .then(i18n::t("confirm.for_good").into_owned())
+    .problem(history.then(|| i18n::t("nap.has_history").into_owned())))
 }
 
 /// Whether any activity of the NAP has status updates or confidential
@@ -403,13 +420,18 @@ async fn has_history(conn: &mut PgConnection, nap_id: i64) -> AppResult<bool> {
     .await?)
 }
 
-async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Redirect> {
+async fn delete(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     if has_history(ctx.conn(), id).await? {
-        return Ok(Redirect::to(&crate::paths::nap_delete(
-            &ctx.tenant.slug,
-            id,
-        )));
+        return Ok(Redirect::to(&crate::paths::nap_delete(&ctx.tenant.slug, id)).into_response());
+    }
+    if !confirmation.given() {
+        return Ok(delete_page(page, &mut ctx, id).await?.instead());
     }
     if !editor.delete_nap(ctx.conn(), id).await? {
         return Err(AppError::NotFound);
@@ -419,7 +441,8 @@ async fn delete(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::naps(&ctx.tenant.slug),
         crate::choices::Notice::Deleted,
-    )))
+    ))
+    .into_response())
 }
 
 async fn set_published(mut ctx: TenantCtx, id: i64, published: bool) -> AppResult<Redirect> {

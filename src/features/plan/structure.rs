@@ -16,7 +16,7 @@ use crate::authz::PlanEditor;
 use crate::error::{AppError, AppResult};
 use crate::http::form::invalid;
 use crate::http::form::{self, FieldErrors};
-use crate::http::page::{Chrome, ConfirmPage};
+use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::i18n;
 use crate::tenancy::TenantCtx;
 
@@ -381,20 +381,42 @@ async fn confirm(
     node: i64,
 ) -> AppResult<ConfirmPage> {
     ctx.plan_editor()?;
-    let form = load_node(&mut ctx, level, nap_id, node).await?;
-    let history = has_history(&mut ctx, level, node).await?;
+    delete_page(page, &mut ctx, nap_id, level, node).await
+}
+
+/// What deleting the objective or outcome takes with it, said before it happens.
+async fn delete_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    nap_id: i64,
+    level: Level,
+    node: i64,
+) -> AppResult<ConfirmPage> {
+    let form = load_node(ctx, level, nap_id, node).await?;
+    let history = has_history(ctx, level, node).await?;
+    let activities = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from activities a
+           join outcomes o on o.tenant_id = a.tenant_id and o.id = a.outcome_id
+           where ($1 and o.objective_id = $2) or (not $1 and o.id = $2)"#,
+        level == Level::Objective,
+        node
+    )
+    .fetch_one(ctx.conn())
+    .await?;
     let slug = ctx.tenant.slug.clone();
-    let key = match level {
-        Level::Objective => "plan.delete_objective",
-        Level::Outcome => "plan.delete_outcome",
+    let (key, takes) = match level {
+        Level::Objective => ("plan.delete_objective", "confirm.objective_takes"),
+        Level::Outcome => ("plan.delete_outcome", "confirm.outcome_takes"),
     };
-    Ok(ConfirmPage {
-        page: page.in_tenant(&ctx),
-        question: i18n::t_with(key, "value", &format!("{} {}", form.code, form.title)),
-        problem: history.then(|| i18n::t("plan.node_has_history").into_owned()),
-        action: level.delete_path(&slug, nap_id, node),
-        back: crate::paths::nap(&slug, nap_id),
-    })
+    Ok(ConfirmPage::new(
+        page.in_tenant(ctx),
+        i18n::t_with(key, "value", &format!("{} {}", form.code, form.title)),
+        level.delete_path(&slug, nap_id, node),
+        crate::paths::nap(&slug, nap_id),
+    )
+    .then(i18n::t_with(takes, "value", &i18n::number(activities)))
+    .then(i18n::t("confirm.for_good").into_owned())
+    .problem(history.then(|| i18n::t("plan.node_has_history").into_owned())))
 }
 
 /// Whether an activity under the objective or outcome has status updates:
@@ -415,14 +437,24 @@ async fn has_history(ctx: &mut TenantCtx, level: Level, node: i64) -> AppResult<
     .await?)
 }
 
-async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> AppResult<Redirect> {
+async fn remove(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap_id: i64,
+    level: Level,
+    node: i64,
+    confirmation: Confirmation,
+) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     if has_history(&mut ctx, level, node).await? {
-        return Ok(Redirect::to(&level.delete_path(
-            &ctx.tenant.slug,
-            nap_id,
-            node,
-        )));
+        return Ok(
+            Redirect::to(&level.delete_path(&ctx.tenant.slug, nap_id, node)).into_response(),
+        );
+    }
+    if !confirmation.given() {
+        return Ok(delete_page(page, &mut ctx, nap_id, level, node)
+            .await?
+            .instead());
     }
     if !editor.delete_node(ctx.conn(), nap_id, level, node).await? {
         return Err(AppError::NotFound);
@@ -431,7 +463,8 @@ async fn remove(mut ctx: TenantCtx, nap_id: i64, level: Level, node: i64) -> App
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::nap(&ctx.tenant.slug, nap_id),
         crate::choices::Notice::Deleted,
-    )))
+    ))
+    .into_response())
 }
 
 async fn confirm_objective(
@@ -443,10 +476,12 @@ async fn confirm_objective(
 }
 
 async fn delete_objective(
+    page: Chrome,
     ctx: TenantCtx,
     Path((_, id, node)): Path<(String, i64, i64)>,
-) -> AppResult<Redirect> {
-    remove(ctx, id, Level::Objective, node).await
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
+    remove(page, ctx, id, Level::Objective, node, confirmation).await
 }
 
 async fn confirm_outcome(
@@ -458,10 +493,12 @@ async fn confirm_outcome(
 }
 
 async fn delete_outcome(
+    page: Chrome,
     ctx: TenantCtx,
     Path((_, id, node)): Path<(String, i64, i64)>,
-) -> AppResult<Redirect> {
-    remove(ctx, id, Level::Outcome, node).await
+    Form(confirmation): Form<Confirmation>,
+) -> AppResult<Response> {
+    remove(page, ctx, id, Level::Outcome, node, confirmation).await
 }
 
 /// An objective or outcome as checked, new (`id` none) or changed.
