@@ -40,6 +40,7 @@ fn pages() -> Routes {
         .merge(features::profile::router())
         .merge(features::tenant_router())
         .merge(features::public::router())
+        .merge(features::committees::open_router())
 }
 
 /// What answers before any session: health checks and static files.

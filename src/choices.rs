@@ -74,6 +74,8 @@ choices!(
     SeatLeft => "seat-left",
     ActionDone => "action-done",
     Removed => "removed",
+    MinutesPublished => "minutes-published",
+    MinutesWithdrawn => "minutes-withdrawn",
 });
 
 choices!(NapStatus, "nap_status", {

@@ -91,11 +91,14 @@ routes! {
     invitation = "/invitations/{token}", token;
     invitation_accept = "/invitations/{token}/accept", token;
     invitation_decline = "/invitations/{token}/decline", token;
+    calendar_feed = "/calendar/{token}/meetings.ics", token;
+    public_committee = "/p/{slug}/committees/{id}", slug, id;
     profile = "/profile";
     profile_language = "/profile/language";
     profile_password = "/profile/password";
     profile_two_factor = "/profile/two-factor";
     profile_two_factor_disable = "/profile/two-factor/disable";
+    help = "/help";
 
     public_home = "/p/{slug}/", slug;
     public_nap = "/p/{slug}/naps/{id}", slug, id;
@@ -179,6 +182,11 @@ routes! {
     meeting_decisions = "/t/{slug}/committees/{id}/meetings/{meeting}/decisions", slug, id, meeting;
     meeting_actions = "/t/{slug}/committees/{id}/meetings/{meeting}/actions", slug, id, meeting;
     action_done = "/t/{slug}/committees/{id}/actions/{action}/done", slug, id, action;
+    committee_feed = "/t/{slug}/committees/{id}/calendar", slug, id;
+    meeting_minutes_publish = "/t/{slug}/committees/{id}/meetings/{meeting}/minutes/publish", slug, id, meeting;
+    tenant_actions = "/t/{slug}/actions", slug;
+    tenant_meetings = "/t/{slug}/meetings", slug;
+    tenant_meetings_feed = "/t/{slug}/meetings/calendar", slug;
 
     confidential = "/t/{slug}/confidential", slug;
     confidential_group_members = "/t/{slug}/confidential/groups/{group}/members", slug, group;

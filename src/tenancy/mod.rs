@@ -5,6 +5,7 @@
 //! that tenant. Someone who is not a member gets 404, exactly as if the
 //! tenant did not exist, so nobody learns which tenants there are.
 
+pub mod calendar;
 pub mod scope;
 
 use axum::extract::{FromRequestParts, RawPathParams};

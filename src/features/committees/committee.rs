@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::Date;
 
+use super::schedule::{self, Frequency, Standing};
 use crate::authz::CommitteeEditor;
 use crate::choices::CommitteeKind;
 use crate::error::{AppError, AppResult};
@@ -22,6 +23,8 @@ pub struct CommitteeRow {
     pub kind: CommitteeKind,
     pub members: i64,
     pub tor_version: Option<i32>,
+    /// How often it meets, and whether a meeting is overdue.
+    pub standing: Standing,
 }
 
 #[derive(Default, Deserialize)]
@@ -37,6 +40,10 @@ pub struct CommitteeForm {
     pub ad_hoc: Option<String>,
     #[serde(default)]
     pub end_date: String,
+    /// How often it meets, one of [`Frequency`].
+    #[serde(default)]
+    pub meets: String,
+    /// The secretariat's words beside it ("after each harvest").
     #[serde(default)]
     pub meeting_frequency: String,
     #[serde(default)]
@@ -55,17 +62,38 @@ pub(super) struct ListPage {
     can_edit: bool,
     naps: Vec<(i64, String)>,
     kinds: &'static [CommitteeKind],
+    frequencies: &'static [Frequency],
     form: CommitteeForm,
     errors: FieldErrors,
 }
 
+impl ListPage {
+    /// How many committees have a meeting overdue.
+    fn overdue(&self) -> i64 {
+        let n = self
+            .committees
+            .iter()
+            .filter(|c| c.standing.schedule.is_overdue())
+            .count();
+        i64::try_from(n).unwrap_or(i64::MAX)
+    }
+
+    fn overdue_count(&self) -> String {
+        crate::i18n::number(self.overdue())
+    }
+}
+
 async fn rows(conn: &mut PgConnection) -> AppResult<Vec<CommitteeRow>> {
     Ok(sqlx::query!(
-        r#"select c.id, c.name, c.kind,
+        r#"select c.id, c.name, c.kind, c.meets, c.meeting_frequency, c.created_at,
                   (select count(*) from committee_members m
                     where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.left_on is null) as "members!",
                   (select max(t.version) from tor_versions t
-                    where t.tenant_id = c.tenant_id and t.committee_id = c.id) as tor_version
+                    where t.tenant_id = c.tenant_id and t.committee_id = c.id) as tor_version,
+                  (select max(m.starts_at) from meetings m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at <= now()) as last_meeting,
+                  (select min(m.starts_at) from meetings m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at > now()) as next_meeting
            from committees c order by c.kind = 'oversight' desc, c.name"#
     )
     .fetch_all(conn)
@@ -77,6 +105,13 @@ async fn rows(conn: &mut PgConnection) -> AppResult<Vec<CommitteeRow>> {
         kind: CommitteeKind::parse(&r.kind).unwrap_or(CommitteeKind::Oversight),
         members: r.members,
         tor_version: r.tor_version,
+        standing: schedule::standing(
+            Frequency::parse(&r.meets).unwrap_or(Frequency::AsNeeded),
+            r.meeting_frequency,
+            r.last_meeting,
+            r.next_meeting,
+            r.created_at,
+        ),
     })
     .collect())
 }
@@ -101,6 +136,7 @@ async fn list_page(
         committees,
         can_edit: ctx.committee_editor().is_ok(),
         kinds: CommitteeKind::ALL,
+        frequencies: Frequency::ALL,
         form,
         errors,
     })
@@ -109,6 +145,7 @@ async fn list_page(
 pub(super) async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
     let form = CommitteeForm {
         kind: "oversight".into(),
+        meets: Frequency::AsNeeded.as_str().into(),
         ..CommitteeForm::default()
     };
     list_page(page, &mut ctx, form, FieldErrors::default()).await
@@ -133,6 +170,7 @@ struct CommitteeInput {
     nested_in: String,
     permanent: bool,
     end_date: Option<Date>,
+    meets: Frequency,
     frequency: String,
     nap: Option<i64>,
     outcome: Option<i64>,
@@ -152,6 +190,15 @@ async fn validate(
         CommitteeKind::parse(&f.kind).ok_or("field.choose"),
     );
     let nested_in = form::check(&mut errors, "nested_in", form::optional(&f.nested_in, 300));
+    // Not said is not known: as needed, which is never overdue.
+    let meets = form::check(
+        &mut errors,
+        "meets",
+        match f.meets.trim() {
+            "" => Ok(Frequency::AsNeeded),
+            said => Frequency::parse(said).ok_or("field.choose"),
+        },
+    );
     let frequency = form::check(
         &mut errors,
         "meeting_frequency",
@@ -206,8 +253,8 @@ async fn validate(
             None
         }
     };
-    Ok(match (name, kind, nested_in, frequency, end_date) {
-        (Some(name), Some(kind), Some(nested_in), Some(frequency), Some(end_date))
+    Ok(match (name, kind, nested_in, meets, frequency, end_date) {
+        (Some(name), Some(kind), Some(nested_in), Some(meets), Some(frequency), Some(end_date))
             if errors.is_empty() =>
         {
             Ok(CommitteeInput {
@@ -217,6 +264,7 @@ async fn validate(
                 nested_in,
                 permanent: f.ad_hoc.is_none(),
                 end_date,
+                meets,
                 frequency,
                 nap,
                 outcome,
@@ -234,8 +282,9 @@ impl CommitteeEditor {
         c: &CommitteeInput,
     ) -> AppResult<i64> {
         let id = sqlx::query_scalar!(
-            "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency, outcome_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+            "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency,
+                                     outcome_id, meets)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
             self.tenant_id(),
             c.name,
             c.kind.as_str(),
@@ -244,7 +293,8 @@ impl CommitteeEditor {
             c.permanent,
             c.end_date,
             c.frequency,
-            c.outcome
+            c.outcome,
+            c.meets.as_str()
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -260,7 +310,7 @@ impl CommitteeEditor {
     ) -> AppResult<()> {
         sqlx::query!(
             "update committees set name = $3, kind = $4, parent_id = $5, nested_in = $6, permanent = $7, end_date = $8,
-                    meeting_frequency = $9, outcome_id = $10
+                    meeting_frequency = $9, outcome_id = $10, meets = $11
              where tenant_id = $1 and id = $2",
             self.tenant_id(),
             id,
@@ -271,7 +321,8 @@ impl CommitteeEditor {
             c.permanent,
             c.end_date,
             c.frequency,
-            c.outcome
+            c.outcome,
+            c.meets.as_str()
         )
         .execute(&mut *conn)
         .await?;
@@ -337,6 +388,7 @@ pub(super) struct EditPage {
     form: CommitteeForm,
     errors: FieldErrors,
     kinds: &'static [CommitteeKind],
+    frequencies: &'static [Frequency],
     naps: Vec<(i64, String)>,
     committees: Vec<CommitteeRow>,
 }
@@ -366,6 +418,7 @@ async fn edit_page(
         form,
         errors,
         kinds: CommitteeKind::ALL,
+        frequencies: Frequency::ALL,
         naps,
         committees,
     })
@@ -378,7 +431,7 @@ pub(super) async fn edit(
 ) -> AppResult<EditPage> {
     ctx.committee_editor()?;
     let r = sqlx::query!(
-        r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
+        r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meets, c.meeting_frequency,
                   (select cn.nap_id from committee_naps cn where cn.tenant_id = c.tenant_id and cn.committee_id = c.id limit 1) as nap,
                   o.code as "outcome?"
            from committees c left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
@@ -395,6 +448,7 @@ pub(super) async fn edit(
         nested_in: r.nested_in,
         ad_hoc: (!r.permanent).then(|| "on".to_owned()),
         end_date: r.end_date.map(|d| d.to_string()).unwrap_or_default(),
+        meets: r.meets,
         meeting_frequency: r.meeting_frequency,
         nap: r.nap.map(|n| n.to_string()).unwrap_or_default(),
         outcome: r.outcome.unwrap_or_default(),
@@ -433,15 +487,21 @@ pub struct Committee {
     pub nested_in: String,
     pub permanent: bool,
     pub end_date: Option<Date>,
-    pub meeting_frequency: String,
+    /// How often it meets (and the secretariat's words), and whether a
+    /// meeting is overdue.
+    pub standing: Standing,
     pub parent: Option<String>,
     pub outcome: Option<String>,
 }
 
 pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
     let r = sqlx::query!(
-        r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meeting_frequency,
-                  p.name as "parent?", o.code || ' ' || o.title as "outcome?"
+        r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meets, c.meeting_frequency,
+                  c.created_at, p.name as "parent?", o.code || ' ' || o.title as "outcome?",
+                  (select max(m.starts_at) from meetings m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at <= now()) as last_meeting,
+                  (select min(m.starts_at) from meetings m
+                    where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at > now()) as next_meeting
            from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
            left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
            where c.id = $1"#,
@@ -457,7 +517,13 @@ pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
         nested_in: r.nested_in,
         permanent: r.permanent,
         end_date: r.end_date,
-        meeting_frequency: r.meeting_frequency,
+        standing: schedule::standing(
+            Frequency::parse(&r.meets).unwrap_or(Frequency::AsNeeded),
+            r.meeting_frequency,
+            r.last_meeting,
+            r.next_meeting,
+            r.created_at,
+        ),
         parent: r.parent,
         outcome: r.outcome,
     })

@@ -1,13 +1,15 @@
 //! Seats on a committee: who holds them, for which organisation, for how
 //! long; their writes, which only a [`CommitteeEditor`] makes.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::Date;
 
-use super::committee::{load, parse_date};
+use super::committee::{Committee, load, parse_date};
 use crate::authz::CommitteeEditor;
 use crate::choices::{Constituency, Gender, PartnerKind, Portfolio, Seat};
 use crate::error::{AppError, AppResult};
@@ -30,13 +32,16 @@ pub struct MemberRow {
     pub kind: Option<PartnerKind>,
     pub portfolio: Option<Portfolio>,
     pub constituency: Option<Constituency>,
+    /// The seat is linked to an account (its holder's calendar shows the meetings).
+    pub linked: bool,
 }
 
 pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MemberRow>> {
     Ok(sqlx::query!(
         r#"select m.id, m.name, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
                   m.term_start, m.term_end, m.interpretation, m.left_on,
-                  p.kind as "kind?", p.portfolio, p.constituency as "constituency?"
+                  p.kind as "kind?", p.portfolio, p.constituency as "constituency?",
+                  m.user_id is not null as "linked!"
            from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
            where m.committee_id = $1
            order by m.left_on nulls first, array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), m.name"#,
@@ -60,6 +65,7 @@ pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<M
         kind: r.kind.as_deref().and_then(PartnerKind::parse),
         portfolio: r.portfolio.as_deref().and_then(Portfolio::parse),
         constituency: r.constituency.as_deref().and_then(Constituency::parse),
+        linked: r.linked,
     })
     .collect())
 }
@@ -185,11 +191,91 @@ pub(super) async fn add_member(
     Ok(Redirect::to(&to).into_response())
 }
 
-pub(super) async fn leave(
+/// "Leaving the committee?": what leaving does, and the button that does it.
+#[derive(Template, WebTemplate)]
+#[template(path = "committees/leave.html")]
+pub(super) struct LeavePage {
+    page: Chrome,
+    slug: String,
+    committee: Committee,
+    member: MemberRow,
+    today: Date,
+}
+
+impl LeavePage {
+    /// "Ana Ruiz (Chair, Ministry of Labour) leaves the Oversight
+    /// Committee today, 4 Dec 2026."
+    fn summary(&self) -> String {
+        let seat = crate::i18n::t(self.member.seat.label_key());
+        let who = match &self.member.partner {
+            Some(p) => format!("{} ({seat}, {p})", self.member.name),
+            None => format!("{} ({seat})", self.member.name),
+        };
+        crate::i18n::t_args(
+            "leave.summary",
+            &[
+                ("who", &who),
+                ("committee", &self.committee.name),
+                ("date", &crate::i18n::day(self.today)),
+            ],
+        )
+    }
+}
+
+/// The value the confirmation page's form sends; without it nothing happens.
+const CONFIRMED: &str = "yes";
+
+#[derive(Default, Deserialize)]
+pub(super) struct LeaveForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The confirmation page of an open seat (404 if there is none).
+async fn leave_page(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    committee: i64,
+    member: i64,
+) -> AppResult<LeavePage> {
+    let committee = load(ctx.conn(), committee).await?;
+    let member = members(ctx.conn(), committee.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == member && m.left_on.is_none())
+        .ok_or(AppError::NotFound)?;
+    Ok(LeavePage {
+        page: page.in_tenant(ctx),
+        slug: ctx.tenant.slug.clone(),
+        committee,
+        member,
+        today: time::OffsetDateTime::now_utc().date(),
+    })
+}
+
+pub(super) async fn confirm_leave(
+    page: Chrome,
     mut ctx: TenantCtx,
     Path((_, id, member)): Path<(String, i64, i64)>,
-) -> AppResult<Redirect> {
+) -> AppResult<LeavePage> {
+    ctx.committee_editor()?;
+    leave_page(page, &mut ctx, id, member).await
+}
+
+/// Ends a seat, only when the confirmation page sent it; otherwise that
+/// page again, and nothing changes.
+pub(super) async fn leave(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, member)): Path<(String, i64, i64)>,
+    Form(f): Form<LeaveForm>,
+) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
+    if f.confirm != CONFIRMED {
+        return Ok(leave_page(page, &mut ctx, id, member)
+            .await?
+            .into_response());
+    }
     if !editor.close_seat(ctx.conn(), id, member).await? {
         return Err(AppError::NotFound);
     }
@@ -197,7 +283,8 @@ pub(super) async fn leave(
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::committee(&ctx.tenant.slug, id),
         crate::choices::Notice::SeatLeft,
-    )))
+    ))
+    .into_response())
 }
 
 /// A seat as the form gave it, checked.

@@ -33,6 +33,16 @@ pub struct ShowPage {
     meetings: Vec<super::meetings::MeetingRow>,
     meeting_form: super::meetings::MeetingForm,
     errors: FieldErrors,
+    /// Its open action points, the late ones first.
+    actions: Vec<super::actions::ActionRow>,
+    /// Since when the person has this committee's calendar address.
+    feed_since: Option<String>,
+}
+
+impl ShowPage {
+    fn late_actions(&self) -> usize {
+        self.actions.iter().filter(|a| a.is_late()).count()
+    }
 }
 
 /// One committee's page; the member and meeting forms show what was typed.
@@ -76,7 +86,7 @@ pub async fn show_page(
     .fetch_all(ctx.conn())
     .await?
     .into_iter()
-    .map(|v| (v.version, crate::http::page::format_date(v.published_at)))
+    .map(|v| (v.version, crate::i18n::date(v.published_at)))
     .collect();
     let has_draft = sqlx::query_scalar!(
         "select exists (select 1 from tor_versions where committee_id = $1 and version is null) as \"e!\"",
@@ -86,6 +96,11 @@ pub async fn show_page(
     .await?;
     let partners = crate::features::partners::acronyms(ctx.conn()).await?;
     let meetings = super::meetings::list(ctx.conn(), id).await?;
+    let actions = super::actions::open(ctx.conn(), Some(id)).await?;
+    let membership = ctx.member.id;
+    let feed_since = super::feeds::issued_on(ctx.conn(), membership, Some(id))
+        .await?
+        .map(crate::i18n::date);
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -103,6 +118,8 @@ pub async fn show_page(
         meetings,
         meeting_form,
         errors,
+        actions,
+        feed_since,
     })
 }
 

@@ -30,6 +30,7 @@ pub fn router() -> Routes {
         .get(at::meeting_ics, super::calendar::meeting_ics)
         .post(at::meeting_attendance, attendance)
         .post(at::meeting_minutes, minutes)
+        .post(at::meeting_minutes_publish, publish_minutes)
         .post(at::meeting_decisions, decide)
         .post(at::meeting_actions, add_action)
         .post(at::action_done, action_done)
@@ -39,11 +40,16 @@ pub struct MeetingRow {
     pub id: i64,
     pub starts_at: OffsetDateTime,
     pub place: String,
+    pub minutes_published: bool,
 }
 
 impl MeetingRow {
     pub fn when(&self) -> String {
         when(self.starts_at)
+    }
+
+    pub fn is_upcoming(&self) -> bool {
+        self.starts_at > OffsetDateTime::now_utc()
     }
 }
 
@@ -59,7 +65,7 @@ pub fn when(at: OffsetDateTime) -> String {
 pub async fn list(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MeetingRow>> {
     Ok(sqlx::query_as!(
         MeetingRow,
-        "select id, starts_at, place from meetings where committee_id = $1 order by starts_at desc",
+        "select id, starts_at, place, minutes_published from meetings where committee_id = $1 order by starts_at desc",
         committee
     )
     .fetch_all(conn)
@@ -147,6 +153,9 @@ pub struct Meeting {
     pub link: String,
     pub agenda: String,
     pub minutes: String,
+    /// The public portal shows the minutes (on the committee's public page).
+    pub minutes_published: bool,
+    pub updated_at: OffsetDateTime,
 }
 
 impl Meeting {
@@ -166,7 +175,8 @@ impl Meeting {
 pub async fn load(conn: &mut PgConnection, committee: i64, meeting: i64) -> AppResult<Meeting> {
     sqlx::query_as!(
         Meeting,
-        "select id, starts_at, place, link, agenda, minutes from meetings where id = $1 and committee_id = $2",
+        "select id, starts_at, place, link, agenda, minutes, minutes_published, updated_at
+         from meetings where id = $1 and committee_id = $2",
         meeting,
         committee
     )
@@ -183,10 +193,24 @@ pub struct Decision {
 pub struct ActionPoint {
     pub id: i64,
     pub text: String,
+    /// The owner's acronym and full name.
     pub owner: Option<String>,
+    pub owner_name: Option<String>,
     pub due_on: Option<Date>,
     pub activity: Option<String>,
     pub done_on: Option<Date>,
+}
+
+impl ActionPoint {
+    /// Open and past its due date.
+    pub fn is_late(&self) -> bool {
+        self.done_on.is_none() && is_past(self.due_on)
+    }
+}
+
+/// Whether a due date has passed (today is not late yet).
+pub fn is_past(due_on: Option<Date>) -> bool {
+    due_on.is_some_and(|d| d < OffsetDateTime::now_utc().date())
 }
 
 /// Attendance against the quorum of the latest published terms of reference.
@@ -269,7 +293,8 @@ async fn show_page(
     .await?;
     let actions = sqlx::query_as!(
         ActionPoint,
-        r#"select ap.id, ap.text, p.acronym as "owner?", ap.due_on, a.code as "activity?", ap.done_on
+        r#"select ap.id, ap.text, p.acronym as "owner?", p.name as "owner_name?", ap.due_on, a.code as "activity?",
+                  ap.done_on
            from action_points ap
            left join partners p on p.tenant_id = ap.tenant_id and p.id = ap.owner_partner_id
            left join activities a on a.tenant_id = ap.tenant_id and a.id = ap.activity_id
@@ -368,6 +393,45 @@ async fn minutes(
     }
     let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    /// "yes" publishes the minutes on the public portal, anything else withdraws them.
+    #[serde(default)]
+    publish: String,
+}
+
+/// Puts a meeting's minutes on the committee's public page, or takes them off.
+async fn publish_minutes(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id, meeting)): Path<(String, i64, i64)>,
+    Form(f): Form<PublishForm>,
+) -> AppResult<Response> {
+    let editor = ctx.committee_editor()?;
+    let current = load(ctx.conn(), id, meeting).await?;
+    let publish = f.publish == "yes";
+    if publish && current.minutes.trim().is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("minutes", "meeting.minutes_empty");
+        let page = show_page(page, &mut ctx, id, meeting, ActionForm::default(), errors).await?;
+        return Ok(invalid(page));
+    }
+    editor
+        .publish_minutes(ctx.conn(), id, meeting, publish)
+        .await?;
+    let ctx = ctx.commit().await?;
+    let notice = if publish {
+        crate::choices::Notice::MinutesPublished
+    } else {
+        crate::choices::Notice::MinutesWithdrawn
+    };
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::meeting(&ctx.tenant.slug, id, meeting),
+        notice,
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -476,9 +540,26 @@ pub struct OpenAction {
     pub committee_id: i64,
     pub meeting_id: i64,
     pub text: String,
+    /// The owner's acronym; `owner_name` is its full name.
     pub owner: Option<String>,
     pub due_on: Option<Date>,
     pub activity: Option<String>,
+    pub id: i64,
+    pub owner_name: Option<String>,
+}
+
+impl OpenAction {
+    /// Past its due date (it is open).
+    pub fn is_late(&self) -> bool {
+        is_past(self.due_on)
+    }
+
+    /// Days past its due date; 0 when it is not late.
+    pub fn days_late(&self) -> i64 {
+        self.due_on.map_or(0, |d| {
+            (OffsetDateTime::now_utc().date() - d).whole_days().max(0)
+        })
+    }
 }
 
 /// Open action points owned by `partner`, linked to `activity`, or all.
@@ -489,7 +570,8 @@ pub async fn open_actions(
 ) -> AppResult<Vec<OpenAction>> {
     Ok(sqlx::query_as!(
         OpenAction,
-        r#"select m.committee_id, ap.meeting_id, ap.text, p.acronym as "owner?", ap.due_on, a.code as "activity?"
+        r#"select m.committee_id, ap.meeting_id, ap.text, p.acronym as "owner?", ap.due_on, a.code as "activity?",
+                  ap.id, p.name as "owner_name?"
            from action_points ap
            join meetings m on m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
            left join partners p on p.tenant_id = ap.tenant_id and p.id = ap.owner_partner_id

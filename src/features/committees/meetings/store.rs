@@ -85,6 +85,27 @@ impl CommitteeEditor {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Shows or hides the minutes on the public portal; false if the
+    /// committee has no such meeting.
+    pub async fn publish_minutes(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        meeting: i64,
+        published: bool,
+    ) -> AppResult<bool> {
+        let done = sqlx::query!(
+            "update meetings set minutes_published = $4 where tenant_id = $1 and id = $2 and committee_id = $3",
+            self.tenant_id(),
+            meeting,
+            committee,
+            published
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The committee's next decision number; the committee's row lock keeps
     /// numbers unique when two are taken at once.
     pub async fn take_decision(
