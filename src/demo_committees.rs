@@ -1,6 +1,10 @@
 //! Demo committees: an oversight committee with two published versions of
-//! its terms of reference and a few meetings, a coordination group and a
-//! sub-group. Every name and sentence is invented.
+//! its terms of reference and a few meetings (one with published minutes;
+//! it meets every quarter and last met in March 2026, so a meeting is
+//! overdue; two of its action points are late), a coordination group that
+//! met three weeks ago and meets again soon, and a sub-group. Seats whose
+//! holder has a demo account are linked to it, so their calendars fill.
+//! Every name and sentence is invented.
 
 use sqlx::PgConnection;
 
@@ -53,7 +57,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
     let nap = sqlx::query_scalar!("select id from naps order by start_year desc limit 1")
         .fetch_optional(&mut *conn)
         .await?;
-    let oversight = committee(conn, tenant, title, "oversight", None, "every quarter", nap).await?;
+    let oversight = committee(conn, tenant, title, "oversight", None, "quarterly", nap).await?;
     for (name, acronym, seat, gender, public) in OVERSIGHT {
         sqlx::query!(
             "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
@@ -110,7 +114,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
         "Coordination group on labour inspection",
         "coordination-national",
         Some(oversight),
-        "every month",
+        "monthly",
         nap,
     )
     .await?;
@@ -120,7 +124,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
         "Sub-group on assistance to victims",
         "sub-group",
         Some(oversight),
-        "every two months",
+        "every-two-months",
         nap,
     )
     .await?;
@@ -154,7 +158,70 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
         .execute(&mut *conn)
         .await?;
     }
-    meetings(conn, tenant, oversight).await
+    // Seats of people who have a demo account here are theirs.
+    sqlx::query!(
+        "update committee_members s set user_id = m.user_id
+         from memberships m join users u on u.id = m.user_id
+         where m.tenant_id = s.tenant_id and s.tenant_id = $1 and u.name = s.name and s.user_id is null",
+        tenant
+    )
+    .execute(&mut *conn)
+    .await?;
+    meetings(conn, tenant, oversight).await?;
+    coming_meetings(conn, tenant, group, subgroup).await
+}
+
+/// Meetings around the day the demo is loaded: the coordination group met
+/// three weeks before and meets again in ten days (one of its action
+/// points is a week late); the sub-group meets in a month.
+async fn coming_meetings(
+    conn: &mut PgConnection,
+    tenant: i64,
+    group: i64,
+    subgroup: i64,
+) -> anyhow::Result<()> {
+    for (committee, days, agenda) in [
+        (
+            group,
+            -21,
+            "Joint inspection plan for the harvest season\nReferrals from inspections",
+        ),
+        (
+            group,
+            10,
+            "Results of the joint inspections\nTraining of new inspectors",
+        ),
+        (
+            subgroup,
+            30,
+            "Shelter capacity in the northern province\nHotline figures",
+        ),
+    ] {
+        let meeting = sqlx::query_scalar!(
+            "insert into meetings (tenant_id, committee_id, starts_at, place, agenda)
+             values ($1, $2, date_trunc('day', now()) + make_interval(days => $3) + interval '9 hours',
+                     'Labour Inspectorate, conference room', $4)
+             returning id",
+            tenant,
+            committee,
+            days,
+            agenda
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if days < 0 {
+            sqlx::query!(
+                "insert into action_points (tenant_id, meeting_id, text, owner_partner_id, due_on)
+                 select $1, $2, 'Share the list of farms to inspect with the police', id, current_date - 7
+                 from partners where acronym = 'LI'",
+                tenant,
+                meeting
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn committee(
@@ -163,16 +230,16 @@ async fn committee(
     name: &str,
     kind: &str,
     parent: Option<i64>,
-    frequency: &str,
+    meets: &str,
     nap: Option<i64>,
 ) -> anyhow::Result<i64> {
     let id = sqlx::query_scalar!(
-        "insert into committees (tenant_id, name, kind, parent_id, meeting_frequency) values ($1, $2, $3, $4, $5) returning id",
+        "insert into committees (tenant_id, name, kind, parent_id, meets) values ($1, $2, $3, $4, $5) returning id",
         tenant,
         name,
         kind,
         parent,
-        frequency
+        meets
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -258,15 +325,18 @@ async fn meetings(conn: &mut PgConnection, tenant: i64, committee: i64) -> anyho
     .fetch_all(&mut *conn)
     .await?;
     for (n, (starts, agenda, decisions, actions)) in plans.iter().enumerate() {
+        // The second meeting's minutes are on the public portal.
         let meeting = sqlx::query_scalar!(
-            "insert into meetings (tenant_id, committee_id, starts_at, place, agenda, minutes)
+            "insert into meetings (tenant_id, committee_id, starts_at, place, agenda, minutes, minutes_published)
              values ($1, $2, $3::text::timestamptz, 'Ministry of Labour, meeting room 2', $4,
-                     'The chair opened the meeting and the agenda was adopted. Partners reported on their activities; the discussion is summarised under each item.')
+                     'The chair opened the meeting and the agenda was adopted. Partners reported on their activities; the discussion is summarised under each item.',
+                     $5)
              returning id",
             tenant,
             committee,
             starts,
-            agenda
+            agenda,
+            n == 1
         )
         .fetch_one(&mut *conn)
         .await?;
