@@ -19,6 +19,7 @@ mod failure;
 mod languages;
 mod layers;
 mod matrix;
+mod meetings;
 mod members;
 mod ops;
 mod plan;

@@ -106,6 +106,8 @@ struct Ids {
     invited_member: i64,
     invitation_link: String,
     stylesheet: String,
+    /// A calendar feed's address (an observer's, whom the matrix does not play).
+    feed: String,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -127,6 +129,7 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),
         ("GET", "/login/code", "/login/code".into(), Public),
+        ("GET", "/help", "/help".into(), Public),
         (
             "GET",
             "/bench/reference",
@@ -258,6 +261,19 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "/invitations/{token}/decline",
             format!("{}/decline", ids.invitation_link),
             Invitee,
+        ),
+        // The token is the key: anyone who has it reads the feed.
+        (
+            "GET",
+            "/calendar/{token}/meetings.ics",
+            ids.feed.clone(),
+            Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/committees/{id}",
+            format!("/p/aland/committees/{c}"),
+            Public,
         ),
         (
             "POST",
@@ -713,9 +729,46 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/committees/{id}/members/{member}/leave",
+            format!("{com}/members/{}/leave", ids.committee_member),
+            Secretariat,
+        ),
+        // Without the confirmation, the page again: nothing leaves.
+        (
             "POST",
             "/t/{slug}/committees/{id}/members/{member}/leave",
             format!("{com}/members/{}/leave", ids.committee_member),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/calendar",
+            format!("{com}/calendar"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/actions",
+            "/t/aland/actions".into(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/meetings",
+            "/t/aland/meetings".into(),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/meetings/calendar",
+            "/t/aland/meetings/calendar".into(),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/meetings/{meeting}/minutes/publish",
+            format!("{meeting}/minutes/publish"),
             Secretariat,
         ),
         (
@@ -1111,6 +1164,14 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let record = app.count("select id from confidential_records").await;
+    // An observer outside the matrix's people keeps a calendar feed.
+    let mut heir_client = app.signed_in("heir@aland.test").await;
+    let issued = heir_client
+        .submit("/t/aland/meetings", "/t/aland/meetings/calendar", &[])
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let url = issued.texts("code.feed-link")[0].clone();
+    let feed = url[url.find("/calendar/").unwrap()..].to_owned();
     let stylesheet = sec
         .get("/login")
         .await
@@ -1144,6 +1205,7 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         invited_member,
         invitation_link,
         stylesheet,
+        feed,
     };
     let mut people = Vec::new();
     for who in PEOPLE {
@@ -1479,6 +1541,9 @@ async fn foreign_ids(app: &TestApp) -> Ids {
         invited_member: spare_member,
         invitation_link: String::new(),
         stylesheet: String::new(),
+        // Another tenant's feed would open (its token is the key): an
+        // address that names none.
+        feed: format!("/calendar/{}/meetings.ics", "0".repeat(64)),
     }
 }
 
