@@ -1,6 +1,8 @@
 //! The demo NAP of Veridia: five years, four objectives, about forty
 //! activities with both kinds of time targets. Every sentence is invented.
 
+use crate::i18n::Translations;
+use sqlx::types::Json;
 use sqlx::PgConnection;
 
 use crate::authz::PlanEditor;
@@ -11,11 +13,32 @@ use crate::features::plan::quarter::Quarter;
 
 pub const TITLE: &str = "National Action Plan against Forced Labour 2025–2029";
 
-const OBJECTIVES: &[(&str, &str)] = &[
-    ("1", "Prevent forced labour before it starts"),
-    ("2", "Identify and protect victims"),
-    ("3", "Enforce the law and give victims access to remedy"),
-    ("4", "Coordinate, measure and share what works"),
+/// (code, title, in French, in Spanish)
+const OBJECTIVES: &[(&str, &str, &str, &str)] = &[
+    (
+        "1",
+        "Prevent forced labour before it starts",
+        "Prévenir le travail forcé avant qu’il ne commence",
+        "Prevenir el trabajo forzoso antes de que empiece",
+    ),
+    (
+        "2",
+        "Identify and protect victims",
+        "Identifier et protéger les victimes",
+        "Identificar y proteger a las víctimas",
+    ),
+    (
+        "3",
+        "Enforce the law and give victims access to remedy",
+        "Appliquer la loi et donner aux victimes accès à réparation",
+        "Hacer cumplir la ley y dar a las víctimas acceso a la reparación",
+    ),
+    (
+        "4",
+        "Coordinate, measure and share what works",
+        "Coordonner, mesurer et partager ce qui fonctionne",
+        "Coordinar, medir y compartir lo que funciona",
+    ),
 ];
 
 const OUTCOMES: &[(&str, &str, &str)] = &[
@@ -114,18 +137,40 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
             .to_owned(),
         sdg_targets: "8.7, 8.8, 16.2".to_owned(),
         national_alignment: "National Development Strategy 2021–2030, pillar 3 (decent work for all)".to_owned(),
+        translations: {
+            let mut t = Translations::default();
+            t.set("fr", "title", "Plan d’action national contre le travail forcé 2025–2029");
+            t.set(
+                "fr",
+                "summary",
+                "Le plan de la Veridia pour prévenir le travail forcé, protéger ses victimes, punir \
+                 les responsables et agir avec les organisations d’employeurs et de travailleurs.",
+            );
+            t.set("es", "title", "Plan de Acción Nacional contra el Trabajo Forzoso 2025–2029");
+            t.set(
+                "es",
+                "summary",
+                "El plan de Veridia para prevenir el trabajo forzoso, proteger a sus víctimas, castigar \
+                 a los responsables y trabajar con las organizaciones de empleadores y de trabajadores.",
+            );
+            t
+        },
     };
     let nap_id = editor.create_nap(conn, &input).await?;
     sqlx::query!("update naps set published = true where id = $1", nap_id)
         .execute(&mut *conn)
         .await?;
-    for (code, title) in OBJECTIVES {
+    for (code, title, french, spanish) in OBJECTIVES {
+        let mut translations = Translations::default();
+        translations.set("fr", "title", french);
+        translations.set("es", "title", spanish);
         sqlx::query!(
-            "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)",
+            "insert into objectives (tenant_id, nap_id, code, title, translations) values ($1, $2, $3, $4, $5)",
             editor.tenant_id(),
             nap_id,
             code,
-            title
+            title,
+            Json(&translations) as _
         )
         .execute(&mut *conn)
         .await?;

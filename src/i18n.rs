@@ -214,6 +214,47 @@ pub fn late_by(days: i64) -> String {
     t_with(key, "n", &number(n))
 }
 
+/// What a secretariat wrote in other languages than its own, by language
+/// then field (`{"fr": {"title": "…"}}`), kept as JSON beside the text it
+/// translates. The text itself stays in the tenant's language, which is
+/// what a reader gets where no translation was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Translations(pub std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>);
+
+impl Translations {
+    /// The text of `field` written in `lang`, if any.
+    pub fn get(&self, lang: &str, field: &str) -> Option<&str> {
+        self.0
+            .get(lang)
+            .and_then(|fields| fields.get(field))
+            .map(String::as_str)
+            .filter(|text| !text.trim().is_empty())
+    }
+
+    /// Keeps `text` as `field` in `lang` (an empty text removes it).
+    pub fn set(&mut self, lang: &str, field: &str, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            if let Some(fields) = self.0.get_mut(lang) {
+                fields.remove(field);
+                if fields.is_empty() {
+                    self.0.remove(lang);
+                }
+            }
+        } else {
+            self.0
+                .entry(lang.to_owned())
+                .or_default()
+                .insert(field.to_owned(), text.to_owned());
+        }
+    }
+
+    /// `field` in the current language where it was written, else `original`.
+    pub fn or<'a>(&'a self, field: &str, original: &'a str) -> &'a str {
+        self.get(current(), field).unwrap_or(original)
+    }
+}
+
 /// Translates `key` and fills its `%{name}` placeholder.
 pub fn t_with(key: &str, name: &str, value: &str) -> String {
     t_args(key, &[(name, value)])
@@ -336,6 +377,19 @@ mod tests {
         assert_eq!(day(d), "31 May 2026");
         with_language("fr", || assert_eq!(day(d), "31 mai 2026"));
         with_language("es", || assert_eq!(late_by(20), "2 semanas de retraso"));
+    }
+
+    #[test]
+    fn translations_fall_back_to_the_original() {
+        let mut t = Translations::default();
+        t.set("fr", "title", "  Inspections du travail ");
+        t.set("es", "title", "");
+        assert_eq!(t.get("fr", "title"), Some("Inspections du travail"));
+        assert_eq!(t.get("es", "title"), None);
+        with_language("fr", || assert_eq!(t.or("title", "Labour inspections"), "Inspections du travail"));
+        with_language("es", || assert_eq!(t.or("title", "Labour inspections"), "Labour inspections"));
+        t.set("fr", "title", "");
+        assert_eq!(t, Translations::default());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The partners registry: the organisations of a tenant's plan. The
 //! secretariat edits it; every member reads it.
 
+use crate::i18n::Translations;
+use sqlx::types::Json;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
 use crate::paths::at;
@@ -123,6 +125,12 @@ pub struct PartnerForm {
     pub level: String,
     #[serde(default)]
     pub constituency: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub name_fr: String,
+    #[serde(default)]
+    pub name_es: String,
 }
 
 struct PartnerInput {
@@ -132,6 +140,7 @@ struct PartnerInput {
     portfolio: Option<Portfolio>,
     level: Level,
     constituency: Constituency,
+    translations: Translations,
 }
 
 fn validate_acronym(raw: &str) -> Result<String, &'static str> {
@@ -148,8 +157,17 @@ fn validate_acronym(raw: &str) -> Result<String, &'static str> {
 }
 
 impl PartnerForm {
-    fn validate(&self) -> Result<PartnerInput, FieldErrors> {
+    /// The partner as typed, checked; `own` is the tenant's language.
+    fn validate(&self, own: &str) -> Result<PartnerInput, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let mut translations = Translations::default();
+        for (lang, field, value) in [
+            ("en", "name_en", &self.name_en),
+            ("fr", "name_fr", &self.name_fr),
+            ("es", "name_es", &self.name_es),
+        ] {
+            form::translation(&mut errors, &mut translations, own, lang, "name", field, value, 200);
+        }
         let acronym = form::check(&mut errors, "acronym", validate_acronym(&self.acronym));
         let name = form::check(&mut errors, "name", form::required(&self.name, 200));
         let kind = form::check(
@@ -189,6 +207,7 @@ impl PartnerForm {
                     portfolio,
                     level,
                     constituency,
+                    translations,
                 })
             }
             _ => Err(errors),
@@ -204,6 +223,8 @@ struct FormPage {
     partner_id: Option<i64>,
     form: PartnerForm,
     errors: FieldErrors,
+    /// The tenant's language: the form's own texts are in it.
+    own: String,
     kinds: &'static [PartnerKind],
     portfolios: &'static [Portfolio],
     levels: &'static [Level],
@@ -224,6 +245,7 @@ impl FormPage {
             partner_id,
             form,
             errors,
+            own: ctx.tenant.default_language.clone(),
             kinds: PartnerKind::ALL,
             portfolios: Portfolio::ALL,
             levels: Level::ALL,
@@ -262,7 +284,7 @@ async fn save(
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    let input = match form.validate() {
+    let input = match form.validate(&ctx.tenant.default_language) {
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, id, form, errors))),
     };
@@ -303,13 +325,19 @@ async fn edit(
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
     let r = sqlx::query!(
-        "select acronym, name, kind, portfolio, level, constituency from partners where id = $1",
+        r#"select acronym, name, kind, portfolio, level, constituency,
+                  translations as "translations: Json<Translations>"
+           from partners where id = $1"#,
         id
     )
     .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
+    let name_in = |lang| r.translations.get(lang, "name").unwrap_or_default().to_owned();
     let form = PartnerForm {
+        name_en: name_in("en"),
+        name_fr: name_in("fr"),
+        name_es: name_in("es"),
         acronym: r.acronym,
         name: r.name,
         kind: r.kind,
@@ -434,16 +462,19 @@ impl PlanEditor {
         let portfolio = p.portfolio.map(Portfolio::as_str);
         let changed = match id {
             None => sqlx::query!(
-                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
-                 values ($1, $2, $3, $4, $5, $6, $7)",
-                self.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
+                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency, translations)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                self.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str(),
+                Json(&p.translations) as _
             )
             .execute(conn)
             .await?,
             Some(id) => sqlx::query!(
-                "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8
+                "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8,
+                     translations = $9
                  where tenant_id = $1 and id = $2",
-                self.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str()
+                self.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str(),
+                Json(&p.translations) as _
             )
             .execute(conn)
             .await?,

@@ -16,7 +16,7 @@ use crate::features::committees::tor::{self, Version};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::grid::{Filters, Grid};
 use crate::features::plan::model::{self, Nap};
-use crate::features::plan::quarter::Quarter;
+use crate::features::plan::quarter::{Quarter, TargetState};
 use crate::http::page::Chrome;
 use crate::tenancy::PublicTenant;
 
@@ -47,9 +47,13 @@ struct PublicHome {
 }
 
 async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<PublicHome> {
+    // Titles in the reader's language where the secretariat wrote them.
     let naps = sqlx::query_as!(
         PublishedNap,
-        "select id, title, start_year, end_year from naps where published order by start_year desc"
+        r#"select id, coalesce(nullif(translations #>> array[$1, 'title'], ''), title) as "title!",
+                  start_year, end_year
+           from naps where published order by start_year desc"#,
+        crate::i18n::current()
     )
     .fetch_all(tenant.conn())
     .await?;
@@ -74,6 +78,45 @@ async fn public_home(page: Chrome, mut tenant: PublicTenant) -> AppResult<Public
     })
 }
 
+/// One objective's progress, for the public summary.
+pub struct ObjectiveProgress {
+    pub code: String,
+    pub title: String,
+    pub activities: usize,
+    pub behind: usize,
+    pub met: usize,
+    pub missed: usize,
+    pub pending: usize,
+}
+
+impl ObjectiveProgress {
+    /// Every objective of `tree` with its targets counted by state.
+    pub fn of(tree: &[model::ObjectiveNode]) -> Vec<Self> {
+        tree.iter()
+            .map(|o| {
+                let activities: Vec<&model::ActivityRow> =
+                    o.outcomes.iter().flat_map(|oc| &oc.activities).collect();
+                let count = |state: TargetState| {
+                    activities
+                        .iter()
+                        .flat_map(|a| &a.occurrences)
+                        .filter(|occ| occ.state == state)
+                        .count()
+                };
+                Self {
+                    code: o.code.clone(),
+                    title: o.title.clone(),
+                    activities: activities.len(),
+                    behind: activities.iter().filter(|a| a.schedule().is_behind()).count(),
+                    met: count(TargetState::Met),
+                    missed: count(TargetState::Missed),
+                    pending: count(TargetState::Pending),
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/nap.html")]
 struct PublicNap {
@@ -82,6 +125,7 @@ struct PublicNap {
     tenant_name: String,
     nap: Nap,
     grid: Grid,
+    progress: Vec<ObjectiveProgress>,
     today: Quarter,
     links: bool,
     /// Only when the tenant chose to publish spending.
@@ -93,12 +137,16 @@ async fn public_nap(
     mut tenant: PublicTenant,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<PublicNap> {
-    let nap = model::load_nap(tenant.conn(), id).await?;
+    let mut nap = model::load_nap(tenant.conn(), id).await?;
     if !nap.published {
         return Err(AppError::NotFound);
     }
+    nap.title = nap.translations.or("title", &nap.title).to_owned();
+    nap.summary = nap.translations.or("summary", &nap.summary).to_owned();
     let today = Quarter::current();
-    let tree = model::load_tree(tenant.conn(), id, today).await?;
+    let mut tree = model::load_tree(tenant.conn(), id, today).await?;
+    model::in_reader_language(&mut tree);
+    let progress = ObjectiveProgress::of(&tree);
     let grid = Grid::build(&nap, tree, &Filters::default(), today, None);
     let show_spending = sqlx::query_scalar!(
         "select publish_spending from tenants where id = $1",
@@ -112,6 +160,7 @@ async fn public_nap(
         tenant_name: tenant.name,
         nap,
         grid,
+        progress,
         today,
         links: false,
         show_spending,
@@ -166,11 +215,13 @@ async fn public_tor(
         .ok_or(AppError::NotFound)?;
     let history = tor::history(tenant.conn(), id).await?;
     let composition = sqlx::query!(
-        r#"select coalesce(p.name, '') as "organisation!", m.seat, case when m.public_name then m.name end as name
+        r#"select coalesce(nullif(p.translations #>> array[$2, 'name'], ''), p.name, '') as "organisation!",
+                  m.seat, case when m.public_name then m.name end as name
            from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
            where m.committee_id = $1 and m.left_on is null
            order by array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), p.name"#,
-        id
+        id,
+        crate::i18n::current()
     )
     .fetch_all(tenant.conn())
     .await?

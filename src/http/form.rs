@@ -91,6 +91,36 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Adds `other`'s errors (a field keeps its first message).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for e in other.0 {
+            self.add_with(e.field, e.key, &e.value);
+        }
+    }
+}
+
+/// The text of `field` in another language than the tenant's own (`own`),
+/// as the form sent it under `name` (`title_fr`): checked like any optional
+/// text of at most `max` characters, kept in `into`. The tenant's own
+/// language is the text itself, so its translation field is ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn translation(
+    errors: &mut FieldErrors,
+    into: &mut crate::i18n::Translations,
+    own: &str,
+    lang: &str,
+    field: &str,
+    name: &'static str,
+    value: &str,
+    max: usize,
+) {
+    if lang == own {
+        return;
+    }
+    if let Some(text) = check(errors, name, optional(value, max)) {
+        into.set(lang, field, &text);
+    }
 }
 
 /// Keeps the value when it passes, records the error when it does not.

@@ -68,6 +68,32 @@ impl Chrome {
         i18n::translate(self.lang, key)
     }
 
+    /// Translates `key` and fills its placeholders.
+    pub fn t_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
+        let values: Vec<String> = args.iter().map(|(_, value)| (*value).to_owned()).collect();
+        rust_i18n::replace_patterns(&self.t(key), &names, &values)
+    }
+
+    /// The label of a field's translation: "Title, in French".
+    pub fn in_language_label(&self, label: &str, lang: &str) -> String {
+        self.t_args(
+            "translations.field",
+            &[
+                ("field", &self.t(label)),
+                ("language", &self.t(&format!("language.{lang}"))),
+            ],
+        )
+    }
+
+    /// A language's own name ("Français"), from its code.
+    pub fn language_name(&self, code: &str) -> &'static str {
+        i18n::SUPPORTED
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or("", |(_, name)| name)
+    }
+
     pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
         rust_i18n::replace_patterns(&self.t(key), &[name], &[value.to_owned()])
     }

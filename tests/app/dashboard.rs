@@ -133,18 +133,30 @@ async fn the_dashboard_figures_add_up() {
         )
     );
     assert_eq!(rows[1], "Whole period 2 2 3");
-    // Activities by status per objective: not started, on track, delayed, completed, cancelled, total.
+    // Activities by status per objective: not started, on track, delayed,
+    // completed, cancelled, total; then those behind schedule, whatever
+    // they report (the two missed targets are one activity's).
     assert_eq!(
         page.texts("table.status-table tbody tr"),
-        vec!["1 Prevent 0 1 1 0 0 2", "2 Protect 1 0 0 1 0 2"]
+        vec!["1 Prevent 0 1 1 0 0 2 1", "2 Protect 1 0 0 1 0 2 0"]
     );
-    assert_eq!(
-        page.texts(".overdue-list li"),
-        vec!["1.1.2 Activity 1.1.2 CTU 2 missed"]
-    );
+    // What is late comes first: the activity, how late, and who answers for it.
+    let late = page.texts("ol.late-list > li");
+    assert_eq!(late.len(), 1, "{late:?}");
+    for part in [
+        "1.1.2 Activity 1.1.2",
+        " late ",
+        "2 targets missed",
+        "Trade Union Confederation (aland) (CTU)",
+    ] {
+        assert!(late[0].contains(part), "{part:?} not in {late:?}");
+    }
     assert_eq!(
         page.texts(".next-list li"),
-        vec!["1.1.2 Activity 1.1.2 CTU", "2.1.2 Activity 2.1.2 MOL"]
+        vec![
+            "1.1.2 Activity 1.1.2 Trade Union Confederation (aland) (CTU) · no focal point named",
+            "2.1.2 Activity 2.1.2 Ministry of Labour (aland) (MOL) · no focal point named"
+        ]
     );
     let stale = page.texts(".stale-list li");
     assert_eq!(stale.len(), 2, "{stale:?}");
@@ -152,19 +164,28 @@ async fn the_dashboard_figures_add_up() {
         stale[0].starts_with("1.1.2") && stale[1].starts_with("2.1.2 Activity 2.1.2 Never"),
         "{stale:?}"
     );
-    // Per partner: led, delayed, overdue targets.
+    // Per partner, by full name: led, behind schedule, reported delayed, targets missed.
     let partners = page.texts("table.partners-table tbody tr");
     assert_eq!(partners.len(), 3);
-    assert!(partners[0].starts_with("CTU 1 1 2"), "{partners:?}");
-    assert!(partners[1].starts_with("EF 1 0 0"), "{partners:?}");
-    assert!(partners[2].starts_with("MOL 2 0 0"), "{partners:?}");
+    assert!(
+        partners[0].starts_with("Trade Union Confederation (aland) (CTU) 1 1 1 2"),
+        "{partners:?}"
+    );
+    assert!(
+        partners[1].starts_with("Employers' Federation (aland) (EF) 1 0 0 0"),
+        "{partners:?}"
+    );
+    assert!(
+        partners[2].starts_with("Ministry of Labour (aland) (MOL) 2 0 0 0"),
+        "{partners:?}"
+    );
     assert_eq!(
         page.texts("table.constituency-table tbody tr"),
         vec![
-            "Government 2 0 0",
-            "Workers 1 1 2",
-            "Employers 1 0 0",
-            "Other 0 0 0"
+            "Government 2 0 0 0",
+            "Workers 1 1 1 2",
+            "Employers 1 0 0 0",
+            "Other 0 0 0 0"
         ]
     );
     let money = page.texts("table.money-table tbody tr");
@@ -173,9 +194,9 @@ async fn the_dashboard_figures_add_up() {
         vec![
             "1 Prevent 1,500 500 33%",
             "2 Protect 2,000 2,000 100%",
-            "CTU 500 100 20%",
-            "EF 2,000 2,000 100%",
-            "MOL 1,000 400 40%"
+            "Trade Union Confederation (aland) (CTU) 500 100 20%",
+            "Employers' Federation (aland) (EF) 2,000 2,000 100%",
+            "Ministry of Labour (aland) (MOL) 1,000 400 40%"
         ]
     );
     assert!(page.texts("#money-heading")[0].ends_with("(EUR)"));
@@ -188,7 +209,7 @@ async fn the_dashboard_figures_add_up() {
     assert_eq!(list.texts("table.activity-list tbody th"), vec!["1.1.2"]);
     let delayed = page
         .attr(
-            "table.constituency-table tbody tr:nth-child(2) td:nth-child(3) a",
+            "table.constituency-table tbody tr:nth-child(2) td:nth-child(4) a",
             "href",
         )
         .unwrap();

@@ -207,11 +207,22 @@ async fn a_plan_exported_in_french_imports_in_english() {
         )),
         "{csv}"
     );
+    // Targets and quarters are written the French way.
+    assert!(csv.contains("T2 chaque année"), "{csv}");
+    assert!(!csv.contains("Q2/yearly"), "{csv}");
     sec.submit("/profile", "/language", &[("lang", "en"), ("back", "/")])
         .await;
+    // The same file, read back by an English session, changes nothing.
+    let page = format!("/t/aland/naps/{nap}/import");
+    let unchanged = sec.upload(&page, &page, "plan.csv", csv.as_bytes()).await;
+    assert_eq!(unchanged.status, StatusCode::OK, "{}", unchanged.body);
+    assert!(
+        unchanged.texts("table.changes tbody tr").is_empty(),
+        "{:?}",
+        unchanged.texts("table.changes tbody tr")
+    );
     // The same file, changed a little, read back by an English session.
     let edited = csv.replace("Inspections", "Labour inspections");
-    let page = format!("/t/aland/naps/{nap}/import");
     let preview = sec
         .upload(&page, &page, "plan.csv", edited.as_bytes())
         .await;
@@ -228,5 +239,11 @@ async fn a_plan_exported_in_french_imports_in_english() {
         app.count("select count(*) from activities where title = 'Labour inspections'")
             .await,
         1
+    );
+    assert_eq!(
+        app.count("select count(*) from time_targets where year is null and quarter = 2")
+            .await,
+        1,
+        "the yearly target read back from French"
     );
 }

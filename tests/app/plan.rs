@@ -154,7 +154,7 @@ async fn bad_activity_input_is_answered_beside_each_field() {
     .await;
     assert_eq!(
         res.texts("#f-targets-error"),
-        vec!["The target 2024Q1 falls outside the activity's period."]
+        vec!["The target Q1 2024 falls outside the activity's period."]
     );
     assert_eq!(app.count("select count(*) from activities").await, 0);
 

@@ -44,7 +44,7 @@ async fn problems_are_listed_by_row_and_column_and_nothing_is_stored() {
             "3 Lead partner No partner has the acronym XYZ.",
             "4 Activity code This activity code is already used on row 2.",
             "5 Start quarter 2031Q1 is outside the NAP's period.",
-            "5 Time targets The target 2024Q3 falls outside the activity's period.",
+            "5 Time targets The target Q3 2024 falls outside the activity's period.",
         ]
     );
     assert!(
@@ -366,7 +366,7 @@ async fn the_xlsx_export_lists_every_target_occurrence() {
         .collect();
     assert_eq!(rows[0], vec!["Activity code", "Target", "Quarter", "State"]);
     assert_eq!(rows.len(), 1 + 5);
-    assert_eq!(rows[1][..3], ["1.1.1", "Q2/yearly", "2025Q2"]);
+    assert_eq!(rows[1], ["1.1.1", "Q2 every year", "Q2 2025", "Missed"]);
     let observer_export = {
         let mut obs = _app.signed_in("obs@aland.test").await;
         obs.get(&format!("/t/aland/naps/{nap}/export.csv"))

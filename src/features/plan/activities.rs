@@ -1,5 +1,7 @@
 //! Activities: read, create, edit, delete.
 
+use crate::i18n::Translations;
+use sqlx::types::Json;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
 use crate::paths::at;
@@ -52,6 +54,8 @@ struct FormPage {
     editing: bool,
     form: ActivityDraft,
     errors: FieldErrors,
+    /// The tenant's language: the form's own texts are in it.
+    own: String,
     partners: Vec<PartnerChoice>,
     outcomes: Vec<OutcomeChoice>,
     levels: &'static [Level],
@@ -109,6 +113,7 @@ async fn form_page(
         editing: activity.is_some(),
         form,
         errors,
+        own: ctx.tenant.default_language.clone(),
         partners,
         outcomes,
         levels: Level::ALL,
@@ -149,7 +154,16 @@ async fn save(
         model::activity_in_nap(ctx.conn(), nap_id, a).await?;
     }
     let context = PlanContext::load(ctx.conn(), &nap).await?;
-    let result = context.validate(&draft);
+    let mut translation_errors = FieldErrors::default();
+    let translations = draft.translations(&ctx.tenant.default_language, &mut translation_errors);
+    let result = match context.validate(&draft) {
+        Ok(input) if translation_errors.is_empty() => Ok(input),
+        Ok(_) => Err(translation_errors),
+        Err(mut errors) => {
+            errors.merge(translation_errors);
+            Err(errors)
+        }
+    };
     let input = match result {
         Ok(input) => input,
         Err(errors) => {
@@ -169,6 +183,9 @@ async fn save(
         let page = form_page(page, &mut ctx, nap, activity, draft, errors).await?;
         return Ok(invalid(page));
     };
+    editor
+        .translate_activity(ctx.conn(), id, &translations)
+        .await?;
     let ctx = ctx.commit().await?;
     tracing::info!(activity = id, "activity saved");
     let to = crate::http::notice::done(
@@ -211,13 +228,16 @@ async fn edit(
         description: extra.description,
         lead: a.lead.clone().unwrap_or_default(),
         supporting: a.supporting.join(", "),
-        start: a.start.map(Quarter::compact).unwrap_or_default(),
-        end: a.end.map(Quarter::compact).unwrap_or_default(),
+        start: a.start.map(|q| q.to_string()).unwrap_or_default(),
+        end: a.end.map(|q| q.to_string()).unwrap_or_default(),
         level: a.level.as_str().to_owned(),
         place: extra.place,
         budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
         currency: a.currency.clone(),
         targets: a.targets_text(),
+        title_en: a.translations.get("en", "title").unwrap_or_default().to_owned(),
+        title_fr: a.translations.get("fr", "title").unwrap_or_default().to_owned(),
+        title_es: a.translations.get("es", "title").unwrap_or_default().to_owned(),
     };
     form_page(
         page,
@@ -321,6 +341,24 @@ async fn delete(
 }
 
 impl PlanEditor {
+    /// Keeps the activity's title in other languages.
+    async fn translate_activity(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        translations: &Translations,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "update activities set translations = $3 where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            id,
+            Json(translations) as _
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
     /// False if the NAP has no such activity. One with history is kept by
     /// the database (its updates refer to it).
     async fn delete_activity(

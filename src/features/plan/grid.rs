@@ -71,6 +71,8 @@ impl Filters {
 
 pub struct Cell {
     pub current: bool,
+    /// Outside the year a narrow screen shows (see [`Grid::focus_year`]).
+    pub away: bool,
     pub states: Vec<TargetState>,
 }
 
@@ -94,6 +96,10 @@ pub struct GridObjective {
 /// The grid's columns and rows, computed from the plan and the filters.
 pub struct Grid {
     pub years: Vec<i32>,
+    /// The year a narrow screen shows, so the current quarter is in view
+    /// without scrolling sideways: this year while the plan runs, else its
+    /// nearest year.
+    pub focus_year: i32,
     pub quarters: Vec<Quarter>,
     pub objectives: Vec<GridObjective>,
     /// Activities the filters keep, on every page.
@@ -122,6 +128,10 @@ impl Grid {
             Some(y) => vec![y],
             None => nap.years(),
         };
+        let focus_year = today.year.clamp(
+            years.first().copied().unwrap_or(today.year),
+            years.last().copied().unwrap_or(today.year),
+        );
         let quarters: Vec<Quarter> = years
             .iter()
             .flat_map(|y| (1..=4).map(move |q| Quarter { year: *y, q }))
@@ -165,6 +175,7 @@ impl Grid {
                                     .iter()
                                     .map(|q| Cell {
                                         current: *q == today,
+                                        away: q.year != focus_year,
                                         states: a
                                             .occurrences
                                             .iter()
@@ -189,6 +200,7 @@ impl Grid {
             .sum();
         Self {
             years,
+            focus_year,
             quarters,
             objectives,
             activity_count,

@@ -17,7 +17,8 @@ use crate::choices::{NapStatus, Theme};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors};
 use crate::http::page::{Chrome, ConfirmPage, Confirmation};
-use crate::i18n;
+use crate::i18n::{self, Translations};
+use sqlx::types::Json;
 use crate::tenancy::TenantCtx;
 
 pub fn router() -> Routes {
@@ -102,6 +103,18 @@ pub struct NapForm {
     pub sdg_targets: String,
     #[serde(default)]
     pub national_alignment: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub title_fr: String,
+    #[serde(default)]
+    pub title_es: String,
+    #[serde(default)]
+    pub summary_en: String,
+    #[serde(default)]
+    pub summary_fr: String,
+    #[serde(default)]
+    pub summary_es: String,
 }
 
 impl NapForm {
@@ -115,11 +128,28 @@ impl NapForm {
             summary: nap.summary.clone(),
             sdg_targets: nap.sdg_targets.clone(),
             national_alignment: nap.national_alignment.clone(),
+            title_en: nap.translations.get("en", "title").unwrap_or_default().to_owned(),
+            title_fr: nap.translations.get("fr", "title").unwrap_or_default().to_owned(),
+            title_es: nap.translations.get("es", "title").unwrap_or_default().to_owned(),
+            summary_en: nap.translations.get("en", "summary").unwrap_or_default().to_owned(),
+            summary_fr: nap.translations.get("fr", "summary").unwrap_or_default().to_owned(),
+            summary_es: nap.translations.get("es", "summary").unwrap_or_default().to_owned(),
         }
     }
 
-    fn validate(&self) -> Result<NapInput, FieldErrors> {
+    /// The NAP as typed, checked; `own` is the tenant's language.
+    fn validate(&self, own: &str) -> Result<NapInput, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let mut translations = Translations::default();
+        for (lang, title, summary) in [
+            ("en", ("title_en", &self.title_en), ("summary_en", &self.summary_en)),
+            ("fr", ("title_fr", &self.title_fr), ("summary_fr", &self.summary_fr)),
+            ("es", ("title_es", &self.title_es), ("summary_es", &self.summary_es)),
+        ] {
+            let t = &mut translations;
+            form::translation(&mut errors, t, own, lang, "title", title.0, title.1, 300);
+            form::translation(&mut errors, t, own, lang, "summary", summary.0, summary.1, 5000);
+        }
         let title = form::check(&mut errors, "title", form::required(&self.title, 300));
         let theme = form::check(
             &mut errors,
@@ -183,6 +213,7 @@ impl NapForm {
                 summary,
                 sdg_targets,
                 national_alignment,
+                translations,
             }),
             _ => Err(errors),
         }
@@ -198,6 +229,7 @@ pub struct NapInput {
     pub summary: String,
     pub sdg_targets: String,
     pub national_alignment: String,
+    pub translations: Translations,
 }
 
 #[derive(Template, WebTemplate)]
@@ -209,6 +241,8 @@ struct FormPage {
     nap_id: Option<i64>,
     form: NapForm,
     errors: FieldErrors,
+    /// The tenant's language: the form's own texts are in it.
+    own: String,
     themes: &'static [Theme],
     statuses: &'static [NapStatus],
 }
@@ -227,6 +261,7 @@ impl FormPage {
             nap_id,
             form,
             errors,
+            own: ctx.tenant.default_language.clone(),
             themes: Theme::ALL,
             statuses: NapStatus::ALL,
         }
@@ -259,7 +294,7 @@ async fn create(
     Form(form): Form<NapForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let input = match form.validate() {
+    let input = match form.validate(&ctx.tenant.default_language) {
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, None, form, errors))),
     };
@@ -323,7 +358,7 @@ async fn update(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let old = model::load_nap(ctx.conn(), id).await?;
-    let mut result = form.validate();
+    let mut result = form.validate(&ctx.tenant.default_language);
     if let Ok(input) = &result
         && let Some(code) =
             outside_new_period(ctx.conn(), id, input.start_year, input.end_year).await?
@@ -475,8 +510,9 @@ async fn unpublish(ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRes
 impl PlanEditor {
     pub async fn create_nap(&self, conn: &mut PgConnection, n: &NapInput) -> AppResult<i64> {
         Ok(sqlx::query_scalar!(
-            "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets, national_alignment)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+            "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets,
+                               national_alignment, translations)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
             self.tenant_id(),
             n.title,
             n.theme.as_str(),
@@ -485,7 +521,8 @@ impl PlanEditor {
             n.end_year,
             n.summary,
             n.sdg_targets,
-            n.national_alignment
+            n.national_alignment,
+            Json(&n.translations) as _
         )
         .fetch_one(conn)
         .await?)
@@ -495,7 +532,7 @@ impl PlanEditor {
     async fn update_nap(&self, conn: &mut PgConnection, old: &Nap, n: &NapInput) -> AppResult<()> {
         sqlx::query!(
             "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
-                 summary = $8, sdg_targets = $9, national_alignment = $10
+                 summary = $8, sdg_targets = $9, national_alignment = $10, translations = $11
              where tenant_id = $1 and id = $2",
             self.tenant_id(),
             old.id,
@@ -506,7 +543,8 @@ impl PlanEditor {
             n.end_year,
             n.summary,
             n.sdg_targets,
-            n.national_alignment
+            n.national_alignment,
+            Json(&n.translations) as _
         )
         .execute(&mut *conn)
         .await?;

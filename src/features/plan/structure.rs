@@ -1,5 +1,7 @@
 //! Objectives and outcomes: the two levels above activities.
 
+use crate::i18n::Translations;
+use sqlx::types::Json;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
 use crate::paths;
@@ -45,6 +47,12 @@ pub struct NodeForm {
     /// Outcomes only: the objective's id.
     #[serde(default)]
     pub objective: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub title_fr: String,
+    #[serde(default)]
+    pub title_es: String,
 }
 
 pub struct ObjectiveChoice {
@@ -63,6 +71,8 @@ struct NodeFormPage {
     nap_title: String,
     form: NodeForm,
     errors: FieldErrors,
+    /// The tenant's language: the form's own texts are in it.
+    own: String,
     /// Empty for objectives; the parents to choose from for outcomes.
     objectives: Vec<ObjectiveChoice>,
 }
@@ -149,6 +159,7 @@ async fn form_page(
         nap_title: nap.title.clone(),
         form,
         errors,
+        own: ctx.tenant.default_language.clone(),
         objectives,
     })
 }
@@ -159,10 +170,19 @@ async fn validate(
     nap: &Nap,
     level: Level,
     form: &NodeForm,
-) -> AppResult<Result<(String, String, Option<i64>), FieldErrors>> {
+) -> AppResult<Result<(String, String, Option<i64>, Translations), FieldErrors>> {
     let mut errors = FieldErrors::default();
     let code = form::check(&mut errors, "code", model::validate_code(&form.code));
     let title = form::check(&mut errors, "title", form::required(&form.title, 500));
+    let mut translations = Translations::default();
+    let own = ctx.tenant.default_language.clone();
+    for (lang, name, value) in [
+        ("en", "title_en", &form.title_en),
+        ("fr", "title_fr", &form.title_fr),
+        ("es", "title_es", &form.title_es),
+    ] {
+        form::translation(&mut errors, &mut translations, &own, lang, "title", name, value, 500);
+    }
     let mut objective = None;
     if level == Level::Outcome {
         let id = form.objective.trim().parse::<i64>().ok();
@@ -183,7 +203,7 @@ async fn validate(
         }
     }
     Ok(match (code, title) {
-        (Some(code), Some(title)) if errors.is_empty() => Ok((code, title, objective)),
+        (Some(code), Some(title)) if errors.is_empty() => Ok((code, title, objective, translations)),
         _ => Err(errors),
     })
 }
@@ -201,7 +221,7 @@ async fn save(
     if let Some(node) = node {
         load_node(&mut ctx, level, nap_id, node).await?;
     }
-    let (code, title, objective) = match validate(&mut ctx, &nap, level, &form).await? {
+    let (code, title, objective, translations) = match validate(&mut ctx, &nap, level, &form).await? {
         Ok(valid) => valid,
         Err(errors) => {
             let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
@@ -215,6 +235,7 @@ async fn save(
         code,
         title,
         objective,
+        translations,
     };
     let saved = crate::db::unless_taken(ctx.conn(), level.code_constraint(), async |conn| {
         editor.save_node(conn, &node_input).await
@@ -246,25 +267,31 @@ async fn load_node(
 ) -> AppResult<NodeForm> {
     let row = match level {
         Level::Objective => sqlx::query!(
-            "select code, title, null::bigint as objective_id from objectives where id = $1 and nap_id = $2",
+            r#"select code, title, null::bigint as objective_id, translations as "translations: Json<Translations>"
+               from objectives where id = $1 and nap_id = $2"#,
             node, nap_id
         )
         .fetch_optional(ctx.conn())
         .await?
-        .map(|r| (r.code, r.title, r.objective_id)),
+        .map(|r| (r.code, r.title, r.objective_id, r.translations.0)),
         Level::Outcome => sqlx::query!(
-            "select code, title, objective_id from outcomes where id = $1 and nap_id = $2",
+            r#"select code, title, objective_id, translations as "translations: Json<Translations>"
+               from outcomes where id = $1 and nap_id = $2"#,
             node, nap_id
         )
         .fetch_optional(ctx.conn())
         .await?
-        .map(|r| (r.code, r.title, Some(r.objective_id))),
+        .map(|r| (r.code, r.title, Some(r.objective_id), r.translations.0)),
     };
-    let (code, title, objective) = row.ok_or(AppError::NotFound)?;
+    let (code, title, objective, translations) = row.ok_or(AppError::NotFound)?;
+    let text = |lang| translations.get(lang, "title").unwrap_or_default().to_owned();
     Ok(NodeForm {
         code,
         title,
         objective: objective.map(|o| o.to_string()).unwrap_or_default(),
+        title_en: text("en"),
+        title_fr: text("fr"),
+        title_es: text("es"),
     })
 }
 
@@ -509,6 +536,7 @@ struct NodeInput {
     code: String,
     title: String,
     objective: Option<i64>,
+    translations: Translations,
 }
 
 /// The writes of objectives and outcomes, which only a [`PlanEditor`] makes.
@@ -519,26 +547,29 @@ impl PlanEditor {
         let tenant = self.tenant_id();
         let changed = match (n.level, n.id) {
             (Level::Objective, None) => sqlx::query!(
-                "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)",
-                tenant, n.nap, n.code, n.title
+                "insert into objectives (tenant_id, nap_id, code, title, translations) values ($1, $2, $3, $4, $5)",
+                tenant, n.nap, n.code, n.title, Json(&n.translations) as _
             )
             .execute(conn)
             .await?,
             (Level::Objective, Some(id)) => sqlx::query!(
-                "update objectives set code = $3, title = $4 where tenant_id = $1 and id = $2 and nap_id = $5",
-                tenant, id, n.code, n.title, n.nap
+                "update objectives set code = $3, title = $4, translations = $6
+                 where tenant_id = $1 and id = $2 and nap_id = $5",
+                tenant, id, n.code, n.title, n.nap, Json(&n.translations) as _
             )
             .execute(conn)
             .await?,
             (Level::Outcome, None) => sqlx::query!(
-                "insert into outcomes (tenant_id, nap_id, objective_id, code, title) values ($1, $2, $3, $4, $5)",
-                tenant, n.nap, n.objective, n.code, n.title
+                "insert into outcomes (tenant_id, nap_id, objective_id, code, title, translations)
+                 values ($1, $2, $3, $4, $5, $6)",
+                tenant, n.nap, n.objective, n.code, n.title, Json(&n.translations) as _
             )
             .execute(conn)
             .await?,
             (Level::Outcome, Some(id)) => sqlx::query!(
-                "update outcomes set code = $3, title = $4, objective_id = $5 where tenant_id = $1 and id = $2 and nap_id = $6",
-                tenant, id, n.code, n.title, n.objective, n.nap
+                "update outcomes set code = $3, title = $4, objective_id = $5, translations = $7
+                 where tenant_id = $1 and id = $2 and nap_id = $6",
+                tenant, id, n.code, n.title, n.objective, n.nap, Json(&n.translations) as _
             )
             .execute(conn)
             .await?,

@@ -96,8 +96,11 @@ impl ShowPage {
 }
 
 pub fn period_text(year: i32, quarter: Option<i16>) -> String {
-    match quarter {
-        Some(q) => format!("{year} Q{q}"),
+    match quarter
+        .and_then(|q| u8::try_from(q).ok())
+        .and_then(|q| Quarter::new(year, q))
+    {
+        Some(q) => q.to_string(),
         None => year.to_string(),
     }
 }

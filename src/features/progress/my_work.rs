@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::choices::ActivityStatus;
 use crate::error::AppResult;
-use crate::features::plan::quarter::Quarter;
+use crate::features::plan::quarter::{Quarter, Schedule};
 use crate::http::page::{Chrome, Pager, page_number};
 use crate::tenancy::TenantCtx;
 
@@ -31,6 +31,7 @@ pub struct WorkItem {
     pub progress: i16,
     pub due_now: i64,
     pub overdue: i64,
+    pub schedule: Schedule,
     pub my_last: Option<time::OffsetDateTime>,
 }
 
@@ -97,12 +98,8 @@ async fn my_work(
         let rows = sqlx::query!(
             r#"select a.id, a.nap_id, n.title as nap_title, a.code, a.title, a.status, a.progress,
                       a.lead_partner_id = $1 as "leads!", page.total as "total!",
-                      (select count(*) from target_occurrences o
-                        where o.tenant_id = a.tenant_id and o.activity_id = a.id and o.met_at is null
-                          and o.quarter_index = $2) as "due_now!",
-                      (select count(*) from target_occurrences o
-                        where o.tenant_id = a.tenant_id and o.activity_id = a.id and o.met_at is null
-                          and o.quarter_index < $2) as "overdue!",
+                      t.targets as "targets!", t.due_now as "due_now!", t.overdue as "overdue!",
+                      t.first_missed, t.latest_missed,
                       (select max(u.created_at) from status_updates u
                         where u.tenant_id = a.tenant_id and u.activity_id = a.id and u.author_id = $3) as my_last
                from (select a.tenant_id, a.id, count(*) over () as total,
@@ -123,6 +120,14 @@ async fn my_work(
                      limit $4 offset $5) page
                join activities a on a.tenant_id = page.tenant_id and a.id = page.id
                join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+               cross join lateral (
+                   select count(*) as targets,
+                          count(*) filter (where o.met_at is null and o.quarter_index = $2) as due_now,
+                          count(*) filter (where o.met_at is null and o.quarter_index < $2) as overdue,
+                          min(o.quarter_index) filter (where o.met_at is null and o.quarter_index < $2) as first_missed,
+                          max(o.quarter_index) filter (where o.met_at is null and o.quarter_index < $2) as latest_missed
+                   from target_occurrences o
+                   where o.tenant_id = a.tenant_id and o.activity_id = a.id) t
                order by page.late desc, page.due desc, page.nap_id, page.code_order"#,
             partner,
             quarter.index(),
@@ -148,6 +153,12 @@ async fn my_work(
                 progress: r.progress,
                 due_now: r.due_now,
                 overdue: r.overdue,
+                schedule: Schedule::from_counts(
+                    r.targets,
+                    r.overdue,
+                    r.first_missed,
+                    r.latest_missed,
+                ),
                 my_last: r.my_last,
             })
             .collect();

@@ -12,9 +12,11 @@ use std::collections::HashMap;
 
 use sqlx::PgConnection;
 
-use super::quarter::{Period, Quarter, TargetSpec, TargetState};
+use super::quarter::{Period, Quarter, Schedule, TargetSpec, TargetState};
 use crate::choices::{ActivityStatus, Level, NapStatus, Theme};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Translations;
+use sqlx::types::Json;
 
 #[derive(Debug, Clone)]
 pub struct Nap {
@@ -28,11 +30,21 @@ pub struct Nap {
     pub sdg_targets: String,
     pub national_alignment: String,
     pub published: bool,
+    /// Title and summary in other languages, for the public portal.
+    pub translations: Translations,
 }
 
 impl Nap {
     pub fn period(&self) -> Period {
         Period::years(self.start_year, self.end_year)
+    }
+
+    pub fn first_quarter(&self) -> Quarter {
+        self.period().start
+    }
+
+    pub fn last_quarter(&self) -> Quarter {
+        self.period().end
     }
 
     pub fn years(&self) -> Vec<i32> {
@@ -70,9 +82,9 @@ pub async fn activity_in_nap(conn: &mut PgConnection, nap: i64, activity: i64) -
 /// The NAP `id` of the transaction's tenant, or 404.
 pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
     let row = sqlx::query!(
-        "select id, title, theme, start_year, end_year, status, summary, sdg_targets,
-                national_alignment, published
-         from naps where id = $1",
+        r#"select id, title, theme, start_year, end_year, status, summary, sdg_targets,
+                national_alignment, published, translations as "translations: Json<Translations>"
+         from naps where id = $1"#,
         id
     )
     .fetch_optional(conn)
@@ -89,6 +101,7 @@ pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
         sdg_targets: row.sdg_targets,
         national_alignment: row.national_alignment,
         published: row.published,
+        translations: row.translations.0,
     })
 }
 
@@ -139,15 +152,30 @@ pub struct ActivityRow {
     pub currency: String,
     pub targets: Vec<TargetSpec>,
     pub occurrences: Vec<OccurrenceView>,
+    /// The title in other languages, for the public portal.
+    pub translations: Translations,
+    /// The lead partner's name in other languages.
+    pub lead_translations: Translations,
 }
 
 impl ActivityRow {
+    /// The time targets as the page's language writes them.
     pub fn targets_text(&self) -> String {
         self.targets
             .iter()
-            .map(|t| t.compact())
+            .map(|t| t.label())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// Where the activity stands against its targets today.
+    pub fn schedule(&self) -> Schedule {
+        Schedule::of(
+            self.occurrences
+                .iter()
+                .map(|o| (o.quarter, o.state == TargetState::Met)),
+            Quarter::current(),
+        )
     }
 
     pub fn involves(&self, acronym: &str) -> bool {
@@ -165,6 +193,7 @@ pub struct OutcomeNode {
     pub id: i64,
     pub code: String,
     pub title: String,
+    pub translations: Translations,
     pub activities: Vec<ActivityRow>,
 }
 
@@ -172,6 +201,7 @@ pub struct ObjectiveNode {
     pub id: i64,
     pub code: String,
     pub title: String,
+    pub translations: Translations,
     pub outcomes: Vec<OutcomeNode>,
 }
 
@@ -203,13 +233,15 @@ pub async fn load_tree_of(
     today: Quarter,
 ) -> AppResult<Vec<ObjectiveNode>> {
     let objectives = sqlx::query!(
-        "select id, code, title from objectives where nap_id = $1",
+        r#"select id, code, title, translations as "translations: Json<Translations>"
+           from objectives where nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
     .await?;
     let outcomes = sqlx::query!(
-        "select id, objective_id, code, title from outcomes where nap_id = $1",
+        r#"select id, objective_id, code, title, translations as "translations: Json<Translations>"
+           from outcomes where nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
@@ -218,6 +250,8 @@ pub async fn load_tree_of(
         r#"select a.id, a.outcome_id, a.code, a.title, a.level, a.status, a.progress, a.spending, a.start_quarter,
                   a.end_quarter, a.budget, a.currency,
                   lp.acronym as "lead?", lp.name as "lead_name?",
+                  a.translations as "translations: Json<Translations>",
+                  lp.translations as "lead_translations?: Json<Translations>",
                   coalesce((select array_agg(p.acronym order by p.acronym)
                             from activity_partners ap
                             join partners p on p.tenant_id = ap.tenant_id and p.id = ap.partner_id
@@ -286,6 +320,8 @@ pub async fn load_tree_of(
                 currency: a.currency,
                 targets,
                 occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
+                translations: a.translations.0,
+                lead_translations: a.lead_translations.map(|t| t.0).unwrap_or_default(),
             });
     }
     let mut outs_by_objective: HashMap<i64, Vec<OutcomeNode>> = HashMap::new();
@@ -299,6 +335,7 @@ pub async fn load_tree_of(
                 id: o.id,
                 code: o.code,
                 title: o.title,
+                translations: o.translations.0,
                 activities,
             });
     }
@@ -311,10 +348,34 @@ pub async fn load_tree_of(
                 id: o.id,
                 code: o.code,
                 title: o.title,
+                translations: o.translations.0,
                 outcomes,
             }
         })
         .collect();
     tree.sort_by_key(|o| code_key(&o.code));
     Ok(tree)
+}
+
+/// The tree as a reader of the current language sees it on the portal:
+/// every title, and the lead partners' names, in that language where the
+/// secretariat wrote it.
+pub fn in_reader_language(tree: &mut [ObjectiveNode]) {
+    let swap = |text: &mut String, translations: &Translations, field: &str| {
+        if let Some(t) = translations.get(crate::i18n::current(), field) {
+            *text = t.to_owned();
+        }
+    };
+    for o in tree {
+        swap(&mut o.title, &o.translations, "title");
+        for oc in &mut o.outcomes {
+            swap(&mut oc.title, &oc.translations, "title");
+            for a in &mut oc.activities {
+                swap(&mut a.title, &a.translations, "title");
+                if let Some(name) = a.lead_name.as_mut() {
+                    swap(name, &a.lead_translations, "name");
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,8 @@ use super::{Nap, validate_code};
 use crate::choices::Level;
 use crate::error::AppResult;
 use crate::features::plan::quarter::{Period, Quarter, TargetSpec};
-use crate::http::form::FieldErrors;
+use crate::http::form::{self, FieldErrors};
+use crate::i18n::Translations;
 
 /// An activity as a person writes it, in a form or a spreadsheet row.
 #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, PartialEq)]
@@ -40,6 +41,29 @@ pub struct ActivityDraft {
     pub currency: String,
     #[serde(default)]
     pub targets: String,
+    /// The title in other languages (the form's; spreadsheets keep none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_fr: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_es: String,
+}
+
+impl ActivityDraft {
+    /// The title's translations as typed, checked beside their fields;
+    /// `own` is the tenant's language.
+    pub fn translations(&self, own: &str, errors: &mut FieldErrors) -> Translations {
+        let mut translations = Translations::default();
+        for (lang, name, value) in [
+            ("en", "title_en", &self.title_en),
+            ("fr", "title_fr", &self.title_fr),
+            ("es", "title_es", &self.title_es),
+        ] {
+            form::translation(errors, &mut translations, own, lang, "title", name, value, 500);
+        }
+        translations
+    }
 }
 
 /// A validated activity, ready to save.
@@ -196,7 +220,7 @@ impl PlanContext {
             Ok(specs) => {
                 for spec in &specs {
                     if spec.expand(period).is_empty() {
-                        errors.add_with("targets", "plan.target_outside", &spec.compact());
+                        errors.add_with("targets", "plan.target_outside", &spec.label());
                     }
                 }
                 specs

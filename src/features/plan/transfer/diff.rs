@@ -9,6 +9,7 @@ use super::format::{COLUMNS, PlanRow, Problem};
 use super::write::plan_rows;
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap, PlanContext};
+use crate::features::plan::quarter::{Quarter, TargetSpec};
 use crate::i18n;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,8 +246,8 @@ pub fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
         && norm(&o.description) == norm(&n.description)
         && o.lead.eq_ignore_ascii_case(n.lead.trim())
         && list(&o.supporting) == list(&n.supporting)
-        && list(&o.start) == list(&n.start)
-        && list(&o.end) == list(&n.end)
+        && same_quarter(&o.start, &n.start)
+        && same_quarter(&o.end, &n.end)
         && o.level.eq_ignore_ascii_case(if n.level.trim().is_empty() {
             "national"
         } else {
@@ -255,7 +256,22 @@ pub fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
         && norm(&o.place) == norm(&n.place)
         && o.budget == n.budget.replace([' ', ','], "")
         && o.currency.eq_ignore_ascii_case(n.currency.trim())
-        && list(&o.targets) == list(&n.targets)
+        && match (
+            TargetSpec::parse_list(&o.targets),
+            TargetSpec::parse_list(&n.targets),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => list(&o.targets) == list(&n.targets),
+        }
+}
+
+/// Whether two cells name the same quarter, however each is spelled
+/// ("2027Q3", "Q3 2027", "T3 2027"); cells that are no quarter compare as text.
+fn same_quarter(old: &str, new: &str) -> bool {
+    match (Quarter::parse(old), Quarter::parse(new)) {
+        (Some(a), Some(b)) => a == b,
+        _ => old.split_whitespace().eq(new.split_whitespace()),
+    }
 }
 
 #[cfg(test)]
@@ -301,6 +317,22 @@ mod tests {
             "25,000",
         );
         assert!(same_activity(&plan, &file));
+        // Quarters and targets as another language writes them.
+        let french = row(
+            "1.1.1",
+            "Train inspectors",
+            "CTU, EF",
+            "T2 chaque année, T1 2026",
+            "25000",
+        );
+        assert!(same_activity(&plan, &french));
+        let mut later = plan.clone();
+        later.activity.start = "T3 2026".into();
+        let mut english = plan.clone();
+        english.activity.start = "2026Q3".into();
+        assert!(same_activity(&later, &english));
+        english.activity.start = "2026Q4".into();
+        assert!(!same_activity(&later, &english));
         assert!(!same_activity(
             &plan,
             &row(

@@ -27,9 +27,10 @@ pub const COLUMNS: [&str; 16] = [
     "targets",
 ];
 
-/// Read-only columns after the plan's: where each activity stands. Import
+/// Read-only columns after the plan's: where each activity stands (the
+/// reported status and, beside it, the schedule its targets tell). Import
 /// ignores them, so an export can be imported as it is.
-pub const FIGURES: [&str; 3] = ["status", "progress", "spending"];
+pub const FIGURES: [&str; 4] = ["status", "schedule", "progress", "spending"];
 
 /// Files with more rows than this are refused.
 pub const MAX_ROWS: usize = 20_000;
@@ -43,9 +44,9 @@ pub struct PlanRow {
     pub outcome_code: String,
     pub outcome_title: String,
     pub activity: ActivityDraft,
-    /// Status, progress and spending, for export only.
+    /// Status, schedule, progress and spending, for export only.
     #[serde(skip)]
-    pub figures: [String; 3],
+    pub figures: [String; 4],
 }
 
 impl PlanRow {
@@ -93,6 +94,7 @@ impl PlanRow {
                 budget: c(13),
                 currency: c(14),
                 targets: c(15),
+                ..ActivityDraft::default()
             },
             figures: Default::default(),
         }

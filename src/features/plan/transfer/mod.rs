@@ -102,7 +102,7 @@ async fn export_xlsx(
     let nap = model::load_nap(ctx.conn(), id).await?;
     let today = Quarter::current();
     let rows = plan_rows(ctx.conn(), &nap).await?;
-    let occurrences: Vec<[String; 4]> = sqlx::query!(
+    let occurrences = sqlx::query!(
         "select a.code, t.year, t.quarter, o.quarter_index, o.met_at is not null as \"met!\"
          from target_occurrences o
          join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
@@ -113,21 +113,30 @@ async fn export_xlsx(
     .fetch_all(ctx.conn())
     .await?
     .into_iter()
-    .map(|o| {
-        let quarter = Quarter::from_index(o.quarter_index);
-        let spec = super::quarter::TargetSpec::from_row(o.year, o.quarter)
-            .map(|s| s.compact())
-            .unwrap_or_default();
-        let state = super::quarter::TargetState::of(quarter, o.met, today);
-        [o.code, spec, quarter.compact(), state.as_str().to_owned()]
-    })
-    .collect();
+    .map(|o| (o.code, o.year, o.quarter, o.quarter_index, o.met))
+    .collect::<Vec<_>>();
     let mut occurrences = occurrences;
     occurrences.sort_by(|a, b| {
-        model::code_key(&a[0])
-            .cmp(&model::code_key(&b[0]))
-            .then(a[2].cmp(&b[2]))
+        model::code_key(&a.0)
+            .cmp(&model::code_key(&b.0))
+            .then(a.3.cmp(&b.3))
     });
+    let occurrences: Vec<[String; 4]> = occurrences
+        .into_iter()
+        .map(|(code, year, q, index, met)| {
+            let quarter = Quarter::from_index(index);
+            let spec = super::quarter::TargetSpec::from_row(year, q)
+                .map(|s| s.label())
+                .unwrap_or_default();
+            let state = super::quarter::TargetState::of(quarter, met, today);
+            [
+                code,
+                spec,
+                quarter.to_string(),
+                i18n::t(state.label_key()).into_owned(),
+            ]
+        })
+        .collect();
     let sheets = progress_sheets(ctx.conn(), id).await?;
     let lang = i18n::current();
     let bytes = tokio::task::spawn_blocking(move || {

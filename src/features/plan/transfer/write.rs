@@ -55,16 +55,25 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                     description,
                     lead: a.lead.clone().unwrap_or_default(),
                     supporting: a.supporting.join(", "),
-                    start: a.start.map(Quarter::compact).unwrap_or_default(),
-                    end: a.end.map(Quarter::compact).unwrap_or_default(),
+                    start: a.start.map(|q| q.to_string()).unwrap_or_default(),
+                    end: a.end.map(|q| q.to_string()).unwrap_or_default(),
                     level: a.level.as_str().to_owned(),
                     place,
                     budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
                     currency: a.currency.clone(),
                     targets: a.targets_text(),
+                    ..ActivityDraft::default()
                 };
+                let schedule = a.schedule();
                 row.figures = [
-                    a.status.as_str().to_owned(),
+                    i18n::t(a.status.label_key()).into_owned(),
+                    schedule.warning(a.status).unwrap_or_else(|| {
+                        if schedule.is_behind() {
+                            format!("{}: {}", schedule.label(), schedule.detail())
+                        } else {
+                            schedule.label()
+                        }
+                    }),
                     a.progress.to_string(),
                     a.spending.map(|s| s.to_string()).unwrap_or_default(),
                 ];
@@ -129,7 +138,7 @@ pub fn xlsx_bytes(
             .chain(row.figures.iter().map(String::as_str));
         for (col, value) in (0u16..).zip(cells) {
             match (col, value.parse::<f64>()) {
-                (13 | 17 | 18, Ok(n)) => sheet.write_number(r, col, n)?,
+                (13 | 18 | 19, Ok(n)) => sheet.write_number(r, col, n)?,
                 _ => sheet.write_string(r, col, value)?,
             };
         }
@@ -183,11 +192,16 @@ pub async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<
             u.created_at.date().to_string(),
             u.author,
             u.organisation.unwrap_or_default(),
-            u.status,
+            i18n::t(&format!("activity_status.{}", u.status)).into_owned(),
             u.progress.to_string(),
             u.spending.map(|s| s.to_string()).unwrap_or_default(),
             u.note,
-            u.review_state,
+            i18n::t(match u.review_state.as_str() {
+                "pending" => "update.review_pending",
+                "returned" => "update.review_returned",
+                _ => "update.review_accepted",
+            })
+            .into_owned(),
         ]
     })
     .collect();
@@ -225,7 +239,7 @@ pub async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<
                 r.score().to_string(),
                 r.mitigation.clone(),
                 r.owner.clone().unwrap_or_default(),
-                r.state.clone(),
+                i18n::t(&format!("risk.state.{}", r.state)).into_owned(),
             ]
         })
         .collect();

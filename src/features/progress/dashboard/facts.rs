@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::choices::{ActivityStatus, Constituency};
 use crate::error::AppResult;
 use crate::features::plan::model::{Nap, code_key};
-use crate::features::plan::quarter::{Quarter, TargetState};
+use crate::features::plan::quarter::{Quarter, Schedule, TargetState};
 
 /// One activity, with what the dashboard needs.
 #[derive(Clone)]
@@ -36,6 +36,21 @@ impl Fact {
                     && TargetState::of(quarter, *met, today) == state
             })
             .count()
+    }
+
+    /// Where the activity stands against its targets on `today`.
+    pub fn schedule_on(&self, today: Quarter) -> Schedule {
+        Schedule::of(
+            self.occurrences
+                .iter()
+                .map(|(q, met)| (Quarter::from_index(*q), *met)),
+            today,
+        )
+    }
+
+    /// Where it stands today.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule_on(Quarter::current())
     }
 
     pub fn missed(&self, today: Quarter) -> usize {

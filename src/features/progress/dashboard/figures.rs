@@ -3,10 +3,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use time::Date;
 
+use super::charts::{
+    BarRow, ProgressLine, Scale, TrendColumn, bar_rows, progress_lines, target_trend,
+};
 use super::facts::{Fact, PartnerInfo};
+use super::late::{Directory, DueItem, LateAction, LateItem, due_items, late_actions, late_items};
 use super::summary::{ActivityTally, Summary};
 use crate::choices::{ActivityStatus, Constituency};
+use crate::features::committees::meetings::OpenAction;
 use crate::features::plan::model::Nap;
 use crate::features::plan::quarter::{Quarter, TargetState};
 use crate::http::page::Chrome;
@@ -23,8 +29,8 @@ pub struct StatusRow {
     pub title: String,
     pub counts: Vec<Figure>,
     pub total: usize,
-    /// Stacked bar segments: (x, width, status name) in a 0–100 box.
-    pub bars: Vec<(f64, f64, &'static str)>,
+    /// Of its activities, those behind schedule, whatever they report.
+    pub behind: Figure,
 }
 
 pub struct TargetFigures {
@@ -39,6 +45,7 @@ pub struct PartnerRow {
     pub name: String,
     pub led: Figure,
     pub delayed: Figure,
+    pub behind: Figure,
     pub overdue: Figure,
     pub last_update: String,
 }
@@ -47,6 +54,7 @@ pub struct ConstituencyRow {
     pub constituency: Constituency,
     pub led: Figure,
     pub delayed: Figure,
+    pub behind: Figure,
     pub overdue: Figure,
 }
 
@@ -55,7 +63,7 @@ pub struct MoneyRow {
     pub href: String,
     pub budget: i64,
     pub spending: i64,
-    /// Bar lengths in a 0–100 box.
+    /// Bar lengths in percent of the scale.
     pub budget_bar: f64,
     pub spending_bar: f64,
 }
@@ -70,18 +78,29 @@ impl MoneyRow {
     }
 }
 
-pub fn money_rows(rows: Vec<(String, String, i64, i64)>) -> Vec<MoneyRow> {
-    let max = rows.iter().map(|r| r.2.max(r.3)).max().unwrap_or(0).max(1) as f64;
-    rows.into_iter()
+/// Budget and spending bars of `(label, href, budget, spending)` on one scale.
+pub fn money_rows(rows: Vec<(String, String, i64, i64)>) -> (Scale, Vec<MoneyRow>) {
+    let largest = rows.iter().map(|r| r.2.max(r.3)).max().unwrap_or(0);
+    let scale = Scale::up_to(largest as f64);
+    let rows = rows
+        .into_iter()
         .map(|(label, href, budget, spending)| MoneyRow {
             label,
             href,
             budget,
             spending,
-            budget_bar: budget as f64 * 100.0 / max,
-            spending_bar: spending as f64 * 100.0 / max,
+            budget_bar: scale.place(budget as f64),
+            spending_bar: scale.place(spending as f64),
         })
-        .collect()
+        .collect();
+    (scale, rows)
+}
+
+/// One money chart: its caption key, scale and rows.
+pub struct MoneyChart {
+    pub caption_key: &'static str,
+    pub scale: Scale,
+    pub rows: Vec<MoneyRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -93,32 +112,74 @@ pub struct DashboardPage {
     pub other_naps: Vec<(i64, String)>,
     pub today: Quarter,
     pub next: Quarter,
+    // The first screen: what is late, who answers for it, what comes next.
+    pub late: Vec<LateItem>,
+    /// Activities behind schedule, all of them.
+    pub behind: Figure,
+    /// Of those, the ones reported on track or completed.
+    pub behind_but_reported_well: usize,
+    pub late_actions: Vec<LateAction>,
+    pub due_next: Vec<DueItem>,
+    // The rest.
     pub statuses: &'static [ActivityStatus],
     pub by_status: Vec<StatusRow>,
+    pub status_chart: (Scale, Vec<BarRow>),
+    pub trend: (Scale, Vec<TrendColumn>),
+    pub progress: Vec<ProgressLine>,
+    pub progress_quarters: Vec<Quarter>,
+    pub percent: Scale,
     pub targets: Vec<TargetFigures>,
-    pub overdue: Vec<(usize, Fact)>,
-    pub due_next: Vec<Fact>,
     pub stale: Vec<Fact>,
     pub stale_days: i32,
     pub partners: Vec<PartnerRow>,
     pub constituencies: Vec<ConstituencyRow>,
-    /// (caption key, rows): by objective, then by lead partner.
-    pub money: Vec<(&'static str, Vec<MoneyRow>)>,
+    pub money: Vec<MoneyChart>,
     pub currency: String,
     pub activity_count: usize,
     pub risks: Vec<crate::features::progress::risks::Risk>,
-    pub actions: Vec<crate::features::committees::meetings::OpenAction>,
     pub handovers: Vec<crate::features::handover::Note>,
 }
 
 impl DashboardPage {
+    /// The activity list of this NAP with `only=<which>`.
+    pub fn list_href(&self, which: &str) -> String {
+        paths::with_query(
+            &paths::activities(&self.slug, self.nap.id),
+            &[("only", which)],
+        )
+    }
+
+    /// "12 of 40 activities are behind schedule; 5 of them are reported on
+    /// track or completed."
+    pub fn behind_sentence(&self) -> String {
+        let n = |v: usize| crate::i18n::number(i64::try_from(v).unwrap_or(0));
+        let mut sentence = crate::i18n::t_args(
+            "dashboard.behind_of",
+            &[
+                ("n", &n(self.behind.value)),
+                ("total", &n(self.activity_count)),
+            ],
+        );
+        if self.behind_but_reported_well > 0 {
+            sentence.push(' ');
+            sentence.push_str(&crate::i18n::t_with(
+                "dashboard.behind_reported_well",
+                "n",
+                &n(self.behind_but_reported_well),
+            ));
+        }
+        sentence
+    }
+
     pub fn build(
         page: Chrome,
         slug: String,
         summary: Summary,
         other_naps: Vec<(i64, String)>,
+        actions: Vec<OpenAction>,
+        day: Date,
     ) -> Self {
-        let today = Quarter::current();
+        let today = Quarter::of_date(day);
         let next = Quarter::from_index(today.index() + 1);
         let nap_id = summary.nap.id;
         let list =
@@ -134,27 +195,24 @@ impl DashboardPage {
                     (n + t.activities, b + t.budget, s + t.spending)
                 })
         };
-        let by_status = summary
+        let behind_where = |keep: &dyn Fn(i64, i64, ActivityStatus) -> bool| -> usize {
+            summary
+                .behind
+                .iter()
+                .filter(|(objective, lead, status, _)| keep(*objective, *lead, *status))
+                .map(|(.., n)| n)
+                .sum()
+        };
+        let by_status: Vec<StatusRow> = summary
             .objectives
             .iter()
             .map(|(id, code, title)| {
                 let (total, _, _) = activities(&|t| t.objective_id == *id);
-                let mut x = 0.0;
-                let mut bars = Vec::new();
                 let counts = ActivityStatus::ALL
                     .iter()
                     .map(|s| {
                         let (value, _, _) =
                             activities(&|t| t.objective_id == *id && t.status == *s);
-                        let width = if total == 0 {
-                            0.0
-                        } else {
-                            value as f64 * 100.0 / total as f64
-                        };
-                        if value > 0 {
-                            bars.push((x, width, s.as_str()));
-                        }
-                        x += width;
                         Figure {
                             value,
                             href: list(&[("objective", code), ("status", s.as_str())]),
@@ -166,10 +224,46 @@ impl DashboardPage {
                     title: title.clone(),
                     counts,
                     total,
-                    bars,
+                    behind: Figure {
+                        value: behind_where(&|o, _, _| o == *id),
+                        href: list(&[("objective", code), ("only", "overdue")]),
+                    },
                 }
             })
             .collect();
+        let status_chart = bar_rows(
+            by_status
+                .iter()
+                .map(|row| {
+                    let segments = ActivityStatus::ALL
+                        .iter()
+                        .zip(&row.counts)
+                        .map(|(s, f)| {
+                            (
+                                s.as_str(),
+                                crate::i18n::t(s.label_key()).into_owned(),
+                                f.value,
+                            )
+                        })
+                        .collect();
+                    let note = if row.behind.value > 0 {
+                        crate::i18n::t_with(
+                            "dashboard.n_behind",
+                            "n",
+                            &crate::i18n::number(i64::try_from(row.behind.value).unwrap_or(0)),
+                        )
+                    } else {
+                        String::new()
+                    };
+                    (
+                        format!("{} {}", row.code, row.title),
+                        list(&[("objective", &row.code)]),
+                        segments,
+                        note,
+                    )
+                })
+                .collect(),
+        );
         let targets_of = |state, year: Option<i32>, lead: Option<i64>| -> usize {
             summary
                 .targets
@@ -204,6 +298,26 @@ impl DashboardPage {
         if (summary.nap.start_year..=summary.nap.end_year).contains(&today.year) {
             targets.insert(0, target_figures("dashboard.this_year", Some(today.year)));
         }
+        let start = summary.nap.first_quarter();
+        let until = today.min(summary.nap.last_quarter()).max(start);
+        let counts: Vec<(Quarter, usize, usize)> = summary
+            .targets
+            .iter()
+            .map(|t| (t.quarter, t.targets, t.met))
+            .collect();
+        let trend = target_trend(&counts, start, until);
+        let progress_quarters: Vec<Quarter> = (start.index()..=until.index())
+            .map(Quarter::from_index)
+            .collect();
+        let objectives: Vec<(i64, String, usize)> = summary
+            .objectives
+            .iter()
+            .map(|(id, code, title)| {
+                let (n, _, _) = activities(&|t| t.objective_id == *id);
+                (*id, format!("{code} {title}"), n)
+            })
+            .collect();
+        let progress = progress_lines(&objectives, &summary.progress, &progress_quarters);
         // (partner, its row, budget, spending) for every partner leading an activity.
         let led: Vec<(&PartnerInfo, PartnerRow, i64, i64)> = summary
             .partners
@@ -225,6 +339,10 @@ impl DashboardPage {
                     delayed: Figure {
                         value: delayed,
                         href: list(&[("lead", &p.acronym), ("status", "delayed")]),
+                    },
+                    behind: Figure {
+                        value: behind_where(&|_, lead, _| lead == p.id),
+                        href: list(&[("lead", &p.acronym), ("only", "overdue")]),
                     },
                     overdue: Figure {
                         value: targets_of(TargetState::Missed, None, Some(p.id)),
@@ -254,6 +372,10 @@ impl DashboardPage {
                         value: sum(|r| &r.delayed),
                         href: list(&[("constituency", c.as_str()), ("status", "delayed")]),
                     },
+                    behind: Figure {
+                        value: sum(|r| &r.behind),
+                        href: list(&[("constituency", c.as_str()), ("only", "overdue")]),
+                    },
                     overdue: Figure {
                         value: sum(|r| &r.overdue),
                         href: list(&[("constituency", c.as_str()), ("only", "overdue")]),
@@ -261,7 +383,7 @@ impl DashboardPage {
                 }
             })
             .collect();
-        let money_by_objective = money_rows(
+        let (scale, rows) = money_rows(
             summary
                 .objectives
                 .iter()
@@ -276,16 +398,42 @@ impl DashboardPage {
                 })
                 .collect(),
         );
-        let money_by_partner = money_rows(
+        let by_objective = MoneyChart {
+            caption_key: "dashboard.money_by_objective",
+            scale,
+            rows,
+        };
+        let (scale, rows) = money_rows(
             led.iter()
                 .filter(|(_, _, budget, spending)| *budget > 0 || *spending > 0)
                 .map(|(p, row, budget, spending)| {
-                    (p.acronym.clone(), row.led.href.clone(), *budget, *spending)
+                    (
+                        format!("{} ({})", p.name, p.acronym),
+                        row.led.href.clone(),
+                        *budget,
+                        *spending,
+                    )
                 })
                 .collect(),
         );
+        let by_partner = MoneyChart {
+            caption_key: "dashboard.money_by_partner",
+            scale,
+            rows,
+        };
         let (activity_count, _, _) = activities(&|_| true);
         let currency = summary.currency();
+        let directory = Directory::new(&summary.partners, &summary.focal_points);
+        let late = late_items(summary.overdue.clone(), &directory, today, day);
+        let late_actions = late_actions(actions, &directory, day);
+        let due_next = due_items(summary.due_next.clone(), &directory);
+        let behind = Figure {
+            value: behind_where(&|_, _, _| true),
+            href: list(&[("only", "overdue")]),
+        };
+        let behind_but_reported_well = behind_where(&|_, _, s| {
+            matches!(s, ActivityStatus::OnTrack | ActivityStatus::Completed)
+        });
         Self {
             page,
             slug: slug.clone(),
@@ -293,23 +441,27 @@ impl DashboardPage {
             other_naps,
             today,
             next,
+            late,
+            behind,
+            behind_but_reported_well,
+            late_actions,
+            due_next,
             statuses: ActivityStatus::ALL,
             by_status,
+            status_chart,
+            trend,
+            progress,
+            progress_quarters,
+            percent: Scale::percent(),
             targets,
-            overdue: summary.overdue,
-            due_next: summary.due_next,
             stale: summary.stale,
             stale_days: summary.stale_days,
             partners: led.into_iter().map(|(_, row, ..)| row).collect(),
             constituencies,
-            money: vec![
-                ("dashboard.money_by_objective", money_by_objective),
-                ("dashboard.money_by_partner", money_by_partner),
-            ],
+            money: vec![by_objective, by_partner],
             currency,
             activity_count,
             risks: Vec::new(),
-            actions: Vec::new(),
             handovers: Vec::new(),
         }
     }
@@ -321,11 +473,12 @@ mod tests {
 
     #[test]
     fn money_bars_share_one_scale() {
-        let rows = money_rows(vec![
+        let (scale, rows) = money_rows(vec![
             ("1 Prevent".into(), "/a".into(), 200, 50),
             ("2 Protect".into(), "/b".into(), 100, 150),
             ("3 Prosecute".into(), "/c".into(), 0, 0),
         ]);
+        assert_eq!(scale.max, 200.0);
         assert_eq!((rows[0].budget_bar, rows[0].spending_bar), (100.0, 25.0));
         assert_eq!((rows[1].budget_bar, rows[1].spending_bar), (50.0, 75.0));
         assert_eq!((rows[2].budget_bar, rows[2].spending_bar), (0.0, 0.0));

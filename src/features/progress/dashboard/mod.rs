@@ -3,8 +3,10 @@
 //! the plan's size (`summary`); the figures are computed from them
 //! (`figures`), and the filtered lists read the activities (`facts`).
 
+mod charts;
 mod facts;
 mod figures;
+mod late;
 mod summary;
 
 use crate::http::routes::Routes;
@@ -56,15 +58,17 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         .collect();
     let mut risks = super::risks::load(ctx.conn(), nap_id, true).await?;
     risks.truncate(5);
+    let actions =
+        crate::features::committees::meetings::open_actions(ctx.conn(), None, None).await?;
     let mut dashboard = DashboardPage::build(
         page.in_tenant(ctx),
         ctx.tenant.slug.clone(),
         summary,
         others,
+        actions,
+        OffsetDateTime::now_utc().date(),
     );
     dashboard.risks = risks;
-    dashboard.actions =
-        crate::features::committees::meetings::open_actions(ctx.conn(), None, None).await?;
     let user_id = ctx.user.id;
     dashboard.handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     Ok(dashboard)

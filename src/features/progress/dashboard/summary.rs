@@ -57,6 +57,14 @@ pub struct Summary {
     /// The 15 left longest without an update.
     pub stale: Vec<Fact>,
     pub stale_days: i32,
+    /// Activities behind schedule: (objective, lead partner (0: none),
+    /// reported status, how many).
+    pub behind: Vec<(i64, i64, ActivityStatus, usize)>,
+    /// The focal points' names of each partner in the short lists.
+    pub focal_points: HashMap<i64, Vec<String>>,
+    /// Each activity's last accepted progress in each quarter it was
+    /// reported: (objective, activity, quarter index, progress).
+    pub progress: Vec<(i64, i64, i32, i16)>,
 }
 
 /// How many activities each short list of the dashboard shows.
@@ -181,6 +189,54 @@ impl Summary {
                 })
                 .collect()
         };
+        let behind = sqlx::query!(
+            r#"select oc.objective_id, coalesce(a.lead_partner_id, 0) as "lead!", a.status, count(*) as "n!"
+               from open_targets f
+               join activities a on a.tenant_id = f.tenant_id and a.id = f.activity_id
+               join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
+               where f.nap_id = $1 and f.first_quarter < $2
+               group by 1, 2, 3"#,
+            nap.id,
+            today.index()
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let status = ActivityStatus::parse(&r.status).unwrap_or(ActivityStatus::NotStarted);
+            (r.objective_id, r.lead, status, usize::try_from(r.n).unwrap_or(0))
+        })
+        .collect();
+        let leads: Vec<i64> = facts.values().filter_map(|f| f.lead).collect();
+        let mut focal_points: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in sqlx::query!(
+            "select m.partner_id as \"partner!\", u.name from memberships m
+             join users u on u.id = m.user_id
+             where m.focal_point and m.active and m.partner_id = any($1)
+             order by u.name",
+            &leads
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            focal_points.entry(r.partner).or_default().push(r.name);
+        }
+        let progress = sqlx::query!(
+            r#"select oc.objective_id, u.activity_id,
+                      (extract(year from u.created_at)::int * 4 + extract(quarter from u.created_at)::int - 1) as "quarter!",
+                      (array_agg(u.progress order by u.created_at desc, u.id desc))[1] as "progress!"
+               from status_updates u
+               join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+               join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
+               where a.nap_id = $1 and u.review_state = 'accepted'
+               group by 1, 2, 3"#,
+            nap.id
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.objective_id, r.activity_id, r.quarter, r.progress))
+        .collect();
         let mut overdue = list("overdue");
         overdue.sort_by_key(|(n, a)| (std::cmp::Reverse(*n), code_key(&a.code)));
         let in_code_order = |mut facts: Vec<(usize, Fact)>| -> Vec<Fact> {
@@ -197,6 +253,9 @@ impl Summary {
             due_next: in_code_order(list("due-next")),
             stale: in_code_order(list("stale")),
             stale_days,
+            behind,
+            focal_points,
+            progress,
         })
     }
 
