@@ -172,7 +172,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
 }
 
 /// Meetings around the day the demo is loaded: the coordination group met
-/// three weeks before and meets again in ten days (one of its action
+/// three weeks before and meets again in a week (one of its action
 /// points is a week late); the sub-group meets in a month.
 async fn coming_meetings(
     conn: &mut PgConnection,
@@ -188,7 +188,7 @@ async fn coming_meetings(
         ),
         (
             group,
-            10,
+            7,
             "Results of the joint inspections\nTraining of new inspectors",
         ),
         (
