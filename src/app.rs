@@ -38,6 +38,7 @@ fn pages() -> Routes {
         .merge(auth::two_factor::router())
         .merge(features::home::router())
         .merge(features::profile::router())
+        .merge(features::help::router())
         .merge(features::tenant_router())
         .merge(features::public::router())
         .merge(features::committees::open_router())

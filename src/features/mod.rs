@@ -5,6 +5,7 @@ pub mod audit;
 pub mod committees;
 pub mod confidential;
 pub mod handover;
+pub mod help;
 pub mod home;
 pub mod members;
 pub mod partners;

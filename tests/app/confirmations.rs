@@ -430,7 +430,7 @@ async fn publishing_terms_of_reference_shows_the_draft_and_its_changes_first() {
     let before = app.count(count).await;
     let res = sec.submit(&tor, &publish, &[]).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(res.texts("main h1"), ["Publish version 2?"]);
+    assert!(res.texts("main h1")[0].starts_with("Publish version 2?"));
     assert_eq!(app.count(count).await, before, "not published unconfirmed");
     let res = sec.submit(&publish, &publish, &[YES]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);

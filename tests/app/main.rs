@@ -32,4 +32,5 @@ mod tallies;
 mod tenancy;
 mod transfer;
 mod two_factor;
+mod words;
 mod xss;

@@ -306,13 +306,26 @@ async fn publishable(
     Ok(Ok((text, quorum)))
 }
 
-/// The publishing page, or the draft page with what stops publishing.
-async fn preview_or_refusal(page: Chrome, ctx: &mut TenantCtx, id: i64) -> AppResult<Response> {
+/// The publishing page, or the draft page with what stops publishing
+/// (422 for a form, 200 for a page asked for by a link).
+async fn preview_or_refusal(
+    page: Chrome,
+    ctx: &mut TenantCtx,
+    id: i64,
+    posted: bool,
+) -> AppResult<Response> {
     Ok(match publishable(ctx.conn(), id).await? {
         Ok((text, quorum)) => publish_page(page, ctx, id, text, quorum)
             .await?
             .into_response(),
-        Err((text, errors)) => invalid(draft_page(page, ctx, id, text, None, errors).await?),
+        Err((text, errors)) => {
+            let draft = draft_page(page, ctx, id, text, None, errors).await?;
+            if posted {
+                invalid(draft)
+            } else {
+                draft.into_response()
+            }
+        }
     })
 }
 
@@ -410,7 +423,7 @@ async fn publish_preview(
 ) -> AppResult<Response> {
     ctx.committee_editor()?;
     committee::load(ctx.conn(), id).await?;
-    preview_or_refusal(page, &mut ctx, id).await
+    preview_or_refusal(page, &mut ctx, id, false).await
 }
 
 /// Freezes the draft as the next version, once the publishing page has
@@ -423,7 +436,7 @@ async fn publish(
 ) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
     if !confirmation.given() || publishable(ctx.conn(), id).await?.is_err() {
-        return preview_or_refusal(page, &mut ctx, id).await;
+        return preview_or_refusal(page, &mut ctx, id, true).await;
     }
     let by = ctx.user.id;
     let version = editor
@@ -744,5 +757,43 @@ impl CommitteeEditor {
         )
         .fetch_one(conn)
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(pieces: &[Piece]) -> Vec<&str> {
+        pieces
+            .iter()
+            .filter(|p| p.change != Change::Same)
+            .map(|p| p.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn only_the_changed_words_are_marked() {
+        let (old, new) = word_diff(
+            "The committee meets every quarter.",
+            "The committee meets every month.",
+        );
+        assert_eq!(marked(&old), ["quarter"]);
+        assert_eq!(marked(&new), ["month"]);
+        let text = |p: &[Piece]| p.iter().map(|p| p.text.as_str()).collect::<String>();
+        assert_eq!(text(&old), "The committee meets every quarter.");
+        assert_eq!(text(&new), "The committee meets every month.");
+        // Neighbouring changes read as one; white space at the edges is not marked.
+        let (old, new) = word_diff(
+            "reports to the minister yearly",
+            "reports to parliament yearly",
+        );
+        assert_eq!(marked(&old), ["the minister"]);
+        assert_eq!(marked(&new), ["parliament"]);
+        let (old, new) = word_diff("same", "same");
+        assert!(marked(&old).is_empty() && marked(&new).is_empty());
+        let (old, new) = word_diff("", "A new section.");
+        assert!(old.is_empty());
+        assert_eq!(marked(&new), ["A new section."]);
     }
 }
