@@ -140,8 +140,20 @@ async fn the_dashboard_opens_on_what_is_late_and_who_answers_for_it() {
     .execute(&mut conn)
     .await
     .unwrap();
+    // And one not yet due, which waits under what comes next.
+    sqlx::query(
+        "insert into action_points (tenant_id, meeting_id, text, due_on)
+         select tenant_id, meeting_id, 'Book the room for the review', $1 from action_points",
+    )
+    .bind(due + time::Duration::days(30))
+    .execute(&mut conn)
+    .await
+    .unwrap();
 
     let page = sec.get(&format!("/t/aland/naps/{nap}/dashboard")).await;
+    let waiting = page.texts("#next ul.open-actions > li");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(waiting[0].contains("Book the room for the review"));
     assert_eq!(page.status, StatusCode::OK);
     let html = page.html();
     // The first section of the page is the late list.

@@ -1,7 +1,8 @@
 //! The dashboard's charts as plain data: every bar with its label, its
-//! value and its length on a scale with ticks, so the template draws them
-//! with HTML and CSS (text stays text at any width, in print and for screen
-//! readers) and tests check the geometry as numbers.
+//! value and its place on a scale with ticks, so the template draws the
+//! bars as SVG shapes (attributes, not inline styles, which the content
+//! security policy forbids) beside HTML labels that stay text at any width,
+//! in print and for screen readers, and tests check the geometry as numbers.
 
 use crate::features::plan::quarter::Quarter;
 
@@ -61,6 +62,8 @@ pub struct Segment {
     pub class: &'static str,
     pub label: String,
     pub value: usize,
+    /// Where it starts, in percent of the scale.
+    pub x: f64,
     /// Length in percent of the scale.
     pub width: f64,
 }
@@ -75,37 +78,48 @@ pub struct BarRow {
     pub note: String,
 }
 
-/// Stacked bars of `(label, href, segments (class, label, value), note)`
-/// on one scale.
-pub fn bar_rows(
-    rows: Vec<(String, String, Vec<(&'static str, String, usize)>, String)>,
-) -> (Scale, Vec<BarRow>) {
-    let largest = rows
-        .iter()
-        .map(|(_, _, segments, _)| segments.iter().map(|s| s.2).sum::<usize>())
-        .max()
-        .unwrap_or(0);
+impl Segment {
+    /// A segment not yet placed on a scale.
+    pub fn new(class: &'static str, label: String, value: usize) -> Self {
+        Segment {
+            class,
+            label,
+            value,
+            x: 0.0,
+            width: 0.0,
+        }
+    }
+}
+
+impl BarRow {
+    /// A bar not yet placed on a scale.
+    pub fn new(label: String, href: String, segments: Vec<Segment>, note: String) -> Self {
+        let total = segments.iter().map(|s| s.value).sum();
+        BarRow {
+            label,
+            href,
+            segments,
+            total,
+            note,
+        }
+    }
+}
+
+/// Places stacked bars on one scale, dropping empty segments.
+pub fn bar_rows(rows: Vec<BarRow>) -> (Scale, Vec<BarRow>) {
+    let largest = rows.iter().map(|row| row.total).max().unwrap_or(0);
     let scale = Scale::up_to(largest as f64);
     let rows = rows
         .into_iter()
-        .map(|(label, href, segments, note)| {
-            let total = segments.iter().map(|s| s.2).sum();
-            BarRow {
-                label,
-                href,
-                total,
-                note,
-                segments: segments
-                    .into_iter()
-                    .filter(|s| s.2 > 0)
-                    .map(|(class, label, value)| Segment {
-                        class,
-                        label,
-                        value,
-                        width: scale.place(value as f64),
-                    })
-                    .collect(),
+        .map(|mut row| {
+            row.segments.retain(|s| s.value > 0);
+            let mut x = 0.0;
+            for segment in &mut row.segments {
+                segment.x = x;
+                segment.width = scale.place(segment.value as f64);
+                x += segment.width;
             }
+            row
         })
         .collect();
     (scale, rows)
@@ -126,6 +140,20 @@ pub struct TrendColumn {
 }
 
 impl TrendColumn {
+    /// The top of each stacked piece in a box 100 high (0 at the top):
+    /// met at the bottom, then missed, then pending.
+    pub fn met_y(&self) -> f64 {
+        100.0 - self.met_height
+    }
+
+    pub fn missed_y(&self) -> f64 {
+        self.met_y() - self.missed_height
+    }
+
+    pub fn pending_y(&self) -> f64 {
+        self.missed_y() - self.pending_height
+    }
+
     /// The year, written under each first quarter.
     pub fn year_label(&self) -> Option<i32> {
         (self.quarter.q == 1).then_some(self.quarter.year)
@@ -276,21 +304,21 @@ mod tests {
     #[test]
     fn stacked_bars_share_one_scale_and_keep_their_labels() {
         let (scale, rows) = bar_rows(vec![
-            (
+            BarRow::new(
                 "1 Prevention".into(),
                 "/a".into(),
                 vec![
-                    ("on-track", "On track".into(), 6),
-                    ("delayed", "Delayed".into(), 2),
+                    Segment::new("on-track", "On track".into(), 6),
+                    Segment::new("delayed", "Delayed".into(), 2),
                 ],
                 String::new(),
             ),
-            (
+            BarRow::new(
                 "2 Protection".into(),
                 "/b".into(),
                 vec![
-                    ("on-track", "On track".into(), 0),
-                    ("delayed", "Delayed".into(), 4),
+                    Segment::new("on-track", "On track".into(), 0),
+                    Segment::new("delayed", "Delayed".into(), 4),
                 ],
                 "4 behind schedule".into(),
             ),
@@ -302,6 +330,8 @@ mod tests {
             (rows[0].segments[0].width, rows[0].segments[1].width),
             (60.0, 20.0)
         );
+        // Each piece starts where the one before it ends.
+        assert_eq!((rows[0].segments[0].x, rows[0].segments[1].x), (0.0, 60.0));
         // Empty pieces are not drawn, but the row keeps its label.
         assert_eq!(rows[1].segments.len(), 1);
         assert_eq!(rows[1].label, "2 Protection");
@@ -329,6 +359,9 @@ mod tests {
         assert_eq!(scale.max, 10.0);
         assert_eq!(columns[0].year_label(), Some(2026));
         assert_eq!(columns[1].year_label(), None);
+        // Stacked from the bottom of a box 100 high: met, then missed.
+        assert_eq!((columns[0].met_y(), columns[0].missed_y()), (70.0, 40.0));
+        assert_eq!(columns[2].pending_y(), 70.0);
     }
 
     #[test]

@@ -6,10 +6,10 @@ use askama_web::WebTemplate;
 use time::Date;
 
 use super::charts::{
-    BarRow, ProgressLine, Scale, TrendColumn, bar_rows, progress_lines, target_trend,
+    BarRow, ProgressLine, Scale, Segment, TrendColumn, bar_rows, progress_lines, target_trend,
 };
 use super::facts::{Fact, PartnerInfo};
-use super::late::{Directory, DueItem, LateAction, LateItem, due_items, late_actions, late_items};
+use super::late::{Directory, DueItem, LateAction, LateItem, due_items, late_items, split_actions};
 use super::summary::{ActivityTally, Summary};
 use crate::choices::{ActivityStatus, Constituency};
 use crate::features::committees::meetings::OpenAction;
@@ -119,6 +119,8 @@ pub struct DashboardPage {
     /// Of those, the ones reported on track or completed.
     pub behind_but_reported_well: usize,
     pub late_actions: Vec<LateAction>,
+    /// Open action points not yet late, soonest due first.
+    pub open_actions: Vec<OpenAction>,
     pub due_next: Vec<DueItem>,
     // The rest.
     pub statuses: &'static [ActivityStatus],
@@ -239,7 +241,7 @@ impl DashboardPage {
                         .iter()
                         .zip(&row.counts)
                         .map(|(s, f)| {
-                            (
+                            Segment::new(
                                 s.as_str(),
                                 crate::i18n::t(s.label_key()).into_owned(),
                                 f.value,
@@ -255,7 +257,7 @@ impl DashboardPage {
                     } else {
                         String::new()
                     };
-                    (
+                    BarRow::new(
                         format!("{} {}", row.code, row.title),
                         list(&[("objective", &row.code)]),
                         segments,
@@ -425,7 +427,7 @@ impl DashboardPage {
         let currency = summary.currency();
         let directory = Directory::new(&summary.partners, &summary.focal_points);
         let late = late_items(summary.overdue.clone(), &directory, today, day);
-        let late_actions = late_actions(actions, &directory, day);
+        let (late_actions, open_actions) = split_actions(actions, &directory, day);
         let due_next = due_items(summary.due_next.clone(), &directory);
         let behind = Figure {
             value: behind_where(&|_, _, _| true),
@@ -445,6 +447,7 @@ impl DashboardPage {
             behind,
             behind_but_reported_well,
             late_actions,
+            open_actions,
             due_next,
             statuses: ActivityStatus::ALL,
             by_status,

@@ -114,12 +114,20 @@ pub fn late_items(
     items
 }
 
-/// The open action points whose due date has passed, longest late first.
-pub fn late_actions(actions: Vec<OpenAction>, directory: &Directory, day: Date) -> Vec<LateAction> {
-    let mut late: Vec<LateAction> = actions
+/// The open action points split into those whose due date has passed,
+/// longest late first, and the others, soonest due first (undated last).
+pub fn split_actions(
+    actions: Vec<OpenAction>,
+    directory: &Directory,
+    day: Date,
+) -> (Vec<LateAction>, Vec<OpenAction>) {
+    let (late, mut open): (Vec<OpenAction>, Vec<OpenAction>) = actions
+        .into_iter()
+        .partition(|action| action.due_on.is_some_and(|due| due < day));
+    let mut late: Vec<LateAction> = late
         .into_iter()
         .filter_map(|action| {
-            let due = action.due_on.filter(|due| *due < day)?;
+            let due = action.due_on?;
             Some(LateAction {
                 due,
                 delay: crate::i18n::late_by((day - due).whole_days()),
@@ -129,7 +137,8 @@ pub fn late_actions(actions: Vec<OpenAction>, directory: &Directory, day: Date) 
         })
         .collect();
     late.sort_by_key(|a| a.due);
-    late
+    open.sort_by_key(|a| (a.due_on.is_none(), a.due_on));
+    (late, open)
 }
 
 pub fn due_items(due: Vec<Fact>, directory: &Directory) -> Vec<DueItem> {
@@ -229,7 +238,7 @@ mod tests {
             id: 1,
             owner_name: Some("Trade Union Confederation".into()),
         };
-        let late = late_actions(
+        let (late, open) = split_actions(
             vec![
                 action(Some(time::macros::date!(2026 - 11 - 13))),
                 action(Some(time::macros::date!(2026 - 12 - 20))),
@@ -240,6 +249,9 @@ mod tests {
         );
         assert_eq!(late.len(), 1);
         assert_eq!(late[0].delay, "3 weeks late");
+        // The others wait, the dated one first.
+        assert_eq!(open.len(), 2);
+        assert!(open[0].due_on.is_some() && open[1].due_on.is_none());
         assert_eq!(
             late[0].responsible.as_ref().unwrap().name,
             "Trade Union Confederation"
