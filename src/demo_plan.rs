@@ -2,8 +2,8 @@
 //! activities with both kinds of time targets. Every sentence is invented.
 
 use crate::i18n::Translations;
-use sqlx::types::Json;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use crate::authz::PlanEditor;
 use crate::choices::{NapStatus, Theme};

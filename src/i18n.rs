@@ -219,7 +219,9 @@ pub fn late_by(days: i64) -> String {
 /// translates. The text itself stays in the tenant's language, which is
 /// what a reader gets where no translation was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Translations(pub std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>);
+pub struct Translations(
+    pub std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+);
 
 impl Translations {
     /// The text of `field` written in `lang`, if any.
@@ -386,8 +388,15 @@ mod tests {
         t.set("es", "title", "");
         assert_eq!(t.get("fr", "title"), Some("Inspections du travail"));
         assert_eq!(t.get("es", "title"), None);
-        with_language("fr", || assert_eq!(t.or("title", "Labour inspections"), "Inspections du travail"));
-        with_language("es", || assert_eq!(t.or("title", "Labour inspections"), "Labour inspections"));
+        with_language("fr", || {
+            assert_eq!(
+                t.or("title", "Labour inspections"),
+                "Inspections du travail"
+            )
+        });
+        with_language("es", || {
+            assert_eq!(t.or("title", "Labour inspections"), "Labour inspections")
+        });
         t.set("fr", "title", "");
         assert_eq!(t, Translations::default());
     }

@@ -1,10 +1,9 @@
 //! The partners registry: the organisations of a tenant's plan. The
 //! secretariat edits it; every member reads it.
 
-use crate::i18n::Translations;
-use sqlx::types::Json;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
+use crate::i18n::Translations;
 use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +11,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use crate::authz::PlanEditor;
 use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
@@ -166,7 +166,16 @@ impl PartnerForm {
             ("fr", "name_fr", &self.name_fr),
             ("es", "name_es", &self.name_es),
         ] {
-            form::translation(&mut errors, &mut translations, own, lang, "name", field, value, 200);
+            form::translation(
+                &mut errors,
+                &mut translations,
+                own,
+                lang,
+                "name",
+                field,
+                value,
+                200,
+            );
         }
         let acronym = form::check(&mut errors, "acronym", validate_acronym(&self.acronym));
         let name = form::check(&mut errors, "name", form::required(&self.name, 200));
@@ -333,7 +342,12 @@ async fn edit(
     .fetch_optional(ctx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    let name_in = |lang| r.translations.get(lang, "name").unwrap_or_default().to_owned();
+    let name_in = |lang| {
+        r.translations
+            .get(lang, "name")
+            .unwrap_or_default()
+            .to_owned()
+    };
     let form = PartnerForm {
         name_en: name_in("en"),
         name_fr: name_in("fr"),

@@ -272,7 +272,10 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
     let mut visitor = app.client();
     let public = visitor.get(&format!("/p/aland/naps/{nap}")).await;
     let state = &public.texts("td.what .state")[0];
-    assert!(state.starts_with("On track") && state.contains("· 40%"), "{state}");
+    assert!(
+        state.starts_with("On track") && state.contains("· 40%"),
+        "{state}"
+    );
     assert!(
         !public.body.contains("1234")
             && !public.body.contains("1,234")
@@ -304,7 +307,10 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
             .ends_with(",Status,Schedule,Progress (%),Spending")
     );
     let line = csv.lines().nth(1).unwrap();
-    assert!(line.contains(",On track,") && line.ends_with(",40,1234"), "{line}");
+    assert!(
+        line.contains(",On track,") && line.ends_with(",40,1234"),
+        "{line}"
+    );
     let bytes = sec
         .get_bytes(&format!("/t/aland/naps/{nap}/export.xlsx"))
         .await;

@@ -1,9 +1,8 @@
 //! Activities: read, create, edit, delete.
 
-use crate::i18n::Translations;
-use sqlx::types::Json;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
+use crate::i18n::Translations;
 use crate::paths::at;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,6 +10,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use super::model::{self, ActivityDraft, Nap, PlanContext};
 use super::quarter::Quarter;
@@ -235,9 +235,21 @@ async fn edit(
         budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
         currency: a.currency.clone(),
         targets: a.targets_text(),
-        title_en: a.translations.get("en", "title").unwrap_or_default().to_owned(),
-        title_fr: a.translations.get("fr", "title").unwrap_or_default().to_owned(),
-        title_es: a.translations.get("es", "title").unwrap_or_default().to_owned(),
+        title_en: a
+            .translations
+            .get("en", "title")
+            .unwrap_or_default()
+            .to_owned(),
+        title_fr: a
+            .translations
+            .get("fr", "title")
+            .unwrap_or_default()
+            .to_owned(),
+        title_es: a
+            .translations
+            .get("es", "title")
+            .unwrap_or_default()
+            .to_owned(),
     };
     form_page(
         page,

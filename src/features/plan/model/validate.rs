@@ -60,7 +60,16 @@ impl ActivityDraft {
             ("fr", "title_fr", &self.title_fr),
             ("es", "title_es", &self.title_es),
         ] {
-            form::translation(errors, &mut translations, own, lang, "title", name, value, 500);
+            form::translation(
+                errors,
+                &mut translations,
+                own,
+                lang,
+                "title",
+                name,
+                value,
+                500,
+            );
         }
         translations
     }
