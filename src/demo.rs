@@ -160,7 +160,7 @@ pub async fn insert_partners(conn: &mut sqlx::PgConnection, tenant_id: i64) -> a
         sqlx::query!(
             "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency)
              values ($1, $2, $3, $4, $5, $6, $7)
-             on conflict (tenant_id, acronym) do nothing",
+             on conflict (tenant_id, lower(acronym)) do nothing",
             tenant_id,
             acronym,
             name,
