@@ -107,7 +107,10 @@ impl ObjectiveProgress {
                     code: o.code.clone(),
                     title: o.title.clone(),
                     activities: activities.len(),
-                    behind: activities.iter().filter(|a| a.schedule().is_behind()).count(),
+                    behind: activities
+                        .iter()
+                        .filter(|a| a.schedule().is_behind())
+                        .count(),
                     met: count(TargetState::Met),
                     missed: count(TargetState::Missed),
                     pending: count(TargetState::Pending),
@@ -212,7 +215,8 @@ async fn public_tor(
         .ok_or(AppError::NotFound)?;
     let version = tor::published(tenant.conn(), id, n)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)?
+        .in_reader_language();
     let history = tor::history(tenant.conn(), id).await?;
     let composition = sqlx::query!(
         r#"select coalesce(nullif(p.translations #>> array[$2, 'name'], ''), p.name, '') as "organisation!",

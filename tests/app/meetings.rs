@@ -33,7 +33,7 @@ fn iso(d: Date) -> String {
 }
 
 /// A committee made through its form; returns its id.
-async fn committee(sec: &mut Client, name: &str, meets: &str) -> i64 {
+pub async fn committee(sec: &mut Client, name: &str, meets: &str) -> i64 {
     let res = sec
         .submit(
             "/t/aland/committees",

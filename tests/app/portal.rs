@@ -164,3 +164,96 @@ async fn a_bad_translation_is_refused_beside_its_field_and_nothing_is_kept() {
         0
     );
 }
+
+#[tokio::test]
+async fn terms_of_reference_read_in_the_readers_language_and_the_translation_is_frozen_with_them() {
+    let app = TestApp::init().with_aland().build().await;
+    let mut sec = app.signed_in(SEC).await;
+    let id = crate::meetings::committee(&mut sec, "Oversight Committee", "quarterly").await;
+    let tor = format!("/t/aland/committees/{id}/tor");
+
+    // The tenant writes in English: the draft asks for French and Spanish.
+    let form = sec.get(&tor).await;
+    assert!(form.attr("textarea[name=mandate_en]", "name").is_none());
+    assert!(form.attr("textarea[name=mandate_fr]", "name").is_some());
+    assert!(
+        form.attr("textarea[name=confidentiality_es]", "name")
+            .is_some()
+    );
+
+    // A bad translation is refused beside its field; what was typed stays.
+    let res = sec
+        .submit(
+            &tor,
+            &tor,
+            &[
+                ("mandate", "Oversee the plan"),
+                ("purpose", "Watch it"),
+                ("mandate_fr", "Surveiller\u{7} le plan"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.attr("#f-mandate_fr", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        app.count("select count(*) from tor_versions").await,
+        0,
+        "nothing is kept"
+    );
+
+    let res = sec
+        .submit(
+            &tor,
+            &tor,
+            &[
+                ("mandate", "Oversee the plan"),
+                ("purpose", "Watch it"),
+                ("mandate_fr", "Surveiller le plan"),
+                ("mandate_es", "Supervisar el plan"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let form = sec.get(&tor).await;
+    assert_eq!(
+        form.texts("textarea[name=mandate_fr]")[0],
+        "Surveiller le plan",
+        "the draft keeps its translations"
+    );
+    let res = sec
+        .submit(&tor, &format!("{tor}/publish"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let mut visitor = app.client();
+    let public = format!("/p/aland/committees/{id}/tor");
+    let french = visitor.get(&format!("{public}?lang=fr")).await;
+    assert!(
+        french.body.contains("Surveiller le plan"),
+        "{}",
+        french.body
+    );
+    assert!(
+        french.body.contains("Watch it"),
+        "a section without a translation falls back to the tenant's text"
+    );
+    assert!(!french.body.contains("Oversee the plan"));
+    let spanish = visitor.get(&format!("{public}?lang=es")).await;
+    assert!(spanish.body.contains("Supervisar el plan"));
+    let english = visitor.get(&format!("{public}?lang=en")).await;
+    assert!(english.body.contains("Oversee the plan"));
+
+    // Published translations are frozen with their version.
+    let tenant = app.count("select id from tenants").await;
+    let mut tx = nap_oversight::tenancy::scope::begin(&app.pool, tenant, None)
+        .await
+        .unwrap();
+    let err = sqlx::query("update tor_versions set translations = '{}' where version = 1")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot change"), "{err}");
+}
