@@ -34,6 +34,10 @@ async function untranslated(page, lang, data) {
     const found = new Set();
     const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      // Text marked as written in another language (each language's own
+      // name in the switcher, say) is meant to stay as it is.
+      const marked = n.parentElement && n.parentElement.closest('[lang]');
+      if (marked && marked !== document.documentElement) continue;
       const t = n.textContent.trim();
       if (wanted.has(t)) found.add(t);
     }

@@ -110,8 +110,14 @@ async function keyboardWalk(page) {
     const controls = document.querySelectorAll(
       'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
     );
+    // A group of radio buttons is one stop (the arrow keys move within it):
+    // a radio is reached when any of its group is.
+    const reached = (e) =>
+      window.__e2eStops.has(e) ||
+      (e.type === 'radio' &&
+        [...window.__e2eStops].some((s) => s.type === 'radio' && s.name === e.name && s.form === e.form));
     return [...controls]
-      .filter((e) => !e.disabled && e.checkVisibility({ visibilityProperty: true }) && !window.__e2eStops.has(e))
+      .filter((e) => !e.disabled && e.checkVisibility({ visibilityProperty: true }) && !reached(e))
       .map((e) => window.__e2eDescribe(e));
   });
   const out = [];

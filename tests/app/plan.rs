@@ -442,14 +442,16 @@ async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
     assert_eq!(grid.texts("tbody th.code").len(), 40);
     assert_eq!(grid.texts("thead th.year").len(), 5);
     // Each demo tenant has an oversight committee (two published versions of
-    // its terms of reference, three meetings), a coordination group and a sub-group.
+    // its terms of reference, three meetings), a coordination group (a
+    // meeting held three weeks ago and one in a week) and a sub-group (a
+    // meeting in a month).
     assert_eq!(app.count("select count(*) from committees").await, 6);
     assert_eq!(
         app.count("select count(*) from tor_versions where version is not null")
             .await,
         4
     );
-    assert_eq!(app.count("select count(*) from meetings").await, 6);
+    assert_eq!(app.count("select count(*) from meetings").await, 12);
     assert_eq!(app.count("select count(*) from decisions").await, 10);
     let oversight = app.count("select id from committees where name = 'National Oversight Committee on Forced Labour'").await;
     let mut visitor = app.client();
@@ -460,8 +462,8 @@ async fn the_demo_plan_is_a_five_year_plan_of_forty_activities() {
     assert_eq!(public.texts("ul.tor-versions li").len(), 2);
     let home = sec.get("/t/veridia/").await;
     assert!(
-        !home.texts(".open-actions li").is_empty(),
-        "open action points on the dashboard"
+        !home.texts(".late-actions li").is_empty(),
+        "the demo's late action points on the dashboard"
     );
     assert!(
         !home.texts(".risk-list li").is_empty(),
