@@ -150,7 +150,13 @@ async fn public_nap(
     let mut tree = model::load_tree(tenant.conn(), id, today).await?;
     model::in_reader_language(&mut tree);
     let progress = ObjectiveProgress::of(&tree);
-    let grid = Grid::build(&nap, tree, &Filters::default(), today, None);
+    let empty: Vec<i64> = tree
+        .iter()
+        .flat_map(|o| &o.outcomes)
+        .filter(|oc| oc.activities.is_empty())
+        .map(|oc| oc.id)
+        .collect();
+    let grid = Grid::build(&nap, tree, &Filters::default(), today, None, &empty);
     let show_spending = sqlx::query_scalar!(
         "select publish_spending from tenants where id = $1",
         tenant.id

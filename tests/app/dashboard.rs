@@ -161,7 +161,8 @@ async fn the_dashboard_figures_add_up() {
     let stale = page.texts(".stale-list li");
     assert_eq!(stale.len(), 2, "{stale:?}");
     assert!(
-        stale[0].starts_with("1.1.2") && stale[1].starts_with("2.1.2 Activity 2.1.2 Never"),
+        stale[0].starts_with("1.1.2")
+            && stale[1].starts_with("2.1.2 Activity 2.1.2 No update recorded"),
         "{stale:?}"
     );
     // Per partner, by full name: led, behind schedule, reported delayed, targets missed.

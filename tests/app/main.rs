@@ -16,6 +16,7 @@ mod confirmations;
 mod csrf;
 mod dashboard;
 mod failure;
+mod honest;
 mod languages;
 mod layers;
 mod matrix;

@@ -85,6 +85,8 @@ pub struct GridOutcome {
     pub code: String,
     pub title: String,
     pub rows: Vec<GridRow>,
+    /// The outcome has no activity yet (shown so, not left out).
+    pub empty: bool,
 }
 
 pub struct GridObjective {
@@ -111,12 +113,14 @@ pub struct Grid {
 impl Grid {
     /// The grid of the activities in `tree` that the filters keep. With
     /// `window`, only those whose rank among the kept is in it get a row.
+    /// The outcomes in `empty` have no activity at all and are shown as such.
     pub fn build(
         nap: &Nap,
         tree: Vec<ObjectiveNode>,
         filters: &Filters,
         today: Quarter,
         window: Option<std::ops::Range<usize>>,
+        empty: &[i64],
     ) -> Self {
         let year = filters
             .year
@@ -158,6 +162,7 @@ impl Grid {
                     .outcomes
                     .into_iter()
                     .map(|oc| GridOutcome {
+                        empty: empty.contains(&oc.id),
                         code: oc.code,
                         title: oc.title,
                         rows: oc
@@ -188,7 +193,7 @@ impl Grid {
                             })
                             .collect(),
                     })
-                    .filter(|oc| !oc.rows.is_empty())
+                    .filter(|oc| oc.empty || !oc.rows.is_empty())
                     .collect(),
             })
             .filter(|o| !o.outcomes.is_empty())
@@ -251,11 +256,11 @@ async fn grid(
         // Which activities pass depends on their partners and targets: read
         // the plan, show one page of what passes.
         let tree = model::load_tree(ctx.conn(), id, today).await?;
-        Grid::build(&nap, tree, &filters, today, Some(window))
+        Grid::build(&nap, tree, &filters, today, Some(window), &[])
     } else {
-        let (ids, total) = page_of_plan(ctx.conn(), id, window).await?;
+        let (ids, total, empty) = page_of_plan(ctx.conn(), id, window).await?;
         let tree = model::load_tree_of(ctx.conn(), id, &ids, today).await?;
-        let mut grid = Grid::build(&nap, tree, &filters, today, None);
+        let mut grid = Grid::build(&nap, tree, &filters, today, None, &empty);
         grid.activity_count = total;
         grid
     };
@@ -291,33 +296,46 @@ async fn grid(
 }
 
 /// The ids of the activities ranked `window` in plan order (objective,
-/// outcome, activity code), and how many the NAP has. Two index reads: the
-/// outcomes' activity counts from the tallies, then the activities of the
-/// one or two outcomes the window falls in.
+/// outcome, activity code), how many the NAP has, and the outcomes without
+/// any activity that fall on this page (where the next activity in plan
+/// order is, or on the last page). Two index reads: the outcomes' activity
+/// counts from the tallies, then the activities of the one or two outcomes
+/// the window falls in.
 async fn page_of_plan(
     conn: &mut PgConnection,
     nap_id: i64,
     window: std::ops::Range<usize>,
-) -> AppResult<(Vec<i64>, usize)> {
+) -> AppResult<(Vec<i64>, usize, Vec<i64>)> {
     let counts = sqlx::query!(
-        r#"select t.outcome_id, sum(t.activities)::bigint as "activities!"
-           from activity_tallies t
-           join outcomes oc on oc.tenant_id = t.tenant_id and oc.id = t.outcome_id
+        r#"select oc.id as outcome_id, coalesce(sum(t.activities), 0)::bigint as "activities!"
+           from outcomes oc
            join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
-           where t.nap_id = $1
-           group by t.outcome_id, o.code_order, oc.code_order
-           having sum(t.activities) > 0
+           left join activity_tallies t on t.tenant_id = oc.tenant_id and t.outcome_id = oc.id
+           where oc.nap_id = $1
+           group by oc.id, o.code_order, oc.code_order
            order by o.code_order, oc.code_order"#,
         nap_id
     )
     .fetch_all(&mut *conn)
     .await?;
+    let total: usize = counts
+        .iter()
+        .map(|c| usize::try_from(c.activities).unwrap_or(0))
+        .sum();
     let mut outcomes = Vec::new();
     let mut skips = Vec::new();
     let mut takes = Vec::new();
+    let mut empty = Vec::new();
     let mut before = 0;
     for c in &counts {
         let n = usize::try_from(c.activities).unwrap_or(0);
+        if n == 0 {
+            let last_page = before == total && window.start < total.max(1);
+            if window.start <= before && (before < window.end || last_page) {
+                empty.push(c.outcome_id);
+            }
+            continue;
+        }
         let start = window.start.max(before);
         let end = window.end.min(before + n);
         if start < end {
@@ -340,5 +358,5 @@ async fn page_of_plan(
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok((ids, before))
+    Ok((ids, before, empty))
 }

@@ -134,15 +134,31 @@ pub struct DashboardPage {
     pub stale: Vec<Fact>,
     pub stale_days: i32,
     pub partners: Vec<PartnerRow>,
+    /// Activities without a lead organisation, when the plan has any.
+    pub no_lead: Option<PartnerRow>,
     pub constituencies: Vec<ConstituencyRow>,
     pub money: Vec<MoneyChart>,
     pub currency: String,
     pub activity_count: usize,
     pub risks: Vec<crate::features::progress::risks::Risk>,
+    /// Once the plan's period is over: its activities with no update
+    /// recorded (see [`DashboardPage::ended`]).
+    pub never_reported: Option<Figure>,
     pub handovers: Vec<crate::features::handover::Note>,
 }
 
 impl DashboardPage {
+    /// The plan's period is over: its dashboard gives a final summary
+    /// instead of what is due next.
+    pub fn ended(&self) -> bool {
+        self.today.year > self.nap.end_year
+    }
+
+    /// The targets over the whole period, for the final summary.
+    pub fn whole_period(&self) -> Option<&TargetFigures> {
+        self.targets.last()
+    }
+
     /// The activity list of this NAP with `only=<which>`.
     pub fn list_href(&self, which: &str) -> String {
         paths::with_query(
@@ -357,6 +373,32 @@ impl DashboardPage {
                 Some((p, row, budget, spending))
             })
             .collect();
+        // Activities nobody leads yet are counted as such, not left out.
+        let no_lead = {
+            let (led, ..) = activities(&|t| t.lead == 0);
+            let (delayed, ..) = activities(&|t| t.lead == 0 && t.status == ActivityStatus::Delayed);
+            (led > 0).then(|| PartnerRow {
+                acronym: String::new(),
+                name: crate::i18n::t("dashboard.no_lead_row").into_owned(),
+                led: Figure {
+                    value: led,
+                    href: list(&[("only", "no-lead")]),
+                },
+                delayed: Figure {
+                    value: delayed,
+                    href: list(&[("only", "no-lead"), ("status", "delayed")]),
+                },
+                behind: Figure {
+                    value: behind_where(&|_, lead, _| lead == 0),
+                    href: list(&[("only", "no-lead")]),
+                },
+                overdue: Figure {
+                    value: targets_of(TargetState::Missed, None, Some(0)),
+                    href: list(&[("only", "no-lead")]),
+                },
+                last_update: String::new(),
+            })
+        };
         let constituencies = Constituency::ALL
             .iter()
             .map(|c| {
@@ -460,11 +502,13 @@ impl DashboardPage {
             stale: summary.stale,
             stale_days: summary.stale_days,
             partners: led.into_iter().map(|(_, row, ..)| row).collect(),
+            no_lead,
             constituencies,
             money: vec![by_objective, by_partner],
             currency,
             activity_count,
             risks: Vec::new(),
+            never_reported: None,
             handovers: Vec::new(),
         }
     }

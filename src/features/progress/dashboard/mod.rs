@@ -69,6 +69,18 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         OffsetDateTime::now_utc().date(),
     );
     dashboard.risks = risks;
+    if dashboard.ended() {
+        let never = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from activities where nap_id = $1 and last_update_at is null"#,
+            nap_id
+        )
+        .fetch_one(ctx.conn())
+        .await?;
+        dashboard.never_reported = Some(figures::Figure {
+            value: usize::try_from(never).unwrap_or(0),
+            href: dashboard.list_href("never"),
+        });
+    }
     let user_id = ctx.user.id;
     dashboard.handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
     Ok(dashboard)
@@ -98,9 +110,39 @@ pub struct ListFilters {
     pub lead: String,
     #[serde(default)]
     pub constituency: String,
-    /// "overdue", "due-next" or "stale".
+    /// "overdue", "due-next", "stale", "no-lead" or "never".
     #[serde(default)]
     pub only: String,
+}
+
+impl ListFilters {
+    /// The chosen status in words, or what was asked when it is none.
+    pub fn status_label(&self) -> String {
+        ActivityStatus::parse(&self.status).map_or_else(
+            || self.status.clone(),
+            |s| crate::i18n::t(s.label_key()).into_owned(),
+        )
+    }
+
+    /// The chosen constituency in words, or what was asked when it is none.
+    pub fn constituency_label(&self) -> String {
+        Constituency::parse(&self.constituency).map_or_else(
+            || self.constituency.clone(),
+            |c| crate::i18n::t(c.label_key()).into_owned(),
+        )
+    }
+
+    /// What `only` keeps, in words.
+    pub fn only_label(&self) -> String {
+        match self.only.as_str() {
+            "overdue" => crate::i18n::t("schedule.behind").into_owned(),
+            "due-next" => crate::i18n::t("dashboard.only_due_next").into_owned(),
+            "stale" => crate::i18n::t("dashboard.only_stale").into_owned(),
+            "no-lead" => crate::i18n::t("dashboard.no_lead").into_owned(),
+            "never" => crate::i18n::t("update.none_recorded").into_owned(),
+            other => other.to_owned(),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -139,6 +181,8 @@ async fn activity_list(
                 "overdue" => a.missed(today) > 0,
                 "due-next" => a.due_in(next) > 0,
                 "stale" => a.is_stale(now, facts.stale_days),
+                "no-lead" => a.lead.is_none(),
+                "never" => a.last_update.is_none(),
                 _ => true,
             }
     };

@@ -1,0 +1,157 @@
+//! Empty and partial data shown as it is: an outcome without activities
+//! keeps its place in the grid, activities nobody leads are counted on the
+//! dashboard, and the lists behind the figures say their filters in words.
+
+use axum::http::StatusCode;
+
+use crate::plan::{add_activity, plan_setup};
+
+#[tokio::test]
+async fn the_grid_shows_an_outcome_without_activities_and_the_dashboard_counts_activities_without_a_lead()
+ {
+    let (app, mut sec, nap) = plan_setup().await;
+    let base = format!("/t/aland/naps/{nap}");
+    let objective = app
+        .count("select id from objectives order by id limit 1")
+        .await
+        .to_string();
+    let res = sec
+        .submit(
+            &format!("{base}/outcomes/new"),
+            &format!("{base}/outcomes/new"),
+            &[
+                ("objective", &objective),
+                ("code", "1.2"),
+                ("title", "Recruitment is fair"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for (code, lead) in [("1.1.1", "MOL"), ("1.1.2", "")] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", "Train labour inspectors"),
+                ("lead", lead),
+                ("targets", "2025Q2"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    // The grid keeps the empty outcome in its place, saying so.
+    let grid = sec.get(&format!("{base}/plan")).await;
+    let outcomes = grid.texts("tr.outcome-row");
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.contains("1.2 Recruitment is fair")),
+        "{outcomes:?}"
+    );
+    assert_eq!(grid.texts("tr.empty-outcome"), ["No activities yet"]);
+    // And so does the public page, once the plan is published.
+    let res = sec.submit(&base, &format!("{base}/publish"), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let public = app.client().get(&format!("/p/aland/naps/{nap}")).await;
+    assert_eq!(public.texts("tr.empty-outcome"), ["No activities yet"]);
+
+    // The dashboard's partner table counts the activity nobody leads.
+    let dashboard = sec.get(&format!("{base}/dashboard")).await;
+    let row = dashboard.texts("table.partners-table tr.no-lead");
+    assert_eq!(row.len(), 1, "{row:?}");
+    assert!(
+        row[0].starts_with("No lead organisation named 1 1"),
+        "{row:?}"
+    );
+    let link = dashboard
+        .attr("table.partners-table tr.no-lead a", "href")
+        .unwrap();
+    let list = sec.get(&link).await;
+    assert_eq!(list.texts("table.activity-list tbody th"), ["1.1.2"]);
+    let shown = list.texts("main").join(" ");
+    assert!(shown.contains("No lead organisation"), "{shown}");
+    assert!(!shown.contains("no-lead"), "no notation on screen: {shown}");
+
+    // The lists behind the figures say their filters in words.
+    let list = sec
+        .get(&format!(
+            "{base}/activities?status=delayed&only=overdue&constituency=workers"
+        ))
+        .await;
+    let said = list.texts("main p.muted");
+    let said = said.join(" ");
+    for words in ["Delayed", "Behind schedule", "Workers"] {
+        assert!(said.contains(words), "{words:?} not in {said:?}");
+    }
+    for notation in ["delayed", "overdue", "workers"] {
+        assert!(!said.contains(notation), "{notation:?} in {said:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_ended_plan_gives_a_final_summary_instead_of_what_is_due_next() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let base = format!("/t/aland/naps/{nap}");
+    for (code, target) in [("1.1.1", "2025Q2"), ("1.1.2", "2025Q3")] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", "Train labour inspectors"),
+                ("lead", "MOL"),
+                ("targets", target),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    // While the plan runs, the dashboard says what is due next.
+    let running = sec.get(&format!("{base}/dashboard")).await;
+    assert!(running.texts("#final").is_empty());
+    assert!(!running.texts("#next-heading").is_empty());
+
+    // The same plan, its period over.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("update naps set start_year = 2020, end_year = 2024")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let ended = sec.get(&format!("{base}/dashboard")).await;
+    assert_eq!(ended.status, StatusCode::OK);
+    let title = ended.texts("#final-heading");
+    assert_eq!(
+        title,
+        ["The plan's period ended in 2024: final summary"],
+        "{}",
+        ended.body
+    );
+    let figures = ended.texts("#final .final-figures li");
+    assert!(
+        figures
+            .iter()
+            .any(|f| f == "2 activities with no update recorded"),
+        "{figures:?}"
+    );
+    assert!(
+        !ended
+            .texts("h2")
+            .iter()
+            .any(|h| h.starts_with("Due next quarter")),
+        "no list of what is due next"
+    );
+    // The figure links to the activities it counts.
+    let link = ended
+        .attr("#final .final-figures li:last-child a", "href")
+        .unwrap();
+    let list = sec.get(&link).await;
+    assert_eq!(
+        list.texts("table.activity-list tbody th"),
+        ["1.1.1", "1.1.2"]
+    );
+}
