@@ -487,3 +487,313 @@ async fn formulas_in_titles_never_run_and_survive_the_round_trip() {
         }
     }
 }
+
+/// An objective and an outcome under it, made through the pages.
+async fn add_outcome(
+    app: &crate::common::TestApp,
+    sec: &mut Client,
+    nap: i64,
+    objective: (&str, &str),
+    outcome: (&str, &str),
+) {
+    let base = format!("/t/aland/naps/{nap}");
+    let id = format!(
+        "select id from objectives where nap_id = {nap} and code = '{}'",
+        objective.0
+    );
+    if app.count(&format!("select count(*) from ({id}) x")).await == 0 {
+        let path = format!("{base}/objectives/new");
+        let res = sec
+            .submit(
+                &path,
+                &path,
+                &[("code", objective.0), ("title", objective.1)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let objective_id = app.count(&id).await.to_string();
+    let path = format!("{base}/outcomes/new");
+    let res = sec
+        .submit(
+            &path,
+            &path,
+            &[
+                ("objective", &objective_id),
+                ("code", outcome.0),
+                ("title", outcome.1),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+/// The finding: a round trip through a spreadsheet program turned the
+/// outcome "1.0" into "1", and the import made a new outcome "1" beside the
+/// real one. Codes leave as text; a code that differs from the plan's only
+/// as a number would is a problem beside its row, and nothing is written.
+#[tokio::test]
+async fn a_code_rewritten_as_a_number_is_flagged_and_nothing_is_duplicated() {
+    let (app, mut sec, nap) = plan_setup().await;
+    add_outcome(
+        &app,
+        &mut sec,
+        nap,
+        ("2", "Protection"),
+        ("2.10", "Victims are safe"),
+    )
+    .await;
+    add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "2.10"),
+            ("code", "2.10.1"),
+            ("title", "Shelters"),
+        ],
+    )
+    .await;
+
+    // The export writes every code as text, read back as written.
+    let xlsx = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.xlsx"))
+        .await;
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.clone())).unwrap();
+    let plan = book.worksheet_range("Plan").unwrap();
+    let codes: Vec<&calamine::Data> = plan
+        .rows()
+        .skip(1)
+        .flat_map(|r| [&r[0], &r[2], &r[4]])
+        .filter(|c| **c != calamine::Data::Empty)
+        .collect();
+    assert!(!codes.is_empty());
+    for cell in &codes {
+        assert!(
+            matches!(cell, calamine::Data::String(_)),
+            "a code written as {cell:?}"
+        );
+    }
+    assert!(codes.contains(&&calamine::Data::String("2.10".into())));
+    let back = nap_oversight::features::plan::transfer::parse_file(&xlsx).unwrap();
+    assert!(back.iter().any(|r| r.outcome_code == "2.10"));
+
+    let count = |table: &str| format!("select count(*) from {table} where nap_id = {nap}");
+    let before = (
+        app.count(&count("objectives")).await,
+        app.count(&count("outcomes")).await,
+        app.count(&count("activities")).await,
+    );
+    // The same plan as a spreadsheet program writes codes it took for
+    // numbers: 1 as 1.0, 2.10 as 2.1.
+    let file = format!(
+        "{HEADER}\n\
+         1.0,Prevention,1.1,People know their rights,,,,,,,,,,,,\n\
+         2,Protection,2.1,Victims are safe,2.10.1,Shelters,,,,,,,,,,\n\
+         2,Protection,2.1,Victims are safe,2.10.2,Hotline,,,,,,,,,,\n"
+    );
+    let res = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problems(&res),
+        vec![
+            "2 Objective code 1.0 is not an objective of the plan, but it looks like the existing objective 1: a spreadsheet may rewrite a code it takes for a number. Write 1 to update that objective; if 1.0 is a new objective, keep the rows of 1 in the file as well.",
+            "3 Outcome code 2.1 is not an outcome of the plan, but it looks like the existing outcome 2.10: a spreadsheet may rewrite a code it takes for a number. Write 2.10 to update that outcome; if 2.1 is a new outcome, keep the rows of 2.10 in the file as well.",
+        ]
+    );
+    assert!(
+        res.attr("input[name=draft]", "value").is_none(),
+        "no way to confirm"
+    );
+    assert_eq!(app.count("select count(*) from import_drafts").await, 0);
+
+    // A file that names 2.10 too means a new outcome 2.1 beside it.
+    let both = format!(
+        "{HEADER}\n\
+         2,Protection,2.1,Victims are found,,,,,,,,,,,,\n\
+         2,Protection,2.10,Victims are safe,2.10.1,Shelters,,,,,,,,,,\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", both.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        preview.texts("table.changes tbody tr"),
+        vec!["Outcome 2.1 Victims are found New"]
+    );
+
+    // Checked again on confirmation: a file that was fine at its preview
+    // is refused once the plan holds the code it looks like.
+    let lone = format!("{HEADER}\n2,Protection,2.20,Victims are heard,,,,,,,,,,,,\n");
+    let preview = import(&mut sec, nap, "plan.csv", lone.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    add_outcome(
+        &app,
+        &mut sec,
+        nap,
+        ("2", "Protection"),
+        ("2.2", "Victims are heard"),
+    )
+    .await;
+    let res = confirm(&mut sec, nap, &preview).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problems(&res).len(), 1);
+    assert!(problems(&res)[0].starts_with("2 Outcome code 2.20 is not an outcome of the plan, but it looks like the existing outcome 2.2"));
+    assert_eq!(
+        (
+            app.count(&count("objectives")).await,
+            app.count(&count("outcomes")).await,
+            app.count(&count("activities")).await,
+        ),
+        (before.0, before.1 + 1, before.2),
+        "only the outcome 2.2 made through its page"
+    );
+}
+
+#[tokio::test]
+async fn the_preview_shows_each_changed_field_and_the_targets_it_creates() {
+    let (_app, mut sec, nap) = plan_setup().await;
+    let file = format!(
+        "{HEADER}\n1,Prevention,1.1,People know their rights,1.1.1,Campaign,,MOL,CTU,2025Q3,2027Q4,,,12000,USD,Q2/yearly\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    // A new activity: the targets it creates, each with its quarters.
+    assert_eq!(
+        preview.texts("#change-activity-1\\.1\\.1 ul.new-targets li"),
+        vec!["Q2 every year: Q2 2026, Q2 2027"]
+    );
+    assert!(
+        preview.texts("table.fields").is_empty(),
+        "nothing was there before"
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let edited = format!(
+        "{HEADER}\n1,Prevention of forced labour,1.1,People know their rights,1.1.1,Campaign on the radio,,EF,CTU,2025Q3,2027Q4,,,15000,USD,\"Q2/yearly, 2026Q1\"\n"
+    );
+    let preview = import(&mut sec, nap, "plan.csv", edited.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        preview.texts("table.changes tbody tr"),
+        vec![
+            "Objective 1 Prevention of forced labour Changed",
+            "Activity 1.1.1 Campaign on the radio Changed"
+        ]
+    );
+    // Each changed row links to what changes in it, field by field.
+    assert_eq!(
+        preview.attr("table.changes tbody tr a", "href").as_deref(),
+        Some("#change-objective-1")
+    );
+    assert_eq!(
+        preview.texts("#change-objective-1 table.fields tbody tr"),
+        vec!["Objective Prevention Prevention of forced labour"]
+    );
+    assert_eq!(
+        preview.texts("#change-activity-1\\.1\\.1 table.fields tbody tr"),
+        vec![
+            "Activity Campaign Campaign on the radio",
+            "Lead partner MOL EF",
+            "Planned budget 12000 15000",
+            "Time targets Q2 every year Q2/yearly, 2026Q1",
+        ]
+    );
+    assert_eq!(
+        preview.texts("#change-activity-1\\.1\\.1 ul.new-targets li"),
+        vec!["Q1 2026: Q1 2026"]
+    );
+}
+
+#[tokio::test]
+async fn rows_of_the_plan_missing_from_the_file_are_listed_and_kept() {
+    let (app, mut sec, nap) = plan_setup().await;
+    add_outcome(
+        &app,
+        &mut sec,
+        nap,
+        ("1", "Prevention"),
+        ("1.2", "Fair recruitment"),
+    )
+    .await;
+    for code in ["1.1.1", "1.1.2", "1.1.3"] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[("outcome", "1.1"), ("code", code), ("title", "Work")],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let file =
+        format!("{HEADER}\n1,Prevention,1.1,People know their rights,1.1.2,Work,,,,,,,,,,\n");
+    let preview = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        preview.texts("ul.absent li"),
+        vec![
+            "Outcomes not in the file, kept as they are (1): 1.2",
+            "Activities not in the file, kept as they are (2): 1.1.1, 1.1.3",
+        ]
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count("select count(*) from activities").await, 3);
+    assert_eq!(app.count("select count(*) from outcomes").await, 2);
+}
+
+#[tokio::test]
+async fn columns_the_import_does_not_read_are_named() {
+    let (_app, mut sec, nap) = plan_setup().await;
+    add_activity(
+        &mut sec,
+        nap,
+        &[("outcome", "1.1"), ("code", "1.1.1"), ("title", "Campaign")],
+    )
+    .await;
+    let csv = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.csv"))
+        .await;
+    let preview = import(&mut sec, nap, "plan.csv", &csv).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        preview.texts("p.ignored"),
+        vec![
+            "These columns are not imported, and the plan keeps what it has: Status, Schedule, Progress (%), Spending. Status, progress and spending are reported through activity updates."
+        ]
+    );
+    // Named beside the problems too, and a column of one's own as well.
+    let file = format!(
+        "{HEADER},Our notes\n1,Prevention,1.1,People know their rights,1.1.1,,,,,,,,,,,,call back\n"
+    );
+    let res = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.texts("p.ignored"),
+        vec![
+            "These columns are not imported, and the plan keeps what it has: Our notes. Status, progress and spending are reported through activity updates."
+        ]
+    );
+}
+
+#[tokio::test]
+async fn export_files_are_named_after_the_plan() {
+    let (_app, mut sec, nap) = plan_setup().await;
+    for extension in ["csv", "xlsx"] {
+        let res = sec
+            .get(&format!("/t/aland/naps/{nap}/export.{extension}"))
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        let disposition = res.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap();
+        assert!(
+            disposition.starts_with(&format!(
+                "attachment; filename=\"aland-plan-against-forced-labour-2025-2029.{extension}\""
+            )),
+            "{disposition}"
+        );
+    }
+}

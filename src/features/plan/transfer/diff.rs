@@ -1,15 +1,17 @@
 //! What importing a file would do to the plan: every row checked against
 //! the plan and the other rows, nothing written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::PgConnection;
 
+use super::codes::LookAlikes;
+use super::fields::{FieldChange, activity_changes, new_targets};
 use super::format::{COLUMNS, PlanRow, Problem};
 use super::write::plan_rows;
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap, PlanContext};
-use crate::features::plan::quarter::{Quarter, TargetSpec};
+use crate::features::plan::quarter::{Period, Quarter};
 use crate::i18n;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,9 +26,24 @@ pub struct Change {
     pub code: String,
     pub title: String,
     pub kind: ChangeKind,
+    /// For a changed row, each field that changes.
+    pub fields: Vec<FieldChange>,
+    /// The time targets the row adds, each with the quarters it falls in.
+    pub targets: Vec<NewTarget>,
 }
 
 impl Change {
+    fn new(what: &'static str, code: &str, title: &str, kind: ChangeKind) -> Self {
+        Self {
+            what,
+            code: code.to_owned(),
+            title: title.to_owned(),
+            kind,
+            fields: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
     pub fn kind_key(&self) -> &'static str {
         match self.kind {
             ChangeKind::Create => "transfer.create",
@@ -34,6 +51,30 @@ impl Change {
             ChangeKind::Same => "transfer.same",
         }
     }
+
+    /// The id of the row's details on the preview page.
+    pub fn anchor(&self) -> String {
+        let what = self.what.trim_start_matches("plan.");
+        format!("change-{what}-{}", self.code)
+    }
+
+    /// Whether the preview has more to say about the row than its line.
+    pub fn has_details(&self) -> bool {
+        !self.fields.is_empty() || !self.targets.is_empty()
+    }
+}
+
+/// A time target an import creates: "Q2 every year", and its quarters.
+pub struct NewTarget {
+    pub label: String,
+    pub quarters: Vec<String>,
+}
+
+/// Codes of one level of the plan that the file does not name.
+pub struct Absent {
+    pub codes: Vec<String>,
+    /// The sentence that lists them.
+    pub message: String,
 }
 
 /// The outcome of checking a file against the plan.
@@ -41,8 +82,10 @@ impl Change {
 pub struct Analysis {
     pub problems: Vec<Problem>,
     pub changes: Vec<Change>,
-    /// Activities of the plan that the file does not mention (they stay).
-    pub untouched: usize,
+    /// What the plan has and the file does not name (it stays).
+    pub absent: Vec<Absent>,
+    /// Headings of the file's columns that the import does not read.
+    pub ignored: Vec<String>,
 }
 
 impl Analysis {
@@ -56,6 +99,27 @@ impl Analysis {
             column,
             message: i18n::t_with(key, "value", value),
         });
+    }
+
+    /// `code` is new but looks like the plan's `existing`.
+    fn looks_like(
+        &mut self,
+        line: usize,
+        column: &'static str,
+        key: &str,
+        code: &str,
+        existing: &str,
+    ) {
+        self.problems.push(Problem {
+            line,
+            column,
+            message: i18n::t_args(key, &[("code", code), ("existing", existing)]),
+        });
+    }
+
+    /// The ignored columns, as one list.
+    pub fn ignored_list(&self) -> String {
+        self.ignored.join(", ")
     }
 }
 
@@ -92,6 +156,29 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         .filter(|r| !r.activity.code.is_empty())
         .map(|r| (r.activity.code.as_str(), r))
         .collect();
+    // Codes the file names, level by level: a new code that only looks like
+    // one of the plan's is a problem unless the file names that one too.
+    let named = |code: fn(&PlanRow) -> &str| -> HashSet<String> {
+        rows.iter()
+            .map(|r| code(r).trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let file_objectives = named(|r| &r.objective_code);
+    let file_outcomes = named(|r| &r.outcome_code);
+    let file_activities = named(|r| &r.activity.code);
+    let objective_alikes = LookAlikes::new(
+        existing_objectives.keys().copied(),
+        file_objectives.iter().cloned(),
+    );
+    let outcome_alikes = LookAlikes::new(
+        existing_outcomes.keys().copied(),
+        file_outcomes.iter().cloned(),
+    );
+    let activity_alikes = LookAlikes::new(
+        existing_activities.keys().copied(),
+        file_activities.iter().cloned(),
+    );
 
     let mut objectives: HashMap<String, (usize, String)> = HashMap::new();
     let mut outcomes: HashMap<String, (usize, String, String)> = HashMap::new();
@@ -117,17 +204,33 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                     if row.objective_title.is_empty() {
                         a.problem(line, "objective_title", "field.required", "");
                     }
-                    let kind = match existing_objectives.get(code.as_str()) {
-                        None => ChangeKind::Create,
-                        Some(t) if *t == row.objective_title => ChangeKind::Same,
-                        Some(_) => ChangeKind::Update,
-                    };
-                    a.changes.push(Change {
-                        what: "plan.objective",
-                        code: code.clone(),
-                        title: row.objective_title.clone(),
-                        kind,
-                    });
+                    if let Some(existing) = objective_alikes.of(&code) {
+                        a.looks_like(
+                            line,
+                            "objective_code",
+                            "transfer.looks_like_objective",
+                            &code,
+                            existing,
+                        );
+                    }
+                    let mut change = Change::new(
+                        "plan.objective",
+                        &code,
+                        &row.objective_title,
+                        ChangeKind::Create,
+                    );
+                    if let Some(old) = existing_objectives.get(code.as_str()) {
+                        change.kind = ChangeKind::Same;
+                        if *old != row.objective_title {
+                            change.kind = ChangeKind::Update;
+                            change.fields.push(FieldChange {
+                                column: "objective_title",
+                                from: (*old).to_owned(),
+                                to: row.objective_title.clone(),
+                            });
+                        }
+                    }
+                    a.changes.push(change);
                     objectives.insert(code, (line, row.objective_title.clone()));
                 }
             },
@@ -162,19 +265,41 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                     if row.outcome_title.is_empty() {
                         a.problem(line, "outcome_title", "field.required", "");
                     }
-                    let kind = match existing_outcomes.get(code.as_str()) {
-                        None => ChangeKind::Create,
-                        Some((t, o)) if *t == row.outcome_title && *o == row.objective_code => {
-                            ChangeKind::Same
+                    if let Some(existing) = outcome_alikes.of(&code) {
+                        a.looks_like(
+                            line,
+                            "outcome_code",
+                            "transfer.looks_like_outcome",
+                            &code,
+                            existing,
+                        );
+                    }
+                    let mut change = Change::new(
+                        "plan.outcome",
+                        &code,
+                        &row.outcome_title,
+                        ChangeKind::Create,
+                    );
+                    if let Some((title, objective)) = existing_outcomes.get(code.as_str()) {
+                        for (column, from, to) in [
+                            ("objective_code", *objective, &row.objective_code),
+                            ("outcome_title", *title, &row.outcome_title),
+                        ] {
+                            if from != to {
+                                change.fields.push(FieldChange {
+                                    column,
+                                    from: from.to_owned(),
+                                    to: to.clone(),
+                                });
+                            }
                         }
-                        Some(_) => ChangeKind::Update,
-                    };
-                    a.changes.push(Change {
-                        what: "plan.outcome",
-                        code: code.clone(),
-                        title: row.outcome_title.clone(),
-                        kind,
-                    });
+                        change.kind = if change.fields.is_empty() {
+                            ChangeKind::Same
+                        } else {
+                            ChangeKind::Update
+                        };
+                    }
+                    a.changes.push(change);
                     if !context.outcomes.contains_key(&code) {
                         context.outcomes.insert(code.clone(), fake_id);
                         fake_id -= 1;
@@ -189,7 +314,8 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         if row.activity.code.is_empty() {
             continue;
         }
-        if let Some(first) = activities.get(row.activity.code.trim()) {
+        let code = row.activity.code.trim();
+        if let Some(first) = activities.get(code) {
             a.problem(
                 line,
                 "activity_code",
@@ -198,166 +324,99 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
             );
             continue;
         }
-        activities.insert(row.activity.code.trim().to_owned(), line);
+        activities.insert(code.to_owned(), line);
         match context.validate(&row.activity) {
             Err(errors) => {
                 for e in errors.iter() {
                     a.problem(line, draft_column(e.field), e.key, &e.value);
                 }
             }
-            Ok(_) => {
-                let kind = match existing_activities.get(row.activity.code.trim()) {
-                    None => ChangeKind::Create,
-                    Some(old) if same_activity(old, row) => ChangeKind::Same,
-                    Some(_) => ChangeKind::Update,
-                };
-                a.changes.push(Change {
-                    what: "plan.activity",
-                    code: row.activity.code.clone(),
-                    title: row.activity.title.clone(),
-                    kind,
-                });
+            Ok(input) => {
+                let old = existing_activities.get(code).copied();
+                if old.is_none()
+                    && let Some(existing) = activity_alikes.of(code)
+                {
+                    a.looks_like(
+                        line,
+                        "activity_code",
+                        "transfer.looks_like_activity",
+                        code,
+                        existing,
+                    );
+                }
+                let mut change = Change::new(
+                    "plan.activity",
+                    &row.activity.code,
+                    &row.activity.title,
+                    ChangeKind::Create,
+                );
+                if let Some(old) = old {
+                    change.fields = activity_changes(old, row);
+                    change.kind = if change.fields.is_empty() {
+                        ChangeKind::Same
+                    } else {
+                        ChangeKind::Update
+                    };
+                }
+                if change.kind != ChangeKind::Same {
+                    let period = Period {
+                        start: input.start.unwrap_or(context.period.start),
+                        end: input.end.unwrap_or(context.period.end),
+                    };
+                    let old_targets = old.map(|o| o.activity.targets.as_str());
+                    change.targets = new_targets(old_targets, &input.targets)
+                        .into_iter()
+                        .map(|spec| NewTarget {
+                            label: spec.label(),
+                            quarters: spec.expand(period).iter().map(Quarter::to_string).collect(),
+                        })
+                        .collect();
+                }
+                a.changes.push(change);
             }
         }
     }
-    a.untouched = existing_activities
-        .keys()
-        .filter(|code| !activities.contains_key(**code))
-        .count();
+    for (key, codes) in [
+        (
+            "transfer.absent_objectives",
+            absent(existing_objectives.keys().copied(), &file_objectives),
+        ),
+        (
+            "transfer.absent_outcomes",
+            absent(existing_outcomes.keys().copied(), &file_outcomes),
+        ),
+        (
+            "transfer.absent_activities",
+            absent(existing_activities.keys().copied(), &file_activities),
+        ),
+    ] {
+        if !codes.is_empty() {
+            let message = i18n::t_args(
+                key,
+                &[
+                    ("count", &codes.len().to_string()),
+                    ("codes", &codes.join(", ")),
+                ],
+            );
+            a.absent.push(Absent { codes, message });
+        }
+    }
     Ok(a)
 }
 
-/// Whether a row says the same as the plan already does, written the way
-/// the export writes it (so case, spaces and list order do not count).
-pub fn same_activity(old: &PlanRow, new: &PlanRow) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let list = |s: &str| {
-        let mut items: Vec<String> = s
-            .split([',', ';'])
-            .map(|p| p.split_whitespace().collect::<String>().to_uppercase())
-            .filter(|p| !p.is_empty())
-            .collect();
-        items.sort();
-        items
-    };
-    let (o, n) = (&old.activity, &new.activity);
-    o.outcome == n.outcome.trim()
-        && norm(&o.title) == norm(&n.title)
-        && norm(&o.description) == norm(&n.description)
-        && o.lead.eq_ignore_ascii_case(n.lead.trim())
-        && list(&o.supporting) == list(&n.supporting)
-        && same_quarter(&o.start, &n.start)
-        && same_quarter(&o.end, &n.end)
-        && o.level.eq_ignore_ascii_case(if n.level.trim().is_empty() {
-            "national"
-        } else {
-            n.level.trim()
-        })
-        && norm(&o.place) == norm(&n.place)
-        && o.budget == n.budget.replace([' ', ','], "")
-        && o.currency.eq_ignore_ascii_case(n.currency.trim())
-        && match (
-            TargetSpec::parse_list(&o.targets),
-            TargetSpec::parse_list(&n.targets),
-        ) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => list(&o.targets) == list(&n.targets),
-        }
-}
-
-/// Whether two cells name the same quarter, however each is spelled
-/// ("2027Q3", "Q3 2027", "T3 2027"); cells that are no quarter compare as text.
-fn same_quarter(old: &str, new: &str) -> bool {
-    match (Quarter::parse(old), Quarter::parse(new)) {
-        (Some(a), Some(b)) => a == b,
-        _ => old.split_whitespace().eq(new.split_whitespace()),
-    }
+/// The plan's codes that the file does not name, in code order.
+fn absent<'a>(plan: impl Iterator<Item = &'a str>, file: &HashSet<String>) -> Vec<String> {
+    let mut codes: Vec<String> = plan
+        .filter(|code| !file.contains(*code))
+        .map(str::to_owned)
+        .collect();
+    codes.sort_by_key(|c| model::code_key(c));
+    codes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::plan::model::ActivityDraft;
-
-    fn row(code: &str, title: &str, supporting: &str, targets: &str, budget: &str) -> PlanRow {
-        PlanRow {
-            line: 2,
-            objective_code: "1".into(),
-            objective_title: "Prevent".into(),
-            outcome_code: "1.1".into(),
-            outcome_title: "Know rights".into(),
-            activity: ActivityDraft {
-                outcome: "1.1".into(),
-                code: code.into(),
-                title: title.into(),
-                supporting: supporting.into(),
-                targets: targets.into(),
-                budget: budget.into(),
-                level: "national".into(),
-                ..ActivityDraft::default()
-            },
-            figures: Default::default(),
-        }
-    }
-
-    #[test]
-    fn the_same_activity_written_another_way_is_no_change() {
-        let plan = row(
-            "1.1.1",
-            "Train inspectors",
-            "CTU, EF",
-            "2026Q1, Q2/yearly",
-            "25000",
-        );
-        let file = row(
-            "1.1.1",
-            "Train  inspectors",
-            "ef;ctu",
-            "Q2/yearly,2026Q1",
-            "25,000",
-        );
-        assert!(same_activity(&plan, &file));
-        // Quarters and targets as another language writes them.
-        let french = row(
-            "1.1.1",
-            "Train inspectors",
-            "CTU, EF",
-            "T2 chaque année, T1 2026",
-            "25000",
-        );
-        assert!(same_activity(&plan, &french));
-        let mut later = plan.clone();
-        later.activity.start = "T3 2026".into();
-        let mut english = plan.clone();
-        english.activity.start = "2026Q3".into();
-        assert!(same_activity(&later, &english));
-        english.activity.start = "2026Q4".into();
-        assert!(!same_activity(&later, &english));
-        assert!(!same_activity(
-            &plan,
-            &row(
-                "1.1.1",
-                "Train judges",
-                "CTU, EF",
-                "2026Q1, Q2/yearly",
-                "25000"
-            )
-        ));
-        assert!(!same_activity(
-            &plan,
-            &row(
-                "1.1.1",
-                "Train inspectors",
-                "CTU",
-                "2026Q1, Q2/yearly",
-                "25000"
-            )
-        ));
-        assert!(!same_activity(
-            &plan,
-            &row("1.1.1", "Train inspectors", "CTU, EF", "2026Q1", "25000")
-        ));
-    }
 
     #[test]
     fn problems_point_at_the_spreadsheet_column() {

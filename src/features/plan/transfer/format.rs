@@ -101,13 +101,13 @@ impl PlanRow {
     }
 }
 
-/// The plan as rows, in code order.
-/// of every language, and the plain column names.
+/// A column's heading in the current language.
 pub fn label(column: &str) -> String {
     i18n::t(&format!("transfer.col.{column}")).into_owned()
 }
 
-/// Which column a heading names, in any language; `None` if none.
+/// Which column a heading names: its heading in any language, or its plain
+/// name; `None` if none.
 pub fn column_of(heading: &str) -> Option<&'static str> {
     let heading = heading.trim().to_lowercase();
     COLUMNS.iter().copied().find(|column| {
@@ -132,9 +132,22 @@ pub const LIMITS: spreadsheet::Limits = spreadsheet::Limits {
     columns: 64,
 };
 
+/// A file read: its rows, and the headings of the columns the import does
+/// not read (the export's status, schedule, progress and spending, or a
+/// reader's own), as the file writes them.
+pub struct ParsedFile {
+    pub rows: Vec<PlanRow>,
+    pub ignored: Vec<String>,
+}
+
 /// Reads a CSV or XLSX file into rows; problems with the file as a whole
 /// (no header, unknown format, too large) come back as a problem on row 1.
 pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
+    read_file(bytes).map(|file| file.rows)
+}
+
+/// [`parse_file`], with the columns it leaves out.
+pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
     let file_problem = |message: String| Problem {
         line: 1,
         column: "",
@@ -169,6 +182,12 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
             message: i18n::t_with("transfer.missing_column", "value", &label(missing.0)),
         });
     }
+    let ignored = header
+        .iter()
+        .zip(&named)
+        .filter(|(heading, column)| column.is_none() && !heading.trim().is_empty())
+        .map(|(heading, _)| heading.trim().to_owned())
+        .collect();
     let mut rows = Vec::new();
     for (index, line) in lines {
         if line.iter().all(|c| c.trim().is_empty()) {
@@ -182,7 +201,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
         });
         rows.push(PlanRow::from_cells(index + 1, &cells));
     }
-    Ok(rows)
+    Ok(ParsedFile { rows, ignored })
 }
 
 /// What to tell a person whose file could not be read.
@@ -234,6 +253,13 @@ mod tests {
         assert_eq!(rows[0].activity.code, "1.1.1");
         assert_eq!(rows[0].activity.outcome, "1.1");
         assert_eq!(rows[0].activity.targets, "Q2/yearly");
+    }
+
+    #[test]
+    fn columns_not_read_are_named_as_the_file_writes_them() {
+        let file = format!("{},Status,Progress (%),,Our notes\n", COLUMNS.join(","));
+        let read = read_file(file.as_bytes()).unwrap();
+        assert_eq!(read.ignored, ["Status", "Progress (%)", "Our notes"]);
     }
 
     #[test]

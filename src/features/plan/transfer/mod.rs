@@ -5,12 +5,16 @@
 //! objective and outcome (so outcomes without activities survive the round
 //! trip). Rows are matched to the plan by code.
 //!
-//! `format` is the one format both ways, `write` makes the files, `diff`
-//! checks a file against the plan; the writes of an import are the plan
-//! editor's (`store`).
+//! `format` is the one format both ways, `write` makes the files and `name`
+//! names them, `diff` checks a file against the plan (`fields` says what
+//! changes in a row, `codes` catches codes a spreadsheet rewrote as
+//! numbers); the writes of an import are the plan editor's (`store`).
 
+mod codes;
 mod diff;
+mod fields;
 pub mod format;
+mod name;
 mod store;
 mod write;
 
@@ -36,7 +40,7 @@ use diff::{Analysis, ChangeKind, analyse};
 use format::{PlanRow, Problem};
 use write::{XLSX, csv_bytes, plan_rows, progress_sheets, xlsx_bytes};
 
-pub use format::{COLUMNS, FIGURES, label, parse_file};
+pub use format::{COLUMNS, FIGURES, label, parse_file, read_file};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -75,7 +79,7 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Res
     crate::http::download::attachment(bytes, content_type, &filename)
 }
 
-/// A column's heading in the current language. Import accepts the headings
+/// The plan as CSV, named after it.
 async fn export_csv(
     _turn: ExportTurn,
     mut ctx: TenantCtx,
@@ -90,7 +94,7 @@ async fn export_csv(
     Ok(download(
         bytes,
         "text/csv; charset=utf-8",
-        format!("plan-{id}.csv"),
+        name::export_name(&ctx.tenant.slug, &nap, "csv"),
     ))
 }
 
@@ -144,7 +148,11 @@ async fn export_xlsx(
     })
     .await
     .map_err(anyhow::Error::from)??;
-    Ok(download(bytes, XLSX, format!("plan-{id}.xlsx")))
+    Ok(download(
+        bytes,
+        XLSX,
+        name::export_name(&ctx.tenant.slug, &nap, "xlsx"),
+    ))
 }
 
 async fn template_csv(
@@ -171,7 +179,8 @@ async fn template_xlsx(
     ))
 }
 
-/// A problem in the file, by row and column.
+/// The import page: the upload form, and after an upload either the
+/// problems by row and column or the preview of every change.
 #[derive(Template, WebTemplate)]
 #[template(path = "plan/import.html")]
 struct ImportPage {
@@ -230,7 +239,7 @@ async fn upload(
     let lang = i18n::current();
     let parsed = tokio::task::spawn_blocking(move || {
         let _turn = turn;
-        i18n::with_language(lang, || parse_file(&bytes))
+        i18n::with_language(lang, || read_file(&bytes))
     })
     .await
     .map_err(anyhow::Error::from)?;
@@ -242,7 +251,7 @@ async fn upload(
             },
             Vec::new(),
         ),
-        Ok(rows) if rows.is_empty() => {
+        Ok(file) if file.rows.is_empty() => {
             let problem = Problem {
                 line: 1,
                 column: "",
@@ -251,12 +260,17 @@ async fn upload(
             (
                 Analysis {
                     problems: vec![problem],
+                    ignored: file.ignored,
                     ..Analysis::default()
                 },
-                rows,
+                file.rows,
             )
         }
-        Ok(rows) => (analyse(ctx.conn(), &nap, &rows).await?, rows),
+        Ok(file) => {
+            let mut analysis = analyse(ctx.conn(), &nap, &file.rows).await?;
+            analysis.ignored = file.ignored;
+            (analysis, file.rows)
+        }
     };
     let status_ok = analysis.problems.is_empty();
     let draft = if status_ok {
