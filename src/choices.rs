@@ -124,6 +124,11 @@ choices!(
     Gender => "gender",
     Education => "education",
     Economy => "economy",
+    Defence => "defence",
+    ForeignAffairs => "foreign-affairs",
+    HomeAffairs => "home-affairs",
+    // Another portfolio, whose name the partner form takes.
+    OtherNamed => "other-named",
     Other => "other",
 });
 
@@ -161,6 +166,15 @@ impl Seat {
     }
 }
 
+choices!(
+    /// Who holds a seat: a named person, a post whose holder's name is not
+    /// known, or nobody yet.
+    Holder, "holder", {
+    Person => "person",
+    Post => "post",
+    Vacant => "vacant",
+});
+
 choices!(Gender, "gender", {
     Woman => "woman",
     Man => "man",
@@ -191,6 +205,7 @@ mod tests {
             CommitteeKind::ALL.iter().map(|v| v.label_key()).collect(),
             Seat::ALL.iter().map(|v| v.label_key()).collect(),
             Gender::ALL.iter().map(|v| v.label_key()).collect(),
+            Holder::ALL.iter().map(|v| v.label_key()).collect(),
         ] {
             for key in list {
                 assert_ne!(

@@ -158,6 +158,16 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection, title: &str) -> 
         .execute(&mut *conn)
         .await?;
     }
+    // As published plans name some seats: by the post, its holder unknown.
+    sqlx::query!(
+        "insert into committee_members (tenant_id, committee_id, name, holder, partner_id, seat, gender)
+         select $1, $2, 'Director General, Department of Social Welfare', 'post', id, 'member', 'not-stated'
+         from partners where acronym = 'MOG'",
+        tenant,
+        subgroup
+    )
+    .execute(&mut *conn)
+    .await?;
     // Seats of people who have a demo account here are theirs.
     sqlx::query!(
         "update committee_members s set user_id = m.user_id

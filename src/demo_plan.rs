@@ -137,6 +137,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
             .to_owned(),
         sdg_targets: "8.7, 8.8, 16.2".to_owned(),
         national_alignment: "National Development Strategy 2021–2030, pillar 3 (decent work for all)".to_owned(),
+        dates: Default::default(),
         translations: {
             let mut t = Translations::default();
             t.set("fr", "title", "Plan d’action national contre le travail forcé 2025–2029");

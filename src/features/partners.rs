@@ -72,8 +72,21 @@ pub struct PartnerRow {
     pub name: String,
     pub kind: PartnerKind,
     pub portfolio: Option<Portfolio>,
+    /// The name of an "other (named)" portfolio.
+    pub portfolio_name: String,
     pub level: Level,
     pub constituency: Constituency,
+}
+
+impl PartnerRow {
+    /// The portfolio as the list shows it: its label, or the name written
+    /// for an "other (named)" one.
+    pub fn portfolio_label(&self) -> Option<String> {
+        self.portfolio.map(|p| match p {
+            Portfolio::OtherNamed => self.portfolio_name.clone(),
+            p => crate::i18n::t(p.label_key()).into_owned(),
+        })
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -87,7 +100,7 @@ struct ListPage {
 
 async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
     let rows = sqlx::query!(
-        "select id, acronym, name, kind, portfolio, level, constituency from partners order by acronym"
+        "select id, acronym, name, kind, portfolio, portfolio_name, level, constituency from partners order by acronym"
     )
     .fetch_all(ctx.conn())
     .await?;
@@ -99,6 +112,7 @@ async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
             name: r.name,
             kind: PartnerKind::parse(&r.kind).unwrap_or(PartnerKind::Other),
             portfolio: r.portfolio.as_deref().and_then(Portfolio::parse),
+            portfolio_name: r.portfolio_name,
             level: Level::parse(&r.level).unwrap_or(Level::National),
             constituency: Constituency::parse(&r.constituency).unwrap_or(Constituency::Other),
         })
@@ -121,6 +135,9 @@ pub struct PartnerForm {
     pub kind: String,
     #[serde(default)]
     pub portfolio: String,
+    /// The portfolio's name when it is "other (named)".
+    #[serde(default)]
+    pub portfolio_name: String,
     #[serde(default)]
     pub level: String,
     #[serde(default)]
@@ -138,6 +155,7 @@ struct PartnerInput {
     name: String,
     kind: PartnerKind,
     portfolio: Option<Portfolio>,
+    portfolio_name: String,
     level: Level,
     constituency: Constituency,
     translations: Translations,
@@ -195,6 +213,21 @@ impl PartnerForm {
         if portfolio.is_some() && kind.is_some_and(|k| k != PartnerKind::Ministry) {
             errors.add("portfolio", "partner.portfolio_only_ministries");
         }
+        let portfolio_name = form::check(
+            &mut errors,
+            "portfolio_name",
+            form::optional(&self.portfolio_name, 200),
+        )
+        .unwrap_or_default();
+        match (portfolio, portfolio_name.is_empty()) {
+            (Some(Portfolio::OtherNamed), true) => {
+                errors.add("portfolio_name", "partner.portfolio_name_required");
+            }
+            (p, false) if p != Some(Portfolio::OtherNamed) => {
+                errors.add("portfolio_name", "partner.portfolio_name_only_named");
+            }
+            _ => {}
+        }
         let level = form::check(
             &mut errors,
             "level",
@@ -214,6 +247,7 @@ impl PartnerForm {
                     name,
                     kind,
                     portfolio,
+                    portfolio_name,
                     level,
                     constituency,
                     translations,
@@ -334,7 +368,7 @@ async fn edit(
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
     let r = sqlx::query!(
-        r#"select acronym, name, kind, portfolio, level, constituency,
+        r#"select acronym, name, kind, portfolio, portfolio_name, level, constituency,
                   translations as "translations: Json<Translations>"
            from partners where id = $1"#,
         id
@@ -356,6 +390,7 @@ async fn edit(
         name: r.name,
         kind: r.kind,
         portfolio: r.portfolio.unwrap_or_default(),
+        portfolio_name: r.portfolio_name,
         level: r.level,
         constituency: r.constituency,
     };
@@ -476,19 +511,20 @@ impl PlanEditor {
         let portfolio = p.portfolio.map(Portfolio::as_str);
         let changed = match id {
             None => sqlx::query!(
-                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency, translations)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "insert into partners (tenant_id, acronym, name, kind, portfolio, level, constituency, translations,
+                                       portfolio_name)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 self.tenant_id(), p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str(),
-                Json(&p.translations) as _
+                Json(&p.translations) as _, p.portfolio_name
             )
             .execute(conn)
             .await?,
             Some(id) => sqlx::query!(
                 "update partners set acronym = $3, name = $4, kind = $5, portfolio = $6, level = $7, constituency = $8,
-                     translations = $9
+                     translations = $9, portfolio_name = $10
                  where tenant_id = $1 and id = $2",
                 self.tenant_id(), id, p.acronym, p.name, p.kind.as_str(), portfolio, p.level.as_str(), p.constituency.as_str(),
-                Json(&p.translations) as _
+                Json(&p.translations) as _, p.portfolio_name
             )
             .execute(conn)
             .await?,

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::choices::Seat;
+use crate::features::committees::seats::PublicHolder;
 use crate::features::committees::tor::{self, Version};
 
 use crate::error::{AppError, AppResult};
@@ -127,6 +128,8 @@ struct PublicNap {
     slug: String,
     tenant_name: String,
     nap: Nap,
+    /// Adoption and effect, when the plan gives them.
+    dates: crate::features::plan::naps::dates::NapDates,
     grid: Grid,
     progress: Vec<ObjectiveProgress>,
     today: Quarter,
@@ -146,6 +149,7 @@ async fn public_nap(
     }
     nap.title = nap.translations.or("title", &nap.title).to_owned();
     nap.summary = nap.translations.or("summary", &nap.summary).to_owned();
+    let dates = crate::features::plan::naps::dates::load(tenant.conn(), id).await?;
     let today = Quarter::current();
     let mut tree = model::load_tree(tenant.conn(), id, today).await?;
     model::in_reader_language(&mut tree);
@@ -168,6 +172,7 @@ async fn public_nap(
         slug: tenant.slug,
         tenant_name: tenant.name,
         nap,
+        dates,
         grid,
         progress,
         today,
@@ -188,7 +193,7 @@ struct PublicTor {
     is_current: bool,
     history: Vec<(i32, String)>,
     /// (organisation, seat, name when the member agreed)
-    composition: Vec<(String, Seat, Option<String>)>,
+    composition: Vec<(String, Seat, PublicHolder)>,
 }
 
 async fn current_tor(
@@ -226,7 +231,7 @@ async fn public_tor(
     let history = tor::history(tenant.conn(), id).await?;
     let composition = sqlx::query!(
         r#"select coalesce(nullif(p.translations #>> array[$2, 'name'], ''), p.name, '') as "organisation!",
-                  m.seat, case when m.public_name then m.name end as name
+                  m.seat, m.holder, case when m.public_name or m.holder = 'post' then m.name end as name
            from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
            where m.committee_id = $1 and m.left_on is null
            order by array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), p.name"#,
@@ -236,7 +241,13 @@ async fn public_tor(
     .fetch_all(tenant.conn())
     .await?
     .into_iter()
-    .map(|m| (m.organisation, Seat::parse(&m.seat).unwrap_or(Seat::Member), m.name))
+    .map(|m| {
+        (
+            m.organisation,
+            Seat::parse(&m.seat).unwrap_or(Seat::Member),
+            PublicHolder::new(&m.holder, m.name),
+        )
+    })
     .collect();
     let page = PublicTor {
         page: Chrome::bare(),

@@ -327,7 +327,7 @@ async fn the_composition_check_flags_gaps_imbalance_and_expiring_terms() {
             "✕ A workers' organisation: Missing",
             "✕ Law enforcement (police, labour inspection or immigration): Missing",
             "✕ Representatives of victims or affected communities: Missing",
-            "✕ Gender balance: women are 40% to 60% of the voting members: Missing (3/10 (30%))",
+            "✕ Gender balance: women are 40% to 60% of the voting members: Missing (3 of 10 women (30%))",
             "✕ No term ends in the next 90 days: Missing (M1)",
         ]
     );

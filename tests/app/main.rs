@@ -33,5 +33,6 @@ mod tallies;
 mod tenancy;
 mod transfer;
 mod two_factor;
+mod unknowns;
 mod words;
 mod xss;

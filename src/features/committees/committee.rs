@@ -48,6 +48,9 @@ pub struct CommitteeForm {
     pub meeting_frequency: String,
     #[serde(default)]
     pub nap: String,
+    /// Sub-groups: the code of the objective they work on, in the chosen NAP.
+    #[serde(default)]
+    pub objective: String,
     /// Sub-groups: the code of the outcome they work on, in the chosen NAP.
     #[serde(default)]
     pub outcome: String,
@@ -172,8 +175,7 @@ struct CommitteeInput {
     end_date: Option<Date>,
     meets: Frequency,
     frequency: String,
-    nap: Option<i64>,
-    outcome: Option<i64>,
+    plan: super::links::PlanPart,
 }
 
 /// Checks the form; `this` is the committee being edited (not its own parent).
@@ -221,38 +223,8 @@ async fn validate(
         }
         Err(_) => None,
     };
-    let nap = match f.nap.trim().parse::<i64>() {
-        Ok(id) => {
-            let found = sqlx::query_scalar!("select id from naps where id = $1", id)
-                .fetch_optional(ctx.conn())
-                .await?;
-            if found.is_none() {
-                errors.add("nap", "field.choose");
-            }
-            found
-        }
-        Err(_) => None,
-    };
-    let outcome = match (f.outcome.trim(), nap) {
-        ("", _) => None,
-        (code, Some(nap)) => {
-            let found = sqlx::query_scalar!(
-                "select id from outcomes where nap_id = $1 and code = $2",
-                nap,
-                code
-            )
-            .fetch_optional(ctx.conn())
-            .await?;
-            if found.is_none() {
-                errors.add_with("outcome", "plan.outcome_unknown", code);
-            }
-            found
-        }
-        (_, None) => {
-            errors.add("outcome", "committee.outcome_needs_nap");
-            None
-        }
-    };
+    let plan =
+        super::links::plan_part(ctx.conn(), &mut errors, &f.nap, &f.objective, &f.outcome).await?;
     Ok(match (name, kind, nested_in, meets, frequency, end_date) {
         (Some(name), Some(kind), Some(nested_in), Some(meets), Some(frequency), Some(end_date))
             if errors.is_empty() =>
@@ -266,8 +238,7 @@ async fn validate(
                 end_date,
                 meets,
                 frequency,
-                nap,
-                outcome,
+                plan,
             })
         }
         _ => Err(errors),
@@ -283,8 +254,8 @@ impl CommitteeEditor {
     ) -> AppResult<i64> {
         let id = sqlx::query_scalar!(
             "insert into committees (tenant_id, name, kind, parent_id, nested_in, permanent, end_date, meeting_frequency,
-                                     outcome_id, meets)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+                                     outcome_id, meets, objective_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
             self.tenant_id(),
             c.name,
             c.kind.as_str(),
@@ -293,12 +264,13 @@ impl CommitteeEditor {
             c.permanent,
             c.end_date,
             c.frequency,
-            c.outcome,
-            c.meets.as_str()
+            c.plan.outcome,
+            c.meets.as_str(),
+            c.plan.objective
         )
         .fetch_one(&mut *conn)
         .await?;
-        self.set_committee_nap(conn, id, c.nap).await?;
+        self.set_committee_nap(conn, id, c.plan.nap).await?;
         Ok(id)
     }
 
@@ -310,7 +282,7 @@ impl CommitteeEditor {
     ) -> AppResult<()> {
         sqlx::query!(
             "update committees set name = $3, kind = $4, parent_id = $5, nested_in = $6, permanent = $7, end_date = $8,
-                    meeting_frequency = $9, outcome_id = $10, meets = $11
+                    meeting_frequency = $9, outcome_id = $10, meets = $11, objective_id = $12
              where tenant_id = $1 and id = $2",
             self.tenant_id(),
             id,
@@ -321,12 +293,13 @@ impl CommitteeEditor {
             c.permanent,
             c.end_date,
             c.frequency,
-            c.outcome,
-            c.meets.as_str()
+            c.plan.outcome,
+            c.meets.as_str(),
+            c.plan.objective
         )
         .execute(&mut *conn)
         .await?;
-        self.set_committee_nap(conn, id, c.nap).await
+        self.set_committee_nap(conn, id, c.plan.nap).await
     }
 
     /// Records which NAP the committee covers (none, or one).
@@ -433,8 +406,9 @@ pub(super) async fn edit(
     let r = sqlx::query!(
         r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meets, c.meeting_frequency,
                   (select cn.nap_id from committee_naps cn where cn.tenant_id = c.tenant_id and cn.committee_id = c.id limit 1) as nap,
-                  o.code as "outcome?"
+                  o.code as "outcome?", g.code as "objective?"
            from committees c left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
+           left join objectives g on g.tenant_id = c.tenant_id and g.id = c.objective_id
            where c.id = $1"#,
         id
     )
@@ -451,6 +425,7 @@ pub(super) async fn edit(
         meets: r.meets,
         meeting_frequency: r.meeting_frequency,
         nap: r.nap.map(|n| n.to_string()).unwrap_or_default(),
+        objective: r.objective.unwrap_or_default(),
         outcome: r.outcome.unwrap_or_default(),
     };
     edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
@@ -491,19 +466,25 @@ pub struct Committee {
     /// meeting is overdue.
     pub standing: Standing,
     pub parent: Option<String>,
+    /// The parent committee's id, for its link.
+    pub parent_id: Option<i64>,
+    /// The objective it works on: code and title.
+    pub objective: Option<String>,
     pub outcome: Option<String>,
 }
 
 pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
     let r = sqlx::query!(
         r#"select c.id, c.name, c.kind, c.nested_in, c.permanent, c.end_date, c.meets, c.meeting_frequency,
-                  c.created_at, p.name as "parent?", o.code || ' ' || o.title as "outcome?",
+                  c.created_at, p.name as "parent?", c.parent_id, o.code || ' ' || o.title as "outcome?",
+                  g.code || ' ' || g.title as "objective?",
                   (select max(m.starts_at) from meetings m
                     where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at <= now()) as last_meeting,
                   (select min(m.starts_at) from meetings m
                     where m.tenant_id = c.tenant_id and m.committee_id = c.id and m.starts_at > now()) as next_meeting
            from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
            left join outcomes o on o.tenant_id = c.tenant_id and o.id = c.outcome_id
+           left join objectives g on g.tenant_id = c.tenant_id and g.id = c.objective_id
            where c.id = $1"#,
         id
     )
@@ -525,6 +506,8 @@ pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
             r.created_at,
         ),
         parent: r.parent,
+        parent_id: r.parent_id,
+        objective: r.objective,
         outcome: r.outcome,
     })
 }

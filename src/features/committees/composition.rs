@@ -1,13 +1,21 @@
-//! The composition check of an oversight committee: does it bring together
-//! the institutions and constituencies a NAP needs, with gender balance?
+//! The composition check of a committee: does it bring together the
+//! institutions and constituencies a NAP needs (an oversight committee),
+//! with gender balance, terms in force and holders one can name (every
+//! committee, sub-groups included)?
+//!
+//! What the secretariat does not know stays out of the figures: a gender
+//! not stated is neither a woman nor a man, and a seat held by a post title
+//! or vacant is said as such.
 
 use time::Date;
 
-use crate::choices::{Constituency, Gender, PartnerKind, Portfolio, Seat};
+use crate::choices::{Constituency, Gender, Holder, PartnerKind, Portfolio, Seat};
+use crate::i18n;
 
 /// A current member, with their organisation's kind.
 pub struct Seated {
     pub seat: Seat,
+    pub holder: Holder,
     pub gender: Gender,
     pub kind: Option<PartnerKind>,
     pub portfolio: Option<Portfolio>,
@@ -16,21 +24,67 @@ pub struct Seated {
     pub name: String,
 }
 
-/// One line of the checklist: a translation key, whether it holds, and why.
+/// What a line of the checklist found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Met,
+    Gap,
+    /// What is known cannot say: the genders are not stated, or a holder
+    /// is known only by their post or organisation.
+    Unknown,
+}
+
+/// One line of the checklist: a translation key, what it found, and why.
 pub struct Check {
     pub key: &'static str,
-    pub ok: bool,
-    /// Names or figures that explain the result.
+    pub verdict: Verdict,
+    /// Names or figures that explain the result, in the reader's language.
     pub detail: String,
 }
 
-/// Checks `members` (current ones only) on `today`.
-pub fn check(members: &[Seated], today: Date) -> Vec<Check> {
+impl Check {
+    pub fn ok(&self) -> bool {
+        self.verdict == Verdict::Met
+    }
+
+    pub fn unknown(&self) -> bool {
+        self.verdict == Verdict::Unknown
+    }
+
+    /// The class of its line: `ok`, `gap` or `unknown`.
+    pub fn class(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Met => "ok",
+            Verdict::Gap => "gap",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// The word after the line's text.
+    pub fn verdict_key(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Met => "composition.ok",
+            Verdict::Gap => "composition.missing",
+            Verdict::Unknown => "composition.cannot_judge",
+        }
+    }
+
+    fn plain(key: &'static str, ok: bool) -> Self {
+        Self {
+            key,
+            verdict: if ok { Verdict::Met } else { Verdict::Gap },
+            detail: String::new(),
+        }
+    }
+}
+
+/// The institutions and constituencies an oversight committee needs.
+fn institutions(members: &[Seated]) -> Vec<Check> {
     let has = |f: &dyn Fn(&Seated) -> bool| members.iter().any(f);
     let ministry = |p: Portfolio| {
         move |m: &Seated| m.kind == Some(PartnerKind::Ministry) && m.portfolio == Some(p)
     };
-    let mut checks = vec![
+    [
         ("composition.labour", has(&ministry(Portfolio::Labour))),
         ("composition.justice", has(&ministry(Portfolio::Justice))),
         ("composition.interior", has(&ministry(Portfolio::Interior))),
@@ -68,25 +122,102 @@ pub fn check(members: &[Seated], today: Date) -> Vec<Check> {
         ("composition.observers", has(&|m| m.seat == Seat::Observer)),
     ]
     .into_iter()
-    .map(|(key, ok)| Check {
-        key,
-        ok,
-        detail: String::new(),
-    })
-    .collect::<Vec<_>>();
+    .map(|(key, ok)| Check::plain(key, ok))
+    .collect()
+}
 
-    let voting: Vec<&Seated> = members.iter().filter(|m| m.seat.votes()).collect();
-    let women = voting.iter().filter(|m| m.gender == Gender::Woman).count();
-    let share = if voting.is_empty() {
-        0
+fn count(n: usize) -> String {
+    i18n::number(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// Women's share of the voting members whose gender is known; those not
+/// stated are counted apart, and when none is known the balance cannot be
+/// judged.
+fn gender_balance(members: &[Seated]) -> Check {
+    let voting: Vec<&Seated> = members
+        .iter()
+        .filter(|m| m.seat.votes() && m.holder != Holder::Vacant)
+        .collect();
+    let known: Vec<&&Seated> = voting
+        .iter()
+        .filter(|m| m.gender != Gender::NotStated)
+        .collect();
+    let unknown = voting.len() - known.len();
+    let women = known.iter().filter(|m| m.gender == Gender::Woman).count();
+    let (verdict, detail) = if voting.is_empty() {
+        (Verdict::Unknown, String::new())
+    } else if known.is_empty() {
+        (
+            Verdict::Unknown,
+            i18n::t_with("composition.gender_none_known", "n", &count(unknown)),
+        )
     } else {
-        women * 100 / voting.len()
+        let share = women * 100 / known.len();
+        let verdict = if (40..=60).contains(&share) {
+            Verdict::Met
+        } else {
+            Verdict::Gap
+        };
+        let mut detail = i18n::t_args(
+            "composition.gender_share",
+            &[
+                ("women", &count(women)),
+                ("known", &count(known.len())),
+                ("share", &count(share)),
+            ],
+        );
+        if unknown > 0 {
+            detail.push_str("; ");
+            detail.push_str(&i18n::t_with(
+                "composition.gender_not_stated",
+                "n",
+                &count(unknown),
+            ));
+        }
+        (verdict, detail)
     };
-    checks.push(Check {
+    Check {
         key: "composition.gender",
-        ok: !voting.is_empty() && (40..=60).contains(&share),
-        detail: format!("{women}/{} ({share}%)", voting.len()),
-    });
+        verdict,
+        detail,
+    }
+}
+
+/// Seats whose holder is known only by post or organisation, and vacant
+/// seats: said, not counted as a gap. `None` when every holder is named.
+fn holders(members: &[Seated]) -> Option<Check> {
+    let posts = members.iter().filter(|m| m.holder == Holder::Post).count();
+    let vacant = members
+        .iter()
+        .filter(|m| m.holder == Holder::Vacant)
+        .count();
+    if posts + vacant == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if posts > 0 {
+        parts.push(i18n::t_with("composition.held_by_post", "n", &count(posts)));
+    }
+    if vacant > 0 {
+        parts.push(i18n::t_with("composition.vacant", "n", &count(vacant)));
+    }
+    Some(Check {
+        key: "composition.holders",
+        verdict: Verdict::Unknown,
+        detail: parts.join("; "),
+    })
+}
+
+/// Checks `members` (current ones only) on `today`; `oversight` adds the
+/// institutions an oversight committee needs.
+pub fn check(members: &[Seated], oversight: bool, today: Date) -> Vec<Check> {
+    let mut checks = if oversight {
+        institutions(members)
+    } else {
+        Vec::new()
+    };
+    checks.push(gender_balance(members));
+    checks.extend(holders(members));
     let horizon = today + time::Duration::days(90);
     let expiring: Vec<&str> = members
         .iter()
@@ -95,7 +226,11 @@ pub fn check(members: &[Seated], today: Date) -> Vec<Check> {
         .collect();
     checks.push(Check {
         key: "composition.terms",
-        ok: expiring.is_empty(),
+        verdict: if expiring.is_empty() {
+            Verdict::Met
+        } else {
+            Verdict::Gap
+        },
         detail: expiring.join(", "),
     });
     checks
@@ -119,6 +254,7 @@ mod tests {
         };
         Seated {
             seat,
+            holder: Holder::Person,
             gender,
             kind: Some(kind),
             portfolio,
@@ -129,7 +265,7 @@ mod tests {
     }
 
     fn result(checks: &[Check], key: &str) -> bool {
-        checks.iter().find(|c| c.key == key).unwrap().ok
+        checks.iter().find(|c| c.key == key).unwrap().ok()
     }
 
     #[test]
@@ -166,13 +302,13 @@ mod tests {
                 Some(Portfolio::Labour),
             ),
         ];
-        let checks = check(&members, date!(2026 - 11 - 30));
+        let checks = check(&members, true, date!(2026 - 11 - 30));
         assert!(
-            checks.iter().all(|c| c.ok),
+            checks.iter().all(|c| c.ok()),
             "{:?}",
             checks
                 .iter()
-                .map(|c| (c.key, c.ok, &c.detail))
+                .map(|c| (c.key, c.verdict, &c.detail))
                 .collect::<Vec<_>>()
         );
         // 3 women of 7 voting members: the observer and the secretary do not vote.
@@ -182,7 +318,7 @@ mod tests {
                 .find(|c| c.key == "composition.gender")
                 .unwrap()
                 .detail,
-            "3/7 (42%)"
+            "3 of 7 women (42%)"
         );
     }
 
@@ -234,7 +370,7 @@ mod tests {
         members[0].term_end = Some(date!(2027 - 01 - 15));
         members[0].name = "Ana Chair".into();
         members[1].term_end = Some(date!(2028 - 01 - 01));
-        let checks = check(&members, date!(2026 - 11 - 30));
+        let checks = check(&members, true, date!(2026 - 11 - 30));
         assert!(
             !result(&checks, "composition.workers"),
             "no workers' organisation"
@@ -247,13 +383,48 @@ mod tests {
             .iter()
             .find(|c| c.key == "composition.gender")
             .unwrap();
-        assert!(!gender.ok);
-        assert_eq!(gender.detail, "3/10 (30%)");
+        assert!(!gender.ok());
+        assert_eq!(gender.detail, "3 of 10 women (30%)");
         let terms = checks
             .iter()
             .find(|c| c.key == "composition.terms")
             .unwrap();
-        assert!(!terms.ok);
+        assert!(!terms.ok());
         assert_eq!(terms.detail, "Ana Chair");
+    }
+
+    #[test]
+    fn unknown_genders_are_counted_apart_and_none_known_cannot_be_judged() {
+        use Gender::*;
+        let mut members = vec![
+            seated(Seat::Chair, Woman, PartnerKind::Ministry, None),
+            seated(Seat::Member, Man, PartnerKind::Ministry, None),
+            seated(Seat::Member, NotStated, PartnerKind::Ministry, None),
+            seated(Seat::Member, NotStated, PartnerKind::Workers, None),
+        ];
+        members[3].holder = Holder::Post;
+        let checks = check(&members, false, date!(2026 - 11 - 30));
+        let gender = checks
+            .iter()
+            .find(|c| c.key == "composition.gender")
+            .unwrap();
+        assert_eq!(gender.verdict, Verdict::Met, "1 of 2 known is 50%");
+        assert_eq!(gender.detail, "1 of 2 women (50%); 2 not stated");
+        let holders = checks
+            .iter()
+            .find(|c| c.key == "composition.holders")
+            .unwrap();
+        assert_eq!(holders.verdict, Verdict::Unknown);
+        assert!(checks.iter().all(|c| c.key != "composition.labour"));
+
+        for m in &mut members {
+            m.gender = NotStated;
+        }
+        let checks = check(&members, false, date!(2026 - 11 - 30));
+        let gender = checks
+            .iter()
+            .find(|c| c.key == "composition.gender")
+            .unwrap();
+        assert_eq!(gender.verdict, Verdict::Unknown);
     }
 }

@@ -10,6 +10,7 @@ pub mod committee;
 pub mod composition;
 pub mod feeds;
 pub mod guideline;
+pub mod links;
 pub mod meetings;
 pub mod public;
 pub mod schedule;

@@ -55,7 +55,7 @@ pub(super) struct PublicCommitteePage {
     frequency: Frequency,
     tor_version: i32,
     /// (organisation spelled out, seat, name when the member agreed)
-    composition: Vec<(String, Seat, Option<String>)>,
+    composition: Vec<(String, Seat, super::seats::PublicHolder)>,
     upcoming: Vec<PublicMeeting>,
     past: Vec<PublicMeeting>,
 }
@@ -81,7 +81,7 @@ pub(super) async fn show(
     .ok_or(AppError::NotFound)?;
     let composition = sqlx::query!(
         r#"select coalesce(p.name, '') as "name!", coalesce(p.acronym, '') as "acronym!", m.seat,
-                  case when m.public_name then m.name end as person
+                  m.holder, case when m.public_name or m.holder = 'post' then m.name end as person
            from committee_members m left join partners p on p.tenant_id = m.tenant_id and p.id = m.partner_id
            where m.committee_id = $1 and m.left_on is null
            order by array_position(array['chair','vice-chair','member','alternate','secretary','observer'], m.seat), p.name"#,
@@ -94,7 +94,7 @@ pub(super) async fn show(
         (
             organisation(&m.name, &m.acronym),
             Seat::parse(&m.seat).unwrap_or(Seat::Member),
-            m.person,
+            super::seats::PublicHolder::new(&m.holder, m.person),
         )
     })
     .collect();

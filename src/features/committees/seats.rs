@@ -11,7 +11,7 @@ use time::Date;
 
 use super::committee::{Committee, load, parse_date};
 use crate::authz::CommitteeEditor;
-use crate::choices::{Constituency, Gender, PartnerKind, Portfolio, Seat};
+use crate::choices::{Constituency, Gender, Holder, PartnerKind, Portfolio, Seat};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
@@ -19,7 +19,9 @@ use crate::tenancy::TenantCtx;
 
 pub struct MemberRow {
     pub id: i64,
+    /// The person's name, the post's title, or empty for a vacant seat.
     pub name: String,
+    pub holder: Holder,
     pub public_name: bool,
     pub partner: Option<String>,
     pub partner_acronym: Option<String>,
@@ -36,9 +38,46 @@ pub struct MemberRow {
     pub linked: bool,
 }
 
+impl MemberRow {
+    pub fn is_vacant(&self) -> bool {
+        self.holder == Holder::Vacant
+    }
+
+    /// Held by a post title: the holder's name is not known.
+    pub fn is_post(&self) -> bool {
+        self.holder == Holder::Post
+    }
+}
+
+/// Who holds a seat as the public reads it: the person's name only when
+/// they agreed, a post's title always (it names an office, not a person),
+/// and a vacant seat as vacant.
+pub struct PublicHolder {
+    pub text: Option<String>,
+    /// What is said instead when there is no text.
+    pub note: &'static str,
+}
+
+impl PublicHolder {
+    /// `name` is the stored name, already withheld (`None`) for a person
+    /// who did not agree to be named.
+    pub fn new(holder: &str, name: Option<String>) -> Self {
+        match Holder::parse(holder) {
+            Some(Holder::Vacant) => Self {
+                text: None,
+                note: "holder.vacant_seat",
+            },
+            _ => Self {
+                text: name,
+                note: "committee.name_hidden",
+            },
+        }
+    }
+}
+
 pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MemberRow>> {
     Ok(sqlx::query!(
-        r#"select m.id, m.name, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
+        r#"select m.id, m.name, m.holder, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
                   m.term_start, m.term_end, m.interpretation, m.left_on,
                   p.kind as "kind?", p.portfolio, p.constituency as "constituency?",
                   m.user_id is not null as "linked!"
@@ -53,6 +92,7 @@ pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<M
     .map(|r| MemberRow {
         id: r.id,
         name: r.name,
+        holder: Holder::parse(&r.holder).unwrap_or(Holder::Person),
         public_name: r.public_name,
         partner: r.partner,
         partner_acronym: r.acronym,
@@ -72,6 +112,10 @@ pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<M
 
 #[derive(Default, Deserialize)]
 pub struct MemberForm {
+    /// Who holds the seat, one of [`Holder`].
+    #[serde(default)]
+    pub holder: String,
+    /// The person's name or the post's title (nothing for a vacant seat).
     #[serde(default)]
     pub name: String,
     /// Links the seat to an account, so a hand-over can pass it on.
@@ -103,7 +147,19 @@ pub(super) async fn add_member(
     let editor = ctx.committee_editor()?;
     load(ctx.conn(), id).await?;
     let mut errors = FieldErrors::default();
-    let name = form::check(&mut errors, "name", form::required(&f.name, 200));
+    // Said or not, a seat is held by a person: the form's default.
+    let holder = form::check(
+        &mut errors,
+        "holder",
+        match f.holder.trim() {
+            "" => Ok(Holder::Person),
+            said => Holder::parse(said).ok_or("field.choose"),
+        },
+    );
+    let name = match holder {
+        Some(Holder::Vacant) => Some(String::new()),
+        _ => form::check(&mut errors, "name", form::required(&f.name, 200)),
+    };
     let seat = form::check(
         &mut errors,
         "seat",
@@ -147,6 +203,7 @@ pub(super) async fn add_member(
         crate::features::partners::by_acronym(ctx.conn(), &f.partner, "partner", &mut errors)
             .await?;
     let (
+        Some(holder),
         Some(name),
         Some(seat),
         Some(gender),
@@ -156,6 +213,7 @@ pub(super) async fn add_member(
         Some(interpretation),
         true,
     ) = (
+        holder,
         name,
         seat,
         gender,
@@ -172,9 +230,15 @@ pub(super) async fn add_member(
     };
     let seat = NewSeat {
         name,
+        holder,
         partner,
         seat,
-        gender,
+        // Nobody holds a vacant seat, so nobody's gender is known.
+        gender: if holder == Holder::Vacant {
+            Gender::NotStated
+        } else {
+            gender
+        },
         start: start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
         end,
         language,
@@ -290,6 +354,7 @@ pub(super) async fn leave(
 /// A seat as the form gave it, checked.
 struct NewSeat {
     name: String,
+    holder: Holder,
     partner: Option<i64>,
     seat: Seat,
     gender: Gender,
@@ -311,8 +376,8 @@ impl CommitteeEditor {
     ) -> AppResult<()> {
         sqlx::query!(
             "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
-                                            term_end, language, interpretation, public_name, user_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                            term_end, language, interpretation, public_name, user_id, holder)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             self.tenant_id(),
             committee,
             s.name,
@@ -324,7 +389,8 @@ impl CommitteeEditor {
             s.language,
             s.interpretation,
             s.public_name,
-            s.user
+            s.user,
+            s.holder.as_str()
         )
         .execute(conn)
         .await?;

@@ -8,7 +8,7 @@ use axum::extract::Path;
 use super::committee::{Committee, load};
 use super::composition::{self, Check, Seated};
 use super::seats::{MemberForm, MemberRow, members};
-use crate::choices::{CommitteeKind, Gender, Seat};
+use crate::choices::{CommitteeKind, Gender, Holder, Seat};
 use crate::error::AppResult;
 use crate::http::form::FieldErrors;
 use crate::http::page::Chrome;
@@ -29,6 +29,9 @@ pub struct ShowPage {
     partners: Vec<String>,
     seats: &'static [Seat],
     genders: &'static [Gender],
+    holders: &'static [Holder],
+    /// Its sub-groups and technical committees: id, name, kind.
+    sub_groups: Vec<(i64, String, CommitteeKind)>,
     form: MemberForm,
     meetings: Vec<super::meetings::MeetingRow>,
     meeting_form: super::meetings::MeetingForm,
@@ -61,11 +64,14 @@ pub async fn show_page(
         .partition(|m| m.left_on.is_none());
     let can_edit = ctx.committee_editor().is_ok();
     let today = time::OffsetDateTime::now_utc().date();
-    let checks = if can_edit && committee.kind == CommitteeKind::Oversight {
+    // Every committee has its own check; the institutions a NAP needs are
+    // asked of the oversight committee only.
+    let checks = if can_edit {
         let seated: Vec<Seated> = current
             .iter()
             .map(|m| Seated {
                 seat: m.seat,
+                holder: m.holder,
                 gender: m.gender,
                 kind: m.kind,
                 portfolio: m.portfolio,
@@ -74,7 +80,7 @@ pub async fn show_page(
                 name: m.name.clone(),
             })
             .collect();
-        composition::check(&seated, today)
+        composition::check(&seated, committee.kind == CommitteeKind::Oversight, today)
     } else {
         Vec::new()
     };
@@ -95,6 +101,7 @@ pub async fn show_page(
     .fetch_one(ctx.conn())
     .await?;
     let partners = crate::features::partners::acronyms(ctx.conn()).await?;
+    let sub_groups = super::links::sub_groups(ctx.conn(), id).await?;
     let meetings = super::meetings::list(ctx.conn(), id).await?;
     let actions = super::actions::open(ctx.conn(), Some(id)).await?;
     let membership = ctx.member.id;
@@ -114,6 +121,8 @@ pub async fn show_page(
         partners,
         seats: Seat::ALL,
         genders: Gender::ALL,
+        holders: Holder::ALL,
+        sub_groups,
         form,
         meetings,
         meeting_form,
@@ -129,6 +138,7 @@ pub(super) async fn show(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<ShowPage> {
     let form = MemberForm {
+        holder: Holder::Person.as_str().into(),
         seat: "member".into(),
         gender: "not-stated".into(),
         ..MemberForm::default()

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::names::{DATE, Names, kind_of};
 use crate::choices::{
-    ActivityStatus, CommitteeKind, Constituency, Gender, Level, NapStatus, PartnerKind, Portfolio,
-    Role, Seat, Theme,
+    ActivityStatus, CommitteeKind, Constituency, Gender, Holder, Level, NapStatus, PartnerKind,
+    Portfolio, Role, Seat, Theme,
 };
 use crate::features::plan::quarter::{Quarter, TargetSpec};
 use crate::i18n;
@@ -35,6 +35,7 @@ pub(super) fn value(table: &str, column: &str, v: &Value, names: &Names) -> Stri
         (_, "role") => Role::parse(text).map(|s| s.label_key()),
         (_, "seat") => Seat::parse(text).map(|s| s.label_key()),
         (_, "gender") => Gender::parse(text).map(|s| s.label_key()),
+        (_, "holder") => Holder::parse(text).map(|s| s.label_key()),
         ("risks", "state") => match text {
             "open" => Some("risk.state.open"),
             "mitigating" => Some("risk.state.mitigating"),

@@ -217,7 +217,8 @@ pub fn is_past(due_on: Option<Date>) -> bool {
 pub struct Quorum {
     pub present: usize,
     pub voting: usize,
-    pub percent: i16,
+    /// `None` when the terms of reference set no quorum (or there are none).
+    pub percent: Option<i16>,
     pub reached: bool,
 }
 
@@ -278,12 +279,14 @@ async fn show_page(
     )
     .fetch_optional(ctx.conn())
     .await?
-    .unwrap_or(50);
+    .flatten();
     let voting: Vec<&(MemberRow, String)> =
         members.iter().filter(|(m, _)| m.seat.votes()).collect();
     let present = voting.iter().filter(|(_, p)| p == "present").count();
-    let reached = !voting.is_empty()
-        && present * 100 >= voting.len() * usize::try_from(percent).unwrap_or(50);
+    let reached = percent.is_some_and(|percent| {
+        !voting.is_empty()
+            && present * 100 >= voting.len() * usize::try_from(percent).unwrap_or(100)
+    });
     let decisions = sqlx::query_as!(
         Decision,
         "select number, text from decisions where meeting_id = $1 order by number",

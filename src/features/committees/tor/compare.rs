@@ -54,7 +54,7 @@ pub(super) struct ComparePage {
     b: i32,
     sections: Vec<SectionDiff>,
     /// The quorum before and after, when it changes.
-    quorum_change: Option<(i16, i16)>,
+    quorum_change: Option<(String, String)>,
 }
 
 impl ComparePage {
@@ -90,6 +90,6 @@ pub(super) async fn compare(
         a: q.a,
         b: q.b,
         sections,
-        quorum_change: (a.quorum != b.quorum).then_some((a.quorum, b.quorum)),
+        quorum_change: super::quorum_change(a.quorum, b.quorum),
     })
 }

@@ -107,13 +107,15 @@ pub(super) async fn draft_page(
     )
     .fetch_optional(ctx.conn())
     .await?;
-    let quorum = quorum
-        .or_else(|| {
-            stored
-                .or(latest.as_ref().map(|v| v.quorum))
-                .map(|q| q.to_string())
-        })
-        .unwrap_or_else(|| "50".to_owned());
+    // A saved draft says what it says (blank included); a new one starts
+    // from the latest version; with neither, the quorum is blank.
+    let quorum = quorum.unwrap_or_else(|| {
+        stored
+            .or(latest.as_ref().map(|v| v.quorum))
+            .flatten()
+            .map(|q| q.to_string())
+            .unwrap_or_default()
+    });
     Ok(DraftPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -179,9 +181,10 @@ pub(super) async fn save_draft(
         &mut errors,
         "quorum",
         match f.quorum.trim() {
-            "" => Ok(50),
+            // Blank: the terms of reference set no quorum.
+            "" => Ok(None),
             q => match q.parse::<i16>() {
-                Ok(q) if (1..=100).contains(&q) => Ok(q),
+                Ok(q) if (1..=100).contains(&q) => Ok(Some(q)),
                 _ => Err("tor.quorum_invalid"),
             },
         },

@@ -162,8 +162,9 @@ impl TorText {
 /// A published version.
 pub struct Version {
     pub number: i32,
-    /// The share of voting members that makes a quorum.
-    pub quorum: i16,
+    /// The share of voting members that makes a quorum; `None` when the
+    /// terms of reference set none.
+    pub quorum: Option<i16>,
     pub published: String,
     pub publisher: String,
     pub text: TorText,
@@ -179,6 +180,20 @@ impl Version {
             .in_language(&self.translations, crate::i18n::current());
         self
     }
+}
+
+/// The quorum in words: "Quorum: 60% of the voting members.", or that the
+/// terms of reference set none.
+pub fn quorum_words(quorum: Option<i16>) -> String {
+    match quorum {
+        Some(q) => crate::i18n::t_with("tor.quorum_is", "value", &q.to_string()),
+        None => crate::i18n::t("tor.quorum_none").into_owned(),
+    }
+}
+
+/// The quorum's change between two versions in words, when it changes.
+pub fn quorum_change(before: Option<i16>, after: Option<i16>) -> Option<(String, String)> {
+    (before != after).then(|| (quorum_words(before), quorum_words(after)))
 }
 
 /// Version `n`, or the latest when `None`; only published ones.

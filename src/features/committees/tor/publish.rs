@@ -22,7 +22,7 @@ use crate::tenancy::TenantCtx;
 async fn publishable(
     conn: &mut PgConnection,
     id: i64,
-) -> AppResult<Result<(TorText, i16), FieldErrors>> {
+) -> AppResult<Result<(TorText, Option<i16>), FieldErrors>> {
     let mut errors = FieldErrors::default();
     let Some(text) = load_draft(conn, id).await? else {
         errors.add("mandate", "tor.nothing_to_publish");
@@ -83,7 +83,7 @@ struct PublishPage {
     current: Option<i32>,
     sections: Vec<SectionDiff>,
     /// The quorum before and after, when it changes.
-    quorum_change: Option<(i16, i16)>,
+    quorum_change: Option<(String, String)>,
     on_portal: bool,
     today: time::Date,
 }
@@ -120,7 +120,7 @@ async fn publish_page(
     ctx: &mut TenantCtx,
     id: i64,
     text: TorText,
-    quorum: i16,
+    quorum: Option<i16>,
 ) -> AppResult<PublishPage> {
     let committee = committee::load(ctx.conn(), id).await?;
     let current = published(ctx.conn(), id, None).await?;
@@ -133,7 +133,7 @@ async fn publish_page(
     let (sections, quorum_change) = match &current {
         Some(v) => (
             section_diffs(&v.text, &text),
-            (v.quorum != quorum).then_some((v.quorum, quorum)),
+            super::quorum_change(v.quorum, quorum),
         ),
         None => (Vec::new(), None),
     };

@@ -18,7 +18,7 @@ impl CommitteeEditor {
         committee: i64,
         t: &TorText,
         translations: &Translations,
-        quorum: i16,
+        quorum: Option<i16>,
     ) -> AppResult<()> {
         sqlx::query!(
             "insert into tor_versions (tenant_id, committee_id, mandate, purpose, composition, roles, decision_making,

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
+use super::dates::{self, NapDates};
 use crate::choices::{NapStatus, Theme};
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap};
@@ -35,6 +36,13 @@ pub struct NapForm {
     pub sdg_targets: String,
     #[serde(default)]
     pub national_alignment: String,
+    /// `YYYY-MM-DD`, optional, as are the dates of effect.
+    #[serde(default)]
+    pub adopted_on: String,
+    #[serde(default)]
+    pub effective_from: String,
+    #[serde(default)]
+    pub effective_to: String,
     #[serde(default)]
     pub title_en: String,
     #[serde(default)]
@@ -50,8 +58,12 @@ pub struct NapForm {
 }
 
 impl NapForm {
-    fn from_nap(nap: &Nap) -> Self {
+    fn from_nap(nap: &Nap, dates: &NapDates) -> Self {
+        let [adopted_on, effective_from, effective_to] = dates.as_typed();
         Self {
+            adopted_on,
+            effective_from,
+            effective_to,
             title: nap.title.clone(),
             theme: nap.theme.as_str().to_owned(),
             start_year: nap.start_year.to_string(),
@@ -162,26 +174,33 @@ impl NapForm {
             "national_alignment",
             form::optional(&self.national_alignment, 2000),
         );
+        let dates = NapDates::check(
+            &mut errors,
+            &self.adopted_on,
+            &self.effective_from,
+            &self.effective_to,
+        );
         match (
             title,
             theme,
             status,
-            start_year,
-            end_year,
+            (start_year, end_year),
             summary,
             sdg_targets,
             national_alignment,
+            dates,
         ) {
             (
                 Some(title),
                 Some(theme),
                 Some(status),
-                Some(start_year),
-                Some(end_year),
+                (Some(start_year), Some(end_year)),
                 Some(summary),
                 Some(sdg_targets),
                 Some(national_alignment),
+                Some(dates),
             ) if errors.is_empty() => Ok(NapInput {
+                dates,
                 title,
                 theme,
                 status,
@@ -207,6 +226,8 @@ pub struct NapInput {
     pub sdg_targets: String,
     pub national_alignment: String,
     pub translations: Translations,
+    /// Adoption and effect, when the plan gives them.
+    pub dates: NapDates,
 }
 
 #[derive(Template, WebTemplate)]
@@ -292,11 +313,12 @@ pub(super) async fn edit(
 ) -> AppResult<FormPage> {
     ctx.plan_editor()?;
     let nap = model::load_nap(ctx.conn(), id).await?;
+    let dates = dates::load(ctx.conn(), id).await?;
     Ok(FormPage::new(
         page,
         &ctx,
         Some(id),
-        NapForm::from_nap(&nap),
+        NapForm::from_nap(&nap, &dates),
         FieldErrors::default(),
     ))
 }

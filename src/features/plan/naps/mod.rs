@@ -1,5 +1,6 @@
 //! NAPs: list, create, read, edit, delete, publish.
 
+pub mod dates;
 mod delete;
 mod form;
 mod store;
@@ -89,6 +90,7 @@ struct ShowPage {
     page: Chrome,
     slug: String,
     nap: Nap,
+    dates: dates::NapDates,
     tree: Vec<ObjectiveNode>,
     can_edit: bool,
 }
@@ -100,10 +102,12 @@ async fn show(
 ) -> AppResult<ShowPage> {
     let nap = model::load_nap(ctx.conn(), id).await?;
     let tree = model::load_tree(ctx.conn(), id, Quarter::current()).await?;
+    let dates = dates::load(ctx.conn(), id).await?;
     Ok(ShowPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         nap,
+        dates,
         tree,
         can_edit: ctx.can_edit_plan(),
     })

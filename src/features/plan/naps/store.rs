@@ -13,8 +13,8 @@ impl PlanEditor {
     pub async fn create_nap(&self, conn: &mut PgConnection, n: &NapInput) -> AppResult<i64> {
         Ok(sqlx::query_scalar!(
             "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets,
-                               national_alignment, translations)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+                               national_alignment, translations, adopted_on, effective_from, effective_to)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
             self.tenant_id(),
             n.title,
             n.theme.as_str(),
@@ -24,7 +24,10 @@ impl PlanEditor {
             n.summary,
             n.sdg_targets,
             n.national_alignment,
-            Json(&n.translations) as _
+            Json(&n.translations) as _,
+            n.dates.adopted_on,
+            n.dates.effective_from,
+            n.dates.effective_to
         )
         .fetch_one(conn)
         .await?)
@@ -39,7 +42,8 @@ impl PlanEditor {
     ) -> AppResult<()> {
         sqlx::query!(
             "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
-                 summary = $8, sdg_targets = $9, national_alignment = $10, translations = $11
+                 summary = $8, sdg_targets = $9, national_alignment = $10, translations = $11,
+                 adopted_on = $12, effective_from = $13, effective_to = $14
              where tenant_id = $1 and id = $2",
             self.tenant_id(),
             old.id,
@@ -51,7 +55,10 @@ impl PlanEditor {
             n.summary,
             n.sdg_targets,
             n.national_alignment,
-            Json(&n.translations) as _
+            Json(&n.translations) as _,
+            n.dates.adopted_on,
+            n.dates.effective_from,
+            n.dates.effective_to
         )
         .execute(&mut *conn)
         .await?;
