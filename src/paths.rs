@@ -134,6 +134,7 @@ routes! {
     nap = "/t/{slug}/naps/{id}", slug, id;
     nap_edit = "/t/{slug}/naps/{id}/edit", slug, id;
     nap_delete = "/t/{slug}/naps/{id}/delete", slug, id;
+    nap_close = "/t/{slug}/naps/{id}/close", slug, id;
     nap_publish = "/t/{slug}/naps/{id}/publish", slug, id;
     nap_unpublish = "/t/{slug}/naps/{id}/unpublish", slug, id;
     nap_plan = "/t/{slug}/naps/{id}/plan", slug, id;

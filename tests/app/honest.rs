@@ -154,4 +154,65 @@ async fn an_ended_plan_gives_a_final_summary_instead_of_what_is_due_next() {
         list.texts("table.activity-list tbody th"),
         ["1.1.1", "1.1.2"]
     );
+
+    // The secretariat may close it from there.
+    let close = ended
+        .attr(&format!("#final a[href=\"{base}/close\"]"), "href")
+        .expect("a way to close the plan");
+    let ask = sec.get(&close).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(
+        ask.body
+            .contains("2 activities that are neither completed nor cancelled")
+    );
+    // Without a note: refused beside the field, nothing stored.
+    let res = sec
+        .submit(&close, &close, &[("status", "cancelled"), ("note", "")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.attr("#f-note", "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(app.count("select count(*) from status_updates").await, 0);
+    let fields = [
+        ("status", "cancelled"),
+        ("note", "Not carried out before the plan ended."),
+    ];
+    // Without the confirmation its page sets: the page again, nothing done.
+    let res = sec.submit(&close, &close, &fields).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(app.count("select count(*) from status_updates").await, 0);
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let res = sec.submit(&close, &close, &confirmed).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        app.count(
+            "select count(*) from status_updates
+             where status = 'cancelled' and note = 'Not carried out before the plan ended.'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("select count(*) from activities where status <> 'cancelled'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("select count(*) from naps where status = 'closed'")
+            .await,
+        1
+    );
+    let closed = sec.get(&format!("{base}/dashboard")).await;
+    assert!(
+        closed
+            .attr(&format!("#final a[href=\"{base}/close\"]"), "href")
+            .is_none(),
+        "a closed plan is not offered again"
+    );
+    assert!(
+        closed
+            .texts("#final .final-figures li")
+            .iter()
+            .any(|f| f == "0 activities with no update recorded")
+    );
 }

@@ -434,6 +434,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/naps/{id}/close",
+            format!("{nap}/close"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/close",
+            format!("{nap}/close"),
+            Secretariat,
+        ),
+        (
             "POST",
             "/t/{slug}/naps/{id}/publish",
             format!("{nap}/publish"),

@@ -2,6 +2,7 @@
 //! activities with time targets, the quarter grid, and spreadsheets in and out.
 
 pub mod activities;
+pub mod close;
 pub mod grid;
 pub mod model;
 pub mod naps;
@@ -18,4 +19,5 @@ pub fn router() -> Routes {
         .merge(activities::router())
         .merge(grid::router())
         .merge(transfer::router())
+        .merge(close::router())
 }

@@ -144,6 +144,8 @@ pub struct DashboardPage {
     /// Once the plan's period is over: its activities with no update
     /// recorded (see [`DashboardPage::ended`]).
     pub never_reported: Option<Figure>,
+    /// The secretariat may close the ended plan from its final summary.
+    pub can_close: bool,
     pub handovers: Vec<crate::features::handover::Note>,
 }
 
@@ -509,6 +511,7 @@ impl DashboardPage {
             activity_count,
             risks: Vec::new(),
             never_reported: None,
+            can_close: false,
             handovers: Vec::new(),
         }
     }

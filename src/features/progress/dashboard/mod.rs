@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use crate::choices::{ActivityStatus, Constituency};
+use crate::choices::{ActivityStatus, Constituency, NapStatus};
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
@@ -80,6 +80,8 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
             value: usize::try_from(never).unwrap_or(0),
             href: dashboard.list_href("never"),
         });
+        dashboard.can_close =
+            dashboard.nap.status != NapStatus::Closed && ctx.plan_editor().is_ok();
     }
     let user_id = ctx.user.id;
     dashboard.handovers = crate::features::handover::unread(ctx.conn(), user_id).await?;
