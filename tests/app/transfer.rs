@@ -797,3 +797,74 @@ async fn export_files_are_named_after_the_plan() {
         );
     }
 }
+
+#[tokio::test]
+async fn activities_missing_from_the_file_go_only_when_asked_and_never_with_history() {
+    let (app, mut sec, nap) = plan_setup().await;
+    for code in ["1.1.1", "1.1.2", "1.1.3"] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[("outcome", "1.1"), ("code", code), ("title", "Work")],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let reported = app
+        .count("select id from activities where code = '1.1.3'")
+        .await;
+    let res = crate::progress::post(
+        &mut sec,
+        nap,
+        reported,
+        &[("status", "on-track"), ("progress", "5")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let file =
+        format!("{HEADER}\n1,Prevention,1.1,People know their rights,1.1.2,Work,,,,,,,,,,\n");
+    let preview = import(&mut sec, nap, "plan.csv", file.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(
+        preview.texts("label:has(input[name=delete_absent])"),
+        vec!["Delete instead the activities not in the file (1): 1.1.1. They go for good."]
+    );
+    assert!(
+        preview
+            .attr("input[name=delete_absent]", "checked")
+            .is_none(),
+        "never ticked for the reader"
+    );
+    assert_eq!(
+        preview.texts("p.with-history"),
+        vec![
+            "These activities are not in the file but have status updates or confidential records, so they stay in any case: 1.1.3"
+        ]
+    );
+    let draft = preview.attr("input[name=draft]", "value").unwrap();
+    let res = sec
+        .post(
+            &format!("/t/aland/naps/{nap}/import/apply"),
+            &[
+                ("csrf", &preview.csrf()),
+                ("draft", &draft),
+                ("delete_absent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut conn = app.owner_conn().await;
+    let codes: Vec<String> =
+        sqlx::query_scalar("select code from activities where nap_id = $1 order by code")
+            .bind(nap)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(codes, ["1.1.2", "1.1.3"], "the one with history stays");
+    assert_eq!(
+        app.count("select count(*) from status_updates").await,
+        1,
+        "and its history with it"
+    );
+}

@@ -86,6 +86,11 @@ pub struct Analysis {
     pub absent: Vec<Absent>,
     /// Headings of the file's columns that the import does not read.
     pub ignored: Vec<String>,
+    /// Activities not in the file that the import may delete when asked.
+    pub removable: Vec<String>,
+    /// Activities not in the file that stay whatever is asked: they have
+    /// status updates or confidential records, the committee's memory.
+    pub with_history: Vec<String>,
 }
 
 impl Analysis {
@@ -120,6 +125,22 @@ impl Analysis {
     /// The ignored columns, as one list.
     pub fn ignored_list(&self) -> String {
         self.ignored.join(", ")
+    }
+
+    /// The offer to delete the activities not in the file that may go.
+    pub fn delete_offer(&self) -> String {
+        i18n::t_args(
+            "transfer.delete_absent",
+            &[
+                ("count", &self.removable.len().to_string()),
+                ("codes", &self.removable.join(", ")),
+            ],
+        )
+    }
+
+    /// The activities not in the file that stay for their history.
+    pub fn with_history_list(&self) -> String {
+        self.with_history.join(", ")
     }
 }
 
@@ -390,6 +411,15 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
             absent(existing_activities.keys().copied(), &file_activities),
         ),
     ] {
+        if key == "transfer.absent_activities" && !codes.is_empty() {
+            let history = histories(conn, nap.id).await?;
+            let (kept, removable) = codes
+                .iter()
+                .cloned()
+                .partition(|code| history.contains(code));
+            a.removable = removable;
+            a.with_history = kept;
+        }
         if !codes.is_empty() {
             let message = i18n::t_args(
                 key,
@@ -402,6 +432,23 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         }
     }
     Ok(a)
+}
+
+/// Codes of the NAP's activities that have history: status updates or
+/// confidential records.
+async fn histories(conn: &mut PgConnection, nap: i64) -> AppResult<HashSet<String>> {
+    Ok(sqlx::query_scalar!(
+        "select a.code from activities a
+         where a.nap_id = $1
+           and (exists (select 1 from status_updates u where u.activity_id = a.id)
+                or exists (select 1 from confidential_counts c
+                           where c.activity_id = a.id and c.records > 0))",
+        nap
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .collect())
 }
 
 /// The plan's codes that the file does not name, in code order.

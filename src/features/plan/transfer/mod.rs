@@ -298,6 +298,9 @@ async fn upload(
 struct ApplyForm {
     #[serde(default)]
     draft: String,
+    /// "yes" when the activities not in the file (without history) go.
+    #[serde(default)]
+    delete_absent: String,
 }
 
 /// Step two: check again and apply everything in one transaction, or nothing.
@@ -349,11 +352,21 @@ async fn apply(
     editor
         .import_rows(ctx.conn(), &nap, &rows, &analysis)
         .await?;
+    // Asked for in so many words: only the rows the checked analysis found
+    // without history, and those it found are checked again as they go.
+    let deleted = if form.delete_absent == "yes" && !analysis.removable.is_empty() {
+        editor
+            .delete_activities(ctx.conn(), &nap, &analysis.removable)
+            .await?
+    } else {
+        0
+    };
     let ctx = ctx.commit().await?;
     tracing::info!(
         nap = id,
         created = analysis.count(ChangeKind::Create),
         updated = analysis.count(ChangeKind::Update),
+        deleted,
         "plan imported"
     );
     let to = crate::http::notice::done(

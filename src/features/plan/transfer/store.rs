@@ -143,4 +143,28 @@ impl PlanEditor {
         }
         Ok(())
     }
+
+    /// Deletes the NAP's activities with these codes, except those with
+    /// history (status updates or confidential records), which stay: the
+    /// check is in the statement itself. The number deleted.
+    pub async fn delete_activities(
+        &self,
+        conn: &mut PgConnection,
+        nap: &Nap,
+        codes: &[String],
+    ) -> AppResult<u64> {
+        let done = sqlx::query!(
+            "delete from activities a
+             where a.tenant_id = $1 and a.nap_id = $2 and a.code = any($3)
+               and not exists (select 1 from status_updates u where u.activity_id = a.id)
+               and not exists (select 1 from confidential_counts c
+                               where c.activity_id = a.id and c.records > 0)",
+            self.tenant_id(),
+            nap.id,
+            codes
+        )
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
 }
