@@ -266,6 +266,25 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
             .ends_with("Secretary General, Ministry of Human Resources")
     );
 
+    // A vacant seat neither attends a meeting nor counts towards its quorum.
+    let res = sec
+        .submit(
+            &format!("/t/aland/committees/{id}"),
+            &format!("/t/aland/committees/{id}/meetings"),
+            &[("starts_at", "2026-03-10 10:00")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let meeting = sec.get(&res.location()).await;
+    assert_eq!(
+        meeting.texts("table.attendance tbody tr th"),
+        ["Secretary General, Ministry of Human Resources"]
+    );
+    assert_eq!(
+        meeting.texts(".quorum"),
+        ["The terms of reference set no quorum (0/1)"]
+    );
+
     // A person still needs a name; what was typed stays.
     let res = sec
         .submit(

@@ -271,9 +271,14 @@ impl LeavePage {
     /// Committee today, 4 Dec 2026."
     fn summary(&self) -> String {
         let seat = crate::i18n::t(self.member.seat.label_key());
+        let name = if self.member.is_vacant() {
+            crate::i18n::t("holder.vacant_seat").into_owned()
+        } else {
+            self.member.name.clone()
+        };
         let who = match &self.member.partner {
-            Some(p) => format!("{} ({seat}, {p})", self.member.name),
-            None => format!("{} ({seat})", self.member.name),
+            Some(p) => format!("{name} ({seat}, {p})"),
+            None => format!("{name} ({seat})"),
         };
         crate::i18n::t_args(
             "leave.summary",

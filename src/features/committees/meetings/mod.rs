@@ -267,6 +267,9 @@ async fn show_page(
     let members: Vec<(MemberRow, String)> = seats::members(ctx.conn(), id)
         .await?
         .into_iter()
+        // Nobody holds a vacant seat: it neither attends nor counts
+        // towards the quorum.
+        .filter(|m| !m.is_vacant())
         .filter(|m| m.left_on.is_none() || presence.contains_key(&m.id))
         .map(|m| {
             let p = presence.get(&m.id).cloned().unwrap_or_default();
