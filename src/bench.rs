@@ -189,7 +189,7 @@ async fn plan(
     .await?;
     sqlx::query!(
         "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target)
-         select $1, id, 'Cases identified under outcome ' || code, 'cases', 10, 100
+         select $1, id, 'Cases identified under outcome ' || code, 'cases', '10', '100'
          from outcomes where nap_id = $2",
         tenant,
         nap

@@ -255,18 +255,18 @@ type DemoIndicator = (
     &'static str,
     &'static str,
     &'static str,
-    f64,
-    f64,
+    &'static str,
+    &'static str,
     &'static str,
     &'static [(i32, f64)],
 );
 
 #[rustfmt::skip]
 const INDICATORS: &[DemoIndicator] = &[
-    ("1.1", "Workers and jobseekers reached by information", "people", 0.0, 200000.0, "MOL", &[(2025, 35000.0), (2026, 82000.0)]),
-    ("2.1", "Labour inspectors trained in identification", "%", 10.0, 90.0, "LI", &[(2025, 30.0), (2026, 55.0)]),
-    ("2.2", "Identified victims who receive assistance", "%", 40.0, 95.0, "MOG", &[(2025, 52.0), (2026, 61.0)]),
-    ("3.2", "Forced labour cases brought to court", "cases", 3.0, 40.0, "MOJ", &[(2025, 5.0), (2026, 9.0)]),
+    ("1.1", "Workers and jobseekers reached by information", "people", "0", "200000", "MOL", &[(2025, 35000.0), (2026, 82000.0)]),
+    ("2.1", "Labour inspectors trained in identification", "%", "10", "90", "LI", &[(2025, 30.0), (2026, 55.0)]),
+    ("2.2", "Identified victims who receive assistance", "%", "40", "95", "MOG", &[(2025, 52.0), (2026, 61.0)]),
+    ("3.2", "Forced labour cases brought to court", "cases", "3", "40", "MOJ", &[(2025, 5.0), (2026, 9.0)]),
 ];
 
 /// A few risks and indicators with measured values.
@@ -321,6 +321,50 @@ async fn register(editor: &PlanEditor, conn: &mut PgConnection, nap: &Nap) -> an
             .execute(&mut *conn)
             .await?;
         }
+    }
+    qualitative_indicator(editor, conn, nap, author).await
+}
+
+/// One indicator for the plan as a whole, as plans often word it: its
+/// baseline and target are sentences and its values are reported in words.
+async fn qualitative_indicator(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    author: i64,
+) -> anyhow::Result<()> {
+    let id = sqlx::query_scalar!(
+        "insert into indicators (tenant_id, nap_id, name, qualitative, baseline, target, responsible_partner_id)
+         select $1, $2, 'Social dialogue on the plan''s progress', true,
+                'No regular consultation of workers'' and employers'' organisations before the plan',
+                'Each annual review discussed with workers'' and employers'' organisations by the end of 2027',
+                (select id from partners where acronym = 'MOL')
+         returning id",
+        editor.tenant_id(),
+        nap.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for (year, text) in [
+        (
+            2025,
+            "The first annual review was sent to the social partners for written comments.",
+        ),
+        (
+            2026,
+            "The annual review was discussed at a tripartite meeting; two of its recommendations were adopted.",
+        ),
+    ] {
+        sqlx::query!(
+            "insert into indicator_values (tenant_id, indicator_id, year, value_text, entered_by) values ($1, $2, $3, $4, $5)",
+            editor.tenant_id(),
+            id,
+            year,
+            text,
+            author
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

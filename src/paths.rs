@@ -165,6 +165,8 @@ routes! {
     risk_edit = "/t/{slug}/naps/{id}/risks/{risk}/edit", slug, id, risk;
     indicators = "/t/{slug}/naps/{id}/indicators", slug, id;
     indicator = "/t/{slug}/naps/{id}/indicators/{indicator}", slug, id, indicator;
+    indicator_edit = "/t/{slug}/naps/{id}/indicators/{indicator}/edit", slug, id, indicator;
+    indicator_delete = "/t/{slug}/naps/{id}/indicators/{indicator}/delete", slug, id, indicator;
 
     committees = "/t/{slug}/committees", slug;
     committee = "/t/{slug}/committees/{id}", slug, id;

@@ -17,6 +17,7 @@ mod csrf;
 mod dashboard;
 mod failure;
 mod honest;
+mod indicators;
 mod languages;
 mod layers;
 mod matrix;

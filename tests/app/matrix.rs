@@ -681,6 +681,30 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ),
         (
             "GET",
+            "/t/{slug}/naps/{id}/indicators/{indicator}/edit",
+            format!("{nap}/indicators/{}/edit", ids.indicator),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators/{indicator}/edit",
+            format!("{nap}/indicators/{}/edit", ids.indicator),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/indicators/{indicator}/delete",
+            format!("{nap}/indicators/{}/delete", ids.indicator),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators/{indicator}/delete",
+            format!("{nap}/indicators/{}/delete", ids.indicator),
+            Secretariat,
+        ),
+        (
+            "GET",
             "/t/{slug}/naps/{id}/risks",
             format!("{nap}/risks"),
             Members,
@@ -1028,7 +1052,7 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         &list,
         &list,
         &[
-            ("outcome", "1.1"),
+            ("place", "outcome:1.1"),
             ("name", "Cases"),
             ("target", "10"),
             ("responsible", "MOJ"),

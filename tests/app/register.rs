@@ -84,25 +84,27 @@ async fn indicators_show_target_against_actual_entered_by_the_responsible_focal_
             &list,
             &list,
             &[
-                ("outcome", "1.1"),
+                ("place", "outcome:1.1"),
                 ("name", "Workers reached"),
                 ("unit", "people"),
                 ("baseline", "100"),
-                ("target", "six"),
+                ("target", "1e13"),
             ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         res.texts("#f-target-error"),
-        vec!["Enter a number such as 12 or 3.5."]
+        vec![
+            "This number is larger than any indicator measures: at most a million million either way."
+        ]
     );
     let res = sec
         .submit(
             &list,
             &list,
             &[
-                ("outcome", "1.1"),
+                ("place", "outcome:1.1"),
                 ("name", "Workers reached"),
                 ("unit", "people"),
                 ("baseline", "100"),
