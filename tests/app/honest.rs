@@ -216,3 +216,60 @@ async fn an_ended_plan_gives_a_final_summary_instead_of_what_is_due_next() {
             .any(|f| f == "0 activities with no update recorded")
     );
 }
+
+#[tokio::test]
+async fn progress_by_quarter_is_kept_on_write_and_equals_a_fresh_count() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let base = format!("/t/aland/naps/{nap}");
+    for code in ["1.1.1", "1.1.2"] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", "Train labour inspectors"),
+                ("lead", "MOL"),
+                ("targets", "2029Q1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let first = app
+        .count("select id from activities where code = '1.1.1'")
+        .await;
+    let res = crate::progress::post(
+        &mut sec,
+        nap,
+        first,
+        &[("status", "on-track"), ("progress", "60")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // The summary holds what a count of the activities gives now.
+    let fresh = "select count(*) from outcome_progress p
+                 where p.quarter_index = quarter_index_of(now())
+                   and (p.progress_sum, p.activities) = (select coalesce(sum(progress), 0), count(*)
+                                                         from activities a where a.outcome_id = p.outcome_id)";
+    assert_eq!(app.count(fresh).await, 1);
+    // The dashboard's table says it: (60 + 0) / 2 this quarter.
+    let dashboard = sec.get(&format!("{base}/dashboard")).await;
+    let rows = dashboard.texts("section[aria-labelledby=progress-heading] tbody tr");
+    assert_eq!(
+        rows.last().map(String::as_str).unwrap_or(""),
+        format!(
+            "{} 30%",
+            nap_oversight::features::plan::quarter::Quarter::current()
+        )
+    );
+
+    // Moving, adding and removing activities keep it true.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("delete from activities where code = '1.1.2'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(app.count(fresh).await, 1);
+}

@@ -4,6 +4,7 @@
 //! security policy forbids) beside HTML labels that stay text at any width,
 //! in print and for screen readers, and tests check the geometry as numbers.
 
+use super::summary::ProgressSum;
 use crate::features::plan::quarter::Quarter;
 
 /// A scale from 0 to a round maximum, and its ticks.
@@ -220,45 +221,38 @@ impl ProgressLine {
     }
 }
 
-/// Each objective's average progress over its activities (an activity not
-/// yet reported counts as 0), carrying each activity's last accepted report
-/// forward, for each quarter of `quarters`.
-///
-/// `objectives` are `(id, label, number of activities)`; `reports` are
-/// `(objective, activity, quarter index, progress)`.
+/// Each objective's average progress at the end of each of `quarters`,
+/// from its outcomes' sums: each outcome counts as it stood at its latest
+/// change up to that quarter, and not before its first.
 pub fn progress_lines(
-    objectives: &[(i64, String, usize)],
-    reports: &[(i64, i64, i32, i16)],
+    objectives: &[(i64, String)],
+    sums: &[ProgressSum],
     quarters: &[Quarter],
 ) -> Vec<ProgressLine> {
     let n = quarters.len();
     objectives
         .iter()
         .enumerate()
-        .map(|(series, (id, label, activities))| {
-            let mut mine: Vec<&(i64, i64, i32, i16)> =
-                reports.iter().filter(|r| r.0 == *id).collect();
-            mine.sort_by_key(|r| (r.1, r.2));
+        .map(|(series, (id, label))| {
+            let mine: Vec<&ProgressSum> = sums.iter().filter(|s| s.objective == *id).collect();
             let values: Vec<f64> = quarters
                 .iter()
                 .map(|q| {
-                    let mut sum = 0.0;
-                    let mut last: Option<(i64, i16)> = None;
-                    for r in mine.iter().filter(|r| r.2 <= q.index()) {
-                        if let Some((activity, progress)) = last
-                            && activity != r.1
-                        {
-                            sum += f64::from(progress);
+                    let mut latest: std::collections::BTreeMap<i64, &ProgressSum> =
+                        std::collections::BTreeMap::new();
+                    for s in mine.iter().filter(|s| s.quarter <= q.index()) {
+                        let slot = latest.entry(s.outcome).or_insert(s);
+                        if s.quarter > slot.quarter {
+                            *slot = s;
                         }
-                        last = Some((r.1, r.3));
                     }
-                    if let Some((_, progress)) = last {
-                        sum += f64::from(progress);
-                    }
-                    if *activities == 0 {
+                    let (sum, count) = latest.values().fold((0, 0), |(sum, count), s| {
+                        (sum + s.sum, count + s.activities)
+                    });
+                    if count == 0 {
                         0.0
                     } else {
-                        sum / *activities as f64
+                        sum as f64 / count as f64
                     }
                 })
                 .collect();
@@ -365,22 +359,33 @@ mod tests {
     }
 
     #[test]
-    fn progress_carries_each_activitys_last_report_forward() {
+    fn progress_carries_each_outcomes_last_sum_forward() {
         let quarters = [q(2026, 1), q(2026, 2), q(2026, 3)];
         let i = |quarter: Quarter| quarter.index();
-        // Objective 1 has four activities; two report.
-        let reports = [
-            (1, 10, i(q(2026, 1)), 20),
-            (1, 10, i(q(2026, 3)), 60),
-            (1, 11, i(q(2026, 2)), 40),
-            (2, 20, i(q(2026, 2)), 100),
+        // Objective 1 has two outcomes of two activities each; objective 2
+        // one outcome of one activity.
+        let sum = |objective, outcome, quarter: Quarter, sum, activities| ProgressSum {
+            objective,
+            outcome,
+            quarter: i(quarter),
+            sum,
+            activities,
+        };
+        let sums = [
+            sum(1, 10, q(2026, 1), 20, 2),
+            sum(1, 10, q(2026, 3), 60, 2),
+            sum(1, 11, q(2026, 1), 0, 2),
+            sum(1, 11, q(2026, 2), 40, 2),
+            sum(2, 20, q(2026, 2), 100, 1),
         ];
         let lines = progress_lines(
-            &[(1, "1 Prevention".into(), 4), (2, "2 Protection".into(), 1)],
-            &reports,
+            &[(1, "1 Prevention".into()), (2, "2 Protection".into())],
+            &sums,
             &quarters,
         );
+        // (20 + 0) / 4, then (20 + 40) / 4, then (60 + 40) / 4.
         assert_eq!(lines[0].values, [5.0, 15.0, 25.0]);
+        // Nothing counted before the outcome's first change.
         assert_eq!(lines[1].values, [0.0, 100.0, 100.0]);
         assert_eq!(lines[0].points, "0.0,95.0 50.0,85.0 100.0,75.0");
         assert_eq!(lines[1].last(), 100.0);

@@ -329,13 +329,10 @@ impl DashboardPage {
         let progress_quarters: Vec<Quarter> = (start.index()..=until.index())
             .map(Quarter::from_index)
             .collect();
-        let objectives: Vec<(i64, String, usize)> = summary
+        let objectives: Vec<(i64, String)> = summary
             .objectives
             .iter()
-            .map(|(id, code, title)| {
-                let (n, _, _) = activities(&|t| t.objective_id == *id);
-                (*id, format!("{code} {title}"), n)
-            })
+            .map(|(id, code, title)| (*id, format!("{code} {title}")))
             .collect();
         let progress = progress_lines(&objectives, &summary.progress, &progress_quarters);
         // (partner, its row, budget, spending) for every partner leading an activity.

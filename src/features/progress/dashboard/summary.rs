@@ -25,6 +25,18 @@ pub struct ActivityTally {
     pub spending: i64,
 }
 
+/// An outcome's activities' progress, summed, as it stood at the end of a
+/// quarter that saw a change (until the next such quarter).
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressSum {
+    pub objective: i64,
+    pub outcome: i64,
+    /// A quarter index (`Quarter::index`).
+    pub quarter: i32,
+    pub sum: i64,
+    pub activities: i64,
+}
+
 /// Targets of one lead partner (0: none) in one quarter.
 pub struct TargetTally {
     pub lead: i64,
@@ -64,7 +76,7 @@ pub struct Summary {
     pub focal_points: HashMap<i64, Vec<String>>,
     /// Each activity's last accepted progress in each quarter it was
     /// reported: (objective, activity, quarter index, progress).
-    pub progress: Vec<(i64, i64, i32, i16)>,
+    pub progress: Vec<ProgressSum>,
 }
 
 /// How many activities each short list of the dashboard shows.
@@ -221,21 +233,26 @@ impl Summary {
         {
             focal_points.entry(r.partner).or_default().push(r.name);
         }
+        // Kept on write per outcome and quarter (outcome_progress): a few rows
+        // however long the plan's history.
         let progress = sqlx::query!(
-            r#"select oc.objective_id, u.activity_id,
-                      (extract(year from u.created_at)::int * 4 + extract(quarter from u.created_at)::int - 1) as "quarter!",
-                      (array_agg(u.progress order by u.created_at desc, u.id desc))[1] as "progress!"
-               from status_updates u
-               join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
-               join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
-               where a.nap_id = $1 and u.review_state = 'accepted'
-               group by 1, 2, 3"#,
+            r#"select oc.objective_id, p.outcome_id, p.quarter_index, p.progress_sum, p.activities
+               from outcome_progress p
+               join outcomes oc on oc.tenant_id = p.tenant_id and oc.id = p.outcome_id
+               where p.nap_id = $1
+               order by p.outcome_id, p.quarter_index"#,
             nap.id
         )
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
-        .map(|r| (r.objective_id, r.activity_id, r.quarter, r.progress))
+        .map(|r| ProgressSum {
+            objective: r.objective_id,
+            outcome: r.outcome_id,
+            quarter: r.quarter_index,
+            sum: r.progress_sum,
+            activities: i64::from(r.activities),
+        })
         .collect();
         let mut overdue = list("overdue");
         overdue.sort_by_key(|(n, a)| (std::cmp::Reverse(*n), code_key(&a.code)));
