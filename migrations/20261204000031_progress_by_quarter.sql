@@ -26,17 +26,45 @@ create function quarter_index_of(at timestamptz) returns integer
     language sql immutable
     as $$ select extract(year from at at time zone 'UTC')::int * 4 + extract(quarter from at at time zone 'UTC')::int - 1 $$;
 
--- Sums again the given outcomes (those still existing) into the given
--- quarters: one row per outcome and quarter, replaced.
+-- Where a quarter index begins.
+create function quarter_start(quarter_index integer) returns timestamptz
+    language sql immutable
+    as $$ select make_timestamptz(quarter_index / 4, (quarter_index % 4) * 3 + 1, 1, 0, 0, 0, 'UTC') $$;
+
+-- Sums again the given outcomes (those still existing) in the given
+-- quarters, in the quarters after them already kept, and in this one. This
+-- quarter sums the activities as they stand; an earlier one, each activity's
+-- last accepted update by its end (0 before any), so history written out of
+-- order (a demo, an import of old reports) still lands right. The usual
+-- write, an update now, touches this quarter's row alone.
 create function refresh_outcome_progress(tenants bigint[], outcomes bigint[], quarters integer[]) returns void
     language sql
     as $$
+    with asked as (
+        select distinct * from unnest(tenants, outcomes, quarters) as k(tenant_id, id, quarter_index)),
+    todo as (
+        select tenant_id, id, least(quarter_index, quarter_index_of(now())) as quarter_index from asked
+        union
+        select p.tenant_id, p.outcome_id, p.quarter_index
+        from outcome_progress p
+        join asked k on k.tenant_id = p.tenant_id and k.id = p.outcome_id and p.quarter_index > k.quarter_index
+        union
+        select tenant_id, id, quarter_index_of(now()) from asked)
     insert into outcome_progress as p (tenant_id, nap_id, outcome_id, quarter_index, progress_sum, activities)
-    select oc.tenant_id, oc.nap_id, oc.id, k.quarter_index, coalesce(sum(a.progress), 0), count(a.id)
-    from (select distinct * from unnest(tenants, outcomes, quarters)) as k(tenant_id, id, quarter_index)
-    join outcomes oc on oc.tenant_id = k.tenant_id and oc.id = k.id
+    select oc.tenant_id, oc.nap_id, oc.id, t.quarter_index,
+           coalesce(sum(case when t.quarter_index >= quarter_index_of(now()) then a.progress
+                             else coalesce(l.progress, 0) end), 0),
+           count(a.id)
+    from todo t
+    join outcomes oc on oc.tenant_id = t.tenant_id and oc.id = t.id
     left join activities a on a.tenant_id = oc.tenant_id and a.outcome_id = oc.id
-    group by oc.tenant_id, oc.nap_id, oc.id, k.quarter_index
+    left join lateral (
+        select u.progress from status_updates u
+        where t.quarter_index < quarter_index_of(now())
+          and u.tenant_id = a.tenant_id and u.activity_id = a.id and u.review_state = 'accepted'
+          and u.created_at < quarter_start(t.quarter_index + 1)
+        order by u.created_at desc, u.id desc limit 1) l on true
+    group by oc.tenant_id, oc.nap_id, oc.id, t.quarter_index
     order by 1, 3, 4
     on conflict (tenant_id, outcome_id, quarter_index)
     do update set progress_sum = excluded.progress_sum, activities = excluded.activities

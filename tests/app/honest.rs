@@ -265,9 +265,53 @@ async fn progress_by_quarter_is_kept_on_write_and_equals_a_fresh_count() {
         )
     );
 
-    // Moving, adding and removing activities keep it true.
+    // History written out of order (a report of an earlier quarter arriving
+    // after this one's) lands in its own quarter, from the history.
     let mut conn = app.owner_conn().await;
-    sqlx::query("delete from activities where code = '1.1.2'")
+    let second = app
+        .count("select id from activities where code = '1.1.2'")
+        .await;
+    sqlx::query(
+        "with u as (insert into status_updates (tenant_id, activity_id, author_id, status, progress,
+                                                based_on_version, created_at)
+                    select a.tenant_id, a.id, (select min(id) from users), 'on-track', 40, a.version,
+                           now() - interval '6 months'
+                    from activities a where a.id = $1 returning activity_id, created_at)
+         update activities a set progress = 40, last_update_at = u.created_at from u where a.id = u.activity_id",
+    )
+    .bind(second)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let past = "select progress_sum from outcome_progress
+                where quarter_index = quarter_index_of(now() - interval '6 months')";
+    assert_eq!(
+        app.count(past).await,
+        40,
+        "the earlier quarter holds the report of its time"
+    );
+    assert_eq!(
+        app.count(fresh).await,
+        1,
+        "and this quarter the activities as they stand"
+    );
+
+    // Adding and removing activities keep it true.
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.3"),
+            ("title", "Inspect the farms"),
+            ("lead", "MOL"),
+            ("targets", "2029Q1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(app.count(fresh).await, 1);
+    sqlx::query("delete from activities where code = '1.1.3'")
         .execute(&mut conn)
         .await
         .unwrap();
