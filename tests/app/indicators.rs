@@ -286,6 +286,15 @@ async fn a_qualitative_indicator_takes_a_text_value_per_period() {
         .await,
         2
     );
+    // The audit log says the words that were entered.
+    let audit = sec.get("/t/aland/audit").await;
+    assert!(
+        audit
+            .body
+            .contains("the value Discussed at the tripartite meeting of May of the indicator"),
+        "{}",
+        audit.texts("main li, main td").join("\n")
+    );
     // Its values are words: it cannot turn into a numeric one under them.
     let edit = format!("{page}/edit");
     let res = sec

@@ -210,15 +210,13 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
             .map(|q| q.to_string())
             .unwrap_or_default();
             args.push(("quarter", quarter));
-            args.push((
-                "value",
-                value(
-                    table,
-                    "value",
-                    r.get("value").unwrap_or(&Value::Null),
-                    names,
-                ),
-            ));
+            // A number, or a qualitative indicator's words.
+            let figure = r.get("value").filter(|v| !v.is_null());
+            let (column, v) = match figure {
+                Some(v) => ("value", v),
+                None => ("value_text", r.get("value_text").unwrap_or(&Value::Null)),
+            };
+            args.push(("value", value(table, column, v, names)));
         }
         "handovers" => args.push((
             "to",
