@@ -100,7 +100,22 @@ begin
               from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
               where n.outcome_id <> o.outcome_id) c;
     end if;
-    if tenants is not null then
+    if tenants is null then
+        return null;
+    end if;
+    -- The usual write: this quarter, the activities as they stand (a plan
+    -- PL/pgSQL keeps prepared).
+    insert into outcome_progress as p (tenant_id, nap_id, outcome_id, quarter_index, progress_sum, activities)
+    select oc.tenant_id, oc.nap_id, oc.id, quarter_index_of(now()), coalesce(sum(a.progress), 0), count(a.id)
+    from (select distinct * from unnest(tenants, outcomes)) as k(tenant_id, id)
+    join outcomes oc on oc.tenant_id = k.tenant_id and oc.id = k.id
+    left join activities a on a.tenant_id = oc.tenant_id and a.outcome_id = oc.id
+    group by oc.tenant_id, oc.nap_id, oc.id
+    order by 1, 3
+    on conflict (tenant_id, outcome_id, quarter_index)
+    do update set progress_sum = excluded.progress_sum, activities = excluded.activities;
+    -- History that arrived for an earlier quarter.
+    if exists (select 1 from unnest(quarters) as q(i) where q.i < quarter_index_of(now())) then
         perform refresh_outcome_progress(tenants, outcomes, quarters);
     end if;
     return null;
