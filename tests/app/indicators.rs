@@ -321,6 +321,25 @@ async fn a_qualitative_indicator_takes_a_text_value_per_period() {
             .await,
         1
     );
+
+    // The plan's export carries it, on the plan as a whole, with its words.
+    let xlsx = sec
+        .get_bytes(&format!("/t/aland/naps/{nap}/export.xlsx"))
+        .await;
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range("Indicators").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "What it measures");
+    assert!(
+        rows.iter().any(|r| r[0] == "The plan as a whole"
+            && r[1] == "Social dialogue on the plan"
+            && r[6] == "Discussed at the tripartite meeting of May"),
+        "{rows:?}"
+    );
 }
 
 #[tokio::test]

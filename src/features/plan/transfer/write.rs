@@ -205,12 +205,18 @@ pub async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<
         ]
     })
     .collect();
+    // Every indicator of the plan: on the plan as a whole, an objective or
+    // an outcome; a value in figures or in words.
+    let whole_plan = i18n::t("indicator.whole_plan").into_owned();
     let indicators = sqlx::query!(
-        r#"select oc.code, i.name, i.unit, i.baseline, i.target, v.year as "year?", v.quarter as "quarter?", v.value as "value?"
+        r#"select coalesce(oc.code, o.code) as "measures?", i.name, i.unit, i.baseline, i.target,
+                  v.year as "year?", v.quarter as "quarter?", v.value as "value?", v.value_text as "value_text?"
            from indicators i
-           join outcomes oc on oc.tenant_id = i.tenant_id and oc.id = i.outcome_id
+           left join objectives o on o.tenant_id = i.tenant_id and o.id = i.objective_id
+           left join outcomes oc on oc.tenant_id = i.tenant_id and oc.id = i.outcome_id
            left join indicator_values v on v.tenant_id = i.tenant_id and v.indicator_id = i.id
-           where oc.nap_id = $1 order by oc.code, i.id, v.year, v.quarter nulls first"#,
+           where coalesce(i.nap_id, o.nap_id, oc.nap_id) = $1
+           order by i.nap_id is null, coalesce(oc.code_order, o.code_order), i.id, v.year, v.quarter nulls first"#,
         nap_id
     )
     .fetch_all(&mut *conn)
@@ -218,13 +224,16 @@ pub async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<
     .into_iter()
     .map(|i| {
         vec![
-            i.code,
+            i.measures.unwrap_or_else(|| whole_plan.clone()),
             i.name,
             i.unit,
             i.baseline.to_string(),
             i.target.to_string(),
             i.year.map(|y| crate::features::progress::indicators::period_text(y, i.quarter)).unwrap_or_default(),
-            i.value.map(|v| v.to_string()).unwrap_or_default(),
+            i.value
+                .map(|v| v.to_string())
+                .or(i.value_text)
+                .unwrap_or_default(),
         ]
     })
     .collect();
@@ -262,7 +271,7 @@ pub async fn progress_sheets(conn: &mut PgConnection, nap_id: i64) -> AppResult<
         Sheet {
             name: "indicators",
             header: vec![
-                "outcome_code",
+                "measures",
                 "indicator",
                 "unit",
                 "baseline",
