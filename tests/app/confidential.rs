@@ -9,28 +9,30 @@ use sqlx::{Connection, PgConnection};
 use crate::common::{Client, TestApp};
 use crate::plan::{add_activity, plan_setup};
 
-const TITLE: &str = "Referral of Witness Qx7 to the shelter";
-const BODY: &str = "Qx7 was recruited by Kappa Agency and moved on 3 March";
+pub const TITLE: &str = "Referral of Witness Qx7 to the shelter";
+pub const BODY: &str = "Qx7 was recruited by Kappa Agency and moved on 3 March";
 const FILE: &[u8] = b"Qx7 statement: passport kept by Kappa Agency";
 /// Words that appear in no page unless a record leaks.
 const MARKERS: [&str; 3] = ["Qx7", "Kappa Agency", "shelter"];
 
-struct Setup {
-    app: TestApp,
-    sec: Client,
-    keeper: Client,
-    nap: i64,
-    activity: i64,
-    group: i64,
+/// Activity 1.1.1, and the group "Referral group" whose only member is the
+/// ministry's min@aland.test (`keeper`); union@aland.test is outside it.
+pub struct Setup {
+    pub app: TestApp,
+    pub sec: Client,
+    pub keeper: Client,
+    pub nap: i64,
+    pub activity: i64,
+    pub group: i64,
 }
 
 impl Setup {
-    fn activity_path(&self) -> String {
+    pub fn activity_path(&self) -> String {
         format!("/t/aland/naps/{}/activities/{}", self.nap, self.activity)
     }
 }
 
-async fn setup() -> Setup {
+pub async fn setup() -> Setup {
     let (app, mut sec, nap) = plan_setup().await;
     let res = add_activity(
         &mut sec,
@@ -91,7 +93,8 @@ async fn setup() -> Setup {
     }
 }
 
-async fn add_record(
+/// A referral by the keeper, titled `title`, with [`BODY`] and `file`.
+pub async fn add_record(
     s: &mut Setup,
     title: &str,
     file: Option<(&str, &[u8])>,

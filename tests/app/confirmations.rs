@@ -186,51 +186,17 @@ async fn deleting_a_partner_needs_the_confirmation() {
     .await;
 }
 
-/// A group with the ministry member in it, and one record of theirs.
+/// A group with the ministry member in it, and one record of theirs
+/// (the confidential tests' fixture); the member's user id last.
 async fn confidential_setup() -> (TestApp, Client, Client, i64, i64) {
-    let (app, mut sec, nap, activity) = plan_with_activity().await;
-    app.member(
-        "aland",
-        "min@aland.test",
-        Role::Ministry,
-        Some("MOL"),
-        false,
-    )
-    .await;
-    sec.submit(
-        "/t/aland/confidential",
-        "/t/aland/confidential",
-        &[("name", "Referral group")],
-    )
-    .await;
-    let group = app.count("select id from confidential_groups").await;
-    let min = app
+    let mut setup = crate::confidential::setup().await;
+    let res = crate::confidential::add_record(&mut setup, "Case note", None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let min = setup
+        .app
         .count("select id from users where email = 'min@aland.test'")
         .await;
-    let res = sec
-        .submit(
-            "/t/aland/confidential",
-            &format!("/t/aland/confidential/groups/{group}/members"),
-            &[("user", &min.to_string())],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let mut keeper = app.signed_in("min@aland.test").await;
-    let act = format!("/t/aland/naps/{nap}/activities/{activity}");
-    let res = keeper
-        .upload_form(
-            &act,
-            &format!("{act}/confidential"),
-            &[
-                ("kind", "note"),
-                ("group", &group.to_string()),
-                ("title", "Case note"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    (app, sec, keeper, group, min)
+    (setup.app, setup.sec, setup.keeper, setup.group, min)
 }
 
 #[tokio::test]

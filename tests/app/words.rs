@@ -2,7 +2,6 @@
 //! of reference marked, and a glossary every page can point to.
 
 use axum::http::StatusCode;
-use nap_oversight::authz::Role;
 
 use crate::common::{Client, SEC, TestApp};
 use crate::plan::{add_activity, plan_setup};
@@ -150,54 +149,15 @@ async fn the_audit_log_says_each_kind_of_change_in_a_sentence() {
 
 #[tokio::test]
 async fn reads_of_confidential_records_are_said_without_what_they_say() {
-    let (app, mut sec, nap) = plan_setup().await;
-    add_activity(
-        &mut sec,
-        nap,
-        &[("outcome", "1.1"), ("code", "2.1.4"), ("title", "Referral")],
-    )
-    .await;
-    let activity = app.count("select id from activities").await;
-    app.member(
-        "aland",
-        "min@aland.test",
-        Role::Ministry,
-        Some("MOL"),
-        false,
-    )
-    .await;
-    sec.submit(
-        "/t/aland/confidential",
-        "/t/aland/confidential",
-        &[("name", "Referral group")],
-    )
-    .await;
-    let group = app.count("select id from confidential_groups").await;
-    let min = app
-        .count("select id from users where email = 'min@aland.test'")
-        .await;
-    sec.submit(
-        "/t/aland/confidential",
-        &format!("/t/aland/confidential/groups/{group}/members"),
-        &[("user", &min.to_string())],
-    )
-    .await;
-    let mut keeper = app.signed_in("min@aland.test").await;
-    let act = format!("/t/aland/naps/{nap}/activities/{activity}");
-    let res = keeper
-        .upload_form(
-            &act,
-            &format!("{act}/confidential"),
-            &[
-                ("kind", "referral"),
-                ("group", &group.to_string()),
-                ("title", "Name of the victim"),
-                ("body", "Where she lives"),
-            ],
-            None,
-        )
-        .await;
+    let mut setup = crate::confidential::setup().await;
+    let res = crate::confidential::add_record(&mut setup, crate::confidential::TITLE, None).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let crate::confidential::Setup {
+        app,
+        mut sec,
+        mut keeper,
+        ..
+    } = setup;
     let record = app.count("select id from confidential_records").await;
     keeper
         .get(&format!("/t/aland/confidential/records/{record}"))
@@ -206,12 +166,12 @@ async fn reads_of_confidential_records_are_said_without_what_they_say() {
     let all = sentences(&mut sec).await;
     assert_eq!(
         said(&all, "Person min@aland.test read"),
-        format!("Person min@aland.test read a confidential record on the activity 2.1.4, {today}.")
+        format!("Person min@aland.test read a confidential record on the activity 1.1.1, {today}.")
     );
     assert_eq!(
         said(&all, "Person min@aland.test added"),
         format!(
-            "Person min@aland.test added a confidential record on the activity 2.1.4 (group Referral group), {today}."
+            "Person min@aland.test added a confidential record on the activity 1.1.1 (group Referral group), {today}."
         )
     );
     assert_eq!(
@@ -221,7 +181,10 @@ async fn reads_of_confidential_records_are_said_without_what_they_say() {
         )
     );
     let page = sec.get("/t/aland/audit").await;
-    assert!(!page.body.contains("Name of the victim") && !page.body.contains("Where she lives"));
+    assert!(
+        !page.body.contains(crate::confidential::TITLE)
+            && !page.body.contains(crate::confidential::BODY)
+    );
 }
 
 #[tokio::test]
