@@ -47,11 +47,7 @@ pub(super) struct DraftPage {
 impl DraftPage {
     /// The translation of `field` into `lang` as the form shows it.
     fn translated(&self, field: &str, lang: &str) -> &str {
-        self.translations
-            .0
-            .get(lang)
-            .and_then(|fields| fields.get(field))
-            .map_or("", String::as_str)
+        self.translations.get(lang, field).unwrap_or_default()
     }
 
     /// The portal's languages other than the tenant's.

@@ -109,29 +109,26 @@ pub fn translated_name(field: &str, lang: &str) -> &'static str {
 }
 
 impl TorText {
-    /// The section named `field`, to replace its text.
-    fn section_mut(&mut self, field: &str) -> Option<&mut String> {
-        Some(match field {
-            "mandate" => &mut self.mandate,
-            "purpose" => &mut self.purpose,
-            "composition" => &mut self.composition,
-            "roles" => &mut self.roles,
-            "decision_making" => &mut self.decision_making,
-            "meeting_frequency" => &mut self.meeting_frequency,
-            "reporting" => &mut self.reporting,
-            "changes" => &mut self.changes,
-            "confidentiality" => &mut self.confidentiality,
-            _ => return None,
-        })
+    /// Each section's text, in the order of [`SECTIONS`], to replace it.
+    fn texts_mut(&mut self) -> [&mut String; 9] {
+        [
+            &mut self.mandate,
+            &mut self.purpose,
+            &mut self.composition,
+            &mut self.roles,
+            &mut self.decision_making,
+            &mut self.meeting_frequency,
+            &mut self.reporting,
+            &mut self.changes,
+            &mut self.confidentiality,
+        ]
     }
 
     /// The text as a reader of `lang` gets it: each section as the
     /// secretariat wrote it in that language, else as written.
     pub fn in_language(mut self, translations: &Translations, lang: &str) -> Self {
-        for (field, _) in SECTIONS {
-            if let (Some(text), Some(section)) =
-                (translations.get(lang, field), self.section_mut(field))
-            {
+        for ((field, _), section) in SECTIONS.iter().zip(self.texts_mut()) {
+            if let Some(text) = translations.get(lang, field) {
                 *section = text.to_owned();
             }
         }
