@@ -225,7 +225,11 @@ async fn the_dashboard_opens_on_what_is_late_and_who_answers_for_it() {
         .to_owned();
     let list = sec.get(&link).await;
     assert_eq!(list.texts("table.activity-list tbody th"), ["1.1.1"]);
-    let _ = activity;
+    // And the late item leads to its activity.
+    assert_eq!(
+        page.attr("#late ol.late-list > li a", "href"),
+        Some(format!("/t/aland/naps/{nap}/activities/{activity}"))
+    );
 
     // The charts say what they show: a title, labelled bars with values, a scale.
     assert!(page.texts(".chart-box h3").len() >= 3);
