@@ -133,6 +133,16 @@ choices!(
 });
 
 choices!(
+    /// What the activity list behind a dashboard figure keeps (`only=`).
+    ListOnly, "list_only", {
+    Overdue => "overdue",
+    DueNext => "due-next",
+    Stale => "stale",
+    NoLead => "no-lead",
+    Never => "never",
+});
+
+choices!(
     /// The side of tripartite dialogue a partner speaks for.
     Constituency, "constituency", {
     Government => "government",
@@ -200,6 +210,7 @@ mod tests {
             NapStatus::ALL.iter().map(|v| v.label_key()).collect(),
             Level::ALL.iter().map(|v| v.label_key()).collect(),
             ActivityStatus::ALL.iter().map(|v| v.label_key()).collect(),
+            ListOnly::ALL.iter().map(|v| v.label_key()).collect(),
             Portfolio::ALL.iter().map(|v| v.label_key()).collect(),
             Constituency::ALL.iter().map(|v| v.label_key()).collect(),
             CommitteeKind::ALL.iter().map(|v| v.label_key()).collect(),

@@ -11,7 +11,7 @@ use super::charts::{
 use super::facts::{Fact, PartnerInfo};
 use super::late::{Directory, DueItem, LateAction, LateItem, due_items, late_items, split_actions};
 use super::summary::{ActivityTally, Summary};
-use crate::choices::{ActivityStatus, Constituency};
+use crate::choices::{ActivityStatus, Constituency, ListOnly};
 use crate::features::committees::meetings::OpenAction;
 use crate::features::plan::model::Nap;
 use crate::features::plan::quarter::{Quarter, TargetState};
@@ -162,10 +162,10 @@ impl DashboardPage {
     }
 
     /// The activity list of this NAP with `only=<which>`.
-    pub fn list_href(&self, which: &str) -> String {
+    pub fn list_href(&self, which: ListOnly) -> String {
         paths::with_query(
             &paths::activities(&self.slug, self.nap.id),
-            &[("only", which)],
+            &[("only", which.as_str())],
         )
     }
 
@@ -246,7 +246,7 @@ impl DashboardPage {
                     total,
                     behind: Figure {
                         value: behind_where(&|o, _, _| o == *id),
-                        href: list(&[("objective", code), ("only", "overdue")]),
+                        href: list(&[("objective", code), ("only", ListOnly::Overdue.as_str())]),
                     },
                 }
             })
@@ -359,11 +359,11 @@ impl DashboardPage {
                     },
                     behind: Figure {
                         value: behind_where(&|_, lead, _| lead == p.id),
-                        href: list(&[("lead", &p.acronym), ("only", "overdue")]),
+                        href: list(&[("lead", &p.acronym), ("only", ListOnly::Overdue.as_str())]),
                     },
                     overdue: Figure {
                         value: targets_of(TargetState::Missed, None, Some(p.id)),
-                        href: list(&[("lead", &p.acronym), ("only", "overdue")]),
+                        href: list(&[("lead", &p.acronym), ("only", ListOnly::Overdue.as_str())]),
                     },
                     last_update: last_update
                         .map(crate::http::page::format_date)
@@ -381,19 +381,19 @@ impl DashboardPage {
                 name: crate::i18n::t("dashboard.no_lead_row").into_owned(),
                 led: Figure {
                     value: led,
-                    href: list(&[("only", "no-lead")]),
+                    href: list(&[("only", ListOnly::NoLead.as_str())]),
                 },
                 delayed: Figure {
                     value: delayed,
-                    href: list(&[("only", "no-lead"), ("status", "delayed")]),
+                    href: list(&[("only", ListOnly::NoLead.as_str()), ("status", "delayed")]),
                 },
                 behind: Figure {
                     value: behind_where(&|_, lead, _| lead == 0),
-                    href: list(&[("only", "no-lead")]),
+                    href: list(&[("only", ListOnly::NoLead.as_str())]),
                 },
                 overdue: Figure {
                     value: targets_of(TargetState::Missed, None, Some(0)),
-                    href: list(&[("only", "no-lead")]),
+                    href: list(&[("only", ListOnly::NoLead.as_str())]),
                 },
                 last_update: String::new(),
             })
@@ -417,11 +417,17 @@ impl DashboardPage {
                     },
                     behind: Figure {
                         value: sum(|r| &r.behind),
-                        href: list(&[("constituency", c.as_str()), ("only", "overdue")]),
+                        href: list(&[
+                            ("constituency", c.as_str()),
+                            ("only", ListOnly::Overdue.as_str()),
+                        ]),
                     },
                     overdue: Figure {
                         value: sum(|r| &r.overdue),
-                        href: list(&[("constituency", c.as_str()), ("only", "overdue")]),
+                        href: list(&[
+                            ("constituency", c.as_str()),
+                            ("only", ListOnly::Overdue.as_str()),
+                        ]),
                     },
                 }
             })
@@ -472,7 +478,7 @@ impl DashboardPage {
         let due_next = due_items(summary.due_next.clone(), &directory);
         let behind = Figure {
             value: behind_where(&|_, _, _| true),
-            href: list(&[("only", "overdue")]),
+            href: list(&[("only", ListOnly::Overdue.as_str())]),
         };
         let behind_but_reported_well = behind_where(&|_, _, s| {
             matches!(s, ActivityStatus::OnTrack | ActivityStatus::Completed)

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use crate::choices::{ActivityStatus, Constituency, NapStatus};
+use crate::choices::{ActivityStatus, Constituency, ListOnly, NapStatus};
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
@@ -78,7 +78,7 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         .await?;
         dashboard.never_reported = Some(figures::Figure {
             value: usize::try_from(never).unwrap_or(0),
-            href: dashboard.list_href("never"),
+            href: dashboard.list_href(ListOnly::Never),
         });
         dashboard.can_close =
             dashboard.nap.status != NapStatus::Closed && ctx.plan_editor().is_ok();
@@ -112,7 +112,7 @@ pub struct ListFilters {
     pub lead: String,
     #[serde(default)]
     pub constituency: String,
-    /// "overdue", "due-next", "stale", "no-lead" or "never".
+    /// One of [`ListOnly`], by name.
     #[serde(default)]
     pub only: String,
 }
@@ -136,14 +136,10 @@ impl ListFilters {
 
     /// What `only` keeps, in words.
     pub fn only_label(&self) -> String {
-        match self.only.as_str() {
-            "overdue" => crate::i18n::t("schedule.behind").into_owned(),
-            "due-next" => crate::i18n::t("dashboard.only_due_next").into_owned(),
-            "stale" => crate::i18n::t("dashboard.only_stale").into_owned(),
-            "no-lead" => crate::i18n::t("dashboard.no_lead").into_owned(),
-            "never" => crate::i18n::t("update.none_recorded").into_owned(),
-            other => other.to_owned(),
-        }
+        ListOnly::parse(&self.only).map_or_else(
+            || self.only.clone(),
+            |o| crate::i18n::t(o.label_key()).into_owned(),
+        )
     }
 }
 
@@ -171,6 +167,7 @@ async fn activity_list(
     let now = OffsetDateTime::now_utc();
     let status = ActivityStatus::parse(&filters.status);
     let constituency = Constituency::parse(&filters.constituency);
+    let only = ListOnly::parse(&filters.only);
     let keep = |a: &Fact| {
         (filters.objective.is_empty() || a.objective == filters.objective)
             && status.is_none_or(|s| a.status == s)
@@ -179,13 +176,13 @@ async fn activity_list(
                     .as_deref()
                     .is_some_and(|l| l.eq_ignore_ascii_case(&filters.lead)))
             && constituency.is_none_or(|c| a.lead.is_some() && facts.constituency_of(a.lead) == c)
-            && match filters.only.as_str() {
-                "overdue" => a.missed(today) > 0,
-                "due-next" => a.due_in(next) > 0,
-                "stale" => a.is_stale(now, facts.stale_days),
-                "no-lead" => a.lead.is_none(),
-                "never" => a.last_update.is_none(),
-                _ => true,
+            && match only {
+                Some(ListOnly::Overdue) => a.missed(today) > 0,
+                Some(ListOnly::DueNext) => a.due_in(next) > 0,
+                Some(ListOnly::Stale) => a.is_stale(now, facts.stale_days),
+                Some(ListOnly::NoLead) => a.lead.is_none(),
+                Some(ListOnly::Never) => a.last_update.is_none(),
+                None => true,
             }
     };
     let keep_ids: std::collections::HashSet<i64> = facts
