@@ -135,6 +135,7 @@ routes! {
     nap_edit = "/t/{slug}/naps/{id}/edit", slug, id;
     nap_delete = "/t/{slug}/naps/{id}/delete", slug, id;
     nap_close = "/t/{slug}/naps/{id}/close", slug, id;
+    nap_tags = "/t/{slug}/naps/{id}/tags", slug, id;
     nap_publish = "/t/{slug}/naps/{id}/publish", slug, id;
     nap_unpublish = "/t/{slug}/naps/{id}/unpublish", slug, id;
     nap_plan = "/t/{slug}/naps/{id}/plan", slug, id;

@@ -31,6 +31,7 @@ mod progress;
 mod register;
 mod schedule;
 mod tallies;
+mod targets_and_tags;
 mod tenancy;
 mod transfer;
 mod two_factor;

@@ -446,6 +446,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/naps/{id}/tags",
+            format!("{nap}/tags"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/tags",
+            format!("{nap}/tags"),
+            Secretariat,
+        ),
+        (
             "POST",
             "/t/{slug}/naps/{id}/publish",
             format!("{nap}/publish"),

@@ -132,7 +132,7 @@ async fn bad_activity_input_is_answered_beside_each_field() {
     );
     assert_eq!(
         error("targets"),
-        "“someday” is not a time target: write 2027Q3 or Q2/yearly."
+        "“someday” is not a time target: write a quarter (2027Q3), a quarter every year (Q2/yearly) or a year (2027)."
     );
     assert_eq!(
         res.attr("#f-supporting", "value").as_deref(),

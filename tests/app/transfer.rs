@@ -5,12 +5,16 @@ use crate::plan::{add_activity, plan_setup};
 
 const HEADER: &str = "objective_code,objective_title,outcome_code,outcome_title,activity_code,activity_title,description,lead,supporting,start,end,level,place,budget,currency,targets";
 
-async fn import(sec: &mut Client, nap: i64, name: &str, bytes: &[u8]) -> crate::common::Page {
+pub async fn import(sec: &mut Client, nap: i64, name: &str, bytes: &[u8]) -> crate::common::Page {
     let page = format!("/t/aland/naps/{nap}/import");
     sec.upload(&page, &page, name, bytes).await
 }
 
-async fn confirm(sec: &mut Client, nap: i64, preview: &crate::common::Page) -> crate::common::Page {
+pub async fn confirm(
+    sec: &mut Client,
+    nap: i64,
+    preview: &crate::common::Page,
+) -> crate::common::Page {
     let draft = preview
         .attr("input[name=draft]", "value")
         .expect("a confirmation form");
@@ -21,7 +25,7 @@ async fn confirm(sec: &mut Client, nap: i64, preview: &crate::common::Page) -> c
     .await
 }
 
-fn problems(page: &crate::common::Page) -> Vec<String> {
+pub fn problems(page: &crate::common::Page) -> Vec<String> {
     page.texts("table.problems tbody tr")
 }
 

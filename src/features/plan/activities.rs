@@ -59,6 +59,9 @@ struct FormPage {
     partners: Vec<PartnerChoice>,
     outcomes: Vec<OutcomeChoice>,
     levels: &'static [Level],
+    /// The NAP's pillars and linked plans, as the hints list them.
+    pillars: String,
+    plans: String,
 }
 
 impl FormPage {
@@ -93,6 +96,7 @@ async fn form_page(
     .fetch_all(ctx.conn())
     .await?;
     outcomes.sort_by_key(|o| model::code_key(&o.code));
+    let tags = crate::features::plan::tags::TagLists::load(ctx.conn(), nap.id).await?;
     let slug = ctx.tenant.slug.clone();
     let (action, back) = match activity {
         Some(a) => (
@@ -117,6 +121,8 @@ async fn form_page(
         partners,
         outcomes,
         levels: Level::ALL,
+        pillars: tags.pillars.join("; "),
+        plans: tags.plans.join("; "),
     })
 }
 
@@ -235,6 +241,9 @@ async fn edit(
         budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
         currency: a.currency.clone(),
         targets: a.targets_text(),
+        pillars: a.pillars.join("; "),
+        plans: a.plans.join("; "),
+        flag: a.flag.clone(),
         title_en: a
             .translations
             .get("en", "title")

@@ -14,6 +14,7 @@ use sqlx::PgConnection;
 
 use super::model::{self, ActivityRow, Nap, ObjectiveNode};
 use super::quarter::{Quarter, TargetState};
+use super::tags::TagLists;
 use crate::choices::Level;
 use crate::error::AppResult;
 use crate::http::page::{Chrome, Pager, page_number};
@@ -34,6 +35,15 @@ pub struct Filters {
     pub level: String,
     #[serde(default)]
     pub state: String,
+    /// A pillar's name: activities tagged with it, or whose objective is.
+    #[serde(default)]
+    pub pillar: String,
+    /// Another national plan's name: activities that overlap it.
+    #[serde(default)]
+    pub plan: String,
+    /// "yes": flagged activities only.
+    #[serde(default)]
+    pub flagged: String,
     /// From 1; anything else is the first page.
     #[serde(default)]
     pub page: String,
@@ -49,6 +59,20 @@ impl Filters {
         !self.partner.trim().is_empty()
             || Level::parse(&self.level).is_some()
             || TargetState::parse(&self.state).is_some()
+            || !self.pillar.trim().is_empty()
+            || !self.plan.trim().is_empty()
+            || self.flagged == "yes"
+    }
+
+    /// Whether the activity `a`, of an objective tagged `pillars`, passes
+    /// the tag filters.
+    pub fn tags_keep(&self, a: &ActivityRow, pillars: &[String]) -> bool {
+        let named = |list: &[String], name: &str| list.iter().any(|n| n.eq_ignore_ascii_case(name));
+        let pillar = self.pillar.trim();
+        let plan = self.plan.trim();
+        (pillar.is_empty() || named(&a.pillars, pillar) || named(pillars, pillar))
+            && (plan.is_empty() || named(&a.plans, plan))
+            && (self.flagged != "yes" || !a.flag.is_empty())
     }
 
     /// The query string of page `n` with the same filters.
@@ -59,6 +83,9 @@ impl Filters {
             ("year", &self.year),
             ("level", &self.level),
             ("state", &self.state),
+            ("pillar", &self.pillar),
+            ("plan", &self.plan),
+            ("flagged", &self.flagged),
         ] {
             if !value.is_empty() {
                 query.append_pair(name, value);
@@ -74,6 +101,9 @@ pub struct Cell {
     /// Outside the year a narrow screen shows (see [`Grid::focus_year`]).
     pub away: bool,
     pub states: Vec<TargetState>,
+    /// Inside a whole year's target that falls in a later quarter: the
+    /// year is marked across, its mark in its last quarter.
+    pub year_span: bool,
 }
 
 pub struct GridRow {
@@ -143,8 +173,9 @@ impl Grid {
         let level = Level::parse(&filters.level);
         let state = TargetState::parse(&filters.state);
         let partner = filters.partner.trim();
-        let keep = |a: &ActivityRow| {
-            (partner.is_empty() || a.involves(partner))
+        let keep = |a: &ActivityRow, pillars: &[String]| {
+            filters.tags_keep(a, pillars)
+                && (partner.is_empty() || a.involves(partner))
                 && level.is_none_or(|l| a.level == l)
                 && state.is_none_or(|s| {
                     a.occurrences
@@ -168,7 +199,7 @@ impl Grid {
                         rows: oc
                             .activities
                             .into_iter()
-                            .filter(|a| keep(a))
+                            .filter(|a| keep(a, &o.pillars))
                             .filter(|_| {
                                 activity_count += 1;
                                 window
@@ -187,6 +218,11 @@ impl Grid {
                                             .filter(|o| o.quarter == *q)
                                             .map(|o| o.state)
                                             .collect(),
+                                        year_span: a.occurrences.iter().any(|o| {
+                                            o.whole_year
+                                                && o.quarter.year == q.year
+                                                && *q < o.quarter
+                                        }),
                                     })
                                     .collect();
                                 GridRow { activity: a, cells }
@@ -232,6 +268,7 @@ struct GridPage {
     grid: Grid,
     filters: Filters,
     partners: Vec<PartnerOption>,
+    tags: TagLists,
     levels: &'static [Level],
     states: [TargetState; 3],
     today: Quarter,
@@ -286,6 +323,7 @@ async fn grid(
         grid,
         filters,
         partners,
+        tags: TagLists::load(ctx.conn(), id).await?,
         levels: Level::ALL,
         states: [TargetState::Met, TargetState::Missed, TargetState::Pending],
         today,

@@ -8,6 +8,7 @@ pub mod model;
 pub mod naps;
 pub mod quarter;
 pub mod structure;
+pub mod tags;
 pub mod transfer;
 
 use crate::http::routes::Routes;
@@ -20,4 +21,5 @@ pub fn router() -> Routes {
         .merge(grid::router())
         .merge(transfer::router())
         .merge(close::router())
+        .merge(tags::router())
 }

@@ -10,6 +10,10 @@ use time::Date;
 use crate::choices::ActivityStatus;
 use crate::i18n;
 
+mod targets;
+
+pub use targets::TargetSpec;
+
 /// One quarter of one year. Stored as `index()`: year * 4 + (quarter - 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quarter {
@@ -139,126 +143,6 @@ impl Period {
         (self.start.index()..=self.end.index()).map(Quarter::from_index)
     }
 }
-
-/// A time target as people write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TargetSpec {
-    /// One specific quarter: "2027Q3".
-    Once(Quarter),
-    /// The same quarter each year: "Q2/yearly".
-    Yearly(u8),
-}
-
-impl TargetSpec {
-    /// Accepts a quarter in any spelling [`Quarter::parse`] reads, and a
-    /// yearly target as any of the three languages writes it ("Q2 every
-    /// year", "T2 chaque année", "T2 cada año") or in the older notation
-    /// ("Q2/yearly", "Q2 yearly").
-    pub fn parse(s: &str) -> Option<Self> {
-        let words: String = s
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        let yearly = YEARLY_WORDS
-            .iter()
-            .find_map(|suffix| words.strip_suffix(suffix));
-        match yearly {
-            Some(q) => {
-                let q = q.trim();
-                let q: u8 = q
-                    .strip_prefix('q')
-                    .or_else(|| q.strip_prefix('t'))?
-                    .trim()
-                    .parse()
-                    .ok()?;
-                (1..=4).contains(&q).then_some(Self::Yearly(q))
-            }
-            None => Quarter::parse(&words).map(Self::Once),
-        }
-    }
-
-    /// Several targets separated by commas or semicolons; the first bad
-    /// piece is returned as the error.
-    pub fn parse_list(s: &str) -> Result<Vec<Self>, String> {
-        let mut specs: Vec<Self> = s
-            .split([',', ';', '\n'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| Self::parse(p).ok_or_else(|| p.to_owned()))
-            .collect::<Result<_, _>>()?;
-        specs.sort();
-        specs.dedup();
-        Ok(specs)
-    }
-
-    /// The older notation: "2027Q3" or "Q2/yearly" (still read on import).
-    pub fn compact(self) -> String {
-        match self {
-            Self::Once(q) => q.compact(),
-            Self::Yearly(q) => format!("Q{q}/yearly"),
-        }
-    }
-
-    /// As the page's language writes it: "Q3 2027", "Q2 every year",
-    /// "T2 chaque année".
-    pub fn label(self) -> String {
-        match self {
-            Self::Once(q) => q.to_string(),
-            Self::Yearly(q) => i18n::t_with("quarter.yearly", "q", &q.to_string()),
-        }
-    }
-
-    pub fn from_row(year: Option<i32>, quarter: i16) -> Option<Self> {
-        let q = u8::try_from(quarter).ok()?;
-        match year {
-            Some(y) => Quarter::new(y, q).map(Self::Once),
-            None => (1..=4).contains(&q).then_some(Self::Yearly(q)),
-        }
-    }
-
-    /// (year, quarter) columns of `time_targets`.
-    pub fn to_row(self) -> (Option<i32>, i16) {
-        match self {
-            Self::Once(q) => (Some(q.year), i16::from(q.q)),
-            Self::Yearly(q) => (None, i16::from(q)),
-        }
-    }
-
-    /// Every quarter this target falls in within `period`. A periodic target
-    /// expands to each year's quarter inside the period (so one starting
-    /// mid-year begins the next year if its quarter has passed).
-    pub fn expand(self, period: Period) -> Vec<Quarter> {
-        match self {
-            Self::Once(q) => period.contains(q).then_some(q).into_iter().collect(),
-            Self::Yearly(q) => (period.start.year..=period.end.year)
-                .filter_map(|year| Quarter::new(year, q))
-                .filter(|quarter| period.contains(*quarter))
-                .collect(),
-        }
-    }
-}
-
-impl fmt::Display for TargetSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label())
-    }
-}
-
-/// How a yearly target ends, lower case, in each language's words (kept
-/// equal to the catalogs' `quarter.yearly` by a test) and the older
-/// notation.
-const YEARLY_WORDS: [&str; 9] = [
-    "/yearly",
-    " yearly",
-    "/year",
-    " every year",
-    " chaque année",
-    " chaque annee",
-    " cada año",
-    " cada ano",
-    "/annuel",
-];
 
 /// Where an activity stands against its time targets, whatever its partner
 /// reports: behind schedule as soon as a target's quarter ended unmet.
@@ -456,61 +340,6 @@ mod tests {
     }
 
     #[test]
-    fn target_specs_parse_and_write() {
-        assert_eq!(TargetSpec::parse("Q2/yearly"), Some(TargetSpec::Yearly(2)));
-        assert_eq!(
-            TargetSpec::parse("q2 every year"),
-            Some(TargetSpec::Yearly(2))
-        );
-        assert_eq!(
-            TargetSpec::parse("2027Q3"),
-            Some(TargetSpec::Once(q(2027, 3)))
-        );
-        assert_eq!(TargetSpec::parse("Q5/yearly"), None);
-        assert_eq!(TargetSpec::parse("soon"), None);
-        assert_eq!(
-            TargetSpec::parse_list("Q2/yearly; 2027Q3, 2027Q3"),
-            Ok(vec![TargetSpec::Once(q(2027, 3)), TargetSpec::Yearly(2)])
-        );
-        assert_eq!(
-            TargetSpec::parse_list("2027Q3, later"),
-            Err("later".to_owned())
-        );
-        assert_eq!(TargetSpec::Yearly(2).compact(), "Q2/yearly");
-    }
-
-    #[test]
-    fn every_language_writes_targets_its_way_and_reads_every_other() {
-        let specs = [TargetSpec::Yearly(2), TargetSpec::Once(q(2027, 3))];
-        let mut written = Vec::new();
-        for lang in ["en", "fr", "es"] {
-            for spec in specs {
-                let label = i18n::with_language(lang, || spec.label());
-                assert_eq!(TargetSpec::parse(&label), Some(spec), "{lang}: {label}");
-                written.push(label);
-            }
-        }
-        assert_eq!(
-            written,
-            [
-                "Q2 every year",
-                "Q3 2027",
-                "T2 chaque année",
-                "T3 2027",
-                "T2 cada año",
-                "T3 2027"
-            ]
-        );
-        for older in ["Q2/yearly", "q2 yearly", "T2 CHAQUE ANNÉE", "t2 cada ano"] {
-            assert_eq!(
-                TargetSpec::parse(older),
-                Some(TargetSpec::Yearly(2)),
-                "{older}"
-            );
-        }
-    }
-
-    #[test]
     fn the_schedule_is_what_the_targets_say_whatever_is_reported() {
         let today = q(2026, 4);
         let behind = Schedule::of(
@@ -552,30 +381,6 @@ mod tests {
                 Some("Déclarée achevée, mais 2 échéances non respectées, la dernière au T3 2026")
             );
         });
-    }
-
-    #[test]
-    fn periodic_targets_expand_over_the_period() {
-        let nap = Period::years(2026, 2030);
-        assert_eq!(
-            TargetSpec::Yearly(2).expand(nap),
-            vec![q(2026, 2), q(2027, 2), q(2028, 2), q(2029, 2), q(2030, 2)]
-        );
-        // An activity starting mid-year: its first Q2 is the next year's.
-        let mid = Period {
-            start: q(2026, 3),
-            end: q(2028, 2),
-        };
-        assert_eq!(
-            TargetSpec::Yearly(2).expand(mid),
-            vec![q(2027, 2), q(2028, 2)]
-        );
-        assert_eq!(
-            TargetSpec::Yearly(3).expand(mid),
-            vec![q(2026, 3), q(2027, 3)]
-        );
-        assert_eq!(TargetSpec::Once(q(2027, 1)).expand(mid), vec![q(2027, 1)]);
-        assert!(TargetSpec::Once(q(2031, 1)).expand(nap).is_empty());
     }
 
     #[test]

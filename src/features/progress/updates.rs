@@ -90,16 +90,18 @@ pub fn reporter(ctx: &TenantCtx, head: &ActivityHead) -> AppResult<ActivityRepor
 /// A target occurrence the update may say it meets.
 pub struct OpenTarget {
     pub id: i64,
-    pub quarter: Quarter,
+    /// Its quarter, or its year for a whole year's target.
+    pub label: String,
     pub state: TargetState,
 }
 
 async fn open_targets(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<OpenTarget>> {
     let today = Quarter::current();
     Ok(sqlx::query!(
-        "select id, quarter_index from target_occurrences
-         where activity_id = $1 and met_at is null and quarter_index <= $2
-         order by quarter_index",
+        r#"select o.id, o.quarter_index, t.quarter is null as "whole_year!"
+           from target_occurrences o join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
+           where o.activity_id = $1 and o.met_at is null and o.quarter_index <= $2
+           order by o.quarter_index"#,
         activity,
         today.index() + 4
     )
@@ -110,7 +112,7 @@ async fn open_targets(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<O
         let quarter = Quarter::from_index(o.quarter_index);
         OpenTarget {
             id: o.id,
-            quarter,
+            label: crate::features::plan::model::occurrence_label(quarter, o.whole_year),
             state: TargetState::of(quarter, false, today),
         }
     })

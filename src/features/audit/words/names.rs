@@ -50,6 +50,7 @@ const REFERENCES: &[(&str, &[&str])] = &[
     ("meeting", &["meeting_id"]),
     ("seat", &["member_id"]),
     ("membership", &["membership_id"]),
+    ("tag", &["tag_id"]),
 ];
 
 pub(super) fn kind_of(column: &str) -> Option<&'static str> {
@@ -94,7 +95,8 @@ impl Names {
                union all select 'record', l.object_id, coalesce(a.code, '')
                    from audit_log l left join activities a on a.id = (l.after ->> 'activity_id')::bigint
                    where l.object_type = 'confidential_records' and l.action = 'insert'
-                     and l.object_id = any($13)"#,
+                     and l.object_id = any($13)
+               union all select 'tag', id, name from nap_tags where id = any($14)"#,
             &ids("partner"),
             &ids("user"),
             &ids("activity"),
@@ -108,6 +110,7 @@ impl Names {
             &ids("seat"),
             &ids("membership"),
             &ids("record"),
+            &ids("tag"),
         )
         .fetch_all(&mut *conn)
         .await?;

@@ -106,7 +106,9 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
         "activities" | "objectives" | "outcomes" => format!("{} {}", text("code"), text("title")),
         "naps" => text("title").to_owned(),
         "partners" => format!("{} ({})", text("name"), text("acronym")),
-        "committees" | "confidential_groups" | "indicators" => text("name").to_owned(),
+        "committees" | "confidential_groups" | "indicators" | "nap_tags" => text("name").to_owned(),
+        "activity_tags" => of("activity_id"),
+        "objective_tags" => of("objective_id"),
         "committee_members" => {
             let n = text("name");
             if n.is_empty() {
@@ -140,11 +142,14 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
             "{}",
             r.get("number").and_then(Value::as_i64).unwrap_or_default()
         ),
-        "status_updates"
-        | "comments"
-        | "time_targets"
-        | "activity_partners"
-        | "confidential_records" => of("activity_id"),
+        "time_targets" => ["activity_id", "outcome_id", "objective_id"]
+            .into_iter()
+            .find(|k| r.get(*k).is_some_and(|v| !v.is_null()))
+            .map(of)
+            .unwrap_or_default(),
+        "status_updates" | "comments" | "activity_partners" | "confidential_records" => {
+            of("activity_id")
+        }
         "action_points" => value(table, "text", r.get("text").unwrap_or(&Value::Null), names),
         "indicator_values" => of("indicator_id"),
         "attendance" => of("member_id"),
@@ -158,7 +163,13 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
 
 /// What the row is, with its kind: "the activity 1.1.2 Training".
 pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> String {
-    let key = format!("audit.thing.{table}");
+    // A target is an activity's, an outcome's or an objective's.
+    let on = |k: &str| r.get(k).is_some_and(|v| !v.is_null());
+    let key = match table {
+        "time_targets" if on("outcome_id") => "audit.thing.time_targets_outcome".to_owned(),
+        "time_targets" if on("objective_id") => "audit.thing.time_targets_objective".to_owned(),
+        _ => format!("audit.thing.{table}"),
+    };
     let mut args = vec![("name", name(table, r, names))];
     match table {
         "time_targets" => {
@@ -170,12 +181,17 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
                 .get("quarter")
                 .and_then(Value::as_i64)
                 .and_then(|q| i16::try_from(q).ok());
-            let target = quarter
-                .and_then(|q| TargetSpec::from_row(year, q))
+            let target = TargetSpec::from_row(year, quarter)
                 .map(|t| t.to_string())
                 .unwrap_or_default();
             args.push(("target", target));
         }
+        "activity_tags" | "objective_tags" => args.push((
+            "tag",
+            r.get("tag_id")
+                .map(|v| names.of("tag_id", v))
+                .unwrap_or_default(),
+        )),
         "activity_partners" => args.push((
             "partner",
             r.get("partner_id")

@@ -2,10 +2,13 @@
 //! activity as people write it, in a form or a spreadsheet row (`validate`),
 //! and saving it with its targets (`save`, the plan editor's writes).
 
+mod node_targets;
 mod save;
 mod validate;
 
-pub use save::{refresh_all_occurrences, save_activities, save_activity};
+pub use node_targets::{Node, check_targets, node_targets, set_node_targets};
+
+pub use save::{refresh_all_occurrences, refresh_occurrences_of, save_activities, save_activity};
 pub use validate::{ActivityDraft, ActivityInput, PlanContext};
 
 use std::collections::HashMap;
@@ -132,6 +135,34 @@ pub fn validate_code(raw: &str) -> Result<String, &'static str> {
 pub struct OccurrenceView {
     pub quarter: Quarter,
     pub state: TargetState,
+    /// A whole year's target: met any time in the year, shown across it.
+    pub whole_year: bool,
+}
+
+impl OccurrenceView {
+    /// "Q3 2027", or the year alone for a whole year's target.
+    pub fn label(&self) -> String {
+        occurrence_label(self.quarter, self.whole_year)
+    }
+}
+
+/// An occurrence as people read it: its quarter, or its year when the
+/// target is a whole year.
+pub fn occurrence_label(quarter: Quarter, whole_year: bool) -> String {
+    if whole_year {
+        quarter.year.to_string()
+    } else {
+        quarter.to_string()
+    }
+}
+
+/// The targets an activity without its own takes from its outcome or
+/// objective.
+pub struct Inherited {
+    /// "outcome" or "objective".
+    pub from: &'static str,
+    pub code: String,
+    pub targets: Vec<TargetSpec>,
 }
 
 pub struct ActivityRow {
@@ -150,7 +181,15 @@ pub struct ActivityRow {
     pub end: Option<Quarter>,
     pub budget: Option<i64>,
     pub currency: String,
+    /// Its own targets (the form's and the spreadsheet's).
     pub targets: Vec<TargetSpec>,
+    /// Its outcome's or objective's targets, when it has none of its own.
+    pub inherited: Option<Inherited>,
+    /// Its pillars and the other national plans it overlaps, by name.
+    pub pillars: Vec<String>,
+    pub plans: Vec<String>,
+    /// A short note that flags it; empty when not flagged.
+    pub flag: String,
     pub occurrences: Vec<OccurrenceView>,
     /// The title in other languages, for the public portal.
     pub translations: Translations,
@@ -159,13 +198,21 @@ pub struct ActivityRow {
 }
 
 impl ActivityRow {
-    /// The time targets as the page's language writes them.
+    /// Its own time targets as the page's language writes them.
     pub fn targets_text(&self) -> String {
-        self.targets
-            .iter()
-            .map(|t| t.label())
-            .collect::<Vec<_>>()
-            .join(", ")
+        labels(&self.targets)
+    }
+
+    /// The targets that apply, own or inherited, in words: "2023 (set on
+    /// outcome 1.2)".
+    pub fn schedule_text(&self) -> String {
+        match &self.inherited {
+            Some(i) if self.targets.is_empty() => crate::i18n::t_args(
+                &format!("activity.inherited_{}", i.from),
+                &[("targets", &labels(&i.targets)), ("code", &i.code)],
+            ),
+            _ => self.targets_text(),
+        }
     }
 
     /// Where the activity stands against its targets today.
@@ -193,6 +240,8 @@ pub struct OutcomeNode {
     pub id: i64,
     pub code: String,
     pub title: String,
+    /// Targets set on the outcome itself.
+    pub targets: Vec<TargetSpec>,
     pub translations: Translations,
     pub activities: Vec<ActivityRow>,
 }
@@ -201,12 +250,25 @@ pub struct ObjectiveNode {
     pub id: i64,
     pub code: String,
     pub title: String,
+    /// The pillars the objective is tagged with.
+    pub pillars: Vec<String>,
+    /// Targets set on the objective itself.
+    pub targets: Vec<TargetSpec>,
     pub translations: Translations,
     pub outcomes: Vec<OutcomeNode>,
 }
 
+/// Targets as the page's language writes them, separated by commas.
+pub fn labels(targets: &[TargetSpec]) -> String {
+    targets
+        .iter()
+        .map(|t| t.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A NAP's objectives, outcomes and activities with their targets, in code
-/// order: five queries, whatever the size of the plan.
+/// order: six queries, whatever the size of the plan.
 pub async fn load_tree(
     conn: &mut PgConnection,
     nap_id: i64,
@@ -233,8 +295,11 @@ pub async fn load_tree_of(
     today: Quarter,
 ) -> AppResult<Vec<ObjectiveNode>> {
     let objectives = sqlx::query!(
-        r#"select id, code, title, translations as "translations: Json<Translations>"
-           from objectives where nap_id = $1"#,
+        r#"select o.id, o.code, o.title, o.translations as "translations: Json<Translations>",
+                  coalesce((select array_agg(g.name order by g.position, g.id)
+                            from objective_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+                            where x.tenant_id = o.tenant_id and x.objective_id = o.id), '{}') as "pillars!"
+           from objectives o where o.nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
@@ -256,10 +321,17 @@ pub async fn load_tree_of(
                             from activity_partners ap
                             join partners p on p.tenant_id = ap.tenant_id and p.id = ap.partner_id
                             where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
+                  a.flag,
+                  coalesce((select array_agg(g.name order by g.position, g.id)
+                            from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+                            where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'pillar'), '{}') as "pillars!",
+                  coalesce((select array_agg(g.name order by g.position, g.id)
+                            from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+                            where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'plan'), '{}') as "plans!",
                   coalesce((select array_agg(coalesce(t.year, -1) order by t.year nulls last, t.quarter)
                             from time_targets t
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_years!",
-                  coalesce((select array_agg(t.quarter order by t.year nulls last, t.quarter)
+                  coalesce((select array_agg(coalesce(t.quarter, -1::smallint) order by t.year nulls last, t.quarter)
                             from time_targets t
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
            from activities a
@@ -271,8 +343,10 @@ pub async fn load_tree_of(
     .await?;
     // Occurrences of an id outside the NAP find no activity below and are dropped.
     let occurrences = sqlx::query!(
-        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\"
+        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\",
+                t.quarter is null as \"whole_year!\"
          from target_occurrences o
+         join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
          where o.activity_id = any($1)
          order by o.quarter_index",
         ids
@@ -289,6 +363,7 @@ pub async fn load_tree_of(
             .push(OccurrenceView {
                 quarter,
                 state: TargetState::of(quarter, o.met, today),
+                whole_year: o.whole_year,
             });
     }
     let mut acts_by_outcome: HashMap<i64, Vec<ActivityRow>> = HashMap::new();
@@ -297,7 +372,9 @@ pub async fn load_tree_of(
             .target_years
             .iter()
             .zip(&a.target_quarters)
-            .filter_map(|(y, q)| TargetSpec::from_row((*y >= 0).then_some(*y), *q))
+            .filter_map(|(y, q)| {
+                TargetSpec::from_row((*y >= 0).then_some(*y), (*q >= 0).then_some(*q))
+            })
             .collect();
         acts_by_outcome
             .entry(a.outcome_id)
@@ -319,6 +396,10 @@ pub async fn load_tree_of(
                 budget: a.budget,
                 currency: a.currency,
                 targets,
+                inherited: None,
+                pillars: a.pillars,
+                plans: a.plans,
+                flag: a.flag,
                 occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
                 translations: a.translations.0,
                 lead_translations: a.lead_translations.map(|t| t.0).unwrap_or_default(),
@@ -335,6 +416,7 @@ pub async fn load_tree_of(
                 id: o.id,
                 code: o.code,
                 title: o.title,
+                targets: Vec::new(),
                 translations: o.translations.0,
                 activities,
             });
@@ -348,13 +430,40 @@ pub async fn load_tree_of(
                 id: o.id,
                 code: o.code,
                 title: o.title,
+                pillars: o.pillars,
+                targets: Vec::new(),
                 translations: o.translations.0,
                 outcomes,
             }
         })
         .collect();
     tree.sort_by_key(|o| code_key(&o.code));
+    inherit(&mut tree, node_targets(conn, nap_id).await?);
     Ok(tree)
+}
+
+/// Gives objectives and outcomes their own targets, and tells each
+/// activity without targets of its own which it takes from its outcome, or
+/// else its objective.
+fn inherit(tree: &mut [ObjectiveNode], mut targets: HashMap<Node, Vec<TargetSpec>>) {
+    for o in tree {
+        o.targets = targets.remove(&Node::Objective(o.id)).unwrap_or_default();
+        for oc in &mut o.outcomes {
+            oc.targets = targets.remove(&Node::Outcome(oc.id)).unwrap_or_default();
+            let (from, code, list) = match (oc.targets.is_empty(), o.targets.is_empty()) {
+                (false, _) => ("outcome", &oc.code, &oc.targets),
+                (true, false) => ("objective", &o.code, &o.targets),
+                (true, true) => continue,
+            };
+            for a in oc.activities.iter_mut().filter(|a| a.targets.is_empty()) {
+                a.inherited = Some(Inherited {
+                    from,
+                    code: code.clone(),
+                    targets: list.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// The tree as a reader of the current language sees it on the portal:

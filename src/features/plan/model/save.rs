@@ -54,23 +54,25 @@ pub async fn save_activities(
     let place: Vec<&str> = items.iter().map(|(_, a)| a.place.as_str()).collect();
     let budget: Vec<Option<i64>> = items.iter().map(|(_, a)| a.budget).collect();
     let currency: Vec<&str> = items.iter().map(|(_, a)| a.currency.as_str()).collect();
+    let flag: Vec<&str> = items.iter().map(|(_, a)| a.flag.as_str()).collect();
     let saved: HashMap<String, i64> = sqlx::query!(
         "insert into activities as a (tenant_id, id, nap_id, outcome_id, code, title, description,
-             lead_partner_id, start_quarter, end_quarter, level, place, budget, currency)
+             lead_partner_id, start_quarter, end_quarter, level, place, budget, currency, flag)
          overriding system value
          select $1, coalesce(u.id, nextval(pg_get_serial_sequence('activities', 'id'))), $2,
                 u.outcome_id, u.code, u.title, u.description, u.lead, u.start_quarter,
-                u.end_quarter, u.level, u.place, u.budget, u.currency
+                u.end_quarter, u.level, u.place, u.budget, u.currency, u.flag
          from unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-                     $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[])
+                     $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[],
+                     $15::text[])
               as u(id, outcome_id, code, title, description, lead, start_quarter, end_quarter,
-                   level, place, budget, currency)
+                   level, place, budget, currency, flag)
          on conflict (tenant_id, id) do update
          set outcome_id = excluded.outcome_id, code = excluded.code, title = excluded.title,
              description = excluded.description, lead_partner_id = excluded.lead_partner_id,
              start_quarter = excluded.start_quarter, end_quarter = excluded.end_quarter,
              level = excluded.level, place = excluded.place, budget = excluded.budget,
-             currency = excluded.currency
+             currency = excluded.currency, flag = excluded.flag
          returning a.id, a.code",
         tenant,
         nap.id,
@@ -85,7 +87,8 @@ pub async fn save_activities(
         &level as &[&str],
         &place as &[&str],
         &budget as &[Option<i64>],
-        &currency as &[&str]
+        &currency as &[&str],
+        &flag as &[&str]
     )
     .fetch_all(&mut *conn)
     .await?
@@ -127,6 +130,35 @@ pub async fn save_activities(
     .execute(&mut *conn)
     .await?;
 
+    // Pillars and linked plans: the same.
+    let (tag_of, tag): (Vec<i64>, Vec<i64>) = ids
+        .iter()
+        .zip(items)
+        .flat_map(|(id, (_, a))| a.tags.iter().map(move |t| (*id, *t)))
+        .unzip();
+    sqlx::query!(
+        "delete from activity_tags x
+         where x.tenant_id = $1 and x.activity_id = any($2)
+           and not exists (select 1 from unnest($3::bigint[], $4::bigint[]) as n(a, t)
+                           where n.a = x.activity_id and n.t = x.tag_id)",
+        tenant,
+        &ids,
+        &tag_of,
+        &tag
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into activity_tags (tenant_id, activity_id, tag_id)
+         select $1, n.a, n.t from unnest($2::bigint[], $3::bigint[]) as n(a, t)
+         on conflict do nothing",
+        tenant,
+        &tag_of,
+        &tag
+    )
+    .execute(&mut *conn)
+    .await?;
+
     // Targets: removed ones go (with their occurrences), new ones come.
     let mut target_of = Vec::new();
     let mut years = Vec::new();
@@ -136,14 +168,14 @@ pub async fn save_activities(
             let (year, quarter) = t.to_row();
             target_of.push(*id);
             years.push(year.unwrap_or(-1));
-            quarters.push(quarter);
+            quarters.push(quarter.unwrap_or(-1));
         }
     }
     sqlx::query!(
         "delete from time_targets t
          where t.tenant_id = $1 and t.activity_id = any($2)
            and not exists (select 1 from unnest($3::bigint[], $4::int[], $5::smallint[]) as n(a, y, q)
-                           where n.a = t.activity_id and coalesce(t.year, -1) = n.y and t.quarter = n.q)",
+                           where n.a = t.activity_id and coalesce(t.year, -1) = n.y and coalesce(t.quarter, -1) = n.q)",
         tenant,
         &ids,
         &target_of,
@@ -154,7 +186,7 @@ pub async fn save_activities(
     .await?;
     sqlx::query!(
         "insert into time_targets (tenant_id, activity_id, year, quarter)
-         select $1, n.a, nullif(n.y, -1), n.q from unnest($2::bigint[], $3::int[], $4::smallint[]) as n(a, y, q)
+         select $1, n.a, nullif(n.y, -1), nullif(n.q, -1) from unnest($2::bigint[], $3::int[], $4::smallint[]) as n(a, y, q)
          on conflict do nothing",
         tenant,
         &target_of,
@@ -178,10 +210,29 @@ pub async fn refresh_all_occurrences(
     conn: &mut PgConnection,
     nap: &Nap,
 ) -> Result<(), sqlx::Error> {
-    let periods: Vec<(i64, Option<Quarter>, Option<Quarter>)> = sqlx::query!(
-        "select id, start_quarter, end_quarter from activities where tenant_id = $1 and nap_id = $2",
+    let ids = sqlx::query_scalar!(
+        "select id from activities where tenant_id = $1 and nap_id = $2",
         editor.tenant_id(),
         nap.id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    refresh_occurrences_of(editor, conn, nap, &ids).await
+}
+
+/// Re-expands the targets of the activities `ids`, as they are stored:
+/// after an outcome's or an objective's targets, which they may inherit,
+/// changed.
+pub async fn refresh_occurrences_of(
+    editor: &PlanEditor,
+    conn: &mut PgConnection,
+    nap: &Nap,
+    ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    let periods: Vec<(i64, Option<Quarter>, Option<Quarter>)> = sqlx::query!(
+        "select id, start_quarter, end_quarter from activities where tenant_id = $1 and id = any($2)",
+        editor.tenant_id(),
+        ids
     )
     .fetch_all(&mut *conn)
     .await?
@@ -199,7 +250,8 @@ pub async fn refresh_all_occurrences(
 
 /// Makes the occurrences of the given activities (id, start, end) match
 /// their targets over their periods: occurrences that no longer apply go,
-/// new ones come, met ones stay met.
+/// new ones come, met ones stay met. An activity without targets of its
+/// own takes its outcome's, or else its objective's.
 async fn refresh_occurrences(
     editor: &PlanEditor,
     conn: &mut PgConnection,
@@ -217,14 +269,27 @@ async fn refresh_occurrences(
             (*id, period)
         })
         .collect();
+    // Each activity's own targets (level 0), its outcome's (1) and its
+    // objective's (2); the nearest level that has any applies.
     let targets = sqlx::query!(
-        "select id, activity_id, year, quarter from time_targets
-         where tenant_id = $1 and activity_id = any($2)",
+        r#"select t.id, a.id as activity_id, t.year, t.quarter,
+                  case when t.activity_id is not null then 0
+                       when t.outcome_id is not null then 1 else 2 end as "level!"
+           from activities a
+           join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
+           join time_targets t on t.tenant_id = a.tenant_id
+                and (t.activity_id = a.id or t.outcome_id = a.outcome_id or t.objective_id = oc.objective_id)
+           where a.tenant_id = $1 and a.id = any($2)"#,
         editor.tenant_id(),
         &ids
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut nearest: HashMap<i64, i32> = HashMap::new();
+    for t in &targets {
+        let level = nearest.entry(t.activity_id).or_insert(t.level);
+        *level = (*level).min(t.level);
+    }
     let mut target_ids = Vec::new();
     let mut activity_ids = Vec::new();
     let mut indexes = Vec::new();
@@ -235,6 +300,9 @@ async fn refresh_occurrences(
         ) else {
             continue;
         };
+        if nearest.get(&t.activity_id) != Some(&t.level) {
+            continue;
+        }
         for q in spec.expand(*period) {
             target_ids.push(t.id);
             activity_ids.push(t.activity_id);
@@ -244,11 +312,12 @@ async fn refresh_occurrences(
     sqlx::query!(
         "delete from target_occurrences o
          where o.tenant_id = $1 and o.activity_id = any($2)
-           and not exists (select 1 from unnest($3::bigint[], $4::int[]) as n(t, i)
-                           where o.target_id = n.t and o.quarter_index = n.i)",
+           and not exists (select 1 from unnest($3::bigint[], $4::bigint[], $5::int[]) as n(t, a, i)
+                           where o.target_id = n.t and o.activity_id = n.a and o.quarter_index = n.i)",
         editor.tenant_id(),
         &ids,
         &target_ids,
+        &activity_ids,
         &indexes
     )
     .execute(&mut *conn)

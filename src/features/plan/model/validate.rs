@@ -9,6 +9,7 @@ use super::{Nap, validate_code};
 use crate::choices::Level;
 use crate::error::AppResult;
 use crate::features::plan::quarter::{Period, Quarter, TargetSpec};
+use crate::features::plan::tags::{TagKind, TagLists};
 use crate::http::form::{self, FieldErrors};
 use crate::i18n::Translations;
 
@@ -41,6 +42,14 @@ pub struct ActivityDraft {
     pub currency: String,
     #[serde(default)]
     pub targets: String,
+    /// Pillars and other national plans, by name, separated by semicolons.
+    #[serde(default)]
+    pub pillars: String,
+    #[serde(default)]
+    pub plans: String,
+    /// A short note that flags the activity ("source uncertain").
+    #[serde(default)]
+    pub flag: String,
     /// The title in other languages (the form's; spreadsheets keep none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title_en: String,
@@ -91,6 +100,9 @@ pub struct ActivityInput {
     pub budget: Option<i64>,
     pub currency: String,
     pub targets: Vec<TargetSpec>,
+    /// Its pillars' and linked plans' tag ids.
+    pub tags: Vec<i64>,
+    pub flag: String,
 }
 
 /// What validating an activity needs to know about its NAP.
@@ -100,6 +112,8 @@ pub struct PlanContext {
     pub partners: HashMap<String, i64>,
     /// Outcome code → outcome id.
     pub outcomes: HashMap<String, i64>,
+    /// The NAP's pillars and linked plans.
+    pub tags: TagLists,
 }
 
 impl PlanContext {
@@ -120,6 +134,7 @@ impl PlanContext {
             period: nap.period(),
             partners,
             outcomes,
+            tags: TagLists::load(conn, nap.id).await?,
         })
     }
 
@@ -221,20 +236,26 @@ impl PlanContext {
             start: start.unwrap_or(self.period.start),
             end: end.unwrap_or(self.period.end),
         };
-        let targets = match TargetSpec::parse_list(&d.targets) {
-            Err(bad) => {
-                errors.add_with("targets", "plan.target_invalid", &bad);
-                Vec::new()
+        let targets = super::check_targets(
+            &d.targets,
+            period,
+            "targets",
+            "plan.target_outside",
+            &mut errors,
+        );
+        let mut tags = Vec::new();
+        for (field, kind, raw) in [
+            ("pillars", TagKind::Pillar, &d.pillars),
+            ("plans", TagKind::Plan, &d.plans),
+        ] {
+            match self.tags.resolve(kind, raw) {
+                Ok(ids) => tags.extend(ids),
+                Err(unknown) => errors.add_with(field, "tags.unknown", &unknown),
             }
-            Ok(specs) => {
-                for spec in &specs {
-                    if spec.expand(period).is_empty() {
-                        errors.add_with("targets", "plan.target_outside", &spec.label());
-                    }
-                }
-                specs
-            }
-        };
+        }
+        let flag = crate::http::form::optional(&d.flag, 500)
+            .map_err(|k| errors.add("flag", k))
+            .unwrap_or_default();
         match (errors.is_empty(), outcome_id, code, title, level) {
             (true, Some(outcome_id), Some(code), Some(title), Some(level)) => Ok(ActivityInput {
                 outcome_id,
@@ -250,6 +271,8 @@ impl PlanContext {
                 budget,
                 currency,
                 targets,
+                tags,
+                flag,
             }),
             _ => Err(errors),
         }

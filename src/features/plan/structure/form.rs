@@ -10,6 +10,7 @@ use super::store::NodeInput;
 use super::{Level, NodeForm, load_node};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
+use crate::features::plan::tags::{TagKind, TagLists};
 use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
 use crate::i18n::Translations;
@@ -35,6 +36,9 @@ pub(super) struct NodeFormPage {
     own: String,
     /// Empty for objectives; the parents to choose from for outcomes.
     objectives: Vec<ObjectiveChoice>,
+    /// Objectives only: the NAP's pillars, as the hint lists them (empty:
+    /// the field is not shown).
+    pillars: String,
 }
 
 async fn objectives_of(ctx: &mut TenantCtx, nap_id: i64) -> AppResult<Vec<ObjectiveChoice>> {
@@ -60,9 +64,12 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<NodeFormPage> {
     let slug = ctx.tenant.slug.clone();
-    let objectives = match level {
-        Level::Objective => Vec::new(),
-        Level::Outcome => objectives_of(ctx, nap.id).await?,
+    let (objectives, pillars) = match level {
+        Level::Objective => {
+            let tags = TagLists::load(ctx.conn(), nap.id).await?;
+            (Vec::new(), tags.pillars.join("; "))
+        }
+        Level::Outcome => (objectives_of(ctx, nap.id).await?, String::new()),
     };
     let heading = match (level, node) {
         (Level::Objective, None) => "plan.add_objective",
@@ -84,7 +91,19 @@ async fn form_page(
         errors,
         own: ctx.tenant.default_language.clone(),
         objectives,
+        pillars,
     })
+}
+
+/// A node's form as checked.
+struct NodeValues {
+    code: String,
+    title: String,
+    objective: Option<i64>,
+    translations: Translations,
+    targets: Vec<crate::features::plan::quarter::TargetSpec>,
+    /// Objectives only: their pillars' tag ids.
+    tags: Vec<i64>,
 }
 
 /// Checks the form; for outcomes also that the objective belongs to the NAP.
@@ -93,7 +112,7 @@ async fn validate(
     nap: &Nap,
     level: Level,
     form: &NodeForm,
-) -> AppResult<Result<(String, String, Option<i64>, Translations), FieldErrors>> {
+) -> AppResult<Result<NodeValues, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let code = form::check(&mut errors, "code", model::validate_code(&form.code));
     let title = form::check(&mut errors, "title", form::required(&form.title, 500));
@@ -134,10 +153,32 @@ async fn validate(
             errors.add("objective", "field.choose");
         }
     }
-    Ok(match (code, title) {
-        (Some(code), Some(title)) if errors.is_empty() => {
-            Ok((code, title, objective, translations))
+    let targets = model::check_targets(
+        &form.targets,
+        nap.period(),
+        "targets",
+        "plan.node_target_outside",
+        &mut errors,
+    );
+    let tags = match TagLists::load(ctx.conn(), nap.id)
+        .await?
+        .resolve(TagKind::Pillar, &form.pillars)
+    {
+        Ok(ids) => ids,
+        Err(unknown) => {
+            errors.add_with("pillars", "tags.unknown", &unknown);
+            Vec::new()
         }
+    };
+    Ok(match (code, title) {
+        (Some(code), Some(title)) if errors.is_empty() => Ok(NodeValues {
+            code,
+            title,
+            objective,
+            translations,
+            targets,
+            tags,
+        }),
         _ => Err(errors),
     })
 }
@@ -155,25 +196,26 @@ async fn save(
     if let Some(node) = node {
         load_node(&mut ctx, level, nap_id, node).await?;
     }
-    let (code, title, objective, translations) =
-        match validate(&mut ctx, &nap, level, &form).await? {
-            Ok(valid) => valid,
-            Err(errors) => {
-                let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
-                return Ok(invalid(page));
-            }
-        };
+    let v = match validate(&mut ctx, &nap, level, &form).await? {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
+            return Ok(invalid(page));
+        }
+    };
     let node_input = NodeInput {
         nap: nap.id,
         level,
         id: node,
-        code,
-        title,
-        objective,
-        translations,
+        code: v.code,
+        title: v.title,
+        objective: v.objective,
+        translations: v.translations,
+        targets: v.targets,
+        tags: v.tags,
     };
     let saved = crate::db::unless_taken(ctx.conn(), level.code_constraint(), async |conn| {
-        editor.save_node(conn, &node_input).await
+        editor.save_node(conn, &nap, &node_input).await
     })
     .await?;
     match saved {
@@ -183,8 +225,8 @@ async fn save(
             let page = form_page(page, &mut ctx, &nap, level, node, form, errors).await?;
             return Ok(invalid(page));
         }
-        Some(false) => return Err(AppError::NotFound),
-        Some(true) => {}
+        Some(None) => return Err(AppError::NotFound),
+        Some(Some(_)) => {}
     }
     let ctx = ctx.commit().await?;
     let to = crate::http::notice::done(

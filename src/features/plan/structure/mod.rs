@@ -14,6 +14,7 @@ use serde::Deserialize;
 use sqlx::types::Json;
 
 use crate::error::{AppError, AppResult};
+use crate::features::plan::quarter::TargetSpec;
 use crate::tenancy::TenantCtx;
 
 pub fn router() -> Routes {
@@ -47,6 +48,12 @@ pub struct NodeForm {
     pub title_fr: String,
     #[serde(default)]
     pub title_es: String,
+    /// Time targets set on the node, which its activities inherit.
+    #[serde(default)]
+    pub targets: String,
+    /// Objectives only: its pillars, by name, separated by semicolons.
+    #[serde(default)]
+    pub pillars: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -117,9 +124,34 @@ async fn load_node(
             .unwrap_or_default()
             .to_owned()
     };
+    let targets = sqlx::query!(
+        "select year, quarter from time_targets
+         where (objective_id = $1 and $2) or (outcome_id = $1 and not $2)",
+        node,
+        level == Level::Objective
+    )
+    .fetch_all(ctx.conn())
+    .await?
+    .into_iter()
+    .filter_map(|t| TargetSpec::from_row(t.year, t.quarter))
+    .collect::<std::collections::BTreeSet<_>>();
+    let pillars = sqlx::query_scalar!(
+        "select g.name from objective_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+         where x.objective_id = $1 and $2 order by g.position, g.id",
+        node,
+        level == Level::Objective
+    )
+    .fetch_all(ctx.conn())
+    .await?;
     Ok(NodeForm {
         code,
         title,
+        pillars: pillars.join("; "),
+        targets: targets
+            .into_iter()
+            .map(TargetSpec::label)
+            .collect::<Vec<_>>()
+            .join(", "),
         objective: objective.map(|o| o.to_string()).unwrap_or_default(),
         title_en: text("en"),
         title_fr: text("fr"),

@@ -6,12 +6,15 @@ use std::collections::{HashMap, HashSet};
 use sqlx::PgConnection;
 
 use super::codes::LookAlikes;
-use super::fields::{FieldChange, activity_changes, new_targets};
+use super::fields::{
+    FieldChange, activity_changes, agrees, new_targets, objective_changes, outcome_changes,
+};
 use super::format::{COLUMNS, PlanRow, Problem};
 use super::write::plan_rows;
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap, PlanContext};
 use crate::features::plan::quarter::{Period, Quarter};
+use crate::features::plan::tags::TagKind;
 use crate::i18n;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +125,38 @@ impl Analysis {
         });
     }
 
+    /// A later row of an objective or outcome that says something else of
+    /// it than its first row (`first`) did: one problem, at the first
+    /// column that differs.
+    fn disagreement(&mut self, line: usize, first: usize, columns: &[(&'static str, &str, &str)]) {
+        if let Some((column, ..)) = columns
+            .iter()
+            .find(|(column, old, new)| !agrees(column, old, new))
+        {
+            let key = if column.ends_with("_title") {
+                "transfer.title_differs"
+            } else {
+                "transfer.node_differs"
+            };
+            self.problem(line, column, key, &first.to_string());
+        }
+    }
+
+    /// The targets set on an objective or outcome, checked over the NAP's period.
+    fn check_node(&mut self, line: usize, column: &'static str, raw: &str, context: &PlanContext) {
+        let mut errors = crate::http::form::FieldErrors::default();
+        model::check_targets(
+            raw,
+            context.period,
+            column,
+            "plan.node_target_outside",
+            &mut errors,
+        );
+        for e in errors.iter() {
+            self.problem(line, column, e.key, &e.value);
+        }
+    }
+
     /// The ignored columns, as one list.
     pub fn ignored_list(&self) -> String {
         self.ignored.join(", ")
@@ -144,6 +179,15 @@ impl Analysis {
     }
 }
 
+/// Same when no field changes, else an update.
+fn kind_of(fields: &[FieldChange]) -> ChangeKind {
+    if fields.is_empty() {
+        ChangeKind::Same
+    } else {
+        ChangeKind::Update
+    }
+}
+
 fn draft_column(field: &str) -> &'static str {
     match field {
         "outcome" => "outcome_code",
@@ -158,19 +202,14 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
     let current = plan_rows(conn, nap).await?;
     let mut context = PlanContext::load(conn, nap).await?;
     let mut a = Analysis::default();
-    let existing_objectives: HashMap<&str, &str> = current
+    let existing_objectives: HashMap<&str, &PlanRow> = current
         .iter()
-        .map(|r| (r.objective_code.as_str(), r.objective_title.as_str()))
+        .map(|r| (r.objective_code.as_str(), r))
         .collect();
-    let existing_outcomes: HashMap<&str, (&str, &str)> = current
+    let existing_outcomes: HashMap<&str, &PlanRow> = current
         .iter()
         .filter(|r| !r.outcome_code.is_empty())
-        .map(|r| {
-            (
-                r.outcome_code.as_str(),
-                (r.outcome_title.as_str(), r.objective_code.as_str()),
-            )
-        })
+        .map(|r| (r.outcome_code.as_str(), r))
         .collect();
     let existing_activities: HashMap<&str, &PlanRow> = current
         .iter()
@@ -201,8 +240,9 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         file_activities.iter().cloned(),
     );
 
-    let mut objectives: HashMap<String, (usize, String)> = HashMap::new();
-    let mut outcomes: HashMap<String, (usize, String, String)> = HashMap::new();
+    // Each objective and outcome by code: the row that first names it.
+    let mut objectives: HashMap<String, (usize, &PlanRow)> = HashMap::new();
+    let mut outcomes: HashMap<String, (usize, &PlanRow)> = HashMap::new();
     let mut activities: HashMap<String, usize> = HashMap::new();
     let mut fake_id = -1;
     for row in rows {
@@ -210,17 +250,27 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         match model::validate_code(&row.objective_code) {
             Err(key) => a.problem(line, "objective_code", key, &row.objective_code),
             Ok(code) => match objectives.get(&code) {
-                Some((first, title))
-                    if *title != row.objective_title && !row.objective_title.is_empty() =>
-                {
-                    a.problem(
-                        line,
-                        "objective_title",
-                        "transfer.title_differs",
-                        &first.to_string(),
-                    );
-                }
-                Some(_) => {}
+                Some((first, first_row)) => a.disagreement(
+                    line,
+                    *first,
+                    &[
+                        (
+                            "objective_title",
+                            &first_row.objective_title,
+                            &row.objective_title,
+                        ),
+                        (
+                            "objective_targets",
+                            &first_row.objective_targets,
+                            &row.objective_targets,
+                        ),
+                        (
+                            "objective_pillars",
+                            &first_row.objective_pillars,
+                            &row.objective_pillars,
+                        ),
+                    ],
+                ),
                 None => {
                     if row.objective_title.is_empty() {
                         a.problem(line, "objective_title", "field.required", "");
@@ -234,6 +284,13 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                             existing,
                         );
                     }
+                    a.check_node(line, "objective_targets", &row.objective_targets, &context);
+                    if let Err(unknown) = context
+                        .tags
+                        .resolve(TagKind::Pillar, &row.objective_pillars)
+                    {
+                        a.problem(line, "objective_pillars", "tags.unknown", &unknown);
+                    }
                     let mut change = Change::new(
                         "plan.objective",
                         &code,
@@ -241,18 +298,11 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                         ChangeKind::Create,
                     );
                     if let Some(old) = existing_objectives.get(code.as_str()) {
-                        change.kind = ChangeKind::Same;
-                        if *old != row.objective_title {
-                            change.kind = ChangeKind::Update;
-                            change.fields.push(FieldChange {
-                                column: "objective_title",
-                                from: (*old).to_owned(),
-                                to: row.objective_title.clone(),
-                            });
-                        }
+                        change.fields = objective_changes(old, row);
+                        change.kind = kind_of(&change.fields);
                     }
                     a.changes.push(change);
-                    objectives.insert(code, (line, row.objective_title.clone()));
+                    objectives.insert(code, (line, row));
                 }
             },
         }
@@ -265,20 +315,30 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
         match model::validate_code(&row.outcome_code) {
             Err(key) => a.problem(line, "outcome_code", key, &row.outcome_code),
             Ok(code) => match outcomes.get(&code) {
-                Some((first, title, objective)) => {
-                    if *objective != row.objective_code {
+                Some((first, first_row)) => {
+                    if first_row.objective_code != row.objective_code {
                         a.problem(
                             line,
                             "outcome_code",
                             "transfer.outcome_moves",
                             &first.to_string(),
                         );
-                    } else if *title != row.outcome_title && !row.outcome_title.is_empty() {
-                        a.problem(
+                    } else {
+                        a.disagreement(
                             line,
-                            "outcome_title",
-                            "transfer.title_differs",
-                            &first.to_string(),
+                            *first,
+                            &[
+                                (
+                                    "outcome_title",
+                                    &first_row.outcome_title,
+                                    &row.outcome_title,
+                                ),
+                                (
+                                    "outcome_targets",
+                                    &first_row.outcome_targets,
+                                    &row.outcome_targets,
+                                ),
+                            ],
                         );
                     }
                 }
@@ -295,40 +355,23 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                             existing,
                         );
                     }
+                    a.check_node(line, "outcome_targets", &row.outcome_targets, &context);
                     let mut change = Change::new(
                         "plan.outcome",
                         &code,
                         &row.outcome_title,
                         ChangeKind::Create,
                     );
-                    if let Some((title, objective)) = existing_outcomes.get(code.as_str()) {
-                        for (column, from, to) in [
-                            ("objective_code", *objective, &row.objective_code),
-                            ("outcome_title", *title, &row.outcome_title),
-                        ] {
-                            if from != to {
-                                change.fields.push(FieldChange {
-                                    column,
-                                    from: from.to_owned(),
-                                    to: to.clone(),
-                                });
-                            }
-                        }
-                        change.kind = if change.fields.is_empty() {
-                            ChangeKind::Same
-                        } else {
-                            ChangeKind::Update
-                        };
+                    if let Some(old) = existing_outcomes.get(code.as_str()) {
+                        change.fields = outcome_changes(old, row);
+                        change.kind = kind_of(&change.fields);
                     }
                     a.changes.push(change);
                     if !context.outcomes.contains_key(&code) {
                         context.outcomes.insert(code.clone(), fake_id);
                         fake_id -= 1;
                     }
-                    outcomes.insert(
-                        code,
-                        (line, row.outcome_title.clone(), row.objective_code.clone()),
-                    );
+                    outcomes.insert(code, (line, row));
                 }
             },
         }
@@ -373,11 +416,7 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                 );
                 if let Some(old) = old {
                     change.fields = activity_changes(old, row);
-                    change.kind = if change.fields.is_empty() {
-                        ChangeKind::Same
-                    } else {
-                        ChangeKind::Update
-                    };
+                    change.kind = kind_of(&change.fields);
                 }
                 if change.kind != ChangeKind::Same {
                     let period = Period {

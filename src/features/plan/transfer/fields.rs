@@ -55,7 +55,7 @@ pub fn activity_changes(old: &PlanRow, new: &PlanRow) -> Vec<FieldChange> {
     } else {
         n.level.trim()
     };
-    let same: [(&'static str, &str, &str, bool); 12] = [
+    let same: [(&'static str, &str, &str, bool); 15] = [
         (
             "outcome_code",
             &o.outcome,
@@ -123,8 +123,85 @@ pub fn activity_changes(old: &PlanRow, new: &PlanRow) -> Vec<FieldChange> {
             &n.targets,
             same_targets(&o.targets, &n.targets),
         ),
+        (
+            "pillars",
+            &o.pillars,
+            &n.pillars,
+            list(&o.pillars) == list(&n.pillars),
+        ),
+        (
+            "plans",
+            &o.plans,
+            &n.plans,
+            list(&o.plans) == list(&n.plans),
+        ),
+        ("flag", &o.flag, &n.flag, norm(&o.flag) == norm(&n.flag)),
     ];
-    same.into_iter()
+    changes(same)
+}
+
+/// The fields of an objective's first row that differ from the plan.
+pub fn objective_changes(old: &PlanRow, new: &PlanRow) -> Vec<FieldChange> {
+    changes([
+        (
+            "objective_title",
+            &old.objective_title,
+            &new.objective_title,
+            old.objective_title == new.objective_title,
+        ),
+        (
+            "objective_targets",
+            &old.objective_targets,
+            &new.objective_targets,
+            same_targets(&old.objective_targets, &new.objective_targets),
+        ),
+        (
+            "objective_pillars",
+            &old.objective_pillars,
+            &new.objective_pillars,
+            list(&old.objective_pillars) == list(&new.objective_pillars),
+        ),
+    ])
+}
+
+/// The fields of an outcome's first row that differ from the plan.
+pub fn outcome_changes(old: &PlanRow, new: &PlanRow) -> Vec<FieldChange> {
+    changes([
+        (
+            "objective_code",
+            &old.objective_code,
+            &new.objective_code,
+            old.objective_code == new.objective_code,
+        ),
+        (
+            "outcome_title",
+            &old.outcome_title,
+            &new.outcome_title,
+            old.outcome_title == new.outcome_title,
+        ),
+        (
+            "outcome_targets",
+            &old.outcome_targets,
+            &new.outcome_targets,
+            same_targets(&old.outcome_targets, &new.outcome_targets),
+        ),
+    ])
+}
+
+/// Whether two rows of one objective or outcome say the same of `column`
+/// (a later row may leave it empty).
+pub fn agrees(column: &str, first: &str, later: &str) -> bool {
+    later.trim().is_empty()
+        || match column {
+            "objective_targets" | "outcome_targets" => same_targets(first, later),
+            "objective_pillars" => list(first) == list(later),
+            _ => first == later,
+        }
+}
+
+fn changes<const N: usize>(fields: [(&'static str, &str, &str, bool); N]) -> Vec<FieldChange> {
+    fields
+        .into_iter()
         .filter(|(_, _, _, same)| !same)
         .map(|(column, from, to, _)| FieldChange {
             column,
@@ -159,6 +236,9 @@ mod tests {
             objective_title: "Prevent".into(),
             outcome_code: "1.1".into(),
             outcome_title: "Know rights".into(),
+            objective_targets: String::new(),
+            objective_pillars: String::new(),
+            outcome_targets: String::new(),
             activity: ActivityDraft {
                 outcome: "1.1".into(),
                 code: code.into(),

@@ -7,8 +7,10 @@ use super::super::model::ActivityDraft;
 use crate::i18n;
 use crate::spreadsheet;
 
-/// The columns, in order; the first row of every file names them.
-pub const COLUMNS: [&str; 16] = [
+/// The columns, in order; the first row of every file names them. The
+/// first [`REQUIRED`] must be in a file; a file without the others (written
+/// before they existed) leaves what they hold as the plan has it.
+pub const COLUMNS: [&str; 22] = [
     "objective_code",
     "objective_title",
     "outcome_code",
@@ -25,7 +27,16 @@ pub const COLUMNS: [&str; 16] = [
     "budget",
     "currency",
     "targets",
+    "objective_targets",
+    "objective_pillars",
+    "outcome_targets",
+    "pillars",
+    "plans",
+    "flag",
 ];
+
+/// How many of [`COLUMNS`] every file must have.
+pub const REQUIRED: usize = 16;
 
 /// Read-only columns after the plan's: where each activity stands (the
 /// reported status and, beside it, the schedule its targets tell). Import
@@ -43,6 +54,14 @@ pub struct PlanRow {
     pub objective_title: String,
     pub outcome_code: String,
     pub outcome_title: String,
+    /// Targets set on the objective and the outcome themselves, and the
+    /// objective's pillars (repeated on each of their rows).
+    #[serde(default)]
+    pub objective_targets: String,
+    #[serde(default)]
+    pub objective_pillars: String,
+    #[serde(default)]
+    pub outcome_targets: String,
     pub activity: ActivityDraft,
     /// Status, schedule, progress and spending, for export only.
     #[serde(skip)]
@@ -50,7 +69,7 @@ pub struct PlanRow {
 }
 
 impl PlanRow {
-    pub fn cells(&self) -> [&str; 16] {
+    pub fn cells(&self) -> [&str; 22] {
         let a = &self.activity;
         [
             &self.objective_code,
@@ -69,10 +88,16 @@ impl PlanRow {
             &a.budget,
             &a.currency,
             &a.targets,
+            &self.objective_targets,
+            &self.objective_pillars,
+            &self.outcome_targets,
+            &a.pillars,
+            &a.plans,
+            &a.flag,
         ]
     }
 
-    pub fn from_cells(line: usize, cells: &[String; 16]) -> Self {
+    pub fn from_cells(line: usize, cells: &[String; 22]) -> Self {
         let c = |i: usize| cells[i].trim().to_owned();
         Self {
             line,
@@ -80,6 +105,9 @@ impl PlanRow {
             objective_title: c(1),
             outcome_code: c(2),
             outcome_title: c(3),
+            objective_targets: c(16),
+            objective_pillars: c(17),
+            outcome_targets: c(18),
             activity: ActivityDraft {
                 outcome: c(2),
                 code: c(4),
@@ -94,6 +122,9 @@ impl PlanRow {
                 budget: c(13),
                 currency: c(14),
                 targets: c(15),
+                pillars: c(19),
+                plans: c(20),
+                flag: c(21),
                 ..ActivityDraft::default()
             },
             figures: Default::default(),
@@ -138,6 +169,8 @@ pub const LIMITS: spreadsheet::Limits = spreadsheet::Limits {
 pub struct ParsedFile {
     pub rows: Vec<PlanRow>,
     pub ignored: Vec<String>,
+    /// The optional columns the file does not have.
+    pub absent: Vec<&'static str>,
 }
 
 /// Reads a CSV or XLSX file into rows; problems with the file as a whole
@@ -175,7 +208,11 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
         .iter()
         .map(|name| named.iter().position(|n| n == &Some(*name)))
         .collect();
-    if let Some(missing) = COLUMNS.iter().zip(&positions).find(|(_, p)| p.is_none()) {
+    if let Some(missing) = COLUMNS[..REQUIRED]
+        .iter()
+        .zip(&positions)
+        .find(|(_, p)| p.is_none())
+    {
         return Err(Problem {
             line: 1,
             column: missing.0,
@@ -193,7 +230,7 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
         if line.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cells: [String; 16] = std::array::from_fn(|c| {
+        let cells: [String; 22] = std::array::from_fn(|c| {
             positions[c]
                 .and_then(|p| line.get(p))
                 .cloned()
@@ -201,7 +238,66 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
         });
         rows.push(PlanRow::from_cells(index + 1, &cells));
     }
-    Ok(ParsedFile { rows, ignored })
+    let absent = COLUMNS
+        .iter()
+        .zip(&positions)
+        .filter(|(_, p)| p.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    Ok(ParsedFile {
+        rows,
+        ignored,
+        absent,
+    })
+}
+
+/// Fills the columns a file does not have with what the plan (`current`,
+/// as the export writes it) holds: an older file changes none of them.
+pub fn keep_absent(rows: &mut [PlanRow], absent: &[&str], current: &[PlanRow]) {
+    if absent.is_empty() {
+        return;
+    }
+    let by = |key: fn(&PlanRow) -> &str| -> std::collections::HashMap<&str, &PlanRow> {
+        current
+            .iter()
+            .filter(|r| !key(r).is_empty())
+            .map(|r| (key(r), r))
+            .collect()
+    };
+    let objectives = by(|r| &r.objective_code);
+    let outcomes = by(|r| &r.outcome_code);
+    let activities = by(|r| &r.activity.code);
+    for row in rows {
+        let objective = objectives.get(row.objective_code.trim());
+        let outcome = outcomes.get(row.outcome_code.trim());
+        let activity = activities.get(row.activity.code.trim());
+        for column in absent {
+            let (target, source) = match *column {
+                "objective_targets" => (
+                    &mut row.objective_targets,
+                    objective.map(|r| &r.objective_targets),
+                ),
+                "objective_pillars" => (
+                    &mut row.objective_pillars,
+                    objective.map(|r| &r.objective_pillars),
+                ),
+                "outcome_targets" => (
+                    &mut row.outcome_targets,
+                    outcome.map(|r| &r.outcome_targets),
+                ),
+                "pillars" => (
+                    &mut row.activity.pillars,
+                    activity.map(|r| &r.activity.pillars),
+                ),
+                "plans" => (&mut row.activity.plans, activity.map(|r| &r.activity.plans)),
+                "flag" => (&mut row.activity.flag, activity.map(|r| &r.activity.flag)),
+                _ => continue,
+            };
+            if let Some(value) = source {
+                target.clone_from(value);
+            }
+        }
+    }
 }
 
 /// What to tell a person whose file could not be read.

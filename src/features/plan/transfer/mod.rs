@@ -266,7 +266,11 @@ async fn upload(
                 file.rows,
             )
         }
-        Ok(file) => {
+        Ok(mut file) => {
+            if !file.absent.is_empty() {
+                let current = write::plan_rows(ctx.conn(), &nap).await?;
+                format::keep_absent(&mut file.rows, &file.absent, &current);
+            }
             let mut analysis = analyse(ctx.conn(), &nap, &file.rows).await?;
             analysis.ignored = file.ignored;
             (analysis, file.rows)

@@ -10,7 +10,9 @@ use super::diff::{Analysis, ChangeKind};
 use super::format::PlanRow;
 use crate::authz::PlanEditor;
 use crate::error::AppResult;
-use crate::features::plan::model::{self, Nap, PlanContext};
+use crate::features::plan::model::{self, Nap, Node, PlanContext};
+use crate::features::plan::quarter::TargetSpec;
+use crate::features::plan::tags::{TagKind, TagLists};
 
 impl PlanEditor {
     /// Keeps checked rows for the confirmation. A person has one draft per
@@ -78,19 +80,19 @@ impl PlanEditor {
             .filter(|c| c.kind != ChangeKind::Same)
             .map(|c| (c.what, c.code.as_str()))
             .collect();
-        let mut objectives: Vec<(&str, &str)> = Vec::new();
-        let mut outcomes: Vec<(&str, &str, &str)> = Vec::new();
+        let mut objectives: Vec<&PlanRow> = Vec::new();
+        let mut outcomes: Vec<&PlanRow> = Vec::new();
         for row in rows {
-            let objective = row.objective_code.as_str();
-            if changed.remove(&("plan.objective", objective)) {
-                objectives.push((objective, &row.objective_title));
+            if changed.remove(&("plan.objective", row.objective_code.as_str())) {
+                objectives.push(row);
             }
             let outcome = row.outcome_code.as_str();
             if !outcome.is_empty() && changed.remove(&("plan.outcome", outcome)) {
-                outcomes.push((objective, outcome, &row.outcome_title));
+                outcomes.push(row);
             }
         }
-        for (code, title) in objectives {
+        for row in &objectives {
+            let (code, title) = (&row.objective_code, &row.objective_title);
             sqlx::query!(
                 "insert into objectives (tenant_id, nap_id, code, title) values ($1, $2, $3, $4)
              on conflict (tenant_id, nap_id, code) do update set title = excluded.title",
@@ -102,7 +104,9 @@ impl PlanEditor {
             .execute(&mut *conn)
             .await?;
         }
-        for (objective, code, title) in outcomes {
+        for row in &outcomes {
+            let (objective, code, title) =
+                (&row.objective_code, &row.outcome_code, &row.outcome_title);
             sqlx::query!(
                 "insert into outcomes (tenant_id, nap_id, objective_id, code, title)
              select $1, $2, o.id, $4, $5 from objectives o where o.nap_id = $2 and o.code = $3
@@ -117,6 +121,7 @@ impl PlanEditor {
             .execute(&mut *conn)
             .await?;
         }
+        self.import_nodes(conn, nap, &objectives, &outcomes).await?;
         let context = PlanContext::load(conn, nap).await?;
         let ids: HashMap<String, i64> =
             sqlx::query!("select id, code from activities where nap_id = $1", nap.id)
@@ -141,6 +146,53 @@ impl PlanEditor {
         if !items.is_empty() {
             model::save_activities(editor, conn, nap, &items).await?;
         }
+        Ok(())
+    }
+
+    /// The targets and pillars of the objectives and outcomes an import
+    /// changes, as their first rows give them.
+    async fn import_nodes(
+        &self,
+        conn: &mut PgConnection,
+        nap: &Nap,
+        objectives: &[&PlanRow],
+        outcomes: &[&PlanRow],
+    ) -> AppResult<()> {
+        if objectives.is_empty() && outcomes.is_empty() {
+            return Ok(());
+        }
+        let objective_ids: HashMap<String, i64> =
+            sqlx::query!("select id, code from objectives where nap_id = $1", nap.id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.id))
+                .collect();
+        let outcome_ids: HashMap<String, i64> =
+            sqlx::query!("select id, code from outcomes where nap_id = $1", nap.id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.id))
+                .collect();
+        let targets = |raw: &str| TargetSpec::parse_list(raw).unwrap_or_default();
+        let mut items = Vec::new();
+        let tags = TagLists::load(conn, nap.id).await?;
+        for row in objectives {
+            if let Some(id) = objective_ids.get(&row.objective_code) {
+                items.push((Node::Objective(*id), targets(&row.objective_targets)));
+                let pillars = tags
+                    .resolve(TagKind::Pillar, &row.objective_pillars)
+                    .unwrap_or_default();
+                self.tag_objective(conn, *id, &pillars).await?;
+            }
+        }
+        for row in outcomes {
+            if let Some(id) = outcome_ids.get(&row.outcome_code) {
+                items.push((Node::Outcome(*id), targets(&row.outcome_targets)));
+            }
+        }
+        model::set_node_targets(self, conn, nap, &items).await?;
         Ok(())
     }
 

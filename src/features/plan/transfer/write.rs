@@ -36,6 +36,9 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                 objective_title: o.title.clone(),
                 outcome_code: oc.code.clone(),
                 outcome_title: oc.title.clone(),
+                objective_targets: model::labels(&o.targets),
+                objective_pillars: o.pillars.join("; "),
+                outcome_targets: model::labels(&oc.targets),
                 activity: ActivityDraft {
                     outcome: oc.code.clone(),
                     ..ActivityDraft::default()
@@ -62,6 +65,9 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                     budget: a.budget.map(|b| b.to_string()).unwrap_or_default(),
                     currency: a.currency.clone(),
                     targets: a.targets_text(),
+                    pillars: a.pillars.join("; "),
+                    plans: a.plans.join("; "),
+                    flag: a.flag.clone(),
                     ..ActivityDraft::default()
                 };
                 let schedule = a.schedule();
@@ -85,6 +91,8 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
             rows.push(PlanRow {
                 objective_code: o.code.clone(),
                 objective_title: o.title.clone(),
+                objective_targets: model::labels(&o.targets),
+                objective_pillars: o.pillars.join("; "),
                 ..PlanRow::default()
             });
         }
@@ -105,6 +113,9 @@ pub fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
     }
     writer.finish()
 }
+
+/// The columns written as numbers; every other cell, codes first, is text.
+const NUMBERS: [&str; 3] = ["budget", "progress", "spending"];
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -136,9 +147,9 @@ pub fn xlsx_bytes(
             .cells()
             .into_iter()
             .chain(row.figures.iter().map(String::as_str));
-        for (col, value) in (0u16..).zip(cells) {
-            match (col, value.parse::<f64>()) {
-                (13 | 18 | 19, Ok(n)) => sheet.write_number(r, col, n)?,
+        for ((col, value), name) in (0u16..).zip(cells).zip(COLUMNS.iter().chain(&FIGURES)) {
+            match (NUMBERS.contains(name), value.parse::<f64>()) {
+                (true, Ok(n)) => sheet.write_number(r, col, n)?,
                 _ => sheet.write_string(r, col, value)?,
             };
         }
@@ -309,6 +320,9 @@ mod tests {
             objective_title: "Prevent".into(),
             outcome_code: "1.1".into(),
             outcome_title: "Know rights".into(),
+            objective_targets: String::new(),
+            objective_pillars: String::new(),
+            outcome_targets: "2027".into(),
             activity: ActivityDraft {
                 outcome: "1.1".into(),
                 code: "1.1.1".into(),

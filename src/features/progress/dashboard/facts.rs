@@ -24,6 +24,10 @@ pub struct Fact {
     pub last_update: Option<OffsetDateTime>,
     /// (quarter index, met)
     pub occurrences: Vec<(i32, bool)>,
+    /// Its pillars (its own and its objective's) and linked plans, in lower case.
+    pub pillars: Vec<String>,
+    pub plans: Vec<String>,
+    pub flagged: bool,
 }
 
 impl Fact {
@@ -102,6 +106,9 @@ struct FactRow {
     last_update_at: Option<OffsetDateTime>,
     quarters: Vec<i32>,
     met: Vec<bool>,
+    pillars: Vec<String>,
+    plans: Vec<String>,
+    flagged: bool,
 }
 
 impl From<FactRow> for Fact {
@@ -118,6 +125,9 @@ impl From<FactRow> for Fact {
             spending: r.spending.unwrap_or(0),
             last_update: r.last_update_at,
             occurrences: r.quarters.into_iter().zip(r.met).collect(),
+            pillars: r.pillars,
+            plans: r.plans,
+            flagged: r.flagged,
         }
     }
 }
@@ -132,7 +142,17 @@ pub async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppR
                   coalesce((select array_agg(t.quarter_index order by t.quarter_index) from target_occurrences t
                             where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "quarters!",
                   coalesce((select array_agg(t.met_at is not null order by t.quarter_index) from target_occurrences t
-                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "met!"
+                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "met!",
+                  coalesce((select array_agg(lower(g.name)) from nap_tags g
+                            where g.tenant_id = a.tenant_id and g.nap_id = a.nap_id and g.kind = 'pillar'
+                              and (exists (select 1 from activity_tags x where x.tenant_id = a.tenant_id
+                                             and x.activity_id = a.id and x.tag_id = g.id)
+                                   or exists (select 1 from objective_tags x where x.tenant_id = a.tenant_id
+                                                and x.objective_id = o.id and x.tag_id = g.id))), '{}') as "pillars!",
+                  coalesce((select array_agg(lower(g.name))
+                            from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+                            where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'plan'), '{}') as "plans!",
+                  a.flag <> '' as "flagged!"
            from activities a
            join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
            join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
@@ -223,6 +243,9 @@ mod tests {
             spending: 0,
             last_update: last,
             occurrences,
+            pillars: Vec::new(),
+            plans: Vec::new(),
+            flagged: false,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::http::page::Chrome;
 use crate::paths;
 
 /// A count that links to the list behind it.
+#[derive(Default)]
 pub struct Figure {
     pub value: usize,
     pub href: String,
@@ -141,6 +142,8 @@ pub struct DashboardPage {
     pub currency: String,
     pub activity_count: usize,
     pub risks: Vec<crate::features::progress::risks::Risk>,
+    /// The plan by pillar and linked plan, and its flagged activities.
+    pub tags: super::tags::TagFigures,
     /// Once the plan's period is over: its activities with no update
     /// recorded (see [`DashboardPage::ended`]).
     pub never_reported: Option<Figure>,
@@ -513,6 +516,7 @@ impl DashboardPage {
             currency,
             activity_count,
             risks: Vec::new(),
+            tags: super::tags::TagFigures::default(),
             never_reported: None,
             can_close: false,
             handovers: Vec::new(),

@@ -183,6 +183,9 @@ mod tests {
                 .into_iter()
                 .map(|(q, met)| (q.index(), met))
                 .collect(),
+            pillars: Vec::new(),
+            plans: Vec::new(),
+            flagged: false,
         }
     }
 

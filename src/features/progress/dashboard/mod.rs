@@ -8,6 +8,7 @@ mod facts;
 mod figures;
 mod late;
 mod summary;
+mod tags;
 
 use crate::http::routes::Routes;
 use crate::paths::at;
@@ -69,6 +70,8 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
         OffsetDateTime::now_utc().date(),
     );
     dashboard.risks = risks;
+    let slug = ctx.tenant.slug.clone();
+    dashboard.tags = tags::TagFigures::load(ctx.conn(), &slug, nap_id, Quarter::current()).await?;
     if dashboard.ended() {
         let never = sqlx::query_scalar!(
             r#"select count(*) as "n!" from activities where nap_id = $1 and last_update_at is null"#,
@@ -115,6 +118,14 @@ pub struct ListFilters {
     /// One of [`ListOnly`], by name.
     #[serde(default)]
     pub only: String,
+    /// A pillar's or a linked plan's name, any case.
+    #[serde(default)]
+    pub pillar: String,
+    #[serde(default)]
+    pub plan: String,
+    /// "yes": flagged activities only.
+    #[serde(default)]
+    pub flagged: String,
 }
 
 impl ListFilters {
@@ -168,8 +179,12 @@ async fn activity_list(
     let status = ActivityStatus::parse(&filters.status);
     let constituency = Constituency::parse(&filters.constituency);
     let only = ListOnly::parse(&filters.only);
+    let (pillar, plan) = (filters.pillar.to_lowercase(), filters.plan.to_lowercase());
     let keep = |a: &Fact| {
-        (filters.objective.is_empty() || a.objective == filters.objective)
+        (pillar.is_empty() || a.pillars.contains(&pillar))
+            && (plan.is_empty() || a.plans.contains(&plan))
+            && (filters.flagged != "yes" || a.flagged)
+            && (filters.objective.is_empty() || a.objective == filters.objective)
             && status.is_none_or(|s| a.status == s)
             && (filters.lead.is_empty()
                 || a.lead_acronym
