@@ -178,12 +178,20 @@ impl Seat {
 
 choices!(
     /// Who holds a seat: a named person, a post whose holder's name is not
-    /// known, or nobody yet.
+    /// known, an organisation that named neither, or nobody yet.
     Holder, "holder", {
     Person => "person",
     Post => "post",
+    Organisation => "organisation",
     Vacant => "vacant",
 });
+
+impl Holder {
+    /// Whether the seat has a name of its own (a person's or a post's).
+    pub fn is_named(self) -> bool {
+        matches!(self, Self::Person | Self::Post)
+    }
+}
 
 choices!(Gender, "gender", {
     Woman => "woman",

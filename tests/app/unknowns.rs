@@ -208,6 +208,38 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
         ],
     )
     .await;
+    // A seat known only by its organisation needs that organisation.
+    let path = format!("/t/aland/committees/{id}");
+    let res = sec
+        .submit(
+            &path,
+            &format!("{path}/members"),
+            &[
+                ("holder", "organisation"),
+                ("name", ""),
+                ("partner", ""),
+                ("seat", "member"),
+                ("gender", "not-stated"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(
+        res.texts("#f-partner-error"),
+        ["Choose the organisation that holds the seat."]
+    );
+    add_member(
+        &mut sec,
+        id,
+        &[
+            ("holder", "organisation"),
+            ("name", "Whoever they send"),
+            ("partner", "EF"),
+            ("seat", "member"),
+            ("gender", "woman"),
+        ],
+    )
+    .await;
     add_member(
         &mut sec,
         id,
@@ -229,11 +261,21 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
         1,
         "nobody holds a vacant seat, so no gender is recorded for it"
     );
+    assert_eq!(
+        app.count(
+            "select count(*) from committee_members
+             where holder = 'organisation' and name = '' and gender = 'not-stated'"
+        )
+        .await,
+        1,
+        "no person is named for the organisation's seat, so neither name nor gender is kept"
+    );
     let page = sec.get(&format!("/t/aland/committees/{id}")).await;
     assert_eq!(
         page.texts("table.committee-members tbody th"),
         [
             "Secretary General, Ministry of Human Resources post title",
+            "Employers' Federation (aland) organisation only",
             "Vacant"
         ]
     );
@@ -243,8 +285,8 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
             .filter(|l| l.contains("holder"))
             .collect::<Vec<_>>(),
         [
-            "? Every seat's holder is named: Cannot be judged (1 held by a post title: \
-          the holder is known only by organisation; 1 vacant)"
+            "? Every seat's holder is named: Cannot be judged (1 held by a post title, \
+          its holder not named; 1 known only by organisation; 1 vacant)"
         ]
     );
 
@@ -257,6 +299,7 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
         public.texts("table.composition tbody tr"),
         [
             "Ministry of Labour (aland) Chair Secretary General, Ministry of Human Resources",
+            "Employers' Federation (aland) Member Representative not named",
             "Trade Union Confederation (aland) Member Vacant"
         ]
     );
@@ -278,11 +321,14 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
     let meeting = sec.get(&res.location()).await;
     assert_eq!(
         meeting.texts("table.attendance tbody tr th"),
-        ["Secretary General, Ministry of Human Resources"]
+        [
+            "Secretary General, Ministry of Human Resources",
+            "Employers' Federation (aland)"
+        ]
     );
     assert_eq!(
         meeting.texts(".quorum"),
-        ["The terms of reference set no quorum (0/1)"]
+        ["The terms of reference set no quorum (0/2)"]
     );
 
     // A person still needs a name; what was typed stays.
@@ -300,7 +346,7 @@ async fn seats_held_by_a_post_title_or_vacant_are_shown_as_such() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.texts("#f-name-error"), ["Fill in this field."]);
-    assert_eq!(app.count("select count(*) from committee_members").await, 2);
+    assert_eq!(app.count("select count(*) from committee_members").await, 3);
 }
 
 fn nap_fields<'a>(dates: [(&'a str, &'a str); 3]) -> Vec<(&'a str, &'a str)> {

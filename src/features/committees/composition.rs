@@ -186,20 +186,18 @@ fn gender_balance(members: &[Seated]) -> Check {
 /// Seats whose holder is known only by post or organisation, and vacant
 /// seats: said, not counted as a gap. `None` when every holder is named.
 fn holders(members: &[Seated]) -> Option<Check> {
-    let posts = members.iter().filter(|m| m.holder == Holder::Post).count();
-    let vacant = members
-        .iter()
-        .filter(|m| m.holder == Holder::Vacant)
-        .count();
-    if posts + vacant == 0 {
+    let parts: Vec<String> = [
+        (Holder::Post, "composition.held_by_post"),
+        (Holder::Organisation, "composition.held_by_organisation"),
+        (Holder::Vacant, "composition.vacant"),
+    ]
+    .into_iter()
+    .map(|(holder, key)| (members.iter().filter(|m| m.holder == holder).count(), key))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, key)| i18n::t_with(key, "n", &count(n)))
+    .collect();
+    if parts.is_empty() {
         return None;
-    }
-    let mut parts = Vec::new();
-    if posts > 0 {
-        parts.push(i18n::t_with("composition.held_by_post", "n", &count(posts)));
-    }
-    if vacant > 0 {
-        parts.push(i18n::t_with("composition.vacant", "n", &count(vacant)));
     }
     Some(Check {
         key: "composition.holders",

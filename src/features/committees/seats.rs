@@ -47,6 +47,11 @@ impl MemberRow {
     pub fn is_post(&self) -> bool {
         self.holder == Holder::Post
     }
+
+    /// Known only by its organisation: no person or post is named.
+    pub fn is_organisation(&self) -> bool {
+        self.holder == Holder::Organisation
+    }
 }
 
 /// Who holds a seat as the public reads it: the person's name only when
@@ -67,6 +72,10 @@ impl PublicHolder {
                 text: None,
                 note: "holder.vacant_seat",
             },
+            Some(Holder::Organisation) => Self {
+                text: None,
+                note: "holder.organisation_seat",
+            },
             _ => Self {
                 text: name,
                 note: "committee.name_hidden",
@@ -77,7 +86,10 @@ impl PublicHolder {
 
 pub async fn members(conn: &mut PgConnection, committee: i64) -> AppResult<Vec<MemberRow>> {
     Ok(sqlx::query!(
-        r#"select m.id, m.name, m.holder, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
+        r#"select m.id,
+                  -- A seat known only by its organisation goes by the organisation's name.
+                  case when m.holder = 'organisation' then coalesce(p.name, '') else m.name end as "name!",
+                  m.holder, m.public_name, p.name as "partner?", p.acronym as "acronym?", m.seat, m.gender,
                   m.term_start, m.term_end, m.interpretation, m.left_on,
                   p.kind as "kind?", p.portfolio, p.constituency as "constituency?",
                   m.user_id is not null as "linked!"
@@ -157,7 +169,7 @@ pub(super) async fn add_member(
         },
     );
     let name = match holder {
-        Some(Holder::Vacant) => Some(String::new()),
+        Some(h) if !h.is_named() => Some(String::new()),
         _ => form::check(&mut errors, "name", form::required(&f.name, 200)),
     };
     let seat = form::check(
@@ -202,6 +214,9 @@ pub(super) async fn add_member(
     let partner =
         crate::features::partners::by_acronym(ctx.conn(), &f.partner, "partner", &mut errors)
             .await?;
+    if holder == Some(Holder::Organisation) && partner.is_none() && !errors.has("partner") {
+        errors.add("partner", "holder.organisation_needs_partner");
+    }
     let (
         Some(holder),
         Some(name),
@@ -233,8 +248,9 @@ pub(super) async fn add_member(
         holder,
         partner,
         seat,
-        // Nobody holds a vacant seat, so nobody's gender is known.
-        gender: if holder == Holder::Vacant {
+        // Nobody named holds a vacant seat or an organisation's, so nobody's
+        // gender is known.
+        gender: if !holder.is_named() {
             Gender::NotStated
         } else {
             gender
