@@ -1,6 +1,7 @@
 //! The demo NAP of Veridia: five years, four objectives, about forty
 //! activities with both kinds of time targets. Every sentence is invented.
 
+use crate::features::plan::tags::{TagKind, TagLists};
 use crate::i18n::Translations;
 use sqlx::PgConnection;
 use sqlx::types::Json;
@@ -111,9 +112,47 @@ const ACTIVITIES: &[DemoActivity] = &[
     ["4.2", "4.2.1", "National survey on forced labour", "UNI", "ILO, MOL", "2025Q3", "2027Q2", "national", "120000", "2026Q2, 2027Q2"],
     ["4.2", "4.2.2", "Shared database of identified cases, anonymised", "MOI", "MOJ, LI, POL", "2025Q2", "", "national", "45000", "2026Q1, Q3/yearly"],
     ["4.2", "4.2.3", "Indicators and baseline for every outcome", "MOL", "UNI", "2025Q1", "2025Q4", "national", "8000", "2025Q3"],
-    ["4.2", "4.2.4", "Study of forced labour risks in supply chains", "UNI", "EF, CTU", "2026Q1", "2027Q4", "national", "35000", "2027Q2"],
+    ["4.2", "4.2.4", "Study of forced labour risks in supply chains", "UNI", "EF, CTU", "2026Q1", "2027Q4", "national", "35000", "2027"],
     ["4.2", "4.2.5", "Final evaluation of the plan", "MOL", "ILO", "2029Q1", "2029Q4", "national", "40000", "2029Q4"],
 ];
+
+/// The plan's pillars, one per objective in order, and the other national
+/// plan some of its activities share.
+const PILLARS: [&str; 4] = ["Prevention", "Protection", "Prosecution", "Partnership"];
+const OTHER_PLAN: &str = "National action plan against trafficking in persons";
+/// Activities shared with the other plan, and those flagged, with the note.
+const LINKED: &[(&str, &str)] = &[
+    ("2.1.3", OTHER_PLAN),
+    ("2.1.4", OTHER_PLAN),
+    ("3.2.2", OTHER_PLAN),
+];
+const FLAGGED: &[(&str, &str)] = &[("4.2.1", "Funding source not yet confirmed")];
+
+/// The pillar and linked-plan lists, and each objective's pillar.
+async fn tag(editor: &PlanEditor, conn: &mut PgConnection, nap_id: i64) -> anyhow::Result<()> {
+    let pillars: Vec<String> = PILLARS.iter().map(|p| (*p).to_owned()).collect();
+    editor
+        .set_tag_list(conn, nap_id, TagKind::Pillar, &pillars)
+        .await?;
+    editor
+        .set_tag_list(conn, nap_id, TagKind::Plan, &[OTHER_PLAN.to_owned()])
+        .await?;
+    let tags = TagLists::load(conn, nap_id).await?;
+    for ((code, ..), pillar) in OBJECTIVES.iter().zip(PILLARS) {
+        let objective = sqlx::query_scalar!(
+            "select id from objectives where nap_id = $1 and code = $2",
+            nap_id,
+            code
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let ids = tags
+            .resolve(TagKind::Pillar, pillar)
+            .map_err(|name| anyhow::anyhow!("demo pillar {name} is not in the list"))?;
+        editor.tag_objective(conn, objective, &ids).await?;
+    }
+    Ok(())
+}
 
 /// Loads the demo NAP once: if a NAP with its title exists, nothing changes.
 pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Result<()> {
@@ -189,6 +228,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
         .execute(&mut *conn)
         .await?;
     }
+    tag(editor, conn, nap_id).await?;
     let nap = model::load_nap(conn, nap_id).await?;
     let context = PlanContext::load(conn, &nap).await?;
     for [
@@ -220,6 +260,16 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
                 "USD".to_owned()
             },
             targets: (*targets).to_owned(),
+            plans: LINKED
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, p)| (*p).to_owned())
+                .unwrap_or_default(),
+            flag: FLAGGED
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, f)| (*f).to_owned())
+                .unwrap_or_default(),
             ..ActivityDraft::default()
         };
         let activity = context

@@ -1,5 +1,6 @@
 //! Status updates: the form, posting without lost updates, and the history.
 
+use crate::features::plan::model::occurrence_label;
 use crate::http::form::Form;
 use crate::http::routes::Routes;
 use crate::paths::at;
@@ -112,7 +113,7 @@ async fn open_targets(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<O
         let quarter = Quarter::from_index(o.quarter_index);
         OpenTarget {
             id: o.id,
-            label: crate::features::plan::model::occurrence_label(quarter, o.whole_year),
+            label: occurrence_label(quarter, o.whole_year),
             state: TargetState::of(quarter, false, today),
         }
     })
@@ -161,7 +162,12 @@ pub async fn history(
                   coalesce((select array_agg(o.quarter_index order by o.quarter_index)
                             from update_targets ut
                             join target_occurrences o on o.tenant_id = ut.tenant_id and o.id = ut.occurrence_id
-                            where ut.tenant_id = u.tenant_id and ut.update_id = u.id), '{}') as "met!"
+                            where ut.tenant_id = u.tenant_id and ut.update_id = u.id), '{}') as "met!",
+                  coalesce((select array_agg(t.quarter is null order by o.quarter_index)
+                            from update_targets ut
+                            join target_occurrences o on o.tenant_id = ut.tenant_id and o.id = ut.occurrence_id
+                            join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
+                            where ut.tenant_id = u.tenant_id and ut.update_id = u.id), '{}') as "met_years!"
            from status_updates u
            join users us on us.id = u.author_id
            left join partners p on p.tenant_id = u.tenant_id and p.id = u.partner_id
@@ -189,7 +195,8 @@ pub async fn history(
             met: r
                 .met
                 .into_iter()
-                .map(|i| Quarter::from_index(i).to_string())
+                .zip(r.met_years)
+                .map(|(i, year)| occurrence_label(Quarter::from_index(i), year))
                 .collect(),
         })
         .collect())

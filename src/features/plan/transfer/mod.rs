@@ -136,7 +136,7 @@ async fn export_xlsx(
             [
                 code,
                 spec,
-                quarter.to_string(),
+                model::occurrence_label(quarter, q.is_none()),
                 i18n::t(state.label_key()).into_owned(),
             ]
         })
