@@ -346,6 +346,12 @@ async fn pillars_linked_plans_and_flags_tag_the_plan_filter_it_and_travel_with_i
     assert_eq!(grid("flagged=yes").await, ["1.1.1"]);
     let page = sec.get(&format!("{base}/plan")).await;
     assert_eq!(page.texts("td.what .flag"), ["⚑ Flag: source uncertain"]);
+    // The flag is an internal note: the public page does not show it.
+    let res = sec.submit(&base, &format!("{base}/publish"), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let public = app.client().get(&format!("/p/aland/naps/{nap}")).await;
+    assert_eq!(public.texts("table.grid tbody th.code"), ["1.1.1", "1.1.2"]);
+    assert!(!public.body.contains("source uncertain"));
 
     // The dashboard counts by pillar and linked plan; each figure is a list.
     let dashboard = sec.get(&format!("{base}/dashboard")).await;
@@ -408,15 +414,38 @@ async fn pillars_linked_plans_and_flags_tag_the_plan_filter_it_and_travel_with_i
             .await,
         1
     );
-    // An unknown pillar in a file is a problem on its row and column.
+    // A pillar the plan's list lacks is added to it, as the preview says.
     let unknown = csv.replace(",Protection,", ",Partnership,");
-    let res = import(&mut sec, nap, "plan.csv", unknown.as_bytes()).await;
+    let preview = import(&mut sec, nap, "plan.csv", unknown.as_bytes()).await;
+    assert!(problems(&preview).is_empty(), "{}", preview.body);
     assert_eq!(
-        problems(&res),
-        [
-            "3 Pillars “Partnership” is not in this plan's list: add it on the page Pillars and linked plans first."
-        ]
+        preview.texts("p.new-tags"),
+        ["The import adds to this plan's lists: pillars Partnership."]
     );
+    assert_eq!(
+        app.count("select count(*) from nap_tags").await,
+        3,
+        "nothing before the confirmation"
+    );
+    assert_eq!(
+        confirm(&mut sec, nap, &preview).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from activity_tags x join nap_tags g on g.id = x.tag_id where g.name = 'Partnership'"
+        )
+        .await,
+        1
+    );
+    // A name that cannot be kept is a problem on its row and column.
+    let long = format!(",{},", "P".repeat(201));
+    let bad = csv.replace(",Protection,", &long);
+    let res = import(&mut sec, nap, "plan.csv", bad.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let said = problems(&res);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("3 Pillars “PPP"), "{said:?}");
 
     // A pillar taken off the list leaves what it tagged.
     let res = sec
@@ -432,4 +461,5 @@ async fn pillars_linked_plans_and_flags_tag_the_plan_filter_it_and_travel_with_i
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("select count(*) from activity_tags").await, 1);
     assert_eq!(app.count("select count(*) from objective_tags").await, 1);
+    assert_eq!(app.count("select count(*) from nap_tags").await, 2);
 }

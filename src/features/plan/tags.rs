@@ -92,6 +92,29 @@ impl TagLists {
         Ok(ids)
     }
 
+    /// Takes in the names `items` hold that the lists lack (an import
+    /// adds them, saying so in its preview), each under a provisional id;
+    /// returns them, in the order met. Names that could not be kept (too
+    /// long) stay unknown, for the row's check to answer.
+    pub fn learn<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (TagKind, &'a str)>,
+    ) -> Vec<(TagKind, String)> {
+        let mut learned = Vec::new();
+        for (kind, raw) in items {
+            for name in split(raw) {
+                let key = (kind, name.to_lowercase());
+                if self.ids.contains_key(&key) || check_list(name).is_err() {
+                    continue;
+                }
+                let provisional = -i64::try_from(self.ids.len() + 1).unwrap_or(i64::MAX);
+                self.ids.insert(key, provisional);
+                learned.push((kind, name.to_owned()));
+            }
+        }
+        learned
+    }
+
     /// The names of one kind, as the hint beside a field lists them.
     pub fn names(&self, kind: TagKind) -> String {
         match kind {
@@ -211,6 +234,32 @@ async fn save(
 
 /// The tags' writes, which only a [`PlanEditor`] makes.
 impl PlanEditor {
+    /// Adds `names` at the end of the NAP's lists (those already there,
+    /// whatever the case, stay as they are).
+    pub async fn add_tags(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        names: &[(TagKind, String)],
+    ) -> AppResult<()> {
+        let kinds: Vec<&str> = names.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+        sqlx::query!(
+            "insert into nap_tags (tenant_id, nap_id, kind, name, position)
+             select $1, $2, n.kind, n.name,
+                    n.i + coalesce((select max(position) from nap_tags where tenant_id = $1 and nap_id = $2), 0)
+             from unnest($3::text[], $4::text[]) with ordinality as n(kind, name, i)
+             on conflict do nothing",
+            self.tenant_id(),
+            nap,
+            &kinds as &[&str],
+            &names as &[&str]
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
     /// Makes the NAP's list of `kind` the names given, in their order:
     /// names kept keep their taggings (a change of case renames), names
     /// gone take theirs with them.

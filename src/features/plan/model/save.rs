@@ -272,13 +272,18 @@ async fn refresh_occurrences(
     // Each activity's own targets (level 0), its outcome's (1) and its
     // objective's (2); the nearest level that has any applies.
     let targets = sqlx::query!(
-        r#"select t.id, a.id as activity_id, t.year, t.quarter,
-                  case when t.activity_id is not null then 0
-                       when t.outcome_id is not null then 1 else 2 end as "level!"
+        r#"select t.id as "id!", a.id as "activity_id!", t.year, t.quarter, 0 as "level!"
+           from activities a join time_targets t on t.tenant_id = a.tenant_id and t.activity_id = a.id
+           where a.tenant_id = $1 and a.id = any($2)
+           union all
+           select t.id, a.id, t.year, t.quarter, 1
+           from activities a join time_targets t on t.tenant_id = a.tenant_id and t.outcome_id = a.outcome_id
+           where a.tenant_id = $1 and a.id = any($2)
+           union all
+           select t.id, a.id, t.year, t.quarter, 2
            from activities a
            join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
-           join time_targets t on t.tenant_id = a.tenant_id
-                and (t.activity_id = a.id or t.outcome_id = a.outcome_id or t.objective_id = oc.objective_id)
+           join time_targets t on t.tenant_id = a.tenant_id and t.objective_id = oc.objective_id
            where a.tenant_id = $1 and a.id = any($2)"#,
         editor.tenant_id(),
         &ids

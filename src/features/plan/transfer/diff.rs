@@ -94,6 +94,9 @@ pub struct Analysis {
     /// Activities not in the file that stay whatever is asked: they have
     /// status updates or confidential records, the committee's memory.
     pub with_history: Vec<String>,
+    /// Pillars and linked plans the file names that the NAP's lists lack:
+    /// the import adds them.
+    pub new_tags: Vec<(TagKind, String)>,
 }
 
 impl Analysis {
@@ -157,6 +160,27 @@ impl Analysis {
         }
     }
 
+    /// The names the import adds to the lists, by kind, in words: "pillars
+    /// Prevention, Protection; linked plans …".
+    pub fn new_tags_text(&self) -> String {
+        [
+            (TagKind::Pillar, "tags.new_pillars"),
+            (TagKind::Plan, "tags.new_plans"),
+        ]
+        .into_iter()
+        .filter_map(|(kind, key)| {
+            let names: Vec<&str> = self
+                .new_tags
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            (!names.is_empty()).then(|| i18n::t_with(key, "value", &names.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+    }
+
     /// The ignored columns, as one list.
     pub fn ignored_list(&self) -> String {
         self.ignored.join(", ")
@@ -202,6 +226,13 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
     let current = plan_rows(conn, nap).await?;
     let mut context = PlanContext::load(conn, nap).await?;
     let mut a = Analysis::default();
+    a.new_tags = context.tags.learn(rows.iter().flat_map(|r| {
+        [
+            (TagKind::Pillar, r.objective_pillars.as_str()),
+            (TagKind::Pillar, r.activity.pillars.as_str()),
+            (TagKind::Plan, r.activity.plans.as_str()),
+        ]
+    }));
     let existing_objectives: HashMap<&str, &PlanRow> = current
         .iter()
         .map(|r| (r.objective_code.as_str(), r))

@@ -121,6 +121,9 @@ impl PlanEditor {
             .execute(&mut *conn)
             .await?;
         }
+        if !analysis.new_tags.is_empty() {
+            self.add_tags(conn, nap.id, &analysis.new_tags).await?;
+        }
         self.import_nodes(conn, nap, &objectives, &outcomes).await?;
         let context = PlanContext::load(conn, nap).await?;
         let ids: HashMap<String, i64> =
