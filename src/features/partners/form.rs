@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::types::Json;
 
+use sqlx::PgConnection;
+
+use super::aliases;
 use crate::choices::{Constituency, Level, PartnerKind, Portfolio};
 use crate::error::{AppError, AppResult};
 use crate::http::form::{self, FieldErrors, Form, invalid};
@@ -37,17 +40,22 @@ pub struct PartnerForm {
     pub name_fr: String,
     #[serde(default)]
     pub name_es: String,
+    /// Other names and acronyms, one per line.
+    #[serde(default)]
+    pub other_names: String,
 }
 
-pub(super) struct PartnerInput {
-    pub(super) acronym: String,
-    pub(super) name: String,
-    pub(super) kind: PartnerKind,
-    pub(super) portfolio: Option<Portfolio>,
-    pub(super) portfolio_name: String,
-    pub(super) level: Level,
-    pub(super) constituency: Constituency,
-    pub(super) translations: Translations,
+pub struct PartnerInput {
+    pub acronym: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub portfolio: Option<Portfolio>,
+    pub portfolio_name: String,
+    pub level: Level,
+    pub constituency: Constituency,
+    pub translations: Translations,
+    /// Other names and acronyms, none the acronym or name itself.
+    pub aliases: Vec<String>,
 }
 
 fn validate_acronym(raw: &str) -> Result<String, &'static str> {
@@ -117,6 +125,16 @@ impl PartnerForm {
             }
             _ => {}
         }
+        let mut aliases = form::check(
+            &mut errors,
+            "other_names",
+            aliases::parse(&self.other_names),
+        )
+        .unwrap_or_default();
+        aliases.retain(|a| {
+            !a.eq_ignore_ascii_case(self.acronym.trim())
+                && a.to_lowercase() != self.name.trim().to_lowercase()
+        });
         let level = form::check(
             &mut errors,
             "level",
@@ -140,11 +158,42 @@ impl PartnerForm {
                     level,
                     constituency,
                     translations,
+                    aliases,
                 })
             }
             _ => Err(errors),
         }
     }
+}
+
+/// The form checked, and checked against the other partners than `id`:
+/// no acronym or other name of this partner may name another one. The
+/// one check of the form and of every spreadsheet row.
+pub async fn check(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    form: &PartnerForm,
+    own: &str,
+) -> AppResult<Result<PartnerInput, FieldErrors>> {
+    let input = match form.validate(own) {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut errors = FieldErrors::default();
+    if let Some(name) = aliases::taken(conn, id, &input.aliases).await? {
+        errors.add_with("other_names", "partner.name_taken", &name);
+    }
+    if aliases::taken(conn, id, std::slice::from_ref(&input.acronym))
+        .await?
+        .is_some()
+    {
+        errors.add("acronym", "partner.acronym_taken");
+    }
+    Ok(if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,7 +265,8 @@ async fn save(
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    let input = match form.validate(&ctx.tenant.default_language) {
+    let own = ctx.tenant.default_language.clone();
+    let input = match check(ctx.conn(), id, &form, &own).await? {
         Ok(input) => input,
         Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, id, form, errors))),
     };
@@ -231,8 +281,8 @@ async fn save(
             errors.add("acronym", "partner.acronym_taken");
             return Ok(invalid(FormPage::new(page, &ctx, id, form, errors)));
         }
-        Some(false) => return Err(AppError::NotFound),
-        Some(true) => {}
+        Some(None) => return Err(AppError::NotFound),
+        Some(Some(_)) => {}
     }
     let ctx = ctx.commit().await?;
     let to = crate::http::notice::done(
@@ -271,7 +321,9 @@ pub(super) async fn edit(
             .unwrap_or_default()
             .to_owned()
     };
+    let other_names = aliases::of(ctx.conn(), id).await?.join("\n");
     let form = PartnerForm {
+        other_names,
         name_en: name_in("en"),
         name_fr: name_in("fr"),
         name_es: name_in("es"),

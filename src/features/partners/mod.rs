@@ -4,6 +4,7 @@
 //! `form` is the form that adds and changes a partner, `delete` its
 //! removal, `store` the writes a [`crate::authz::PlanEditor`] makes.
 
+pub mod aliases;
 mod delete;
 mod form;
 mod store;
@@ -19,7 +20,7 @@ use crate::http::form::FieldErrors;
 use crate::http::page::Chrome;
 use crate::tenancy::TenantCtx;
 
-pub use form::PartnerForm;
+pub use form::{PartnerForm, PartnerInput, check};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -32,7 +33,7 @@ pub fn router() -> Routes {
         .post(at::partner_delete, delete::delete)
 }
 
-/// The partner named by `raw` (an acronym, any case), `None` when empty; an
+/// The partner named by `raw` (its acronym or another of its names, any case), `None` when empty; an
 /// unknown acronym is recorded against `field`.
 pub async fn by_acronym(
     conn: &mut sqlx::PgConnection,
@@ -45,7 +46,8 @@ pub async fn by_acronym(
         return Ok(None);
     }
     let found = sqlx::query_scalar!(
-        "select id from partners where lower(acronym) = lower($1)",
+        r#"select id as "id!" from partners where lower(acronym) = lower($1)
+           union all select partner_id from partner_aliases where lower(alias) = lower($1)"#,
         acronym
     )
     .fetch_optional(conn)
@@ -75,6 +77,8 @@ pub struct PartnerRow {
     pub portfolio_name: String,
     pub level: Level,
     pub constituency: Constituency,
+    /// Other names and acronyms.
+    pub other_names: Vec<String>,
 }
 
 impl PartnerRow {
@@ -103,9 +107,11 @@ async fn list(page: Chrome, mut ctx: TenantCtx) -> AppResult<ListPage> {
     )
     .fetch_all(ctx.conn())
     .await?;
+    let mut other_names = aliases::all(ctx.conn()).await?;
     let partners = rows
         .into_iter()
         .map(|r| PartnerRow {
+            other_names: other_names.remove(&r.id).unwrap_or_default(),
             id: r.id,
             acronym: r.acronym,
             name: r.name,

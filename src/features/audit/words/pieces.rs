@@ -107,6 +107,7 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
         "naps" => text("title").to_owned(),
         "partners" => format!("{} ({})", text("name"), text("acronym")),
         "committees" | "confidential_groups" | "indicators" => text("name").to_owned(),
+        "partner_aliases" => text("alias").to_owned(),
         "committee_members" => {
             let n = text("name");
             if n.is_empty() {
@@ -177,6 +178,12 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
             args.push(("target", target));
         }
         "activity_partners" => args.push((
+            "partner",
+            r.get("partner_id")
+                .map(|v| names.of("partner_id", v))
+                .unwrap_or_default(),
+        )),
+        "partner_aliases" => args.push((
             "partner",
             r.get("partner_id")
                 .map(|v| names.of("partner_id", v))

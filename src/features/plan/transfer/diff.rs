@@ -372,7 +372,12 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                     ChangeKind::Create,
                 );
                 if let Some(old) = old {
-                    change.fields = activity_changes(old, row);
+                    // A partner named by another of its names is no change.
+                    let named = PlanRow {
+                        activity: context.by_acronym(&row.activity),
+                        ..row.clone()
+                    };
+                    change.fields = activity_changes(old, &named);
                     change.kind = if change.fields.is_empty() {
                         ChangeKind::Same
                     } else {
