@@ -435,8 +435,8 @@ async fn check_seat(
             row.get(COLUMNS, "gender"),
             Gender::ALL.iter().map(|g| (g.as_str(), g.label_key())),
         ),
-        term_start: cell("term_start"),
-        term_end: cell("term_end"),
+        term_start: date_cell(row.get(COLUMNS, "term_start")),
+        term_end: date_cell(row.get(COLUMNS, "term_end")),
         language: cell("language"),
         interpretation: cell("interpretation"),
         public_name: public_name.then(|| "on".to_owned()),
@@ -504,6 +504,25 @@ async fn check_seat(
     Ok(Some((found.map(|s| s.id), changes.then_some(seat))))
 }
 
+/// A date as the member form reads it (2026-01-31). A spreadsheet program
+/// keeps a date typed into a cell as a number of days since 30 December
+/// 1899, which is how an XLSX file gives it back: that is read as its date.
+fn date_cell(raw: &str) -> String {
+    let serial = raw
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.fract() == 0.0 && (1.0..=2_958_465.0).contains(n));
+    match serial {
+        Some(days) => {
+            let epoch = time::macros::date!(1899 - 12 - 30);
+            epoch
+                .checked_add(time::Duration::days(days as i64))
+                .map_or_else(|| raw.to_owned(), |d| d.to_string())
+        }
+        None => raw.to_owned(),
+    }
+}
+
 /// Writes the checked committees and seats through the forms' own writes.
 pub async fn write(
     editor: &CommitteeEditor,
@@ -528,4 +547,17 @@ pub async fn write(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_a_spreadsheet_program_kept_as_a_number_is_read_as_its_date() {
+        assert_eq!(date_cell("46023"), "2026-01-01");
+        assert_eq!(date_cell("2026-01-01"), "2026-01-01");
+        assert_eq!(date_cell(""), "");
+        assert_eq!(date_cell("1.5"), "1.5");
+    }
 }

@@ -161,11 +161,13 @@ pub async fn analyse(
     let mut writes = Vec::new();
     // Every name the file gives a partner (lower case) → its row.
     let mut named: HashMap<String, usize> = HashMap::new();
+    // Partners a row already changes: another row cannot take them by name.
+    let mut matched: Vec<i64> = Vec::new();
     for row in rows {
         let acronym = row.get(COLUMNS, "acronym").to_lowercase();
         let found = by_acronym.get(&acronym).copied().or_else(|| {
             match by_name.get(&row.get(COLUMNS, "name").to_lowercase()) {
-                Some(one) if one.len() == 1 => Some(one[0]),
+                Some(one) if one.len() == 1 && !matched.contains(&one[0].id) => Some(one[0]),
                 _ => None,
             }
         });
@@ -193,6 +195,7 @@ pub async fn analyse(
         for n in std::iter::once(&input.acronym).chain(&input.aliases) {
             named.insert(n.to_lowercase(), row.line);
         }
+        matched.extend(found.map(|s| s.id));
         let old = found.map(|s| cells(&s.partner));
         let change = Change::of(
             "setup.what.partner",
