@@ -119,7 +119,22 @@ async fn partners_preview_then_import_all_or_nothing_and_again_nothing() {
 
     let done = confirm(&mut sec, PARTNERS, &preview).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert!(done.location().starts_with("/t/aland/partners"));
+    assert_eq!(done.notice().as_deref(), Some("set-up-imported"));
+    let list = sec.get(done.raw_location()).await;
+    assert_eq!(
+        list.texts(".notice"),
+        vec!["The rows you confirmed were imported."]
+    );
+    // The list shows each partner's other names, and leads to the import.
+    assert_eq!(
+        list.texts(".other-names"),
+        vec!["Other names and acronyms: Kementerian Sumber Manusia, KSM"]
+    );
+    assert_eq!(
+        list.attr("a[href='/t/aland/partners/import']", "href")
+            .as_deref(),
+        Some(PARTNERS)
+    );
     assert_eq!(app.count("select count(*) from partners").await, 6);
     assert_eq!(app.count("select count(*) from partner_aliases").await, 2);
     assert_eq!(
@@ -353,7 +368,7 @@ async fn indicators_are_imported_into_their_nap() {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(
         done.raw_location(),
-        format!("/t/aland/naps/{nap}/indicators?done=imported")
+        format!("/t/aland/naps/{nap}/indicators?done=set-up-imported")
     );
     assert_eq!(app.count("select count(*) from indicators").await, 2);
     assert_eq!(

@@ -403,7 +403,7 @@ async fn apply(
         updated = analysis.count(ChangeKind::Update),
         "set-up imported"
     );
-    let to = crate::http::notice::done(&back, crate::choices::Notice::Imported);
+    let to = crate::http::notice::done(&back, crate::choices::Notice::SetUpImported);
     Ok(Redirect::to(&to).into_response())
 }
 
