@@ -12,13 +12,15 @@
 //!
 //! `page` holds the handlers and the page, `table` what the three kinds
 //! share (a row, a change, an analysis, cells and choices); `partners`,
-//! `committees` and `indicators` each say their columns, how their records
-//! read as cells, and how rows are checked and written.
+//! `committees` (with their `seats`) and `indicators` each say their
+//! columns, how their records read as cells, and how rows are checked and
+//! written.
 
 mod committees;
 mod indicators;
 mod page;
 mod partners;
+mod seats;
 mod table;
 
 use crate::http::routes::Routes;
