@@ -77,6 +77,7 @@ async fn partners_preview_then_import_all_or_nothing_and_again_nothing() {
 
     let preview = upload(&mut sec, PARTNERS, "partners.csv", &partners_file()).await;
     assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
+    assert_eq!(preview.texts("h1"), vec!["Partners from a spreadsheet"]);
     assert_eq!(
         changes(&preview),
         vec![
