@@ -66,6 +66,7 @@ choices!(
     UpdateAccepted => "update-accepted",
     UpdateReturned => "update-returned",
     Imported => "imported",
+    SetUpImported => "set-up-imported",
     Published => "published",
     Unpublished => "unpublished",
     TorPublished => "tor-published",

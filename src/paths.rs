@@ -128,6 +128,9 @@ routes! {
     partners_new = "/t/{slug}/partners/new", slug;
     partner_edit = "/t/{slug}/partners/{id}/edit", slug, id;
     partner_delete = "/t/{slug}/partners/{id}/delete", slug, id;
+    partners_import = "/t/{slug}/partners/import", slug;
+    partners_import_apply = "/t/{slug}/partners/import/apply", slug;
+    partners_file = "/t/{slug}/partners/import/{file}", slug, file;
 
     naps = "/t/{slug}/naps", slug;
     naps_new = "/t/{slug}/naps/new", slug;
@@ -168,8 +171,14 @@ routes! {
     indicator = "/t/{slug}/naps/{id}/indicators/{indicator}", slug, id, indicator;
     indicator_edit = "/t/{slug}/naps/{id}/indicators/{indicator}/edit", slug, id, indicator;
     indicator_delete = "/t/{slug}/naps/{id}/indicators/{indicator}/delete", slug, id, indicator;
+    indicators_import = "/t/{slug}/naps/{id}/indicators/import", slug, id;
+    indicators_import_apply = "/t/{slug}/naps/{id}/indicators/import/apply", slug, id;
+    indicators_file = "/t/{slug}/naps/{id}/indicators/import/{file}", slug, id, file;
 
     committees = "/t/{slug}/committees", slug;
+    committees_import = "/t/{slug}/committees/import", slug;
+    committees_import_apply = "/t/{slug}/committees/import/apply", slug;
+    committees_file = "/t/{slug}/committees/import/{file}", slug, file;
     committee = "/t/{slug}/committees/{id}", slug, id;
     committee_edit = "/t/{slug}/committees/{id}/edit", slug, id;
     committee_members = "/t/{slug}/committees/{id}/members", slug, id;

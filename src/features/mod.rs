@@ -14,6 +14,7 @@ pub mod profile;
 pub mod progress;
 pub mod public;
 pub mod settings;
+pub mod setup;
 
 use crate::http::routes::Routes;
 
@@ -32,4 +33,5 @@ pub fn tenant_router() -> Routes {
         .merge(audit::router())
         .merge(confidential::router())
         .merge(settings::router())
+        .merge(setup::router())
 }

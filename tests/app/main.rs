@@ -2,6 +2,7 @@
 
 mod common;
 mod server;
+mod setup_import;
 
 mod audit;
 mod auth;

@@ -747,6 +747,78 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ),
         (
             "GET",
+            "/t/{slug}/partners/import",
+            "/t/aland/partners/import".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/partners/import",
+            "/t/aland/partners/import".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/partners/import/apply",
+            "/t/aland/partners/import/apply".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/partners/import/{file}",
+            "/t/aland/partners/import/export.csv".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/import",
+            "/t/aland/committees/import".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/import",
+            "/t/aland/committees/import".into(),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/import/apply",
+            "/t/aland/committees/import/apply".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/committees/import/{file}",
+            "/t/aland/committees/import/export.csv".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/indicators/import",
+            format!("{nap}/indicators/import"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators/import",
+            format!("{nap}/indicators/import"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/indicators/import/apply",
+            format!("{nap}/indicators/import/apply"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/indicators/import/{file}",
+            format!("{nap}/indicators/import/export.csv"),
+            Secretariat,
+        ),
+        (
+            "GET",
             "/t/{slug}/committees",
             "/t/aland/committees".into(),
             Members,
@@ -1606,8 +1678,11 @@ async fn another_tenants_ids_are_never_found() {
     let token = sec.get("/profile").await.csrf();
     let mut tried = 0;
     for (method, pattern, path, _) in policy(&foreign) {
-        // Only routes that take an id of a tenant's object.
-        let ids_in_path = pattern.matches('{').count() - usize::from(pattern.contains("{slug}"));
+        // Only routes that take an id of a tenant's object (a slug or the
+        // name of a download is none).
+        let ids_in_path = pattern.matches('{').count()
+            - usize::from(pattern.contains("{slug}"))
+            - usize::from(pattern.contains("{file}"));
         if ids_in_path == 0
             || pattern.starts_with("/static")
             || pattern.starts_with("/reset")

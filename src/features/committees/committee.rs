@@ -166,21 +166,22 @@ pub fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
 }
 
 /// A checked committee form.
-struct CommitteeInput {
-    name: String,
-    kind: CommitteeKind,
+pub struct CommitteeInput {
+    pub name: String,
+    pub kind: CommitteeKind,
     parent: Option<i64>,
-    nested_in: String,
+    pub nested_in: String,
     permanent: bool,
     end_date: Option<Date>,
-    meets: Frequency,
-    frequency: String,
+    pub meets: Frequency,
+    pub frequency: String,
     plan: super::links::PlanPart,
 }
 
-/// Checks the form; `this` is the committee being edited (not its own parent).
-async fn validate(
-    ctx: &mut TenantCtx,
+/// Checks the form; `this` is the committee being edited (not its own
+/// parent). The one check of the form and of the committees file.
+pub async fn validate(
+    conn: &mut PgConnection,
     f: &CommitteeForm,
     this: Option<i64>,
 ) -> AppResult<Result<CommitteeInput, FieldErrors>> {
@@ -210,7 +211,7 @@ async fn validate(
     let parent = match f.parent.trim().parse::<i64>() {
         Ok(id) if Some(id) != this => {
             let found = sqlx::query_scalar!("select id from committees where id = $1", id)
-                .fetch_optional(ctx.conn())
+                .fetch_optional(&mut *conn)
                 .await?;
             if found.is_none() {
                 errors.add("parent", "field.choose");
@@ -223,8 +224,7 @@ async fn validate(
         }
         Err(_) => None,
     };
-    let plan =
-        super::links::plan_part(ctx.conn(), &mut errors, &f.nap, &f.objective, &f.outcome).await?;
+    let plan = super::links::plan_part(conn, &mut errors, &f.nap, &f.objective, &f.outcome).await?;
     Ok(match (name, kind, nested_in, meets, frequency, end_date) {
         (Some(name), Some(kind), Some(nested_in), Some(meets), Some(frequency), Some(end_date))
             if errors.is_empty() =>
@@ -247,7 +247,7 @@ async fn validate(
 
 /// The writes of committees themselves: only a [`CommitteeEditor`] makes them.
 impl CommitteeEditor {
-    async fn create_committee(
+    pub async fn create_committee(
         &self,
         conn: &mut PgConnection,
         c: &CommitteeInput,
@@ -274,7 +274,7 @@ impl CommitteeEditor {
         Ok(id)
     }
 
-    async fn update_committee(
+    pub async fn update_committee(
         &self,
         conn: &mut PgConnection,
         id: i64,
@@ -336,7 +336,7 @@ pub(super) async fn create(
     Form(f): Form<CommitteeForm>,
 ) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
-    let c = match validate(&mut ctx, &f, None).await? {
+    let c = match validate(ctx.conn(), &f, None).await? {
         Ok(c) => c,
         Err(errors) => {
             let page = list_page(page, &mut ctx, f, errors).await?;
@@ -403,6 +403,12 @@ pub(super) async fn edit(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<EditPage> {
     ctx.committee_editor()?;
+    let form = form_of(ctx.conn(), id).await?;
+    edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
+}
+
+/// The form of a stored committee, as its edit page shows it.
+pub async fn form_of(conn: &mut PgConnection, id: i64) -> AppResult<CommitteeForm> {
     let r = sqlx::query!(
         r#"select c.name, c.kind, c.parent_id, c.nested_in, c.permanent, c.end_date, c.meets, c.meeting_frequency,
                   (select cn.nap_id from committee_naps cn where cn.tenant_id = c.tenant_id and cn.committee_id = c.id limit 1) as nap,
@@ -412,10 +418,10 @@ pub(super) async fn edit(
            where c.id = $1"#,
         id
     )
-    .fetch_optional(ctx.conn())
+    .fetch_optional(conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let form = CommitteeForm {
+    Ok(CommitteeForm {
         name: r.name,
         kind: r.kind,
         parent: r.parent_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -427,8 +433,7 @@ pub(super) async fn edit(
         nap: r.nap.map(|n| n.to_string()).unwrap_or_default(),
         objective: r.objective.unwrap_or_default(),
         outcome: r.outcome.unwrap_or_default(),
-    };
-    edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
+    })
 }
 
 pub(super) async fn update(
@@ -439,7 +444,7 @@ pub(super) async fn update(
 ) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
     load(ctx.conn(), id).await?;
-    let c = match validate(&mut ctx, &f, Some(id)).await? {
+    let c = match validate(ctx.conn(), &f, Some(id)).await? {
         Ok(c) => c,
         Err(errors) => {
             let page = edit_page(page, &mut ctx, id, f, errors).await?;

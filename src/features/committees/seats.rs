@@ -150,6 +150,119 @@ pub struct MemberForm {
     pub public_name: Option<String>,
 }
 
+impl MemberForm {
+    /// The form checked: the one check of the add-member form and of every
+    /// member row of the committees file.
+    pub async fn check(&self, conn: &mut PgConnection) -> AppResult<Result<NewSeat, FieldErrors>> {
+        let mut errors = FieldErrors::default();
+        // Said or not, a seat is held by a person: the form's default.
+        let holder = form::check(
+            &mut errors,
+            "holder",
+            match self.holder.trim() {
+                "" => Ok(Holder::Person),
+                said => Holder::parse(said).ok_or("field.choose"),
+            },
+        );
+        let name = match holder {
+            Some(h) if !h.is_named() => Some(String::new()),
+            _ => form::check(&mut errors, "name", form::required(&self.name, 200)),
+        };
+        let seat = form::check(
+            &mut errors,
+            "seat",
+            Seat::parse(&self.seat).ok_or("field.choose"),
+        );
+        let gender = form::check(
+            &mut errors,
+            "gender",
+            Gender::parse(&self.gender).ok_or("field.choose"),
+        );
+        let start = form::check(&mut errors, "term_start", parse_date(&self.term_start));
+        let end = form::check(&mut errors, "term_end", parse_date(&self.term_end));
+        if let (Some(Some(s)), Some(Some(e))) = (start, end)
+            && e < s
+        {
+            errors.add("term_end", "committee.term_end_before_start");
+        }
+        let language = form::check(&mut errors, "language", form::optional(&self.language, 100));
+        let interpretation = form::check(
+            &mut errors,
+            "interpretation",
+            form::optional(&self.interpretation, 300),
+        );
+        let user = match self.email.trim() {
+            "" => None,
+            raw => match crate::accounts::normalize_email(raw) {
+                Err(key) => {
+                    errors.add("email", key);
+                    None
+                }
+                Ok(email) => {
+                    let found = crate::accounts::user_id(&mut *conn, &email).await?;
+                    if found.is_none() {
+                        errors.add("email", "committee.no_account");
+                    }
+                    found
+                }
+            },
+        };
+        let partner = crate::features::partners::by_acronym(
+            &mut *conn,
+            &self.partner,
+            "partner",
+            &mut errors,
+        )
+        .await?;
+        if holder == Some(Holder::Organisation) && partner.is_none() && !errors.has("partner") {
+            errors.add("partner", "holder.organisation_needs_partner");
+        }
+        let (
+            Some(holder),
+            Some(name),
+            Some(seat),
+            Some(gender),
+            Some(start),
+            Some(end),
+            Some(language),
+            Some(interpretation),
+            true,
+        ) = (
+            holder,
+            name,
+            seat,
+            gender,
+            start,
+            end,
+            language,
+            interpretation,
+            errors.is_empty(),
+        )
+        else {
+            return Ok(Err(errors));
+        };
+        Ok(Ok(NewSeat {
+            name,
+            holder,
+            partner,
+            seat,
+            // Nobody named holds a vacant seat or an organisation's, so
+            // nobody's gender is known.
+            gender: if !holder.is_named() {
+                Gender::NotStated
+            } else {
+                gender
+            },
+            start: start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+            end,
+            language,
+            interpretation,
+            public_name: self.public_name.is_some(),
+            user,
+        }))
+    }
+}
+
 pub(super) async fn add_member(
     page: Chrome,
     mut ctx: TenantCtx,
@@ -158,109 +271,13 @@ pub(super) async fn add_member(
 ) -> AppResult<Response> {
     let editor = ctx.committee_editor()?;
     load(ctx.conn(), id).await?;
-    let mut errors = FieldErrors::default();
-    // Said or not, a seat is held by a person: the form's default.
-    let holder = form::check(
-        &mut errors,
-        "holder",
-        match f.holder.trim() {
-            "" => Ok(Holder::Person),
-            said => Holder::parse(said).ok_or("field.choose"),
-        },
-    );
-    let name = match holder {
-        Some(h) if !h.is_named() => Some(String::new()),
-        _ => form::check(&mut errors, "name", form::required(&f.name, 200)),
-    };
-    let seat = form::check(
-        &mut errors,
-        "seat",
-        Seat::parse(&f.seat).ok_or("field.choose"),
-    );
-    let gender = form::check(
-        &mut errors,
-        "gender",
-        Gender::parse(&f.gender).ok_or("field.choose"),
-    );
-    let start = form::check(&mut errors, "term_start", parse_date(&f.term_start));
-    let end = form::check(&mut errors, "term_end", parse_date(&f.term_end));
-    if let (Some(Some(s)), Some(Some(e))) = (start, end)
-        && e < s
-    {
-        errors.add("term_end", "committee.term_end_before_start");
-    }
-    let language = form::check(&mut errors, "language", form::optional(&f.language, 100));
-    let interpretation = form::check(
-        &mut errors,
-        "interpretation",
-        form::optional(&f.interpretation, 300),
-    );
-    let user = match f.email.trim() {
-        "" => None,
-        raw => match crate::accounts::normalize_email(raw) {
-            Err(key) => {
-                errors.add("email", key);
-                None
-            }
-            Ok(email) => {
-                let found = crate::accounts::user_id(ctx.conn(), &email).await?;
-                if found.is_none() {
-                    errors.add("email", "committee.no_account");
-                }
-                found
-            }
-        },
-    };
-    let partner =
-        crate::features::partners::by_acronym(ctx.conn(), &f.partner, "partner", &mut errors)
-            .await?;
-    if holder == Some(Holder::Organisation) && partner.is_none() && !errors.has("partner") {
-        errors.add("partner", "holder.organisation_needs_partner");
-    }
-    let (
-        Some(holder),
-        Some(name),
-        Some(seat),
-        Some(gender),
-        Some(start),
-        Some(end),
-        Some(language),
-        Some(interpretation),
-        true,
-    ) = (
-        holder,
-        name,
-        seat,
-        gender,
-        start,
-        end,
-        language,
-        interpretation,
-        errors.is_empty(),
-    )
-    else {
-        let page =
-            super::show::show_page(page, &mut ctx, id, f, Default::default(), errors).await?;
-        return Ok(invalid(page));
-    };
-    let seat = NewSeat {
-        name,
-        holder,
-        partner,
-        seat,
-        // Nobody named holds a vacant seat or an organisation's, so nobody's
-        // gender is known.
-        gender: if !holder.is_named() {
-            Gender::NotStated
-        } else {
-            gender
-        },
-        start: start.unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
-        end,
-        language,
-        interpretation,
-        public_name: f.public_name.is_some(),
-        user,
+    let seat = match f.check(ctx.conn()).await? {
+        Ok(seat) => seat,
+        Err(errors) => {
+            let page =
+                super::show::show_page(page, &mut ctx, id, f, Default::default(), errors).await?;
+            return Ok(invalid(page));
+        }
     };
     editor.add_seat(ctx.conn(), id, &seat).await?;
     let ctx = ctx.commit().await?;
@@ -373,23 +390,23 @@ pub(super) async fn leave(
 }
 
 /// A seat as the form gave it, checked.
-struct NewSeat {
-    name: String,
-    holder: Holder,
-    partner: Option<i64>,
-    seat: Seat,
-    gender: Gender,
-    start: Date,
-    end: Option<Date>,
-    language: String,
-    interpretation: String,
-    public_name: bool,
-    user: Option<i64>,
+pub struct NewSeat {
+    pub name: String,
+    pub holder: Holder,
+    pub partner: Option<i64>,
+    pub seat: Seat,
+    pub gender: Gender,
+    pub start: Date,
+    pub end: Option<Date>,
+    pub language: String,
+    pub interpretation: String,
+    pub public_name: bool,
+    pub user: Option<i64>,
 }
 
 /// The writes of seats: only a [`CommitteeEditor`] makes them.
 impl CommitteeEditor {
-    async fn add_seat(
+    pub async fn add_seat(
         &self,
         conn: &mut PgConnection,
         committee: i64,
@@ -400,6 +417,39 @@ impl CommitteeEditor {
                                             term_end, language, interpretation, public_name, user_id, holder)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             self.tenant_id(),
+            committee,
+            s.name,
+            s.partner,
+            s.seat.as_str(),
+            s.gender.as_str(),
+            s.start,
+            s.end,
+            s.language,
+            s.interpretation,
+            s.public_name,
+            s.user,
+            s.holder.as_str()
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Changes an open seat to what `s` says (its holder, organisation,
+    /// role, term…): the committees file's correction of a seat.
+    pub async fn update_seat(
+        &self,
+        conn: &mut PgConnection,
+        committee: i64,
+        member: i64,
+        s: &NewSeat,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "update committee_members set name = $4, partner_id = $5, seat = $6, gender = $7, term_start = $8,
+                    term_end = $9, language = $10, interpretation = $11, public_name = $12, user_id = $13, holder = $14
+             where tenant_id = $1 and id = $2 and committee_id = $3 and left_on is null",
+            self.tenant_id(),
+            member,
             committee,
             s.name,
             s.partner,

@@ -109,6 +109,7 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
         "committees" | "confidential_groups" | "indicators" | "nap_tags" => text("name").to_owned(),
         "activity_tags" => of("activity_id"),
         "objective_tags" => of("objective_id"),
+        "partner_aliases" => text("alias").to_owned(),
         "committee_members" => {
             let n = text("name");
             if n.is_empty() {
@@ -193,6 +194,12 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
                 .unwrap_or_default(),
         )),
         "activity_partners" => args.push((
+            "partner",
+            r.get("partner_id")
+                .map(|v| names.of("partner_id", v))
+                .unwrap_or_default(),
+        )),
+        "partner_aliases" => args.push((
             "partner",
             r.get("partner_id")
                 .map(|v| names.of("partner_id", v))

@@ -108,8 +108,11 @@ pub struct ActivityInput {
 /// What validating an activity needs to know about its NAP.
 pub struct PlanContext {
     pub period: Period,
-    /// Lower-case acronym → partner id.
+    /// Every name of a partner in lower case (its acronym and its other
+    /// names) → its id.
     pub partners: HashMap<String, i64>,
+    /// Partner id → its acronym, as the export writes it.
+    pub acronyms: HashMap<i64, String>,
     /// Outcome code → outcome id.
     pub outcomes: HashMap<String, i64>,
     /// The NAP's pillars and linked plans.
@@ -118,11 +121,12 @@ pub struct PlanContext {
 
 impl PlanContext {
     pub async fn load(conn: &mut PgConnection, nap: &Nap) -> AppResult<Self> {
-        let partners = sqlx::query!("select id, acronym from partners")
+        let partners = crate::features::partners::aliases::lookup(conn).await?;
+        let acronyms = sqlx::query!("select id, acronym from partners")
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .map(|p| (p.acronym.to_lowercase(), p.id))
+            .map(|p| (p.id, p.acronym))
             .collect();
         let outcomes = sqlx::query!("select id, code from outcomes where nap_id = $1", nap.id)
             .fetch_all(&mut *conn)
@@ -133,9 +137,40 @@ impl PlanContext {
         Ok(Self {
             period: nap.period(),
             partners,
+            acronyms,
             outcomes,
             tags: TagLists::load(conn, nap.id).await?,
         })
+    }
+
+    /// The partners of a draft written by their acronyms, however the
+    /// draft named them (another name, another case); names that are no
+    /// partner's stay as written, for the check to report.
+    pub fn by_acronym(&self, d: &ActivityDraft) -> ActivityDraft {
+        let acronym = |name: &str| {
+            self.partners
+                .get(&name.to_lowercase())
+                .and_then(|id| self.acronyms.get(id))
+                .cloned()
+                .unwrap_or_else(|| name.to_owned())
+        };
+        let lead = match d.lead.trim() {
+            "" => String::new(),
+            name => acronym(name),
+        };
+        let supporting = d
+            .supporting
+            .split([',', ';', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(acronym)
+            .collect::<Vec<_>>()
+            .join(", ");
+        ActivityDraft {
+            lead,
+            supporting,
+            ..d.clone()
+        }
     }
 
     fn quarter(&self, raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Quarter> {

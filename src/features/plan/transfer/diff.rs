@@ -225,14 +225,16 @@ fn draft_column(field: &str) -> &'static str {
 pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> AppResult<Analysis> {
     let current = plan_rows(conn, nap).await?;
     let mut context = PlanContext::load(conn, nap).await?;
-    let mut a = Analysis::default();
-    a.new_tags = context.tags.learn(rows.iter().flat_map(|r| {
-        [
-            (TagKind::Pillar, r.objective_pillars.as_str()),
-            (TagKind::Pillar, r.activity.pillars.as_str()),
-            (TagKind::Plan, r.activity.plans.as_str()),
-        ]
-    }));
+    let mut a = Analysis {
+        new_tags: context.tags.learn(rows.iter().flat_map(|r| {
+            [
+                (TagKind::Pillar, r.objective_pillars.as_str()),
+                (TagKind::Pillar, r.activity.pillars.as_str()),
+                (TagKind::Plan, r.activity.plans.as_str()),
+            ]
+        })),
+        ..Analysis::default()
+    };
     let existing_objectives: HashMap<&str, &PlanRow> = current
         .iter()
         .map(|r| (r.objective_code.as_str(), r))
@@ -446,7 +448,12 @@ pub async fn analyse(conn: &mut PgConnection, nap: &Nap, rows: &[PlanRow]) -> Ap
                     ChangeKind::Create,
                 );
                 if let Some(old) = old {
-                    change.fields = activity_changes(old, row);
+                    // A partner named by another of its names is no change.
+                    let named = PlanRow {
+                        activity: context.by_acronym(&row.activity),
+                        ..row.clone()
+                    };
+                    change.fields = activity_changes(old, &named);
                     change.kind = kind_of(&change.fields);
                 }
                 if change.kind != ChangeKind::Same {

@@ -140,11 +140,17 @@ pub fn label(column: &str) -> String {
 /// Which column a heading names: its heading in any language, or its plain
 /// name; `None` if none.
 pub fn column_of(heading: &str) -> Option<&'static str> {
+    column_among(heading, &COLUMNS, "transfer.col")
+}
+
+/// Which of `columns` a heading names: its heading in any language (the
+/// translation of `{prefix}.{column}`), or its plain name.
+fn column_among(heading: &str, columns: &[&'static str], prefix: &str) -> Option<&'static str> {
     let heading = heading.trim().to_lowercase();
-    COLUMNS.iter().copied().find(|column| {
+    columns.iter().copied().find(|column| {
         heading == *column
             || i18n::SUPPORTED.iter().any(|(lang, _)| {
-                i18n::translate(lang, &format!("transfer.col.{column}")).to_lowercase() == heading
+                i18n::translate(lang, &format!("{prefix}.{column}")).to_lowercase() == heading
             })
     })
 }
@@ -181,17 +187,61 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<PlanRow>, Problem> {
 
 /// [`parse_file`], with the columns it leaves out.
 pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
+    let table = read_table(
+        bytes,
+        "transfer.sheet.plan",
+        &COLUMNS,
+        REQUIRED,
+        "transfer.col",
+    )?;
+    let rows = table
+        .rows
+        .into_iter()
+        .map(|(line, cells)| {
+            let cells: [String; 22] = std::array::from_fn(|c| cells[c].clone());
+            PlanRow::from_cells(line, &cells)
+        })
+        .collect();
+    Ok(ParsedFile {
+        rows,
+        ignored: table.ignored,
+        absent: table.absent,
+    })
+}
+
+/// A file read as a table of known columns: each row's number in the file
+/// and its cells in the order of the columns asked for (empty for a column
+/// the file lacks), the headings of the columns left out, and the optional
+/// columns the file lacks.
+pub struct Table {
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub ignored: Vec<String>,
+    pub absent: Vec<&'static str>,
+}
+
+/// Reads a CSV or XLSX file of `columns` (an XLSX file from the sheet
+/// named by `sheet`, in any language), headed by their names or their
+/// labels (`{prefix}.{column}`) in any language, in any order; the first
+/// `required` columns must be there. Empty rows are skipped. The one reader
+/// of every import, within [`LIMITS`].
+pub fn read_table(
+    bytes: &[u8],
+    sheet: &str,
+    columns: &[&'static str],
+    required: usize,
+    prefix: &str,
+) -> Result<Table, Problem> {
     let file_problem = |message: String| Problem {
         line: 1,
         column: "",
         message,
     };
-    let sheets: Vec<String> = i18n::SUPPORTED
-        .iter()
-        .map(|(lang, _)| i18n::translate(lang, "transfer.sheet.plan").into_owned())
-        .collect();
-    let mut wanted = vec![i18n::t("transfer.sheet.plan").into_owned()];
-    wanted.extend(sheets);
+    let mut wanted = vec![i18n::t(sheet).into_owned()];
+    wanted.extend(
+        i18n::SUPPORTED
+            .iter()
+            .map(|(lang, _)| i18n::translate(lang, sheet).into_owned()),
+    );
     let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
     let table =
         spreadsheet::read(bytes, &wanted, LIMITS).map_err(|e| file_problem(read_error(&e)))?;
@@ -203,20 +253,24 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
     let (_, header) = lines
         .next()
         .ok_or_else(|| file_problem(i18n::t("transfer.empty").into_owned()))?;
-    let named: Vec<Option<&str>> = header.iter().map(|h| column_of(h)).collect();
-    let positions: Vec<Option<usize>> = COLUMNS
+    let named: Vec<Option<&str>> = header
+        .iter()
+        .map(|h| column_among(h, columns, prefix))
+        .collect();
+    let positions: Vec<Option<usize>> = columns
         .iter()
         .map(|name| named.iter().position(|n| n == &Some(*name)))
         .collect();
-    if let Some(missing) = COLUMNS[..REQUIRED]
+    if let Some(missing) = columns[..required]
         .iter()
         .zip(&positions)
         .find(|(_, p)| p.is_none())
     {
+        let label = i18n::t(&format!("{prefix}.{}", missing.0)).into_owned();
         return Err(Problem {
             line: 1,
             column: missing.0,
-            message: i18n::t_with("transfer.missing_column", "value", &label(missing.0)),
+            message: i18n::t_with("transfer.missing_column", "value", &label),
         });
     }
     let ignored = header
@@ -230,21 +284,19 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
         if line.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cells: [String; 22] = std::array::from_fn(|c| {
-            positions[c]
-                .and_then(|p| line.get(p))
-                .cloned()
-                .unwrap_or_default()
-        });
-        rows.push(PlanRow::from_cells(index + 1, &cells));
+        let cells = positions
+            .iter()
+            .map(|p| p.and_then(|p| line.get(p)).cloned().unwrap_or_default())
+            .collect();
+        rows.push((index + 1, cells));
     }
-    let absent = COLUMNS
+    let absent = columns
         .iter()
         .zip(&positions)
         .filter(|(_, p)| p.is_none())
         .map(|(c, _)| *c)
         .collect();
-    Ok(ParsedFile {
+    Ok(Table {
         rows,
         ignored,
         absent,

@@ -8,10 +8,14 @@
 //! `format` is the one format both ways, `write` makes the files and `name`
 //! names them, `diff` checks a file against the plan (`fields` says what
 //! changes in a row, `codes` catches codes a spreadsheet rewrote as
-//! numbers); the writes of an import are the plan editor's (`store`).
+//! numbers); the writes of an import are the plan editor's (`store`), and
+//! the checked rows wait for the confirmation in `drafts`. The set-up
+//! imports (`features::setup`) read, write, name and keep their files with
+//! the same pieces.
 
 mod codes;
 mod diff;
+pub mod drafts;
 mod fields;
 pub mod format;
 mod name;
@@ -36,11 +40,15 @@ use crate::http::page::Chrome;
 use crate::i18n;
 use crate::state::AppState;
 use crate::tenancy::TenantCtx;
-use diff::{Analysis, ChangeKind, analyse};
-use format::{PlanRow, Problem};
-use write::{XLSX, csv_bytes, plan_rows, progress_sheets, xlsx_bytes};
+use diff::{Analysis, analyse};
+use format::PlanRow;
+use write::{csv_bytes, plan_rows, progress_sheets, xlsx_bytes};
 
-pub use format::{COLUMNS, FIGURES, label, parse_file, read_file};
+pub use diff::ChangeKind;
+pub use fields::FieldChange;
+pub use format::{COLUMNS, FIGURES, Problem, Table, label, parse_file, read_file, read_table};
+pub use name::slug;
+pub use write::{XLSX, table_csv, table_xlsx};
 
 pub fn router() -> Routes {
     Routes::new()

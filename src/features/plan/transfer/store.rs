@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use sqlx::PgConnection;
 
 use super::diff::{Analysis, ChangeKind};
+use super::drafts::{self, DraftOf};
 use super::format::PlanRow;
 use crate::authz::PlanEditor;
 use crate::error::AppResult;
@@ -14,9 +15,16 @@ use crate::features::plan::model::{self, Nap, Node, PlanContext};
 use crate::features::plan::quarter::TargetSpec;
 use crate::features::plan::tags::{TagKind, TagLists};
 
+/// The plan's drafts: one per person and NAP.
+fn plan_draft(nap: i64) -> DraftOf {
+    DraftOf {
+        kind: "plan",
+        nap: Some(nap),
+    }
+}
+
 impl PlanEditor {
-    /// Keeps checked rows for the confirmation. A person has one draft per
-    /// NAP (a new upload replaces it); drafts older than a day go too.
+    /// Keeps checked rows for the confirmation (see [`drafts::keep`]).
     pub async fn keep_draft(
         &self,
         conn: &mut PgConnection,
@@ -25,27 +33,10 @@ impl PlanEditor {
         rows: &[PlanRow],
     ) -> AppResult<i64> {
         let rows = serde_json::to_value(rows).map_err(anyhow::Error::from)?;
-        sqlx::query!(
-            "delete from import_drafts
-             where nap_id = $1 and (user_id = $2 or created_at < now() - interval '1 day')",
-            nap,
-            me
-        )
-        .execute(&mut *conn)
-        .await?;
-        Ok(sqlx::query_scalar!(
-            "insert into import_drafts (tenant_id, nap_id, user_id, rows) values ($1, $2, $3, $4) returning id",
-            self.tenant_id(),
-            nap,
-            me,
-            rows
-        )
-        .fetch_one(conn)
-        .await?)
+        drafts::keep(self, conn, plan_draft(nap), me, rows).await
     }
 
-    /// Takes the person's draft (confirming twice imports once); its rows,
-    /// or `None` when it was taken or never was.
+    /// Takes the person's draft (see [`drafts::take`]).
     pub async fn take_draft(
         &self,
         conn: &mut PgConnection,
@@ -53,14 +44,7 @@ impl PlanEditor {
         draft: i64,
         me: i64,
     ) -> AppResult<Option<serde_json::Value>> {
-        Ok(sqlx::query_scalar!(
-            "delete from import_drafts where id = $1 and nap_id = $2 and user_id = $3 returning rows",
-            draft,
-            nap,
-            me
-        )
-        .fetch_optional(conn)
-        .await?)
+        drafts::take(self, conn, plan_draft(nap), draft, me).await
     }
 
     /// Writes what the analysis found changed: each objective and outcome

@@ -168,18 +168,50 @@ pub fn xlsx_bytes(
         }
     }
     for extra in extra {
-        let sheet = book.add_worksheet_with_constant_memory()?;
-        sheet.set_name(i18n::t(&format!("transfer.sheet.{}", extra.name)))?;
-        for (col, name) in (0u16..).zip(&extra.header) {
-            sheet.write_string_with_format(0, col, label(name), &bold)?;
-        }
-        for (r, row) in (1u32..).zip(&extra.rows) {
-            for (col, value) in (0u16..).zip(row) {
-                sheet.write_string(r, col, value)?;
-            }
-        }
+        let header: Vec<String> = extra.header.iter().map(|name| label(name)).collect();
+        let name = i18n::t(&format!("transfer.sheet.{}", extra.name)).into_owned();
+        text_sheet(&mut book, &name, &header, &extra.rows)?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// A sheet of text cells under a bold header row, in constant-memory mode.
+fn text_sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> anyhow::Result<()> {
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(name)?;
+    for (col, heading) in (0u16..).zip(header) {
+        sheet.write_string_with_format(0, col, heading, &bold)?;
+    }
+    for (r, row) in (1u32..).zip(rows) {
+        for (col, value) in (0u16..).zip(row) {
+            sheet.write_string(r, col, value)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// A workbook of one sheet of text: what the set-up imports read back.
+pub fn table_xlsx(sheet: &str, header: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    text_sheet(&mut book, sheet, header, rows)?;
+    Ok(book.save_to_buffer()?)
+}
+
+/// The same table as CSV.
+pub fn table_csv(header: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = spreadsheet::CsvWriter::default();
+    writer.row(header)?;
+    for row in rows {
+        writer.row(row)?;
+    }
+    writer.finish()
 }
 
 /// Status updates, indicators and risks of the NAP, one sheet each.

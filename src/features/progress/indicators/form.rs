@@ -101,7 +101,7 @@ impl Choices {
 }
 
 /// An indicator as checked.
-pub(super) struct IndicatorInput {
+pub struct IndicatorInput {
     pub place: Place,
     pub name: String,
     pub unit: String,
@@ -127,7 +127,8 @@ fn stated(raw: &str) -> Result<String, &'static str> {
 }
 
 /// The form checked against the plan; `current` is the indicator changed.
-pub(super) async fn check(
+/// The one check of the form and of every row of the indicators file.
+pub async fn check(
     conn: &mut PgConnection,
     nap: &Nap,
     f: &IndicatorForm,

@@ -25,7 +25,8 @@ use crate::http::routes::Routes;
 use crate::paths::at;
 use crate::tenancy::TenantCtx;
 
-use form::{Choices, IndicatorForm};
+use form::Choices;
+pub use form::{IndicatorForm, IndicatorInput, check};
 
 pub fn router() -> Routes {
     Routes::new()

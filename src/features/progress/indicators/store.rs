@@ -21,7 +21,7 @@ impl Place {
 }
 
 impl PlanEditor {
-    pub(super) async fn add_indicator(
+    pub async fn add_indicator(
         &self,
         conn: &mut PgConnection,
         nap: i64,
@@ -49,7 +49,7 @@ impl PlanEditor {
         Ok(id)
     }
 
-    pub(super) async fn save_indicator(
+    pub async fn save_indicator(
         &self,
         conn: &mut PgConnection,
         nap: i64,
