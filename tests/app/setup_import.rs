@@ -246,11 +246,12 @@ async fn the_partner_form_keeps_other_names_and_refuses_another_partners() {
 const COMMITTEES: &str = "/t/aland/committees/import";
 
 fn committees_file() -> String {
-    "committee,kind,meets,meeting_frequency,nested_in,holder,member,email,organisation,role,gender,term_start,term_end,language,interpretation,public_name\n\
-     National Oversight Committee,Oversight committee,Every quarter,,,Person,Ana Ruiz,sec@aland.test,MOL,Chair,Woman,2026-01-01,,,,yes\n\
-     National Oversight Committee,,,,,Post title,Secretary General of the Trade Union Confederation,,CTU,Member,Not stated,2026-01-01,,,,no\n\
-     National Oversight Committee,,,,,Vacant,,,EF,Member,Not stated,2026-01-01,,,,\n\
-     Working group on recruitment,Sub-group,As needed,,,,,,,,,,,,,\n"
+    "committee,kind,meets,meeting_frequency,nested_in,parent,holder,member,email,organisation,role,gender,term_start,term_end,language,interpretation,public_name\n\
+     National Oversight Committee,Oversight committee,Every quarter,,,,Person,Ana Ruiz,sec@aland.test,MOL,Chair,Woman,2026-01-01,,,,yes\n\
+     National Oversight Committee,,,,,,Post title,Secretary General of the Trade Union Confederation,,CTU,Member,Not stated,2026-01-01,,,,no\n\
+     National Oversight Committee,,,,,,Vacant,,,EF,Member,Not stated,2026-01-01,,,,\n\
+     National Oversight Committee,,,,,,Organisation only,,,MOJ,Member,Not stated,2026-01-01,,,,\n\
+     Working group on recruitment,Sub-group,As needed,,,National Oversight Committee,,,,,,,,,,,\n"
         .to_owned()
 }
 
@@ -260,8 +261,9 @@ async fn committees_and_their_members_are_imported_at_once() {
     let mut sec = app.signed_in(SEC).await;
 
     let bad = format!(
-        "{}National Oversight Committee,,,,,Person,Bo Lind,,MOJ,Boss,Man,2026-01-01,,,,\n\
-         National Oversight Committee,,,,,Person,Cy Ng,,XYZ,Member,,2026-01-01,,,,\n",
+        "{}National Oversight Committee,,,,,,Person,Bo Lind,,MOJ,Boss,Man,2026-01-01,,,,\n\
+         National Oversight Committee,,,,,,Person,Cy Ng,,XYZ,Member,,2026-01-01,,,,\n\
+         Technical group,Sub-group,,,,Nobody we know,,,,,,,,,,,\n",
         committees_file()
     );
     let res = upload(&mut sec, COMMITTEES, "committees.csv", &bad).await;
@@ -269,21 +271,38 @@ async fn committees_and_their_members_are_imported_at_once() {
     assert_eq!(
         problems(&res),
         vec![
-            "6 Role “Boss” is not one of the choices: write it as the export does.",
-            "7 Gender Fill in this field.",
-            "7 Organisation No partner has the acronym XYZ.",
+            "7 Role “Boss” is not one of the choices: write it as the export does.",
+            "8 Gender Fill in this field.",
+            "8 Organisation No partner has the acronym XYZ.",
+            "9 Part of (parent committee) No committee is named “Nobody we know”, here or on an earlier row of the file.",
         ]
     );
     assert_eq!(app.count("select count(*) from committees").await, 0);
 
     let preview = upload(&mut sec, COMMITTEES, "committees.csv", &committees_file()).await;
     assert_eq!(preview.status, StatusCode::OK, "{:?}", problems(&preview));
-    assert_eq!(changes(&preview).len(), 5, "{:?}", changes(&preview));
+    assert_eq!(changes(&preview).len(), 6, "{:?}", changes(&preview));
     assert_eq!(app.count("select count(*) from committees").await, 0);
     let done = confirm(&mut sec, COMMITTEES, &preview).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("select count(*) from committees").await, 2);
-    assert_eq!(app.count("select count(*) from committee_members").await, 3);
+    assert_eq!(app.count("select count(*) from committee_members").await, 4);
+    // The sub-group is part of the committee named on an earlier row.
+    assert_eq!(
+        app.count(
+            "select count(*) from committees c join committees p on p.id = c.parent_id \
+             where c.name = 'Working group on recruitment' and p.name = 'National Oversight Committee'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from committee_members where holder = 'organisation' and name = ''"
+        )
+        .await,
+        1
+    );
     assert_eq!(
         app.count(
             "select count(*) from committee_members m join users u on u.id = m.user_id \
@@ -319,7 +338,7 @@ async fn committees_and_their_members_are_imported_at_once() {
         vec!["Member National Oversight Committee: Ana Ruiz Changed Role: Chair → Vice-chair"]
     );
     confirm(&mut sec, COMMITTEES, &preview).await;
-    assert_eq!(app.count("select count(*) from committee_members").await, 3);
+    assert_eq!(app.count("select count(*) from committee_members").await, 4);
     assert_eq!(
         app.count("select count(*) from committee_members where seat = 'vice-chair'")
             .await,

@@ -169,7 +169,8 @@ pub fn parse_date(raw: &str) -> Result<Option<Date>, &'static str> {
 pub struct CommitteeInput {
     pub name: String,
     pub kind: CommitteeKind,
-    parent: Option<i64>,
+    /// The committee it is part of (a sub-group's parent).
+    pub parent: Option<i64>,
     pub nested_in: String,
     permanent: bool,
     end_date: Option<Date>,
@@ -405,6 +406,16 @@ pub(super) async fn edit(
     ctx.committee_editor()?;
     let form = form_of(ctx.conn(), id).await?;
     edit_page(page, &mut ctx, id, form, FieldErrors::default()).await
+}
+
+/// The id of the tenant's committee named `name`, whatever the case.
+pub async fn id_by_name(conn: &mut PgConnection, name: &str) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        "select id from committees where lower(name) = lower($1) order by id limit 1",
+        name.trim()
+    )
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The form of a stored committee, as its edit page shows it.

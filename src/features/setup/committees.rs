@@ -4,7 +4,8 @@
 //! matched by name, seats within their committee by the holder's e-mail,
 //! else by name (a vacant seat: by role and organisation). Each committee
 //! is checked by the committee form's check and each seat by the member
-//! form's; what the file does not carry (parent, NAP, end date) stays.
+//! form's; what the file does not carry (NAP, end date) stays. A parent is
+//! named: a committee stored, or one on an earlier row of the file.
 
 use std::collections::HashMap;
 
@@ -25,6 +26,7 @@ pub const COLUMNS: &[&str] = &[
     "meets",
     "meeting_frequency",
     "nested_in",
+    "parent",
     "holder",
     "member",
     "email",
@@ -39,7 +41,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// The committee's own columns; the rest are the seat's.
-pub(super) const COMMITTEE_COLUMNS: usize = 5;
+pub(super) const COMMITTEE_COLUMNS: usize = 6;
 
 /// A committee's columns as the export writes them.
 fn committee_cells(
@@ -48,6 +50,7 @@ fn committee_cells(
     meets: &str,
     frequency: &str,
     nested_in: &str,
+    parent: &str,
 ) -> Vec<String> {
     vec![
         name.to_owned(),
@@ -59,16 +62,18 @@ fn committee_cells(
             .unwrap_or_default(),
         frequency.to_owned(),
         nested_in.to_owned(),
+        parent.to_owned(),
     ]
 }
 
-fn input_cells(c: &CommitteeInput) -> Vec<String> {
+fn input_cells(c: &CommitteeInput, parent: &str) -> Vec<String> {
     committee_cells(
         &c.name,
         c.kind.as_str(),
         c.meets.as_str(),
         &c.frequency,
         &c.nested_in,
+        parent,
     )
 }
 
@@ -80,8 +85,9 @@ struct StoredCommittee {
 
 async fn stored_committees(conn: &mut PgConnection) -> AppResult<Vec<StoredCommittee>> {
     Ok(sqlx::query!(
-        "select id, name, kind, meets, meeting_frequency, nested_in from committees
-         order by kind = 'oversight' desc, name"
+        r#"select c.id, c.name, c.kind, c.meets, c.meeting_frequency, c.nested_in, p.name as "parent?"
+           from committees c left join committees p on p.tenant_id = c.tenant_id and p.id = c.parent_id
+           order by c.parent_id is not null, c.kind = 'oversight' desc, c.name"#
     )
     .fetch_all(conn)
     .await?
@@ -94,6 +100,7 @@ async fn stored_committees(conn: &mut PgConnection) -> AppResult<Vec<StoredCommi
             &r.meets,
             &r.meeting_frequency,
             &r.nested_in,
+            r.parent.as_deref().unwrap_or_default(),
         ),
     })
     .collect())
@@ -122,6 +129,9 @@ pub async fn export(conn: &mut PgConnection) -> AppResult<Vec<Vec<String>>> {
 pub struct CommitteeWrite {
     /// The stored committee, or none for a new one.
     id: Option<i64>,
+    /// The parent's name when it is new in the file: its id is known once
+    /// it is written, before this one (it is on an earlier row).
+    new_parent: Option<String>,
     /// The committee as checked, when it is new or changes.
     committee: Option<CommitteeInput>,
     /// Each new or changed seat: its id when it exists.
@@ -198,7 +208,7 @@ async fn committee_row<'r>(
         .stored
         .iter()
         .find(|c| c.cells[0].to_lowercase() == name.to_lowercase());
-    let Some(write) = check_committee(conn, a, row, found).await? else {
+    let Some(write) = check_committee(conn, a, row, found, &seen.named).await? else {
         return Ok(None);
     };
     seen.writes.push(write);
@@ -251,10 +261,28 @@ async fn check_committee(
     a: &mut Analysis,
     row: &Row,
     found: Option<&StoredCommittee>,
+    earlier: &HashMap<String, (&Row, usize)>,
 ) -> AppResult<Option<CommitteeWrite>> {
     let mut form = match found {
         Some(c) => committee::form_of(conn, c.id).await?,
         None => CommitteeForm::default(),
+    };
+    // The parent by name: stored, or new on an earlier row of the file.
+    let parent = row.get(COLUMNS, "parent");
+    let mut new_parent = None;
+    form.parent = match parent {
+        "" => String::new(),
+        name => match committee::id_by_name(conn, name).await? {
+            Some(id) => id.to_string(),
+            None if earlier.contains_key(&name.to_lowercase()) => {
+                new_parent = Some(name.to_lowercase());
+                String::new()
+            }
+            None => {
+                a.problem(row.line, "parent", "setup.committees.parent_unknown", name);
+                return Ok(None);
+            }
+        },
     };
     form.name = row.get(COLUMNS, "committee").to_owned();
     form.kind = choice_code(
@@ -277,6 +305,7 @@ async fn check_committee(
                 "meets" => "meets",
                 "meeting_frequency" => "meeting_frequency",
                 "nested_in" => "nested_in",
+                "parent" => "parent",
                 _ => "committee",
             });
             return Ok(None);
@@ -287,12 +316,13 @@ async fn check_committee(
         &input.name,
         &COLUMNS[..COMMITTEE_COLUMNS],
         found.map(|c| c.cells.as_slice()),
-        &input_cells(&input),
+        &input_cells(&input, parent),
     );
     let changes = change.changes();
     a.changes.push(change);
     Ok(Some(CommitteeWrite {
         id: found.map(|c| c.id),
+        new_parent,
         committee: changes.then_some(input),
         seats: Vec::new(),
     }))
@@ -304,14 +334,23 @@ pub async fn write(
     conn: &mut PgConnection,
     writes: Vec<CommitteeWrite>,
 ) -> AppResult<()> {
-    for w in writes {
+    // Committees new in the file, by name (lower case), once written.
+    let mut made: HashMap<String, i64> = HashMap::new();
+    for mut w in writes {
+        if let (Some(c), Some(parent)) = (w.committee.as_mut(), &w.new_parent) {
+            c.parent = made.get(parent).copied();
+        }
         let id = match (w.id, &w.committee) {
             (Some(id), Some(c)) => {
                 editor.update_committee(conn, id, c).await?;
                 id
             }
             (Some(id), None) => id,
-            (None, Some(c)) => editor.create_committee(conn, c).await?,
+            (None, Some(c)) => {
+                let id = editor.create_committee(conn, c).await?;
+                made.insert(c.name.to_lowercase(), id);
+                id
+            }
             (None, None) => continue,
         };
         for (seat_id, seat) in &w.seats {

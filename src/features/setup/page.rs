@@ -267,13 +267,7 @@ async fn read_rows(
     let table = tokio::task::spawn_blocking(move || {
         let _turn = turn;
         i18n::with_language(lang, || {
-            read_table(
-                &bytes,
-                &sheet,
-                kind.columns(),
-                kind.columns().len(),
-                &prefix,
-            )
+            read_table(&bytes, &sheet, kind.columns(), &[], &prefix)
         })
     })
     .await

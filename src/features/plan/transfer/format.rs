@@ -191,7 +191,7 @@ pub fn read_file(bytes: &[u8]) -> Result<ParsedFile, Problem> {
         bytes,
         "transfer.sheet.plan",
         &COLUMNS,
-        REQUIRED,
+        &COLUMNS[REQUIRED..],
         "transfer.col",
     )?;
     let rows = table
@@ -221,14 +221,14 @@ pub struct Table {
 
 /// Reads a CSV or XLSX file of `columns` (an XLSX file from the sheet
 /// named by `sheet`, in any language), headed by their names or their
-/// labels (`{prefix}.{column}`) in any language, in any order; the first
-/// `required` columns must be there. Empty rows are skipped. The one reader
-/// of every import, within [`LIMITS`].
+/// labels (`{prefix}.{column}`) in any language, in any order; all but the
+/// `optional` ones must be there. Empty rows are skipped. The one reader of
+/// every import, within [`LIMITS`].
 pub fn read_table(
     bytes: &[u8],
     sheet: &str,
     columns: &[&'static str],
-    required: usize,
+    optional: &[&str],
     prefix: &str,
 ) -> Result<Table, Problem> {
     let file_problem = |message: String| Problem {
@@ -261,10 +261,10 @@ pub fn read_table(
         .iter()
         .map(|name| named.iter().position(|n| n == &Some(*name)))
         .collect();
-    if let Some(missing) = columns[..required]
+    if let Some(missing) = columns
         .iter()
         .zip(&positions)
-        .find(|(_, p)| p.is_none())
+        .find(|(c, p)| p.is_none() && !optional.contains(c))
     {
         let label = i18n::t(&format!("{prefix}.{}", missing.0)).into_owned();
         return Err(Problem {
