@@ -133,7 +133,7 @@ journey('i. The dashboard and a meeting print with their date, tenant and page n
 
   // A meeting with its attendance.
   await kit.go('/t/veridia/committees');
-  await kit.follow(page.locator('main a[href*="/committees/"]').first());
+  await kit.follow(page.locator('main li.card a[href*="/committees/"]').first());
   const meeting = page.locator('main a[href*="/meetings/"]').first();
   await kit.follow(meeting);
   await page.emulateMedia({ media: 'print' });
