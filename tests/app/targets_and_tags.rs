@@ -82,6 +82,15 @@ async fn a_year_target_is_met_any_time_that_year_and_missed_once_it_ended() {
     assert_eq!(grid.html().select(&sel("td.year-span")).count(), 3);
     assert_eq!(grid.texts("td.cell .mark.met .visually-hidden"), ["Met"]);
 
+    // The plan's years cannot shrink past a year target.
+    let edit = format!("/t/aland/naps/{nap}/edit");
+    let res = sec.submit(&edit, &edit, &nap_years("2026")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_error(&res, "end_year"),
+        "Activity 1.1.1 has quarters or targets outside these years: change it first."
+    );
+
     // A year outside the plan is answered beside the field.
     let res = add_activity(
         &mut sec,
@@ -100,6 +109,17 @@ async fn a_year_target_is_met_any_time_that_year_and_missed_once_it_ended() {
         "The target 2031 falls outside the activity's period."
     );
     assert_eq!(res.attr("#f-targets", "value").as_deref(), Some("2031"));
+}
+
+/// The NAP form of the test plan, from `start` to 2029.
+fn nap_years(start: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("title", "Plan against forced labour"),
+        ("theme", "forced-labour"),
+        ("start_year", start),
+        ("end_year", "2029"),
+        ("status", "adopted"),
+    ]
 }
 
 fn sel(css: &str) -> scraper::Selector {
@@ -231,6 +251,17 @@ async fn activities_without_targets_inherit_their_outcomes_and_the_spreadsheet_c
     assert_eq!(
         app.count("select count(*) from target_occurrences").await,
         2
+    );
+
+    // Nor past an outcome's own target.
+    let edit_nap = format!("{base}/edit");
+    let mut years = nap_years("2025");
+    years[3] = ("end_year", "2027");
+    let res = sec.submit(&edit_nap, &edit_nap, &years).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_error(&res, "end_year"),
+        "Objective or outcome 1.1 has time targets outside these years: change them first."
     );
 
     // Two rows of one outcome that disagree are a problem, by row and column.

@@ -333,11 +333,11 @@ pub(super) async fn update(
     let old = model::load_nap(ctx.conn(), id).await?;
     let mut result = form.validate(&ctx.tenant.default_language);
     if let Ok(input) = &result
-        && let Some(code) =
+        && let Some((key, code)) =
             outside_new_period(ctx.conn(), id, input.start_year, input.end_year).await?
     {
         let mut errors = FieldErrors::default();
-        errors.add_with("end_year", "nap.period_excludes", &code);
+        errors.add_with("end_year", key, &code);
         result = Err(errors);
     }
     let input = match result {
@@ -354,27 +354,48 @@ pub(super) async fn update(
     Ok(Redirect::to(&to).into_response())
 }
 
-/// The code of an activity whose quarters or one-off targets would fall
-/// outside the years `start`..=`end`, if any.
+/// What the years `start`..=`end` would leave out: an activity whose
+/// period or a target falls outside them, or else an objective or outcome
+/// whose own target does; the message's key and its code. A year target
+/// falls outside when its year does.
 async fn outside_new_period(
     conn: &mut PgConnection,
     nap_id: i64,
     start: i32,
     end: i32,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<(&'static str, String)>> {
     let (first, last) = (start * 4, end * 4 + 3);
-    Ok(sqlx::query_scalar!(
+    let activity = sqlx::query_scalar!(
         "select a.code from activities a
          where a.nap_id = $1
            and (a.start_quarter < $2 or a.end_quarter > $3
                 or exists (select 1 from time_targets t
                            where t.tenant_id = a.tenant_id and t.activity_id = a.id and t.year is not null
-                             and (t.year * 4 + t.quarter - 1 < $2 or t.year * 4 + t.quarter - 1 > $3)))
+                             and (t.year * 4 + coalesce(t.quarter, 4) - 1 < $2
+                                  or t.year * 4 + coalesce(t.quarter, 1) - 1 > $3)))
          order by a.code limit 1",
         nap_id,
         first,
         last
     )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(code) = activity {
+        return Ok(Some(("nap.period_excludes", code)));
+    }
+    let node = sqlx::query_scalar!(
+        r#"select coalesce(o.code, oc.code) as "code!" from time_targets t
+           left join objectives o on o.tenant_id = t.tenant_id and o.id = t.objective_id
+           left join outcomes oc on oc.tenant_id = t.tenant_id and oc.id = t.outcome_id
+           where (o.nap_id = $1 or oc.nap_id = $1) and t.year is not null
+             and (t.year * 4 + coalesce(t.quarter, 4) - 1 < $2
+                  or t.year * 4 + coalesce(t.quarter, 1) - 1 > $3)
+           order by 1 limit 1"#,
+        nap_id,
+        first,
+        last
+    )
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(node.map(|code| ("nap.period_excludes_node", code)))
 }
