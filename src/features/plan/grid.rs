@@ -67,11 +67,12 @@ impl Filters {
     /// Whether the activity `a`, of an objective tagged `pillars`, passes
     /// the tag filters.
     pub fn tags_keep(&self, a: &ActivityRow, pillars: &[String]) -> bool {
-        let named = |list: &[String], name: &str| list.iter().any(|n| n.eq_ignore_ascii_case(name));
-        let pillar = self.pillar.trim();
-        let plan = self.plan.trim();
-        (pillar.is_empty() || named(&a.pillars, pillar) || named(pillars, pillar))
-            && (plan.is_empty() || named(&a.plans, plan))
+        // Names as the lists keep them, whatever the case ("Prévention").
+        let named = |list: &[String], name: &str| list.iter().any(|n| n.to_lowercase() == name);
+        let pillar = self.pillar.trim().to_lowercase();
+        let plan = self.plan.trim().to_lowercase();
+        (pillar.is_empty() || named(&a.pillars, &pillar) || named(pillars, &pillar))
+            && (plan.is_empty() || named(&a.plans, &plan))
             && (self.flagged != "yes" || !a.flag.is_empty())
     }
 
