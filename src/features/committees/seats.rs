@@ -279,7 +279,7 @@ pub(super) async fn add_member(
             return Ok(invalid(page));
         }
     };
-    editor.add_seat(ctx.conn(), id, &seat).await?;
+    editor.save_seat(ctx.conn(), id, None, &seat).await?;
     let ctx = ctx.commit().await?;
     let to = crate::http::notice::done(
         &crate::paths::committee(&ctx.tenant.slug, id),
@@ -406,48 +406,29 @@ pub struct NewSeat {
 
 /// The writes of seats: only a [`CommitteeEditor`] makes them.
 impl CommitteeEditor {
-    pub async fn add_seat(
+    /// Adds a seat to `committee` (`member` none) or changes an open one
+    /// of it to what `s` says (its holder, organisation, role, term…): the
+    /// member form's write and the committees file's.
+    pub async fn save_seat(
         &self,
         conn: &mut PgConnection,
         committee: i64,
+        member: Option<i64>,
         s: &NewSeat,
     ) -> AppResult<()> {
         sqlx::query!(
-            "insert into committee_members (tenant_id, committee_id, name, partner_id, seat, gender, term_start,
-                                            term_end, language, interpretation, public_name, user_id, holder)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            self.tenant_id(),
-            committee,
-            s.name,
-            s.partner,
-            s.seat.as_str(),
-            s.gender.as_str(),
-            s.start,
-            s.end,
-            s.language,
-            s.interpretation,
-            s.public_name,
-            s.user,
-            s.holder.as_str()
-        )
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-
-    /// Changes an open seat to what `s` says (its holder, organisation,
-    /// role, term…): the committees file's correction of a seat.
-    pub async fn update_seat(
-        &self,
-        conn: &mut PgConnection,
-        committee: i64,
-        member: i64,
-        s: &NewSeat,
-    ) -> AppResult<()> {
-        sqlx::query!(
-            "update committee_members set name = $4, partner_id = $5, seat = $6, gender = $7, term_start = $8,
-                    term_end = $9, language = $10, interpretation = $11, public_name = $12, user_id = $13, holder = $14
-             where tenant_id = $1 and id = $2 and committee_id = $3 and left_on is null",
+            "insert into committee_members as m (tenant_id, id, committee_id, name, partner_id, seat, gender,
+                                                 term_start, term_end, language, interpretation, public_name,
+                                                 user_id, holder)
+             overriding system value
+             values ($1, coalesce($2, nextval(pg_get_serial_sequence('committee_members', 'id'))), $3, $4, $5,
+                     $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             on conflict (tenant_id, id) do update
+             set name = excluded.name, partner_id = excluded.partner_id, seat = excluded.seat,
+                 gender = excluded.gender, term_start = excluded.term_start, term_end = excluded.term_end,
+                 language = excluded.language, interpretation = excluded.interpretation,
+                 public_name = excluded.public_name, user_id = excluded.user_id, holder = excluded.holder
+             where m.committee_id = excluded.committee_id and m.left_on is null",
             self.tenant_id(),
             member,
             committee,

@@ -99,10 +99,9 @@ pub struct OpenTarget {
 async fn open_targets(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<OpenTarget>> {
     let today = Quarter::current();
     Ok(sqlx::query!(
-        r#"select o.id, o.quarter_index, t.quarter is null as "whole_year!"
-           from target_occurrences o join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
-           where o.activity_id = $1 and o.met_at is null and o.quarter_index <= $2
-           order by o.quarter_index"#,
+        "select id, quarter_index, whole_year from target_occurrences
+         where activity_id = $1 and met_at is null and quarter_index <= $2
+         order by quarter_index",
         activity,
         today.index() + 4
     )
@@ -159,14 +158,13 @@ pub async fn history(
     let rows = sqlx::query!(
         r#"select u.id, us.name as author, p.name as "organisation?", u.created_at, u.status, u.progress,
                   u.note, u.spending, u.evidence, u.review_state, u.review_comment,
-                  coalesce((select array_agg(o.quarter_index order by o.quarter_index)
+                  coalesce((select array_agg(o.quarter_index order by o.quarter_index, o.id)
                             from update_targets ut
                             join target_occurrences o on o.tenant_id = ut.tenant_id and o.id = ut.occurrence_id
                             where ut.tenant_id = u.tenant_id and ut.update_id = u.id), '{}') as "met!",
-                  coalesce((select array_agg(t.quarter is null order by o.quarter_index)
+                  coalesce((select array_agg(o.whole_year order by o.quarter_index, o.id)
                             from update_targets ut
                             join target_occurrences o on o.tenant_id = ut.tenant_id and o.id = ut.occurrence_id
-                            join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
                             where ut.tenant_id = u.tenant_id and ut.update_id = u.id), '{}') as "met_years!"
            from status_updates u
            join users us on us.id = u.author_id

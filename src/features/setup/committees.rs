@@ -354,10 +354,7 @@ pub async fn write(
             (None, None) => continue,
         };
         for (seat_id, seat) in &w.seats {
-            match seat_id {
-                Some(member) => editor.update_seat(conn, id, *member, seat).await?,
-                None => editor.add_seat(conn, id, seat).await?,
-            }
+            editor.save_seat(conn, id, *seat_id, seat).await?;
         }
     }
     Ok(())

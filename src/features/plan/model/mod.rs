@@ -343,10 +343,8 @@ pub async fn load_tree_of(
     .await?;
     // Occurrences of an id outside the NAP find no activity below and are dropped.
     let occurrences = sqlx::query!(
-        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\",
-                t.quarter is null as \"whole_year!\"
+        "select o.activity_id, o.quarter_index, o.met_at is not null as \"met!\", o.whole_year
          from target_occurrences o
-         join time_targets t on t.tenant_id = o.tenant_id and t.id = o.target_id
          where o.activity_id = any($1)
          order by o.quarter_index",
         ids

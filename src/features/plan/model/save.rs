@@ -298,6 +298,7 @@ async fn refresh_occurrences(
     let mut target_ids = Vec::new();
     let mut activity_ids = Vec::new();
     let mut indexes = Vec::new();
+    let mut whole_years = Vec::new();
     for t in targets {
         let (Some(spec), Some(period)) = (
             TargetSpec::from_row(t.year, t.quarter),
@@ -312,6 +313,7 @@ async fn refresh_occurrences(
             target_ids.push(t.id);
             activity_ids.push(t.activity_id);
             indexes.push(q.index());
+            whole_years.push(spec.is_year());
         }
     }
     sqlx::query!(
@@ -328,13 +330,14 @@ async fn refresh_occurrences(
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index)
-         select $1, n.t, n.a, n.i from unnest($2::bigint[], $3::bigint[], $4::int[]) as n(t, a, i)
+        "insert into target_occurrences (tenant_id, target_id, activity_id, quarter_index, whole_year)
+         select $1, n.t, n.a, n.i, n.y from unnest($2::bigint[], $3::bigint[], $4::int[], $5::bool[]) as n(t, a, i, y)
          on conflict do nothing",
         editor.tenant_id(),
         &target_ids,
         &activity_ids,
-        &indexes
+        &indexes,
+        &whole_years
     )
     .execute(&mut *conn)
     .await?;
