@@ -291,3 +291,30 @@ journey('e. The secretariat publishes new terms of reference, which a visitor re
   assert.equal(await visitor.locator('ul.tor-versions strong').textContent(), en('tor.version', { value: version }), 'the current version');
   await kit.screenshot('', visitor);
 });
+
+journey('j. The secretariat reads the plan by pillar, and sees the lists it is tagged with', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+  const demoId = Number(await sql("select id from naps where title like 'National Action Plan against Forced Labour%'", kit.database.url));
+
+  // The plan's lists, on their own page.
+  await kit.go(`/t/veridia/naps/${demoId}`);
+  await kit.follow(link(page, en('tags.link')));
+  const pillars = (await field(page, en('tags.pillars')).inputValue()).split('\n');
+  assert.deepEqual(pillars, ['Prevention', 'Protection', 'Prosecution', 'Partnership']);
+
+  // The grid by one pillar: the second objective's activities, tagged through it.
+  await kit.go(`/t/veridia/naps/${demoId}/plan`);
+  await field(page, en('activity.pillars')).selectOption('Protection');
+  await kit.follow(button(page, en('grid.apply')));
+  const codes = await page.locator('table.grid tbody th.code').allTextContents();
+  assert.ok(codes.length > 0, 'the pillar has activities');
+  assert.ok(codes.every((c) => c.trim().startsWith('2.')), `only objective 2's activities: ${codes}`);
+  assert.equal(await field(page, en('activity.pillars')).inputValue(), 'Protection', 'the filter stays chosen');
+
+  // The flagged activity, from the dashboard's count.
+  await kit.go(`/t/veridia/naps/${demoId}/dashboard`);
+  await kit.follow(page.getByRole('link', { name: en('dashboard.flagged', { n: '1' }) }));
+  assert.deepEqual(await page.locator('table.activity-list tbody th').allTextContents(), ['4.2.1']);
+  await kit.screenshot();
+});
