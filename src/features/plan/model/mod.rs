@@ -322,20 +322,21 @@ pub async fn load_tree_of(
                             join partners p on p.tenant_id = ap.tenant_id and p.id = ap.partner_id
                             where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
                   a.flag,
-                  coalesce((select array_agg(g.name order by g.position, g.id)
-                            from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
-                            where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'pillar'), '{}') as "pillars!",
-                  coalesce((select array_agg(g.name order by g.position, g.id)
-                            from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
-                            where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'plan'), '{}') as "plans!",
-                  coalesce((select array_agg(coalesce(t.year, -1) order by t.year nulls last, t.quarter)
-                            from time_targets t
-                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_years!",
-                  coalesce((select array_agg(coalesce(t.quarter, -1::smallint) order by t.year nulls last, t.quarter)
-                            from time_targets t
-                            where t.tenant_id = a.tenant_id and t.activity_id = a.id), '{}') as "target_quarters!"
+                  coalesce(tg.pillars, '{}') as "pillars!", coalesce(tg.plans, '{}') as "plans!",
+                  coalesce(tt.years, '{}') as "target_years!", coalesce(tt.quarters, '{}') as "target_quarters!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
+           -- Its tags and its own targets, each read once per activity.
+           left join lateral (
+               select array_agg(g.name order by g.position, g.id) filter (where g.kind = 'pillar') as pillars,
+                      array_agg(g.name order by g.position, g.id) filter (where g.kind = 'plan') as plans
+               from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
+               where x.tenant_id = a.tenant_id and x.activity_id = a.id) tg on true
+           left join lateral (
+               select array_agg(coalesce(t.year, -1) order by t.year nulls last, t.quarter) as years,
+                      array_agg(coalesce(t.quarter, -1::smallint) order by t.year nulls last, t.quarter) as quarters
+               from time_targets t
+               where t.tenant_id = a.tenant_id and t.activity_id = a.id) tt on true
            where a.id = any($1)"#,
         ids
     )
