@@ -143,6 +143,8 @@ routes! {
     nap_unpublish = "/t/{slug}/naps/{id}/unpublish", slug, id;
     nap_plan = "/t/{slug}/naps/{id}/plan", slug, id;
     nap_dashboard = "/t/{slug}/naps/{id}/dashboard", slug, id;
+    nap_round = "/t/{slug}/naps/{id}/rounds/{quarter}", slug, id, quarter;
+    nap_round_extend = "/t/{slug}/naps/{id}/rounds/{quarter}/extensions", slug, id, quarter;
     nap_guideline = "/t/{slug}/naps/{id}/guideline", slug, id;
     export_csv = "/t/{slug}/naps/{id}/export.csv", slug, id;
     export_xlsx = "/t/{slug}/naps/{id}/export.xlsx", slug, id;

@@ -33,6 +33,12 @@ pub struct SettingsForm {
     pub stale_days: String,
     #[serde(default)]
     pub default_language: String,
+    /// Days before a quarter's end its reporting round opens, and after
+    /// which it is due; left out of the form, unchanged.
+    #[serde(default)]
+    pub round_opens_days: String,
+    #[serde(default)]
+    pub round_due_days: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -47,7 +53,8 @@ struct SettingsPage {
 async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
     ctx.grant::<authz::ManageSettings>()?;
     let row = sqlx::query!(
-        "select review_updates, stale_days, publish_spending, require_two_factor, default_language
+        "select review_updates, stale_days, publish_spending, require_two_factor, default_language,
+                round_opens_days, round_due_days
          from tenants where id = $1",
         ctx.tenant.id
     )
@@ -62,6 +69,8 @@ async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
             require_two_factor: row.require_two_factor.then(|| "on".to_owned()),
             stale_days: row.stale_days.to_string(),
             default_language: row.default_language,
+            round_opens_days: row.round_opens_days.to_string(),
+            round_due_days: row.round_due_days.to_string(),
         },
         errors: FieldErrors::default(),
     })
@@ -93,12 +102,38 @@ async fn save_settings(
                 .ok_or("field.choose"),
         ),
     };
+    let tenant = ctx.tenant.id;
+    let (opens, due) = crate::features::progress::rounds::settings(ctx.conn(), tenant).await?;
+    let mut days = |field: &'static str, raw: &str, now: i32| match raw.trim() {
+        "" => Some(now),
+        said => form::check(
+            &mut errors,
+            field,
+            said.parse::<i32>()
+                .ok()
+                .filter(|d| (0..=90).contains(d))
+                .ok_or("settings.round_days_invalid"),
+        ),
+    };
+    let round_opens_days = days("round_opens_days", &f.round_opens_days, opens);
+    let round_due_days = days("round_due_days", &f.round_due_days, due);
     // Requiring it of the secretariat while lacking it would lock oneself out.
     if f.require_two_factor.is_some() && !ctx.user.two_factor {
         errors.add("require_two_factor", "settings.two_factor_self_first");
     }
-    let (Some(stale_days), Some(default_language), true) =
-        (stale_days, default_language, errors.is_empty())
+    let (
+        Some(stale_days),
+        Some(default_language),
+        Some(round_opens_days),
+        Some(round_due_days),
+        true,
+    ) = (
+        stale_days,
+        default_language,
+        round_opens_days,
+        round_due_days,
+        errors.is_empty(),
+    )
     else {
         let page = SettingsPage {
             page: page.in_tenant(&ctx),
@@ -114,6 +149,8 @@ async fn save_settings(
         publish_spending: f.publish_spending.is_some(),
         require_two_factor: f.require_two_factor.is_some(),
         default_language,
+        round_opens_days,
+        round_due_days,
     };
     admin.save_settings(ctx.conn(), &settings).await?;
     let ctx = ctx.commit().await?;
@@ -131,6 +168,8 @@ struct Settings {
     publish_spending: bool,
     require_two_factor: bool,
     default_language: String,
+    round_opens_days: i32,
+    round_due_days: i32,
 }
 
 impl SettingsAdmin {
@@ -139,14 +178,17 @@ impl SettingsAdmin {
     async fn save_settings(&self, conn: &mut PgConnection, s: &Settings) -> AppResult<()> {
         sqlx::query!(
             "update tenants set review_updates = $2, stale_days = $3, publish_spending = $4,
-                                require_two_factor = $5, default_language = $6
+                                require_two_factor = $5, default_language = $6,
+                                round_opens_days = $7, round_due_days = $8
              where id = $1",
             self.tenant_id(),
             s.review_updates,
             s.stale_days,
             s.publish_spending,
             s.require_two_factor,
-            s.default_language
+            s.default_language,
+            s.round_opens_days,
+            s.round_due_days
         )
         .execute(conn)
         .await?;

@@ -30,6 +30,7 @@ mod portal;
 mod profile;
 mod progress;
 mod register;
+mod rounds;
 mod schedule;
 mod tallies;
 mod targets_and_tags;

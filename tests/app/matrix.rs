@@ -483,6 +483,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ),
         (
             "GET",
+            "/t/{slug}/naps/{id}/rounds/{quarter}",
+            format!("{nap}/rounds/2026Q3"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/rounds/{quarter}/extensions",
+            format!("{nap}/rounds/2026Q3/extensions"),
+            Secretariat,
+        ),
+        (
+            "GET",
             "/t/{slug}/naps/{id}/activities",
             format!("{nap}/activities?only=overdue"),
             Members,

@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod my_work;
 pub mod review;
 pub mod risks;
+pub mod rounds;
 pub mod updates;
 
 use crate::http::routes::Routes;
@@ -19,4 +20,5 @@ pub fn router() -> Routes {
         .merge(dashboard::router())
         .merge(risks::router())
         .merge(indicators::router())
+        .merge(rounds::router())
 }

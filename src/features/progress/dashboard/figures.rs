@@ -144,6 +144,8 @@ pub struct DashboardPage {
     pub risks: Vec<crate::features::progress::risks::Risk>,
     /// The plan by pillar and linked plan, and its flagged activities.
     pub tags: super::tags::TagFigures,
+    /// The reporting round partners answer now, while the plan runs.
+    pub round: Option<Quarter>,
     /// Once the plan's period is over: its activities with no update
     /// recorded (see [`DashboardPage::ended`]).
     pub never_reported: Option<Figure>,
@@ -517,6 +519,7 @@ impl DashboardPage {
             activity_count,
             risks: Vec::new(),
             tags: super::tags::TagFigures::default(),
+            round: None,
             never_reported: None,
             can_close: false,
             handovers: Vec::new(),

@@ -72,6 +72,11 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     dashboard.risks = risks;
     let slug = ctx.tenant.slug.clone();
     dashboard.tags = tags::TagFigures::load(ctx.conn(), &slug, nap_id, Quarter::current()).await?;
+    if !dashboard.ended() {
+        let (opens, due) = super::rounds::settings(ctx.conn(), tenant_id).await?;
+        let today = OffsetDateTime::now_utc().date();
+        dashboard.round = Some(super::rounds::Window::current(today, opens, due).quarter);
+    }
     if dashboard.ended() {
         let never = sqlx::query_scalar!(
             r#"select count(*) as "n!" from activities where nap_id = $1 and last_update_at is null"#,

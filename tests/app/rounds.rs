@@ -1,0 +1,257 @@
+//! Reporting rounds: who owes an update for a quarter, who sent it on time,
+//! late or not at all, and a partner given more time, with its reason.
+
+use axum::http::StatusCode;
+
+use crate::common::{Client, OBSERVER, TestApp};
+use crate::plan::{add_activity, plan_setup};
+
+/// Activities of the test plan, each with its lead (and period).
+async fn activities(sec: &mut Client, nap: i64) {
+    for (code, lead, end) in [
+        ("1.1.1", "MOL", ""),
+        ("1.1.2", "MOL", ""),
+        ("1.1.3", "CTU", ""),
+        // Over before the quarter: not expected.
+        ("1.1.4", "CTU", "2025Q4"),
+        // Completed before the round opened: not expected.
+        ("1.1.5", "EF", ""),
+        // Nobody leads it: nobody owes it.
+        ("1.1.6", "", ""),
+    ] {
+        let res = add_activity(
+            sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", "Inspect farms"),
+                ("lead", lead),
+                ("end", end),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+}
+
+/// An update on activity `code`, as if posted on `day`.
+async fn update_on(app: &TestApp, sec: &mut Client, nap: i64, code: &str, status: &str, day: &str) {
+    let id = app
+        .count(&format!("select id from activities where code = '{code}'"))
+        .await;
+    let progress = if status == "completed" { "100" } else { "40" };
+    let res =
+        crate::progress::post(sec, nap, id, &[("status", status), ("progress", progress)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // Updates never change: only the database's owner, its triggers off,
+    // can date one in the past.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("set session_replication_role = replica")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "update status_updates set created_at = '{day} 12:00+00' where activity_id = {id}"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+fn rows(page: &crate::common::Page) -> Vec<String> {
+    page.texts("table.round-table tbody tr")
+}
+
+#[tokio::test]
+async fn a_round_says_who_reported_on_time_late_or_not_and_a_partner_gets_more_time() {
+    let (app, mut sec, nap) = plan_setup().await;
+    activities(&mut sec, nap).await;
+    update_on(&app, &mut sec, nap, "1.1.5", "completed", "2026-08-01").await;
+    update_on(&app, &mut sec, nap, "1.1.1", "on-track", "2026-10-01").await;
+    update_on(&app, &mut sec, nap, "1.1.2", "delayed", "2026-10-20").await;
+    let round = format!("/t/aland/naps/{nap}/rounds/2026Q3");
+
+    // Open from 16 September, due 15 October (14 and 15 days).
+    let page = sec.get(&round).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        page.texts("p.round-window"),
+        [
+            "Open from 16 Sep 2026; updates are due by 15 Oct 2026. An update posted after the deadline still counts, marked late."
+        ]
+    );
+    assert_eq!(
+        rows(&page),
+        ["CTU 1 0 0 1 0 15 Oct 2026", "MOL 2 1 1 0 0 15 Oct 2026"]
+    );
+    assert_eq!(
+        page.texts("table.round-table tfoot tr"),
+        ["All partners 3 1 1 1 0"]
+    );
+    // Each activity behind the counts, with a link to it.
+    let listed = page.texts("section.round-partner li");
+    assert!(
+        listed
+            .iter()
+            .any(|l| l.starts_with("1.1.2 Inspect farms : Late (20 Oct 2026)")),
+        "{listed:?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|l| l.starts_with("1.1.3 Inspect farms : Missing")),
+        "{listed:?}"
+    );
+    assert_eq!(listed.len(), 3, "{listed:?}");
+
+    // The form proposes two weeks after the round's deadline.
+    assert_eq!(
+        page.attr("#f-due_on", "value").as_deref(),
+        Some("2026-10-29")
+    );
+    // More time for CTU: checked beside each field, and what was typed stays.
+    let ctu = app
+        .count("select id from partners where acronym = 'CTU'")
+        .await
+        .to_string();
+    let extend = format!("{round}/extensions");
+    for (fields, field, message) in [
+        (
+            vec![
+                ("partner", ctu.as_str()),
+                ("due_on", "soon"),
+                ("reason", "Staff change"),
+            ],
+            "due_on",
+            "Write the date as 2027-06-30.",
+        ),
+        (
+            vec![
+                ("partner", ctu.as_str()),
+                ("due_on", "2026-10-10"),
+                ("reason", "Staff change"),
+            ],
+            "due_on",
+            "The new deadline must come after the round's, 15 Oct 2026.",
+        ),
+        (
+            vec![
+                ("partner", ctu.as_str()),
+                ("due_on", "2026-12-31"),
+                ("reason", " "),
+            ],
+            "reason",
+            "Fill in this field.",
+        ),
+        (
+            vec![
+                ("partner", "0"),
+                ("due_on", "2026-12-31"),
+                ("reason", "Staff change"),
+            ],
+            "partner",
+            "Choose one of the options in the list.",
+        ),
+    ] {
+        let res = sec.submit(&round, &extend, &fields).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.texts(&format!("#f-{field}-error")), [message]);
+        assert_eq!(res.attr("#f-due_on", "value").as_deref(), Some(fields[1].1));
+    }
+    assert_eq!(app.count("select count(*) from round_extensions").await, 0);
+    let res = sec
+        .submit(
+            &round,
+            &extend,
+            &[
+                ("partner", &ctu),
+                ("due_on", "2026-12-31"),
+                ("reason", "Staff change"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = sec.get(&round).await;
+    assert_eq!(
+        rows(&page),
+        [
+            "CTU 1 0 0 0 1 31 Dec 2026 (extended: Staff change)",
+            "MOL 2 1 1 0 0 15 Oct 2026"
+        ]
+    );
+    // The history keeps it.
+    assert_eq!(
+        app.count("select count(*) from audit_log where object_type = 'round_extensions'")
+            .await,
+        1
+    );
+
+    // An observer reads the round but cannot extend it.
+    let mut observer = app.signed_in(OBSERVER).await;
+    let seen = observer.get(&round).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.texts("#extend-heading").is_empty());
+    let token = seen.csrf();
+    let res = observer
+        .post(
+            &extend,
+            &[
+                ("csrf", &token),
+                ("partner", &ctu),
+                ("due_on", "2027-01-31"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // A later deadline for every round is a setting: MOL's update of the
+    // 20th is then on time.
+    let settings = "/t/aland/settings";
+    let res = sec
+        .submit(
+            settings,
+            settings,
+            &[("stale_days", "60"), ("round_due_days", "91")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.texts("#f-round_due_days-error"),
+        ["Write a number of days from 0 to 90."]
+    );
+    let res = sec
+        .submit(
+            settings,
+            settings,
+            &[("stale_days", "60"), ("round_due_days", "30")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = sec.get(&round).await;
+    assert_eq!(rows(&page)[1], "MOL 2 2 0 0 0 30 Oct 2026");
+
+    // A quarter outside the plan, or no quarter at all, is no page; the
+    // links go from round to round within the plan.
+    assert_eq!(
+        sec.get(&format!("/t/aland/naps/{nap}/rounds/2024Q4"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let first = sec.get(&format!("/t/aland/naps/{nap}/rounds/2025Q1")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(!first.body.contains("rounds/2024Q4"));
+    assert!(first.body.contains("rounds/2025Q2"));
+    // A bad quarter in the address is no page.
+    assert_eq!(
+        sec.get(&format!("/t/aland/naps/{nap}/rounds/2026Q9"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The dashboard leads to the round partners answer now.
+    let dashboard = sec.get(&format!("/t/aland/naps/{nap}/dashboard")).await;
+    assert!(dashboard.attr("a.round-link", "href").is_some());
+}
