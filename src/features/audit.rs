@@ -236,7 +236,7 @@ async fn export(mut ctx: TenantCtx, Query(filters): Query<Filters>) -> AppResult
     .map_err(anyhow::Error::from)??;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, crate::features::plan::transfer::CSV),
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"audit-log.csv\"",

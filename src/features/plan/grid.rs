@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 
 use super::model::{self, ActivityRow, Nap, ObjectiveNode};
 use super::quarter::{Quarter, TargetState};
-use super::tags::TagLists;
+use super::tags::{TagFilter, TagLists};
 use crate::choices::Level;
 use crate::error::AppResult;
 use crate::http::page::{Chrome, Pager, page_number};
@@ -35,15 +35,9 @@ pub struct Filters {
     pub level: String,
     #[serde(default)]
     pub state: String,
-    /// A pillar's name: activities tagged with it, or whose objective is.
-    #[serde(default)]
-    pub pillar: String,
-    /// Another national plan's name: activities that overlap it.
-    #[serde(default)]
-    pub plan: String,
-    /// "yes": flagged activities only.
-    #[serde(default)]
-    pub flagged: String,
+    /// Pillar (the activity's or its objective's), linked plan, flagged.
+    #[serde(flatten)]
+    pub tags: TagFilter,
     /// From 1; anything else is the first page.
     #[serde(default)]
     pub page: String,
@@ -59,35 +53,21 @@ impl Filters {
         !self.partner.trim().is_empty()
             || Level::parse(&self.level).is_some()
             || TargetState::parse(&self.state).is_some()
-            || !self.pillar.trim().is_empty()
-            || !self.plan.trim().is_empty()
-            || self.flagged == "yes"
-    }
-
-    /// Whether the activity `a`, of an objective tagged `pillars`, passes
-    /// the tag filters.
-    pub fn tags_keep(&self, a: &ActivityRow, pillars: &[String]) -> bool {
-        // Names as the lists keep them, whatever the case ("Prévention").
-        let named = |list: &[String], name: &str| list.iter().any(|n| n.to_lowercase() == name);
-        let pillar = self.pillar.trim().to_lowercase();
-        let plan = self.plan.trim().to_lowercase();
-        (pillar.is_empty() || named(&a.pillars, &pillar) || named(pillars, &pillar))
-            && (plan.is_empty() || named(&a.plans, &plan))
-            && (self.flagged != "yes" || !a.flag.is_empty())
+            || self.tags.is_set()
     }
 
     /// The query string of page `n` with the same filters.
     pub fn page_query(&self, n: usize) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
-            ("partner", &self.partner),
+            ("partner", self.partner.as_str()),
             ("year", &self.year),
             ("level", &self.level),
             ("state", &self.state),
-            ("pillar", &self.pillar),
-            ("plan", &self.plan),
-            ("flagged", &self.flagged),
-        ] {
+        ]
+        .into_iter()
+        .chain(self.tags.pairs())
+        {
             if !value.is_empty() {
                 query.append_pair(name, value);
             }
@@ -175,8 +155,11 @@ impl Grid {
         let state = TargetState::parse(&filters.state);
         let partner = filters.partner.trim();
         let keep = |a: &ActivityRow, pillars: &[String]| {
-            filters.tags_keep(a, pillars)
-                && (partner.is_empty() || a.involves(partner))
+            filters.tags.keeps(
+                a.pillars.iter().chain(pillars),
+                a.plans.iter(),
+                !a.flag.is_empty(),
+            ) && (partner.is_empty() || a.involves(partner))
                 && level.is_none_or(|l| a.level == l)
                 && state.is_none_or(|s| {
                     a.occurrences

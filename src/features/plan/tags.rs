@@ -124,6 +124,58 @@ impl TagLists {
     }
 }
 
+/// The tag filters of the grid and of the dashboard's lists, as their
+/// query strings give them: one place says what they keep.
+#[derive(Debug, Default, Deserialize)]
+pub struct TagFilter {
+    /// A pillar's name, any case.
+    #[serde(default)]
+    pub pillar: String,
+    /// Another national plan's name, any case.
+    #[serde(default)]
+    pub plan: String,
+    /// "yes": flagged activities only.
+    #[serde(default)]
+    pub flagged: String,
+}
+
+impl TagFilter {
+    /// Whether any of the filters is chosen.
+    pub fn is_set(&self) -> bool {
+        !self.pillar.trim().is_empty() || !self.plan.trim().is_empty() || self.flagged()
+    }
+
+    pub fn flagged(&self) -> bool {
+        self.flagged == "yes"
+    }
+
+    /// Whether an activity passes: its `pillars` (its own and its
+    /// objective's), its linked `plans` and whether it is flagged.
+    pub fn keeps<'a>(
+        &self,
+        mut pillars: impl Iterator<Item = &'a String>,
+        mut plans: impl Iterator<Item = &'a String>,
+        flagged: bool,
+    ) -> bool {
+        let (pillar, plan) = (
+            self.pillar.trim().to_lowercase(),
+            self.plan.trim().to_lowercase(),
+        );
+        (pillar.is_empty() || pillars.any(|n| n.to_lowercase() == pillar))
+            && (plan.is_empty() || plans.any(|n| n.to_lowercase() == plan))
+            && (!self.flagged() || flagged)
+    }
+
+    /// The chosen filters as query-string pairs.
+    pub fn pairs(&self) -> [(&'static str, &str); 3] {
+        [
+            ("pillar", &self.pillar),
+            ("plan", &self.plan),
+            ("flagged", &self.flagged),
+        ]
+    }
+}
+
 /// Names separated by semicolons or new lines, trimmed, without blanks.
 pub fn split(raw: &str) -> impl Iterator<Item = &str> {
     raw.split([';', '\n'])

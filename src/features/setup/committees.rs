@@ -149,6 +149,8 @@ struct Seen<'r> {
     /// (committee, the holder's e-mail or name, lower case) → its row.
     holders: HashMap<(usize, String), usize>,
     writes: Vec<CommitteeWrite>,
+    /// Every partner's acronym, by id.
+    acronyms: HashMap<i64, String>,
 }
 
 /// Checks every row, as the committee and member forms would.
@@ -163,6 +165,12 @@ pub async fn analyse(
         taken: Vec::new(),
         holders: HashMap::new(),
         writes: Vec::new(),
+        acronyms: sqlx::query!("select id, acronym from partners")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.acronym))
+            .collect(),
     };
     let mut a = Analysis::default();
     for row in rows {
@@ -245,7 +253,7 @@ async fn seat_row(
         .filter(|s| Some(s.committee) == committee && !seen.taken.contains(&s.id))
         .collect();
     let name = row.get(COLUMNS, "committee");
-    if let Some((seat_id, seat)) = check_seat(conn, a, row, name, &open).await? {
+    if let Some((seat_id, seat)) = check_seat(conn, a, row, name, &open, &seen.acronyms).await? {
         seen.taken.extend(seat_id);
         if let Some(seat) = seat {
             seen.writes[at].seats.push((seat_id, seat));

@@ -71,7 +71,7 @@ impl Kind {
     }
 
     /// The prefix of its columns' labels: `setup.partners.col.acronym`.
-    fn label_prefix(self) -> String {
+    pub(super) fn label_prefix(self) -> String {
         format!("setup.{}.col", self.as_str())
     }
 

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::transfer::drafts::{self, DraftOf};
 use crate::features::plan::transfer::{
-    ChangeKind, ExportTurn, Problem, XLSX, read_table, slug, table_csv, table_xlsx,
+    CSV, ChangeKind, ExportTurn, Problem, XLSX, read_table, slug, table_csv, table_xlsx,
 };
 use crate::http::form::{Form, invalid};
 use crate::http::page::Chrome;
@@ -263,7 +263,7 @@ async fn read_rows(
         .map_err(anyhow::Error::from)?;
     let lang = i18n::current();
     let sheet = kind.key("sheet");
-    let prefix = format!("setup.{}.col", kind.as_str());
+    let prefix = kind.label_prefix();
     let table = tokio::task::spawn_blocking(move || {
         let _turn = turn;
         i18n::with_language(lang, || {
@@ -299,40 +299,39 @@ async fn analyse(
 }
 
 /// Checks the rows again and, when nothing is wrong, writes them with the
-/// capability the kind's form uses; the analysis either way.
+/// capability `granted` for the kind (see [`grant`]); the analysis either way.
 async fn import(
     kind: Kind,
+    granted: &Grant,
     ctx: &mut TenantCtx,
     nap: Option<&Nap>,
     rows: &[Row],
 ) -> AppResult<Analysis> {
     let own = ctx.tenant.default_language.clone();
-    match (kind, nap) {
-        (Kind::Partners, _) => {
-            let editor = ctx.plan_editor()?;
-            let (analysis, writes) = partners::analyse(ctx.conn(), &own, rows).await?;
-            if analysis.problems.is_empty() {
-                partners::write(&editor, ctx.conn(), &writes).await?;
-            }
-            Ok(analysis)
-        }
-        (Kind::Committees, _) => {
-            let editor = ctx.committee_editor()?;
+    match (kind, granted, nap) {
+        (Kind::Committees, Grant::Committees(editor), _) => {
             let (analysis, writes) = committees::analyse(ctx.conn(), rows).await?;
             if analysis.problems.is_empty() {
-                committees::write(&editor, ctx.conn(), writes).await?;
+                committees::write(editor, ctx.conn(), writes).await?;
             }
             Ok(analysis)
         }
-        (Kind::Indicators, Some(nap)) => {
-            let editor = ctx.plan_editor()?;
+        (Kind::Indicators, Grant::Plan(editor), Some(nap)) => {
             let (analysis, writes) = indicators::analyse(ctx.conn(), nap, rows).await?;
             if analysis.problems.is_empty() {
-                indicators::write(&editor, ctx.conn(), nap, &writes).await?;
+                indicators::write(editor, ctx.conn(), nap, &writes).await?;
             }
             Ok(analysis)
         }
-        (Kind::Indicators, None) => Err(AppError::NotFound),
+        (Kind::Partners, Grant::Plan(editor), _) => {
+            let (analysis, writes) = partners::analyse(ctx.conn(), &own, rows).await?;
+            if analysis.problems.is_empty() {
+                partners::write(editor, ctx.conn(), &writes).await?;
+            }
+            Ok(analysis)
+        }
+        // `grant` gives each kind its capability; an indicators page has a NAP.
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -429,7 +428,7 @@ async fn apply(
         return Ok(invalid(page));
     };
     let rows: Vec<Row> = serde_json::from_value(kept).map_err(anyhow::Error::from)?;
-    let analysis = import(kind, &mut ctx, nap.as_ref(), &rows).await?;
+    let analysis = import(kind, &granted, &mut ctx, nap.as_ref(), &rows).await?;
     if !analysis.problems.is_empty() {
         let mut page = ImportPage::new(page, &ctx, kind, nap);
         page.analysis = Some(analysis);
@@ -495,11 +494,7 @@ async fn file(
         ),
         (_, None) => format!("{}-{}", slug(&ctx.tenant.slug), kind.as_str()),
     };
-    let content_type = if xlsx {
-        XLSX
-    } else {
-        "text/csv; charset=utf-8"
-    };
+    let content_type = if xlsx { XLSX } else { CSV };
     Ok(crate::http::download::attachment(
         bytes,
         content_type,

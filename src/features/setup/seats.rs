@@ -1,6 +1,8 @@
 //! The seats of the committees file: how a stored seat reads as cells, which
 //! stored seat a row names, and a row checked by the member form's check.
 
+use std::collections::HashMap;
+
 use sqlx::PgConnection;
 use time::Date;
 
@@ -136,6 +138,7 @@ pub(super) async fn check_seat(
     row: &Row,
     committee: &str,
     open: &[&StoredSeat],
+    acronyms: &HashMap<i64, String>,
 ) -> AppResult<Option<(Option<i64>, Option<NewSeat>)>> {
     let cell = |column| row.get(COLUMNS, column).to_owned();
     let Some(public_name) = yes_no(row.get(COLUMNS, "public_name")) else {
@@ -189,14 +192,12 @@ pub(super) async fn check_seat(
             return Ok(None);
         }
     };
-    let acronym = match seat.partner {
-        Some(id) => {
-            sqlx::query_scalar!("select acronym from partners where id = $1", id)
-                .fetch_one(&mut *conn)
-                .await?
-        }
-        None => String::new(),
-    };
+    // As the export writes it: the partner's acronym, whichever of its
+    // names the row gave.
+    let acronym = seat
+        .partner
+        .and_then(|id| acronyms.get(&id).cloned())
+        .unwrap_or_default();
     let email = form.email.trim().to_lowercase();
     let mut cells = seat_cells(
         seat.holder,

@@ -50,7 +50,7 @@ pub async fn keep<K: Kind>(
 /// Takes the person's draft (confirming twice imports once); its rows, or
 /// `None` when it was taken or never was.
 pub async fn take<K: Kind>(
-    _allowed: &Cap<K>,
+    allowed: &Cap<K>,
     conn: &mut PgConnection,
     of: DraftOf,
     draft: i64,
@@ -58,12 +58,13 @@ pub async fn take<K: Kind>(
 ) -> AppResult<Option<serde_json::Value>> {
     Ok(sqlx::query_scalar!(
         "delete from import_drafts
-         where id = $1 and kind = $2 and nap_id is not distinct from $3 and user_id = $4
+         where tenant_id = $5 and id = $1 and kind = $2 and nap_id is not distinct from $3 and user_id = $4
          returning rows",
         draft,
         of.kind,
         of.nap,
-        me
+        me,
+        allowed.tenant_id()
     )
     .fetch_optional(conn)
     .await?)

@@ -48,7 +48,7 @@ pub use diff::ChangeKind;
 pub use fields::FieldChange;
 pub use format::{COLUMNS, FIGURES, Problem, Table, label, parse_file, read_file, read_table};
 pub use name::slug;
-pub use write::{XLSX, table_csv, table_xlsx};
+pub use write::{CSV, XLSX, table_csv, table_xlsx};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -101,7 +101,7 @@ async fn export_csv(
         .map_err(anyhow::Error::from)??;
     Ok(download(
         bytes,
-        "text/csv; charset=utf-8",
+        CSV,
         name::export_name(&ctx.tenant.slug, &nap, "csv"),
     ))
 }
@@ -170,7 +170,7 @@ async fn template_csv(
     model::load_nap(ctx.conn(), id).await?;
     Ok(download(
         csv_bytes(&[])?,
-        "text/csv; charset=utf-8",
+        CSV,
         "plan-template.csv".to_owned(),
     ))
 }

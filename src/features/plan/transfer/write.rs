@@ -118,6 +118,7 @@ pub fn csv_bytes(rows: &[PlanRow]) -> anyhow::Result<Vec<u8>> {
 const NUMBERS: [&str; 3] = ["budget", "progress", "spending"];
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// A sheet of text cells under a bold header row.
 pub struct Sheet {

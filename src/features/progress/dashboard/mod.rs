@@ -23,6 +23,7 @@ use crate::choices::{ActivityStatus, Constituency, ListOnly, NapStatus};
 use crate::error::AppResult;
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
+use crate::features::plan::tags::TagFilter;
 use crate::http::page::Chrome;
 use crate::tenancy::TenantCtx;
 pub use facts::{Fact, Facts, PartnerInfo};
@@ -123,14 +124,9 @@ pub struct ListFilters {
     /// One of [`ListOnly`], by name.
     #[serde(default)]
     pub only: String,
-    /// A pillar's or a linked plan's name, any case.
-    #[serde(default)]
-    pub pillar: String,
-    #[serde(default)]
-    pub plan: String,
-    /// "yes": flagged activities only.
-    #[serde(default)]
-    pub flagged: String,
+    /// Pillar, linked plan, flagged.
+    #[serde(flatten)]
+    pub tags: TagFilter,
 }
 
 impl ListFilters {
@@ -184,11 +180,10 @@ async fn activity_list(
     let status = ActivityStatus::parse(&filters.status);
     let constituency = Constituency::parse(&filters.constituency);
     let only = ListOnly::parse(&filters.only);
-    let (pillar, plan) = (filters.pillar.to_lowercase(), filters.plan.to_lowercase());
     let keep = |a: &Fact| {
-        (pillar.is_empty() || a.pillars.contains(&pillar))
-            && (plan.is_empty() || a.plans.contains(&plan))
-            && (filters.flagged != "yes" || a.flagged)
+        filters
+            .tags
+            .keeps(a.pillars.iter(), a.plans.iter(), a.flagged)
             && (filters.objective.is_empty() || a.objective == filters.objective)
             && status.is_none_or(|s| a.status == s)
             && (filters.lead.is_empty()
