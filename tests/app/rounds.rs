@@ -251,7 +251,109 @@ async fn a_round_says_who_reported_on_time_late_or_not_and_a_partner_gets_more_t
             .status,
         StatusCode::NOT_FOUND
     );
-    // The dashboard leads to the round partners answer now.
+    // The dashboard: each partner's timeliness over the closed rounds, and
+    // how complete the round answered now is.
+    let today = time::OffsetDateTime::now_utc().date();
+    let closed = |due: &dyn Fn(i32) -> time::Date, from: i32, to: i32| {
+        (from..=to).filter(|q| due(*q) < today).count() as i64
+    };
+    let due30 = |q: i32| last_day(q) + time::Duration::days(30);
+    let (first, q3, last) = (2025 * 4, 2026 * 4 + 2, 2029 * 4 + 3);
+    let mol = closed(&due30, first, last);
+    // CTU: 1.1.3 every round, its 2026Q3 deadline extended to 31 December;
+    // 1.1.4 the four rounds of 2025.
+    let ctu_due = |q: i32| {
+        if q == q3 {
+            time::macros::date!(2026 - 12 - 31)
+        } else {
+            due30(q)
+        }
+    };
+    let ctu = closed(&ctu_due, first, last) + 4;
+    let percent = |on_time: i64, expected: i64| (on_time * 100 + expected / 2) / expected;
     let dashboard = sec.get(&format!("/t/aland/naps/{nap}/dashboard")).await;
-    assert!(dashboard.attr("a.round-link", "href").is_some());
+    let partners = dashboard.texts("table.partners-table tbody tr td.timeliness");
+    // Rows by acronym: CTU, EF (1.1.5, six rounds before it was completed,
+    // its update too late for 2026Q2), MOL (two of its updates on time).
+    assert_eq!(
+        partners,
+        [
+            format!("{} %", percent(0, ctu)),
+            "0 %".to_string(),
+            format!("{} %", percent(2, 2 * mol))
+        ]
+    );
+    let window = current_round(today, 30);
+    let round_text = dashboard.texts("p.round-status");
+    assert_eq!(round_text.len(), 1, "{}", dashboard.body);
+    assert!(
+        round_text[0].contains(&format!("Reporting round {}", window.0)),
+        "{round_text:?}"
+    );
+    assert_eq!(
+        dashboard.attr("a.round-link", "href").as_deref(),
+        Some(format!("/t/aland/naps/{nap}/rounds/{}", compact(&window.0)).as_str())
+    );
+
+    // A focal point of MOL sees the round first on "My work", with its
+    // deadline and what it owes.
+    app.member(
+        "aland",
+        "fp@aland.test",
+        nap_oversight::authz::Role::Ministry,
+        Some("MOL"),
+        true,
+    )
+    .await;
+    let mut focal = app.signed_in("fp@aland.test").await;
+    let work = focal.get("/t/aland/my-work").await;
+    assert_eq!(work.status, StatusCode::OK);
+    assert_eq!(
+        work.texts("section.my-round p.round-deadline")[0],
+        format!(
+            "Your updates for this round are due by {}. · the round's page",
+            window.1
+        )
+    );
+    assert_eq!(work.texts("section.my-round ul.round-items li").len(), 2);
+}
+
+/// "Q4 2026" as an address writes it: "2026Q4".
+fn compact(quarter: &str) -> String {
+    let (q, year) = quarter.split_once(' ').unwrap();
+    format!("{year}{q}")
+}
+
+/// The last day of the quarter of index `q` (year * 4 + quarter - 1).
+fn last_day(q: i32) -> time::Date {
+    let (year, quarter) = (q.div_euclid(4), q.rem_euclid(4));
+    let next = if quarter == 3 {
+        time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+    } else {
+        time::Date::from_calendar_date(
+            year,
+            time::Month::try_from(quarter as u8 * 3 + 4).unwrap(),
+            1,
+        )
+    };
+    next.unwrap() - time::Duration::days(1)
+}
+
+/// The round answered on `today` ("Q4 2026") and its deadline as pages
+/// write it.
+fn current_round(today: time::Date, due: i64) -> (String, String) {
+    let this = today.year() * 4 + (today.month() as i32 - 1) / 3;
+    let q = if today <= last_day(this - 1) + time::Duration::days(due) {
+        this - 1
+    } else {
+        this
+    };
+    let deadline = last_day(q) + time::Duration::days(due);
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][deadline.month() as usize - 1];
+    (
+        format!("Q{} {}", q.rem_euclid(4) + 1, q.div_euclid(4)),
+        format!("{} {month} {}", deadline.day(), deadline.year()),
+    )
 }

@@ -76,6 +76,8 @@ struct MyWorkPage {
     returned: Vec<Returned>,
     actions: Vec<crate::features::committees::meetings::OpenAction>,
     handovers: Vec<crate::features::handover::Note>,
+    /// The reporting round answered now, first.
+    rounds: Vec<super::rounds::MyRound>,
     quarter: Quarter,
     pager: Pager,
 }
@@ -91,8 +93,12 @@ async fn my_work(
     let mut items = Vec::new();
     let mut returned = Vec::new();
     let mut actions = Vec::new();
+    let mut rounds = Vec::new();
     let mut total = 0;
     if let Some(partner) = partner {
+        let tenant = ctx.tenant.id;
+        let today = time::OffsetDateTime::now_utc().date();
+        rounds = super::rounds::mine(ctx.conn(), tenant, partner, today).await?;
         // The order needs only two flags per activity, both read by index;
         // the counts are made for the page's activities alone.
         let rows = sqlx::query!(
@@ -194,6 +200,7 @@ async fn my_work(
         items,
         returned,
         actions,
+        rounds,
         quarter,
         pager,
     })

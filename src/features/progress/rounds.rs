@@ -150,6 +150,17 @@ pub async fn load(
     window: Window,
     today: Date,
 ) -> AppResult<Vec<PartnerRound>> {
+    load_of(conn, nap.id, window, today, None).await
+}
+
+/// [`load`], for one partner only when `partner` is given.
+async fn load_of(
+    conn: &mut PgConnection,
+    nap: i64,
+    window: Window,
+    today: Date,
+    partner: Option<i64>,
+) -> AppResult<Vec<PartnerRound>> {
     let opens = window.opens.midnight().assume_utc();
     let rows = sqlx::query!(
         r#"select a.id, a.code, a.title, p.id as partner_id, p.acronym, p.name,
@@ -161,7 +172,7 @@ pub async fn load(
            join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
            left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
                 and x.quarter_index = $2 and x.partner_id = p.id
-           where a.nap_id = $1
+           where a.nap_id = $1 and ($4::bigint is null or p.id = $4)
              and coalesce(a.start_quarter, $2) <= $2 and coalesce(a.end_quarter, $2) >= $2
              and coalesce((select u.status from status_updates u
                            where u.tenant_id = a.tenant_id and u.activity_id = a.id
@@ -169,9 +180,10 @@ pub async fn load(
                            order by u.created_at desc, u.id desc limit 1), 'not-started')
                  not in ('completed', 'cancelled')
            order by p.acronym, a.code_order"#,
-        nap.id,
+        nap,
         window.quarter.index(),
-        opens
+        opens,
+        partner
     )
     .fetch_all(conn)
     .await?;
@@ -200,6 +212,139 @@ pub async fn load(
         });
     }
     Ok(partners)
+}
+
+/// A focal point's part of the round answered now, in one NAP.
+pub struct MyRound {
+    pub nap_id: i64,
+    pub nap_title: String,
+    pub quarter: Quarter,
+    pub round: PartnerRound,
+}
+
+/// The round answered on `today` in each running NAP whose period holds it,
+/// for `partner`: what it owes and by when. Plans that expect nothing of it
+/// are left out.
+pub async fn mine(
+    conn: &mut PgConnection,
+    tenant: i64,
+    partner: i64,
+    today: Date,
+) -> AppResult<Vec<MyRound>> {
+    let (opens_days, due_days) = settings(conn, tenant).await?;
+    let window = Window::current(today, opens_days, due_days);
+    let year = window.quarter.year;
+    let naps = sqlx::query!(
+        "select id, title from naps
+         where status <> 'closed' and start_year <= $1 and end_year >= $1 order by id",
+        year
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut mine = Vec::new();
+    for nap in naps {
+        let round = load_of(conn, nap.id, window, today, Some(partner)).await?;
+        if let Some(round) = round.into_iter().next() {
+            mine.push(MyRound {
+                nap_id: nap.id,
+                nap_title: nap.title,
+                quarter: window.quarter,
+                round,
+            });
+        }
+    }
+    Ok(mine)
+}
+
+/// One partner's timeliness over the plan: of the updates its closed
+/// rounds expected (those whose deadline, or its extension, has passed),
+/// how many came on time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timeliness {
+    pub on_time: i64,
+    pub expected: i64,
+}
+
+impl Timeliness {
+    /// The share on time, in whole percent; none before a round closed.
+    pub fn percent(self) -> Option<i64> {
+        (self.expected > 0).then(|| (self.on_time * 100 + self.expected / 2) / self.expected)
+    }
+}
+
+/// Every lead partner's timeliness over the NAP's rounds up to `today`,
+/// by the same rules as [`load`], in one statement.
+pub async fn timeliness(
+    conn: &mut PgConnection,
+    nap: &Nap,
+    (opens_days, due_days): (i32, i32),
+    today: Date,
+) -> AppResult<std::collections::HashMap<i64, Timeliness>> {
+    let first = nap.first_quarter().index();
+    let last = nap
+        .last_quarter()
+        .index()
+        .min(Quarter::of_date(today).index());
+    let rows = sqlx::query!(
+        r#"with rounds as (
+               select qi, (make_date(qi / 4, (qi % 4) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date as last_day
+               from generate_series($2::int, $3::int) qi),
+           expected as (
+               select a.id, a.tenant_id, a.lead_partner_id as partner_id,
+                      ((r.last_day - $4::int)::timestamp at time zone 'UTC') as opens,
+                      coalesce(x.due_on, r.last_day + $5::int) as due
+               from activities a
+               join rounds r on r.qi between coalesce(a.start_quarter, r.qi) and coalesce(a.end_quarter, r.qi)
+               left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
+                    and x.quarter_index = r.qi and x.partner_id = a.lead_partner_id
+               where a.nap_id = $1 and a.lead_partner_id is not null)
+           select e.partner_id as "partner_id!",
+                  count(*) filter (where exists (
+                      select 1 from status_updates u
+                      where u.tenant_id = e.tenant_id and u.activity_id = e.id
+                        and u.created_at >= e.opens
+                        and u.created_at < ((e.due + 1)::timestamp at time zone 'UTC')
+                        and u.review_state <> 'returned')) as "on_time!",
+                  count(*) as "expected!"
+           from expected e
+           where e.due < $6
+             and coalesce((select u.status from status_updates u
+                           where u.tenant_id = e.tenant_id and u.activity_id = e.id
+                             and u.created_at < e.opens and u.review_state = 'accepted'
+                           order by u.created_at desc, u.id desc limit 1), 'not-started')
+                 not in ('completed', 'cancelled')
+           group by e.partner_id"#,
+        nap.id,
+        first,
+        last,
+        opens_days,
+        due_days,
+        today
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.partner_id,
+                Timeliness {
+                    on_time: r.on_time,
+                    expected: r.expected,
+                },
+            )
+        })
+        .collect())
+}
+
+/// How complete a round is: updates in (on time or late) of those expected.
+pub fn completeness(partners: &[PartnerRound]) -> (usize, usize) {
+    let expected = partners.iter().map(|p| p.expected.len()).sum();
+    let answered = partners
+        .iter()
+        .map(|p| p.count(&Answer::OnTime) + p.count(&Answer::Late))
+        .sum();
+    (answered, expected)
 }
 
 /// The round's quarter as the address writes it ("2026Q3"), or 404.

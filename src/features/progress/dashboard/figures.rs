@@ -42,6 +42,7 @@ pub struct TargetFigures {
 }
 
 pub struct PartnerRow {
+    pub id: i64,
     pub acronym: String,
     pub name: String,
     pub led: Figure,
@@ -49,6 +50,24 @@ pub struct PartnerRow {
     pub behind: Figure,
     pub overdue: Figure,
     pub last_update: String,
+    /// Share of its closed rounds' expected updates that came on time.
+    pub timeliness: Option<i64>,
+}
+
+/// The reporting round partners answer now, and how complete it is.
+pub struct RoundFigures {
+    pub quarter: Quarter,
+    pub due: time::Date,
+    pub answered: usize,
+    pub expected: usize,
+}
+
+impl RoundFigures {
+    pub fn percent(&self) -> usize {
+        (self.answered * 100)
+            .checked_div(self.expected)
+            .unwrap_or(100)
+    }
 }
 
 pub struct ConstituencyRow {
@@ -145,7 +164,7 @@ pub struct DashboardPage {
     /// The plan by pillar and linked plan, and its flagged activities.
     pub tags: super::tags::TagFigures,
     /// The reporting round partners answer now, while the plan runs.
-    pub round: Option<Quarter>,
+    pub round: Option<RoundFigures>,
     /// Once the plan's period is over: its activities with no update
     /// recorded (see [`DashboardPage::ended`]).
     pub never_reported: Option<Figure>,
@@ -352,6 +371,7 @@ impl DashboardPage {
                 let (delayed, _, _) =
                     activities(&|t| t.lead == p.id && t.status == ActivityStatus::Delayed);
                 let row = PartnerRow {
+                    id: p.id,
                     acronym: p.acronym.clone(),
                     name: p.name.clone(),
                     led: Figure {
@@ -373,6 +393,7 @@ impl DashboardPage {
                     last_update: last_update
                         .map(crate::http::page::format_date)
                         .unwrap_or_default(),
+                    timeliness: None,
                 };
                 Some((p, row, budget, spending))
             })
@@ -382,6 +403,7 @@ impl DashboardPage {
             let (led, ..) = activities(&|t| t.lead == 0);
             let (delayed, ..) = activities(&|t| t.lead == 0 && t.status == ActivityStatus::Delayed);
             (led > 0).then(|| PartnerRow {
+                id: 0,
                 acronym: String::new(),
                 name: crate::i18n::t("dashboard.no_lead_row").into_owned(),
                 led: Figure {
@@ -401,6 +423,7 @@ impl DashboardPage {
                     href: list(&[("only", ListOnly::NoLead.as_str())]),
                 },
                 last_update: String::new(),
+                timeliness: None,
             })
         };
         let constituencies = Constituency::ALL

@@ -73,10 +73,22 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     dashboard.risks = risks;
     let slug = ctx.tenant.slug.clone();
     dashboard.tags = tags::TagFigures::load(ctx.conn(), &slug, nap_id, Quarter::current()).await?;
+    let today = OffsetDateTime::now_utc().date();
+    let days = super::rounds::settings(ctx.conn(), tenant_id).await?;
+    let timeliness = super::rounds::timeliness(ctx.conn(), &dashboard.nap, days, today).await?;
+    for row in &mut dashboard.partners {
+        row.timeliness = timeliness.get(&row.id).and_then(|t| t.percent());
+    }
     if !dashboard.ended() {
-        let (opens, due) = super::rounds::settings(ctx.conn(), tenant_id).await?;
-        let today = OffsetDateTime::now_utc().date();
-        dashboard.round = Some(super::rounds::Window::current(today, opens, due).quarter);
+        let window = super::rounds::Window::current(today, days.0, days.1);
+        let round = super::rounds::load(ctx.conn(), &dashboard.nap, window, today).await?;
+        let (answered, expected) = super::rounds::completeness(&round);
+        dashboard.round = Some(figures::RoundFigures {
+            quarter: window.quarter,
+            due: window.due,
+            answered,
+            expected,
+        });
     }
     if dashboard.ended() {
         let never = sqlx::query_scalar!(
