@@ -38,6 +38,7 @@ fn pages() -> Routes {
         .merge(auth::two_factor::router())
         .merge(features::home::router())
         .merge(features::profile::router())
+        .merge(features::notifications::router())
         .merge(features::help::router())
         .merge(features::tenant_router())
         .merge(features::public::router())
@@ -49,6 +50,7 @@ fn outside_sessions() -> Routes {
     Routes::new()
         .merge(health::router())
         .merge(assets::router())
+        .merge(features::notifications::open_router())
 }
 
 /// Every route the application serves, as (method, pattern): the route

@@ -238,3 +238,33 @@ mod tests {
         assert_eq!(Theme::parse("nonsense"), None);
     }
 }
+
+choices!(
+    /// What a notification is about; each person chooses how each comes by e-mail.
+    NoticeCategory, "notify.category", {
+    Reminders => "reminders",
+    Reviews => "reviews",
+    Comments => "comments",
+    Actions => "actions",
+    Meetings => "meetings",
+    Committees => "committees",
+});
+
+choices!(
+    /// How a category of notifications comes by e-mail.
+    MailFrequency, "notify.frequency", {
+    Now => "now",
+    Daily => "daily",
+    Weekly => "weekly",
+    Off => "off",
+});
+
+impl NoticeCategory {
+    /// Without a choice: reminders at once, the rest in the weekly digest.
+    pub fn default_frequency(self) -> MailFrequency {
+        match self {
+            Self::Reminders => MailFrequency::Now,
+            _ => MailFrequency::Weekly,
+        }
+    }
+}

@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 use crate::accounts::{self, AccountError, NewMembership, NewTenant};
 use crate::auth::session_store::{self, PgSessionStore};
 use crate::authz::{self, Role};
-use crate::config::{DbConfig, ServerConfig};
+use crate::config::{DbConfig, MailConfig, ServerConfig};
 use crate::db::{self, Database};
 use crate::password::{self, Hasher};
 use crate::{AppState, demo, i18n};
@@ -35,6 +35,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         server: ServerConfig,
+        #[command(flatten)]
+        mail: MailConfig,
         /// Also load the demo data (two fictional countries and their accounts).
         #[arg(long)]
         demo: bool,
@@ -164,7 +166,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map(|()| println!("restored {}", file.display()))
         }
-        Command::Serve { server, demo } => serve(&database, &cli.db, server, demo).await,
+        Command::Serve { server, mail, demo } => {
+            serve(&database, &cli.db, server, mail, demo).await
+        }
         command => {
             database.migrate().await?;
             let pool = database.pool(2).await?;
@@ -247,16 +251,44 @@ async fn serve(
     database: &Database,
     db_config: &DbConfig,
     server: ServerConfig,
+    mail: MailConfig,
     load_demo: bool,
 ) -> anyhow::Result<()> {
     database.migrate().await?;
     let pool = database.pool(db_config.db_max_connections).await?;
+    let origin = server
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", server.bind));
     let state = AppState::new(pool.clone(), server);
     if load_demo {
         demo::load(&pool, &state.hasher).await?;
         tracing::info!("demo data loaded; the README lists the demo sign-ins");
     }
     session_store::spawn_cleanup(PgSessionStore::new(pool.clone()));
+    // The outbox's worker and the reminders' clock run beside the pages;
+    // on SIGTERM the pages stop first, then these finish what they hold.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let settings = crate::mail::Settings {
+        from: mail
+            .mail_from
+            .parse()
+            .with_context(|| format!("NAP_MAIL_FROM is not an address: {}", mail.mail_from))?,
+        origin: origin.trim_end_matches('/').to_owned(),
+        transport: crate::mail::Transport::from_config(&mail, &db_config.data_dir)?,
+        secret: crate::mail::secret(&mut *pool.acquire().await?).await?,
+    };
+    let worker = tokio::spawn(crate::mail::worker::run(
+        pool.clone(),
+        std::sync::Arc::new(settings),
+        stopped.clone(),
+        std::time::Duration::from_secs(1),
+    ));
+    let clock = tokio::spawn(crate::features::notifications::cycle::run(
+        pool.clone(),
+        std::time::Duration::from_secs(300),
+        stopped,
+    ));
     let bind = state.config.bind;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -272,6 +304,8 @@ async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down");
+    let _ = stop.send(true);
+    let _ = tokio::join!(worker, clock);
     pool.close().await;
     Ok(())
 }

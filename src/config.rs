@@ -74,6 +74,39 @@ pub struct ServerConfig {
     pub bench: bool,
 }
 
+/// How mail leaves: SMTP when `NAP_SMTP_URL` is set, else `.eml` files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MailConfig {
+    /// The SMTP server: `smtp://user:password@host:587?tls=required`
+    /// (STARTTLS required), `smtps://user:password@host:465` (TLS from the
+    /// start), `smtp://127.0.0.1:25` (a local relay, no TLS). Unset: mail is
+    /// written as `.eml` files under the mail directory.
+    #[arg(long, env = "NAP_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every message.
+    #[arg(
+        long,
+        env = "NAP_MAIL_FROM",
+        default_value = "NAP Oversight <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Where mail goes without SMTP (default: `mail` under the data directory).
+    #[arg(long, env = "NAP_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: "NAP Oversight <no-reply@localhost>".to_owned(),
+            mail_dir: None,
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {

@@ -22,6 +22,7 @@ pub mod error;
 pub mod features;
 pub mod http;
 pub mod i18n;
+pub mod mail;
 pub mod password;
 pub mod paths;
 pub mod spreadsheet;

@@ -94,6 +94,13 @@ routes! {
     calendar_feed = "/calendar/{token}/meetings.ics", token;
     public_committee = "/p/{slug}/committees/{id}", slug, id;
     profile = "/profile";
+    profile_mail = "/profile/mail";
+    notifications = "/notifications";
+    notification_open = "/notifications/{tenant}/{id}/open", tenant, id;
+    notifications_read = "/notifications/read";
+    unsubscribe = "/unsubscribe/{token}", token;
+    activity_follow = "/t/{slug}/naps/{id}/activities/{activity}/follow", slug, id, activity;
+    committee_follow = "/t/{slug}/committees/{id}/follow", slug, id;
     profile_language = "/profile/language";
     profile_password = "/profile/password";
     profile_two_factor = "/profile/two-factor";

@@ -166,6 +166,7 @@ impl FromRequestParts<AppState> for Chrome {
             user_name: user.map(|u| u.name),
             csrf,
             tenant: None,
+            unread: None,
             notice: crate::http::notice::from_query(parts.uri.query()),
             path: parts
                 .uri

@@ -186,6 +186,8 @@ async fn hand_over(
         deactivate: f.deactivate.is_some(),
     };
     admin.hand_over(ctx.conn(), &handover).await?;
+    crate::features::notifications::events::handover(&mut ctx, handover.to_user, &from.name)
+        .await?;
     let ctx = ctx.commit().await?;
     tracing::info!(from = from.membership, to = to.id, "hand-over recorded");
     Ok(Redirect::to(&crate::http::notice::done(

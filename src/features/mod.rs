@@ -8,6 +8,7 @@ pub mod handover;
 pub mod help;
 pub mod home;
 pub mod members;
+pub mod notifications;
 pub mod partners;
 pub mod plan;
 pub mod profile;
@@ -34,4 +35,5 @@ pub fn tenant_router() -> Routes {
         .merge(confidential::router())
         .merge(settings::router())
         .merge(setup::router())
+        .merge(notifications::tenant_router())
 }

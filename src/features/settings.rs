@@ -48,6 +48,8 @@ struct SettingsPage {
     slug: String,
     form: SettingsForm,
     errors: FieldErrors,
+    /// Mail that could not be delivered.
+    failures: Vec<crate::features::notifications::FailedMail>,
 }
 
 async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
@@ -60,7 +62,10 @@ async fn settings(page: Chrome, mut ctx: TenantCtx) -> AppResult<SettingsPage> {
     )
     .fetch_one(ctx.conn())
     .await?;
+    let tenant = ctx.tenant.id;
+    let failures = crate::features::notifications::failed_mail(ctx.conn(), tenant).await?;
     Ok(SettingsPage {
+        failures,
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         form: SettingsForm {
@@ -135,11 +140,14 @@ async fn save_settings(
         errors.is_empty(),
     )
     else {
+        let tenant = ctx.tenant.id;
+        let failures = crate::features::notifications::failed_mail(ctx.conn(), tenant).await?;
         let page = SettingsPage {
             page: page.in_tenant(&ctx),
             slug: ctx.tenant.slug.clone(),
             form: f,
             errors,
+            failures,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };

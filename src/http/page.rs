@@ -17,6 +17,8 @@ pub struct Chrome {
     pub path: String,
     /// What the form just posted did (`?done=`), said at the top of the page.
     pub notice: Option<crate::choices::Notice>,
+    /// The person's unread notifications, where the page knows them.
+    pub unread: Option<i64>,
 }
 
 /// The tenant strip at the top of tenant pages.
@@ -37,6 +39,7 @@ impl Chrome {
             tenant: None,
             path: "/".to_owned(),
             notice: None,
+            unread: None,
         }
     }
 

@@ -54,6 +54,8 @@ pub struct TenantCtx {
     pub tenant: Tenant,
     pub member: Membership,
     pub user: CurrentUser,
+    /// The person's unread notifications, read with the tenant.
+    pub unread: i64,
     /// Sees only this tenant's rows. Dropped without commit, it rolls back.
     /// Private: handlers read through [`TenantCtx::conn`] and write through
     /// the capabilities' methods.
@@ -115,6 +117,7 @@ impl Chrome {
     pub fn in_tenant(mut self, ctx: &TenantCtx) -> Self {
         // The tenant may have changed the request's language.
         self.lang = crate::i18n::current();
+        self.unread = Some(ctx.unread);
         self.tenant = Some(TenantNav {
             slug: ctx.tenant.slug.clone(),
             name: ctx.tenant.name.clone(),
@@ -146,7 +149,7 @@ impl FromRequestParts<AppState> for TenantCtx {
             r#"select id as "id!", slug as "slug!", name as "name!", country as "country!",
                       default_language as "default_language!", require_two_factor as "require_two_factor!",
                       member_id as "member_id!", role as "role!", focal_point as "focal_point!",
-                      partner_id, partner_name
+                      partner_id, partner_name, unread as "unread!"
                from enter_tenant($1, $2, $3)"#,
             slug,
             user.id,
@@ -188,6 +191,7 @@ impl FromRequestParts<AppState> for TenantCtx {
                 default_language: found.default_language,
             },
             user,
+            unread: found.unread,
             tx,
         })
     }

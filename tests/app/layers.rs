@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Files of these modules form the lower layers.
-const LOWER: [&str; 14] = [
+const LOWER: [&str; 15] = [
     "config",
+    "mail",
     "choices",
     "spreadsheet",
     "password",
@@ -368,8 +369,10 @@ fn blank_strings(text: &str) -> String {
     out
 }
 
-/// The capability types a write must be given (or be a method of).
-const CAPABILITIES: [&str; 13] = [
+/// The capability types a write must be given (or be a method of); the
+/// signed-in person (`CurrentUser`) for their own rows (notifications read).
+const CAPABILITIES: [&str; 14] = [
+    "CurrentUser",
     "Cap<",
     "TenantMember",
     "MembersAdmin",
@@ -384,8 +387,15 @@ const CAPABILITIES: [&str; 13] = [
     "IndicatorReporter",
     "ConfidentialKeeper",
 ];
-/// Tables that are no tenant's data: accounts and sessions.
-const GLOBAL_TABLES: [&str; 3] = ["users", "sessions", "login_failures"];
+/// Tables that are no tenant's data: accounts, sessions and mail.
+const GLOBAL_TABLES: [&str; 6] = [
+    "users",
+    "sessions",
+    "login_failures",
+    "mail_preferences",
+    "mail_digests",
+    "mail_outbox",
+];
 
 /// The tables a piece of SQL writes to.
 fn written_tables(sql: &str) -> Vec<String> {

@@ -21,6 +21,7 @@ mod honest;
 mod indicators;
 mod languages;
 mod layers;
+mod mail;
 mod matrix;
 mod meetings;
 mod members;

@@ -108,6 +108,8 @@ struct Ids {
     stylesheet: String,
     /// A calendar feed's address (an observer's, whom the matrix does not play).
     feed: String,
+    /// That observer's link to stop e-mails of comments.
+    unsubscribe: String,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -128,6 +130,47 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("GET", "/reset/{token}", ids.reset_link.clone(), Public),
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),
+        ("GET", "/profile/mail", "/profile/mail".into(), SignedIn),
+        ("POST", "/profile/mail", "/profile/mail".into(), SignedIn),
+        ("GET", "/notifications", "/notifications".into(), SignedIn),
+        (
+            "POST",
+            "/notifications/read",
+            "/notifications/read".into(),
+            SignedIn,
+        ),
+        // Only its person opens a notification (none of the matrix's here).
+        (
+            "POST",
+            "/notifications/{tenant}/{id}/open",
+            "/notifications/1/999999999/open".into(),
+            Addressee,
+        ),
+        // The signed link is the key, from a mail program without a session.
+        (
+            "GET",
+            "/unsubscribe/{token}",
+            ids.unsubscribe.clone(),
+            Public,
+        ),
+        (
+            "POST",
+            "/unsubscribe/{token}",
+            ids.unsubscribe.clone(),
+            Public,
+        ),
+        (
+            "POST",
+            "/t/{slug}/committees/{id}/follow",
+            format!("{com}/follow"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/activities/{activity}/follow",
+            format!("{act}/follow"),
+            Members,
+        ),
         ("GET", "/login/code", "/login/code".into(), Public),
         ("GET", "/help", "/help".into(), Public),
         (
@@ -1304,6 +1347,18 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
     let url = issued.texts("code.feed-link")[0].clone();
     let feed = url[url.find("/calendar/").unwrap()..].to_owned();
+    let heir = app
+        .count("select id from users where email = 'heir@aland.test'")
+        .await;
+    let secret: String = sqlx::query_scalar("select secret from mail_keys")
+        .fetch_one(&mut app.owner_conn().await)
+        .await
+        .unwrap();
+    let unsubscribe = nap_oversight::paths::unsubscribe(nap_oversight::mail::token::sign(
+        secret.as_bytes(),
+        heir,
+        "comments",
+    ));
     let stylesheet = sec
         .get("/login")
         .await
@@ -1338,6 +1393,7 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         invitation_link,
         stylesheet,
         feed,
+        unsubscribe,
     };
     let mut people = Vec::new();
     for who in PEOPLE {
@@ -1676,6 +1732,7 @@ async fn foreign_ids(app: &TestApp) -> Ids {
         // Another tenant's feed would open (its token is the key): an
         // address that names none.
         feed: format!("/calendar/{}/meetings.ics", "0".repeat(64)),
+        unsubscribe: "/unsubscribe/1.comments.00".into(),
     }
 }
 

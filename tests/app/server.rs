@@ -196,7 +196,7 @@ fn pg_ctl(pgdata: &Path, action: &str) -> Command {
     command
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -54,6 +54,8 @@ pub struct ShowPage {
     pub comment_body: String,
     /// Confidential records: the banded count, and the records if the viewer keeps them.
     pub confidential: confidential::Section,
+    /// The person follows it (its comments reach them).
+    following: bool,
 }
 
 async fn show(
@@ -85,6 +87,9 @@ async fn compose(page: Chrome, ctx: &mut TenantCtx, id: i64, activity: i64) -> A
     let actions = meetings::open_actions(ctx.conn(), None, Some(activity)).await?;
     let can_comment = ctx.grant::<crate::authz::Comment>().is_ok();
     let confidential = confidential::section(ctx, activity).await?;
+    let me = ctx.user.id;
+    let following =
+        crate::features::notifications::follows(ctx.conn(), me, Some(activity), None).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -104,6 +109,7 @@ async fn compose(page: Chrome, ctx: &mut TenantCtx, id: i64, activity: i64) -> A
         comment_error: None,
         comment_body: String::new(),
         confidential,
+        following,
     })
 }
 
@@ -134,6 +140,7 @@ async fn comment(
     commenter
         .add_comment(ctx.conn(), activity, by, &body)
         .await?;
+    crate::features::notifications::events::comment(&mut ctx, nap, activity).await?;
     let ctx = ctx.commit().await?;
     let to = format!(
         "{}#comments",

@@ -40,6 +40,8 @@ pub struct ShowPage {
     actions: Vec<super::actions::ActionRow>,
     /// Since when the person has this committee's calendar address.
     feed_since: Option<String>,
+    /// The person follows it (its meetings and terms reach them).
+    following: bool,
 }
 
 impl ShowPage {
@@ -108,6 +110,8 @@ pub async fn show_page(
     let feed_since = super::feeds::issued_on(ctx.conn(), membership, Some(id))
         .await?
         .map(crate::i18n::date);
+    let me = ctx.user.id;
+    let following = crate::features::notifications::follows(ctx.conn(), me, None, Some(id)).await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -129,6 +133,7 @@ pub async fn show_page(
         errors,
         actions,
         feed_since,
+        following,
     })
 }
 

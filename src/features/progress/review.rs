@@ -103,6 +103,7 @@ async fn accept(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppRe
     if !reviewer.accept_update(ctx.conn(), id, by).await? {
         return Err(AppError::NotFound);
     }
+    crate::features::notifications::events::reviewed(&mut ctx, id, true).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update accepted");
     Ok(Redirect::to(&crate::http::notice::done(
@@ -148,6 +149,7 @@ async fn send_back(
     if !reviewer.return_update(ctx.conn(), id, &comment, by).await? {
         return Err(AppError::NotFound);
     }
+    crate::features::notifications::events::reviewed(&mut ctx, id, false).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(update = id, "update returned");
     let to = crate::http::notice::done(

@@ -19,6 +19,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 use super::committee::{self, Committee, parse_date};
 use super::seats::{self, MemberRow};
 use crate::error::{AppError, AppResult};
+use crate::features::notifications::events;
 use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
 use crate::tenancy::TenantCtx;
@@ -138,6 +139,7 @@ async fn create(
         agenda,
     };
     let meeting = editor.add_meeting(ctx.conn(), id, &new).await?;
+    events::meeting_scheduled(&mut ctx, id, meeting).await?;
     let ctx = ctx.commit().await?;
     let to = crate::http::notice::done(
         &crate::paths::meeting(&ctx.tenant.slug, id, meeting),
@@ -427,6 +429,7 @@ async fn publish_minutes(
     editor
         .publish_minutes(ctx.conn(), id, meeting, publish)
         .await?;
+    events::minutes_published(&mut ctx, id, meeting, publish && !current.minutes_published).await?;
     let ctx = ctx.commit().await?;
     let notice = if publish {
         crate::choices::Notice::MinutesPublished
@@ -524,6 +527,7 @@ async fn add_action(
     editor
         .add_action_point(ctx.conn(), meeting, &action)
         .await?;
+    events::action_assigned(&mut ctx, id, meeting, action.owner, &action.text).await?;
     let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }

@@ -186,6 +186,7 @@ pub(super) async fn publish(
         .publish_tor(ctx.conn(), id, by)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::features::notifications::events::tor_published(&mut ctx, id, version).await?;
     let ctx = ctx.commit().await?;
     tracing::info!(committee = id, version, "terms of reference published");
     let to = crate::http::notice::done(
