@@ -10,7 +10,7 @@ use crate::common::fresh_database;
 use crate::server::{BIN, Server, cluster_ctl, wait_for};
 
 /// A URL for a fresh test database, for the binary's DATABASE_URL.
-async fn database_url() -> String {
+pub async fn database_url() -> String {
     let o = fresh_database().await;
     let db = o.get_database().unwrap();
     match o.get_socket() {
