@@ -34,6 +34,7 @@ fn pages() -> Routes {
     Routes::new()
         .merge(auth::handlers::router())
         .merge(auth::reset::router())
+        .merge(auth::forgot::router())
         .merge(auth::invitations::router())
         .merge(auth::two_factor::router())
         .merge(features::home::router())

@@ -230,6 +230,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
         if demo.slug == "veridia" {
             crate::demo_plan::load(&editor, &mut tx).await?;
             load_confidential(&mut tx, tenant_id).await?;
+            more_time(&mut tx, tenant_id).await?;
         }
         crate::demo_committees::load(&editor, &mut tx, demo.committee).await?;
         tx.commit().await?;
@@ -297,5 +298,28 @@ async fn load_confidential(tx: &mut sqlx::PgConnection, tenant_id: i64) -> anyho
         }
     }
     crate::tenancy::scope::set(&mut *tx, Some(tenant_id), None).await?;
+    Ok(())
+}
+
+/// In the last round whose deadline has passed, one organisation was given
+/// more time, with the reason: the round's page shows it.
+async fn more_time(tx: &mut sqlx::PgConnection, tenant_id: i64) -> anyhow::Result<()> {
+    use crate::features::plan::quarter::Quarter;
+    use crate::features::progress::rounds::Window;
+    let today = time::OffsetDateTime::now_utc().date();
+    let current = Window::current(today, 14, 15);
+    let closed = Window::of(Quarter::from_index(current.quarter.index() - 1), 14, 15);
+    sqlx::query!(
+        "insert into round_extensions (tenant_id, nap_id, quarter_index, partner_id, due_on, reason)
+         select $1, a.nap_id, $2, a.lead_partner_id, $3, $4
+         from activities a where a.lead_partner_id is not null order by a.id limit 1 offset 2
+         on conflict do nothing",
+        tenant_id,
+        closed.quarter.index(),
+        closed.due + time::Duration::days(30),
+        "The focal point changed in September; the report comes with the annual figures."
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }

@@ -501,13 +501,18 @@ async fn history(editor: &PlanEditor, conn: &mut PgConnection, nap: &Nap) -> any
                 .budget
                 .map(|b| b * i64::from(progress) / 100 * if behind { 7 } else { 9 } / 10);
             let quarter = Quarter::from_index(q);
-            let at = time::Date::from_calendar_date(
+            // Most report in the round, on the 20th of its last month; every
+            // seventh activity's organisation reports after the deadline.
+            let on_time = time::Date::from_calendar_date(
                 quarter.year,
                 time::Month::try_from(quarter.q * 3)?,
                 20,
-            )?
-            .midnight()
-            .assume_utc();
+            )?;
+            let late = (quarter.last_day() + time::Duration::days(25))
+                .min(time::OffsetDateTime::now_utc().date() - time::Duration::days(1));
+            let at = if i % 7 == 3 { late } else { on_time }
+                .midnight()
+                .assume_utc();
             let update = sqlx::query_scalar!(
                 "insert into status_updates (tenant_id, activity_id, author_id, partner_id, status, progress, note,
                                              spending, based_on_version, created_at)

@@ -88,6 +88,7 @@ routes! {
     logout = "/logout";
     language = "/language";
     reset = "/reset/{token}", token;
+    reset_request = "/reset";
     invitation = "/invitations/{token}", token;
     invitation_accept = "/invitations/{token}/accept", token;
     invitation_decline = "/invitations/{token}/decline", token;

@@ -191,3 +191,34 @@ pub fn absolute(config: &ServerConfig, headers: &HeaderMap, path: &str) -> Strin
         None => path.to_owned(),
     }
 }
+
+/// Queues the link `token` by e-mail to the membership's person, in the
+/// transaction that issued it: the message says what the link is for and
+/// for how long it works. The outbox forgets the link once it is sent.
+pub async fn mail(
+    conn: &mut PgConnection,
+    membership_id: i64,
+    purpose: Purpose,
+    token: &str,
+) -> Result<(), sqlx::Error> {
+    let kind = purpose.as_str();
+    let item = format!("account_{kind}");
+    sqlx::query!(
+        "insert into mail_outbox (for_tenant, user_id, recipient, language, kind, payload)
+         select t.id, u.id, u.email, coalesce(u.language, t.default_language), $2,
+                jsonb_build_object('tenant', t.name, 'items', jsonb_build_array(jsonb_build_object(
+                    'kind', $3::text,
+                    'params', jsonb_build_object('tenant', t.name, 'hours', $4::int),
+                    'link', $5::text)))
+         from memberships m join users u on u.id = m.user_id join tenants t on t.id = m.tenant_id
+         where m.id = $1",
+        membership_id,
+        kind,
+        item,
+        purpose.valid_hours(),
+        purpose.path(token)
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

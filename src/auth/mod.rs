@@ -2,6 +2,7 @@
 //! `CurrentUser` extractor every signed-in page takes.
 
 pub mod csrf;
+pub mod forgot;
 pub mod handlers;
 pub mod invitations;
 pub mod links;

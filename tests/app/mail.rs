@@ -493,3 +493,112 @@ async fn a_server_that_is_down_gets_the_message_later_and_a_refusal_is_kept_for_
     // Another tenant's secretariat does not.
     let _ = Duration::from_secs(0);
 }
+
+#[tokio::test]
+async fn invitations_and_reset_links_go_by_mail_and_anyone_may_ask_for_a_reset_without_learning_who_has_an_account()
+ {
+    let (app, mut sec, _nap) = plan_setup().await;
+    let res = sec
+        .submit(
+            "/t/aland/members",
+            "/t/aland/members",
+            &[
+                ("email", "new.person@aland.test"),
+                ("name", "New Person"),
+                ("role", "observer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        res.texts("p.mailed"),
+        ["The link has also been sent to the person's e-mail address."]
+    );
+    let shown = res.texts("code")[0].clone();
+    let sink = Sink::start();
+    let settings = sink.settings(secret(&app).await);
+    assert_eq!(deliver(&app, &settings).await, 1);
+    let raw = sink.messages();
+    let message = MessageParser::default().parse(&raw[0]).unwrap();
+    assert!(
+        message
+            .subject()
+            .unwrap()
+            .starts_with("You are invited to join Committee of aland on NAP Oversight."),
+        "{:?}",
+        message.subject()
+    );
+    let text = message.body_text(0).unwrap().into_owned();
+    let path = &shown[shown.find("/invitations/").unwrap()..];
+    assert!(text.contains(&format!("{ORIGIN}{path}")), "{text}");
+    // Account mail has no unsubscribe; once sent, the outbox forgets the link.
+    assert_eq!(header(&message, "List-Unsubscribe"), "");
+    assert_eq!(
+        app.count(
+            "select count(*) from mail_outbox where kind = 'invitation' and payload = '{}'::jsonb"
+        )
+        .await,
+        1
+    );
+
+    // Forgot the password: the sign-in page leads to the request.
+    let mut visitor = app.client();
+    let login = visitor.get("/login").await;
+    assert_eq!(
+        login.attr("a.forgot-link", "href").as_deref(),
+        Some("/reset")
+    );
+    let res = visitor
+        .submit("/reset", "/reset", &[("email", "not an address")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.attr("#f-email", "value").as_deref(),
+        Some("not an address")
+    );
+    assert_eq!(res.texts("#f-email-error").len(), 1);
+    // Known or not, the same answer; only the known one gets a link.
+    let unknown = visitor
+        .submit("/reset", "/reset", &[("email", "nobody@aland.test")])
+        .await;
+    let known = visitor
+        .submit("/reset", "/reset", &[("email", "SEC@aland.test")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(
+        unknown.texts("#forgot-answer"),
+        known.texts("#forgot-answer")
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from mail_outbox where kind = 'reset' and recipient = 'sec@aland.test'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(deliver(&app, &settings).await, 1);
+    let raw = sink.messages();
+    let message = MessageParser::default().parse(&raw[1]).unwrap();
+    let text = message.body_text(0).unwrap().into_owned();
+    let start = text.find("/reset/").unwrap();
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(visitor.get(&link).await.status, StatusCode::OK);
+    // Asking again and again is throttled, whoever the address is.
+    let mut last = StatusCode::OK;
+    for _ in 0..12 {
+        last = visitor
+            .submit("/reset", "/reset", &[("email", "sec@aland.test")])
+            .await
+            .status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        app.count("select count(*) from mail_outbox where kind = 'reset'")
+            .await
+            <= 10
+    );
+}

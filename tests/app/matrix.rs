@@ -127,6 +127,8 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ("GET", "/static/{file}", ids.stylesheet.clone(), Public),
         ("GET", "/login", "/login".into(), Public),
         ("POST", "/login", "/login".into(), Public),
+        ("GET", "/reset", "/reset".into(), Public),
+        ("POST", "/reset", "/reset".into(), Public),
         ("GET", "/reset/{token}", ids.reset_link.clone(), Public),
         ("POST", "/reset/{token}", ids.reset_link.clone(), Public),
         ("GET", "/profile", "/profile".into(), SignedIn),

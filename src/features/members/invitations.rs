@@ -84,6 +84,7 @@ pub(super) async fn add(
                 let token =
                     links::issue(&admin, ctx.conn(), membership, Purpose::Invitation, user_id)
                         .await?;
+                links::mail(ctx.conn(), membership, Purpose::Invitation, &token).await?;
                 let page = page.in_tenant(&ctx);
                 let ctx = ctx.commit().await?;
                 tracing::info!(membership, role = role.as_str(), "member invited");
@@ -164,6 +165,7 @@ pub(super) async fn reinvite(
     .ok_or(AppError::NotFound)?;
     let user_id = ctx.user.id;
     let token = links::issue(&admin, ctx.conn(), id, Purpose::Invitation, user_id).await?;
+    links::mail(ctx.conn(), id, Purpose::Invitation, &token).await?;
     let page = page.in_tenant(&ctx);
     let ctx = ctx.commit().await?;
     tracing::info!(membership = id, "invitation issued again");

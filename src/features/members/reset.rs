@@ -53,6 +53,7 @@ pub(super) async fn issue_reset(
     }
     let user_id = ctx.user.id;
     let token = links::issue(&admin, ctx.conn(), id, Purpose::Reset, user_id).await?;
+    links::mail(ctx.conn(), id, Purpose::Reset, &token).await?;
     let page = page.in_tenant(&ctx);
     let ctx = ctx.commit().await?;
     tracing::info!(user = member.id, "password reset link issued");
