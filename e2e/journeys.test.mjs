@@ -318,3 +318,49 @@ journey('j. The secretariat reads the plan by pillar, and sees the lists it is t
   assert.deepEqual(await page.locator('table.activity-list tbody th').allTextContents(), ['4.2.1']);
   await kit.screenshot();
 });
+
+journey('k. A focal point follows a reminder to the reporting round, posts the update, and the round counts it on time', async (kit) => {
+  const { page } = kit;
+  const db = kit.database.url;
+  // The secretariat opens rounds 90 days before the quarter ends: the
+  // round partners answer now is open, whatever the day.
+  await kit.signIn(SECRETARIAT);
+  await kit.go('/t/veridia/settings');
+  await field(page, en('settings.round_opens_days')).fill('90');
+  await kit.follow(button(page, en('form.save')));
+  await kit.signOut();
+
+  // The clock (every second here) tells the focal point.
+  const reminder = `select n.tenant_id || '/' || n.id || ' ' || n.link from notifications n join users u on u.id = n.user_id
+                    where u.email = '${FOCAL}' and n.kind in ('round_opened', 'round_due_7', 'round_due_1') order by n.id desc limit 1`;
+  let found = '';
+  for (let i = 0; i < 100 && !found; i++) {
+    found = await sql(reminder, db);
+    if (!found) await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(found, 'a reminder of the open round');
+  const [key, roundPath] = found.split(' ');
+
+  await kit.signIn(FOCAL);
+  await kit.go('/t/veridia/');
+  await page.locator('a.notifications-link .unread-count').waitFor();
+  await kit.follow(page.locator('a.notifications-link'));
+  await kit.follow(page.locator(`form[action="/notifications/${key}/open"] button`));
+  assert.equal(new URL(page.url()).pathname, roundPath);
+
+  // The Labour Inspectorate's part of the round: an activity still awaited.
+  const awaited = page.locator('section.round-partner').filter({ hasText: '(LI)' }).locator('li.awaited').first();
+  const name = (await awaited.locator('a').textContent()).trim();
+  await kit.follow(awaited.locator('a'));
+  await kit.follow(link(page, en('update.post')));
+  await field(page, en('activity.status')).selectOption('on-track');
+  await field(page, en('update.progress')).fill('60');
+  await field(page, en('update.note')).fill('Reported in the round, before its deadline.');
+  await kit.follow(button(page, en('update.submit')));
+
+  await kit.go(roundPath);
+  const item = page.locator('section.round-partner li').filter({ hasText: name });
+  assert.equal(await item.getAttribute('class'), 'on-time');
+  assert.match(await item.textContent(), new RegExp(en('round.on_time')));
+  await kit.screenshot();
+});

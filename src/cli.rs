@@ -286,7 +286,7 @@ async fn serve(
     ));
     let clock = tokio::spawn(crate::features::notifications::cycle::run(
         pool.clone(),
-        std::time::Duration::from_secs(300),
+        std::time::Duration::from_secs(mail.clock_seconds.max(1)),
         stopped,
     ));
     let bind = state.config.bind;

@@ -95,6 +95,11 @@ pub struct MailConfig {
     /// Where mail goes without SMTP (default: `mail` under the data directory).
     #[arg(long, env = "NAP_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
+
+    /// Seconds between two runs of the reminders' clock (round openings,
+    /// deadlines, overdue reports, digests).
+    #[arg(long, env = "NAP_CLOCK_SECONDS", default_value_t = 300)]
+    pub clock_seconds: u64,
 }
 
 impl Default for MailConfig {
@@ -103,6 +108,7 @@ impl Default for MailConfig {
             smtp_url: None,
             mail_from: "NAP Oversight <no-reply@localhost>".to_owned(),
             mail_dir: None,
+            clock_seconds: 300,
         }
     }
 }

@@ -90,7 +90,14 @@ async function startServer(database, logName) {
   const logPath = join(OUT, 'logs', `${logName}.log`);
   const log = createWriteStream(logPath);
   const child = spawn(BIN, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], {
-    env: { ...process.env, DATABASE_URL: database.url, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    // Mail goes to files beside the logs; the reminders' clock runs every second.
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      RUST_LOG: process.env.RUST_LOG || 'warn',
+      NAP_MAIL_DIR: join(OUT, 'mail', logName),
+      NAP_CLOCK_SECONDS: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);

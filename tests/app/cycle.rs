@@ -173,3 +173,51 @@ async fn a_digest_gathers_what_was_not_mailed_and_is_never_sent_empty() {
         2
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_late_partners_in_its_last_round_and_its_reminders_land_as_eml_files() {
+    let app = TestApp::init().with_demo().build().await;
+    let today = OffsetDateTime::now_utc().date();
+    let (opens, due) = (14, 15);
+    let current = nap_oversight::features::progress::rounds::Window::current(today, opens, due);
+    let last = nap_oversight::features::plan::quarter::Quarter::from_index(
+        current.quarter.index() - 1,
+    );
+    let nap = app
+        .count("select n.id from naps n join tenants t on t.id = n.tenant_id where t.slug = 'veridia' order by n.id limit 1")
+        .await;
+    let mut sec = app.signed_in("secretariat@veridia.example").await;
+    let page = sec
+        .get(&format!("/t/veridia/naps/{nap}/rounds/{}", last.compact()))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let totals = page.texts("table.round-table tfoot tr");
+    assert_eq!(totals.len(), 1);
+    let figures: Vec<i64> = totals[0]
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // Expected, on time, late, missing, not yet due.
+    assert!(figures[1] > 0 && figures[2] > 0 && figures[3] > 0, "{figures:?}");
+    assert!(page.body.contains("(extended:"), "an extension with its reason");
+    // The clock tells the late organisations; without SMTP the messages
+    // are files a demo visitor can open.
+    assert!(tick(&app.pool, OffsetDateTime::now_utc()).await.unwrap().notified > 0);
+    let dir = std::env::temp_dir().join(format!("nap-demo-mail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = nap_oversight::config::MailConfig {
+        mail_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let settings = nap_oversight::mail::Settings {
+        from: "NAP Oversight <nap@veridia.example>".parse().unwrap(),
+        origin: crate::mail::ORIGIN.into(),
+        transport: nap_oversight::mail::Transport::from_config(&config, &dir).unwrap(),
+        secret: crate::mail::secret(&app).await,
+    };
+    let sent = crate::mail::deliver(&app, &settings).await;
+    assert!(sent > 0);
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(files, sent);
+    let _ = std::fs::remove_dir_all(&dir);
+}
