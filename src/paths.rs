@@ -153,6 +153,7 @@ routes! {
     nap_dashboard = "/t/{slug}/naps/{id}/dashboard", slug, id;
     nap_round = "/t/{slug}/naps/{id}/rounds/{quarter}", slug, id, quarter;
     nap_round_extend = "/t/{slug}/naps/{id}/rounds/{quarter}/extensions", slug, id, quarter;
+    nap_round_supporting = "/t/{slug}/naps/{id}/rounds/{quarter}/supporting", slug, id, quarter;
     nap_guideline = "/t/{slug}/naps/{id}/guideline", slug, id;
     export_csv = "/t/{slug}/naps/{id}/export.csv", slug, id;
     export_xlsx = "/t/{slug}/naps/{id}/export.xlsx", slug, id;

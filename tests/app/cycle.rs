@@ -180,9 +180,8 @@ async fn the_demo_has_late_partners_in_its_last_round_and_its_reminders_land_as_
     let today = OffsetDateTime::now_utc().date();
     let (opens, due) = (14, 15);
     let current = nap_oversight::features::progress::rounds::Window::current(today, opens, due);
-    let last = nap_oversight::features::plan::quarter::Quarter::from_index(
-        current.quarter.index() - 1,
-    );
+    let last =
+        nap_oversight::features::plan::quarter::Quarter::from_index(current.quarter.index() - 1);
     let nap = app
         .count("select n.id from naps n join tenants t on t.id = n.tenant_id where t.slug = 'veridia' order by n.id limit 1")
         .await;
@@ -198,11 +197,23 @@ async fn the_demo_has_late_partners_in_its_last_round_and_its_reminders_land_as_
         .filter_map(|w| w.parse().ok())
         .collect();
     // Expected, on time, late, missing, not yet due.
-    assert!(figures[1] > 0 && figures[2] > 0 && figures[3] > 0, "{figures:?}");
-    assert!(page.body.contains("(extended:"), "an extension with its reason");
+    assert!(
+        figures[1] > 0 && figures[2] > 0 && figures[3] > 0,
+        "{figures:?}"
+    );
+    assert!(
+        page.body.contains("(extended:"),
+        "an extension with its reason"
+    );
     // The clock tells the late organisations; without SMTP the messages
     // are files a demo visitor can open.
-    assert!(tick(&app.pool, OffsetDateTime::now_utc()).await.unwrap().notified > 0);
+    assert!(
+        tick(&app.pool, OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+            .notified
+            > 0
+    );
     let dir = std::env::temp_dir().join(format!("nap-demo-mail-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = nap_oversight::config::MailConfig {

@@ -539,6 +539,12 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "POST",
+            "/t/{slug}/naps/{id}/rounds/{quarter}/supporting",
+            format!("{nap}/rounds/2026Q3/supporting"),
+            Secretariat,
+        ),
+        (
             "GET",
             "/t/{slug}/naps/{id}/activities",
             format!("{nap}/activities?only=overdue"),

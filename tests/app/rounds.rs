@@ -357,3 +357,58 @@ fn current_round(today: time::Date, due: i64) -> (String, String) {
         format!("{} {month} {}", deadline.day(), deadline.year()),
     )
 }
+
+#[tokio::test]
+async fn a_plan_may_expect_updates_from_supporting_partners_too() {
+    let (app, mut sec, nap) = plan_setup().await;
+    let res = add_activity(
+        &mut sec,
+        nap,
+        &[
+            ("outcome", "1.1"),
+            ("code", "1.1.1"),
+            ("title", "Inspect farms"),
+            ("lead", "MOL"),
+            ("supporting", "CTU"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The lead's update, late; nothing from the supporting partner.
+    update_on(&app, &mut sec, nap, "1.1.1", "on-track", "2026-10-20").await;
+    let round = format!("/t/aland/naps/{nap}/rounds/2026Q3");
+    let page = sec.get(&round).await;
+    assert_eq!(rows(&page), ["MOL 1 0 1 0 0 15 Oct 2026"]);
+    // The secretariat says supporting partners owe updates too.
+    let res = sec
+        .submit(
+            &round,
+            &format!("{round}/supporting"),
+            &[("supporting", "on")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = sec.get(&round).await;
+    assert_eq!(
+        rows(&page),
+        ["CTU 1 0 0 1 0 15 Oct 2026", "MOL 1 0 1 0 0 15 Oct 2026"]
+    );
+    assert_eq!(
+        page.texts("p.round-who"),
+        ["Each activity's lead organisation and each supporting organisation owe an update."]
+    );
+    // An observer cannot change it.
+    let mut observer = app.signed_in(OBSERVER).await;
+    let seen = observer.get(&round).await;
+    assert!(seen.texts("form.round-supporting").is_empty());
+    let res = observer
+        .post(&format!("{round}/supporting"), &[("csrf", &seen.csrf())])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Unticked, back to the lead alone.
+    let res = sec
+        .submit(&round, &format!("{round}/supporting"), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(rows(&sec.get(&round).await), ["MOL 1 0 1 0 0 15 Oct 2026"]);
+}

@@ -29,6 +29,7 @@ pub fn router() -> Routes {
     Routes::new()
         .get(at::nap_round, show)
         .post(at::nap_round_extend, extend)
+        .post(at::nap_round_supporting, supporting)
 }
 
 /// When a quarter's round opens and is due, from the tenant's settings.
@@ -167,9 +168,15 @@ async fn load_of(
                   x.due_on as "extended?", x.reason as "reason?",
                   (select min(u.created_at) from status_updates u
                    where u.tenant_id = a.tenant_id and u.activity_id = a.id
-                     and u.created_at >= $3 and u.review_state <> 'returned') as reported
+                     and u.created_at >= $3 and u.review_state <> 'returned'
+                     and (p.id = a.lead_partner_id or u.partner_id = p.id)) as reported
            from activities a
-           join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
+           join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+           -- The lead owes an update; each supporting partner too, when the NAP says so.
+           join partners p on p.tenant_id = a.tenant_id and (p.id = a.lead_partner_id
+                or (n.rounds_expect_supporting and p.id in (
+                    select s.partner_id from activity_partners s
+                    where s.tenant_id = a.tenant_id and s.activity_id = a.id)))
            left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
                 and x.quarter_index = $2 and x.partner_id = p.id
            where a.nap_id = $1 and ($4::bigint is null or p.id = $4)
@@ -179,7 +186,7 @@ async fn load_of(
                              and u.created_at < $3 and u.review_state = 'accepted'
                            order by u.created_at desc, u.id desc limit 1), 'not-started')
                  not in ('completed', 'cancelled')
-           order by p.acronym, a.code_order"#,
+           order by p.acronym, p.id, a.code_order"#,
         nap,
         window.quarter.index(),
         opens,
@@ -290,21 +297,28 @@ pub async fn timeliness(
                select qi, (make_date(qi / 4, (qi % 4) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date as last_day
                from generate_series($2::int, $3::int) qi),
            expected as (
-               select a.id, a.tenant_id, a.lead_partner_id as partner_id,
+               select a.id, a.tenant_id, owed.partner_id, owed.partner_id = a.lead_partner_id as leads,
                       ((r.last_day - $4::int)::timestamp at time zone 'UTC') as opens,
                       coalesce(x.due_on, r.last_day + $5::int) as due
                from activities a
+               join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+               cross join lateral (
+                   select a.lead_partner_id as partner_id
+                   union
+                   select s.partner_id from activity_partners s
+                   where n.rounds_expect_supporting and s.tenant_id = a.tenant_id and s.activity_id = a.id) owed
                join rounds r on r.qi between coalesce(a.start_quarter, r.qi) and coalesce(a.end_quarter, r.qi)
                left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
-                    and x.quarter_index = r.qi and x.partner_id = a.lead_partner_id
-               where a.nap_id = $1 and a.lead_partner_id is not null)
+                    and x.quarter_index = r.qi and x.partner_id = owed.partner_id
+               where a.nap_id = $1 and owed.partner_id is not null)
            select e.partner_id as "partner_id!",
                   count(*) filter (where exists (
                       select 1 from status_updates u
                       where u.tenant_id = e.tenant_id and u.activity_id = e.id
                         and u.created_at >= e.opens
                         and u.created_at < ((e.due + 1)::timestamp at time zone 'UTC')
-                        and u.review_state <> 'returned')) as "on_time!",
+                        and u.review_state <> 'returned'
+                        and (e.leads or u.partner_id = e.partner_id))) as "on_time!",
                   count(*) as "expected!"
            from expected e
            where e.due < $6
@@ -373,6 +387,8 @@ struct RoundPage {
     answers: [Answer; 4],
     /// The secretariat's extension form, when it may give one.
     can_extend: bool,
+    /// The NAP's rounds also expect its supporting partners' updates.
+    supporting: bool,
     form: ExtensionForm,
     errors: FieldErrors,
 }
@@ -420,6 +436,12 @@ async fn round_page(
     let window = Window::of(quarter, opens_days, due_days);
     let today = OffsetDateTime::now_utc().date();
     let partners = load(ctx.conn(), &nap, window, today).await?;
+    let supporting = sqlx::query_scalar!(
+        "select rounds_expect_supporting from naps where id = $1",
+        nap_id
+    )
+    .fetch_one(ctx.conn())
+    .await?;
     // A new deadline two weeks after the round's, to start from.
     let form = form.unwrap_or_else(|| ExtensionForm {
         due_on: (window.due + Duration::days(14)).to_string(),
@@ -438,6 +460,7 @@ async fn round_page(
             Answer::Awaited,
         ],
         can_extend: ctx.plan_editor().is_ok(),
+        supporting,
         form,
         errors,
     })
@@ -507,8 +530,53 @@ async fn extend(
     .into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct SupportingForm {
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    pub supporting: Option<String>,
+}
+
+/// Whether the NAP's rounds also expect its supporting partners' updates.
+async fn supporting(
+    mut ctx: TenantCtx,
+    Path((_, id, quarter)): Path<(String, i64, String)>,
+    Form(f): Form<SupportingForm>,
+) -> AppResult<Response> {
+    let editor = ctx.plan_editor()?;
+    let quarter = quarter_of(&quarter)?;
+    model::load_nap(ctx.conn(), id).await?;
+    editor
+        .expect_supporting(ctx.conn(), id, f.supporting.is_some())
+        .await?;
+    let ctx = ctx.commit().await?;
+    Ok(Redirect::to(&crate::http::notice::done(
+        &crate::paths::nap_round(&ctx.tenant.slug, id, quarter.compact()),
+        crate::choices::Notice::Saved,
+    ))
+    .into_response())
+}
+
 /// The rounds' writes, which only a [`PlanEditor`] makes.
 impl PlanEditor {
+    /// Whether the NAP's rounds expect updates of supporting partners too.
+    async fn expect_supporting(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        on: bool,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "update naps set rounds_expect_supporting = $3 where tenant_id = $1 and id = $2",
+            self.tenant_id(),
+            nap,
+            on
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
     /// Gives `partner` the deadline `due` in the NAP's round of `quarter`
     /// (a second extension replaces the first).
     #[allow(clippy::too_many_arguments)]
