@@ -7,7 +7,7 @@ create table notifications (
     tenant_id bigint not null references tenants (id) on delete cascade,
     id bigint generated always as identity,
     user_id bigint not null references users (id) on delete cascade,
-    category text not null check (category in ('reminders', 'reviews', 'comments', 'actions', 'meetings', 'committees')),
+    category text not null check (category in ('reminders', 'updates', 'reviews', 'comments', 'actions', 'meetings', 'committees')),
     kind text not null check (kind ~ '^[a-z_0-9]+$'),
     -- Titles, dates and states only: never a note, a figure or a
     -- confidential word (they also go into e-mails).
@@ -55,7 +55,7 @@ create policy tenant_isolation on follows using (tenant_id = app_tenant_id())
 -- default (reminders at once, the rest weekly).
 create table mail_preferences (
     user_id bigint not null references users (id) on delete cascade,
-    category text not null check (category in ('reminders', 'reviews', 'comments', 'actions', 'meetings', 'committees')),
+    category text not null check (category in ('reminders', 'updates', 'reviews', 'comments', 'actions', 'meetings', 'committees')),
     frequency text not null check (frequency in ('now', 'daily', 'weekly', 'off')),
     primary key (user_id, category)
 );

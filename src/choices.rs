@@ -243,6 +243,7 @@ choices!(
     /// What a notification is about; each person chooses how each comes by e-mail.
     NoticeCategory, "notify.category", {
     Reminders => "reminders",
+    Updates => "updates",
     Reviews => "reviews",
     Comments => "comments",
     Actions => "actions",

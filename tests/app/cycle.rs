@@ -232,3 +232,65 @@ async fn the_demo_has_late_partners_in_its_last_round_and_its_reminders_land_as_
     assert_eq!(files, sent);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_posted_update_and_the_targets_a_quarter_missed_reach_the_people_concerned_once() {
+    let (app, mut sec, nap) = plan_setup().await;
+    app.member("aland", FOCAL, Role::Ministry, Some("MOL"), true)
+        .await;
+    for (code, targets) in [
+        ("1.1.1", "2026Q3"),
+        ("1.1.2", "2026Q3"),
+        ("1.1.3", "2026Q4"),
+    ] {
+        let res = add_activity(
+            &mut sec,
+            nap,
+            &[
+                ("outcome", "1.1"),
+                ("code", code),
+                ("title", "Inspect farms"),
+                ("lead", "MOL"),
+                ("targets", targets),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    // Once 2026Q3 is over: one notification for MOL's two missed targets.
+    let october = datetime!(2026-10-02 08:00 UTC);
+    at(&app, october).await;
+    at(&app, october).await;
+    let missed = kinds(&app, FOCAL)
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("targets_missed"))
+        .count();
+    assert_eq!(missed, 1);
+    let mut conn = app.owner_conn().await;
+    let params: serde_json::Value =
+        sqlx::query_scalar("select params from notifications where kind = 'targets_missed'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(params["count"], "2");
+    // A focal point's update tells the secretariat (in its weekly digest).
+    let a = app
+        .count("select id from activities where code = '1.1.3'")
+        .await;
+    let mut focal = app.signed_in(FOCAL).await;
+    let res = crate::progress::post(
+        &mut focal,
+        nap,
+        a,
+        &[("status", "on-track"), ("progress", "10")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(kinds(&app, crate::common::SEC).await, ["update_posted"]);
+    assert!(
+        !kinds(&app, FOCAL)
+            .await
+            .contains(&"update_posted".to_string())
+    );
+}

@@ -71,6 +71,7 @@ pub async fn tick(pool: &PgPool, now: OffsetDateTime) -> anyhow::Result<Ticked> 
         let member = authz::operator::<authz::ViewTenant>(tenant.id);
         done.notified += reminders(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.notified += actions_due(&mut tx, &member, &tenant.slug, now.date()).await?;
+        done.notified += targets_missed(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.digests += digests(&mut tx, tenant.id, now).await?;
         tx.commit().await?;
     }
@@ -197,6 +198,53 @@ async fn actions_due(
         .with("text", &a.text)
         .with("due", a.due_on)
         .keyed(format!("action:{}:due", a.id));
+        sent += member.notify(conn, &people, &notice).await?;
+    }
+    Ok(sent)
+}
+
+/// Once a quarter has ended, each organisation's focal points hear how many
+/// of the targets it leads were missed in it: one notification per plan,
+/// quarter and organisation, never one per target.
+async fn targets_missed(
+    conn: &mut PgConnection,
+    member: &TenantMember,
+    slug: &str,
+    today: Date,
+) -> AppResult<u64> {
+    let last = Quarter::from_index(Quarter::of_date(today).index() - 1);
+    let missed = sqlx::query!(
+        r#"select a.nap_id, n.title as nap, a.lead_partner_id as "partner!", p.acronym,
+                  count(*) as "count!"
+           from target_occurrences o
+           join activities a on a.tenant_id = o.tenant_id and a.id = o.activity_id
+           join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
+           join partners p on p.tenant_id = a.tenant_id and p.id = a.lead_partner_id
+           where o.quarter_index = $1 and o.met_at is null and n.status <> 'closed'
+           group by a.nap_id, n.title, a.lead_partner_id, p.acronym
+           order by a.nap_id, p.acronym"#,
+        last.index()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sent = 0;
+    for m in missed {
+        let people = notify::focal_points(conn, &[m.partner]).await?;
+        let link = crate::paths::with_query(
+            &crate::paths::activities(slug, m.nap_id),
+            &[("lead", &m.acronym), ("only", "overdue")],
+        );
+        let notice = Notice::new(Category::Updates, "targets_missed", link)
+            .with("nap", &m.nap)
+            .with("partner", &m.acronym)
+            .with("quarter", last.compact())
+            .with("count", m.count)
+            .keyed(format!(
+                "targets:{}:{}:{}",
+                m.nap_id,
+                last.index(),
+                m.partner
+            ));
         sent += member.notify(conn, &people, &notice).await?;
     }
     Ok(sent)

@@ -44,6 +44,29 @@ pub async fn comment(ctx: &mut TenantCtx, nap: i64, activity: i64) -> AppResult<
     Ok(())
 }
 
+/// An update posted: the secretariat, the activity's organisations' focal
+/// points and its followers (weekly by default: the digest's "what
+/// happened").
+pub async fn update_posted(ctx: &mut TenantCtx, nap: i64, activity: i64) -> AppResult<()> {
+    let (me, slug, member) = parts(ctx)?;
+    let name = activity_name(ctx, activity).await?;
+    let mut people = notify::of_activity(ctx.conn(), activity).await?;
+    people.extend(notify::secretariat(ctx.conn()).await?);
+    people.sort_unstable();
+    people.dedup();
+    let notice = Notice::new(
+        Category::Updates,
+        "update_posted",
+        crate::paths::activity(&slug, nap, activity),
+    )
+    .with("author", &ctx.user.name)
+    .with("activity", name);
+    member
+        .notify(ctx.conn(), &except(people, me), &notice)
+        .await?;
+    Ok(())
+}
+
 /// An update accepted or returned: its author.
 pub async fn reviewed(ctx: &mut TenantCtx, update: i64, accepted: bool) -> AppResult<()> {
     let (me, slug, member) = parts(ctx)?;

@@ -412,6 +412,7 @@ async fn post_update(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Recorded::Saved(id) => {
+            crate::features::notifications::events::update_posted(&mut ctx, nap, head.id).await?;
             let ctx = ctx.commit().await?;
             tracing::info!(
                 activity = head.id,
