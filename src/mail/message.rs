@@ -106,6 +106,11 @@ fn words(
         (None, [one]) => describe(one),
         _ => i18n::t_with("mail.several", "tenant", &p.tenant),
     };
+    // One line, whatever a title holds.
+    let subject: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut text = format!("{}\n\n", i18n::t_with("mail.greeting", "tenant", &p.tenant));
     let mut html = format!(
         "<!doctype html><html lang=\"{}\"><body><p>{}</p><ul>",

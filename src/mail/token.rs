@@ -35,7 +35,7 @@ fn mac(secret: &[u8], user: i64, categories: &str) -> String {
 }
 
 fn hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -85,7 +85,7 @@ async fn reminders_come_once_each_overdue_ones_weekly_and_a_catch_up_sends_one()
     assert_eq!(at(&app, datetime!(2026-10-30 08:00 UTC)).await, 2);
     assert_eq!(
         kinds(&app, crate::common::SEC).await,
-        ["round_overdue:overdue"]
+        ["round_overdue_summary:overdue"]
     );
     // A month of downtime: one reminder on return, not four.
     assert_eq!(at(&app, datetime!(2026-12-01 08:00 UTC)).await, 2);

@@ -120,6 +120,9 @@ async fn reminders(
             if today < window.opens {
                 continue;
             }
+            // Organisations two weeks or more past their deadline: the
+            // secretariat hears of them together, once a week.
+            let mut long_overdue: Vec<(String, usize)> = Vec::new();
             for partner in rounds::load(conn, &nap, window, today).await? {
                 let owed = partner.count(&Answer::Awaited) + partner.count(&Answer::Missing);
                 let Some(stage) = stage(today, window.opens, partner.due) else {
@@ -150,15 +153,33 @@ async fn reminders(
                     q.index(),
                     partner.id
                 ));
-                let mut people = notify::focal_points(conn, &[partner.id]).await?;
+                let people = notify::focal_points(conn, &[partner.id]).await?;
                 let week: i64 = stage
                     .strip_prefix("overdue:")
                     .and_then(|w| w.parse().ok())
                     .unwrap_or(-1);
                 if week >= SECRETARIAT_FROM_WEEK {
-                    people.extend(&secretariat);
+                    long_overdue.push((partner.acronym.clone(), owed));
                 }
                 sent += member.notify(conn, &people, &notice).await?;
+            }
+            if let (false, Some(stage)) = (
+                long_overdue.is_empty(),
+                stage(today, window.opens, window.due),
+            ) {
+                let names: Vec<&str> = long_overdue.iter().map(|(a, _)| a.as_str()).collect();
+                let notice = Notice::new(
+                    Category::Reminders,
+                    "round_overdue_summary",
+                    crate::paths::nap_round(slug, nap.id, q.compact()),
+                )
+                .with("quarter", q.compact())
+                .with("nap", &nap.title)
+                .with("partners", names.join(", "))
+                .with("count", long_overdue.iter().map(|(_, n)| n).sum::<usize>())
+                .with("due", window.due)
+                .keyed(format!("round:{}:{}:sec:{stage}", nap.id, q.index()));
+                sent += member.notify(conn, &secretariat, &notice).await?;
             }
         }
     }

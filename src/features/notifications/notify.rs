@@ -143,7 +143,9 @@ pub async fn of_activity(conn: &mut PgConnection, activity: i64) -> AppResult<Ve
                select lead_partner_id from activities where id = $1
                union select partner_id from activity_partners where activity_id = $1)
            union
-           select f.user_id from follows f where f.activity_id = $1"#,
+           select f.user_id from follows f
+           join memberships m on m.user_id = f.user_id and m.active
+           where f.activity_id = $1"#,
         activity
     )
     .fetch_all(conn)
