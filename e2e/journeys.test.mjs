@@ -177,9 +177,9 @@ async function editForms(page) {
   const actions = await page.locator('form').evaluateAll((forms) =>
     forms.filter((f) => f.method.toLowerCase() === 'post').map((f) => new URL(f.action).pathname),
   );
-  // Signing out, the language and one's own calendar address change nothing
-  // of the tenant's record.
-  return actions.filter((a) => a !== '/logout' && a !== '/language' && !a.endsWith('/calendar'));
+  // Signing out, the language, one's own calendar address and following an
+  // activity or committee change nothing of the tenant's record.
+  return actions.filter((a) => a !== '/logout' && a !== '/language' && !a.endsWith('/calendar') && !a.endsWith('/follow'));
 }
 
 /** Links and buttons that start an edit: named by a catalog's "edit", "new", "delete"… texts, or leading to such a route. */

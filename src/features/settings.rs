@@ -161,6 +161,10 @@ async fn save_settings(
         round_due_days,
     };
     admin.save_settings(ctx.conn(), &settings).await?;
+    // The rounds' days may have changed: every plan's timeliness with them.
+    let member = ctx.grant::<authz::ViewTenant>()?;
+    let today = time::OffsetDateTime::now_utc().date();
+    crate::features::progress::rounds::refresh_all_timeliness(ctx.conn(), &member, today).await?;
     let ctx = ctx.commit().await?;
     let to = crate::http::notice::done(
         &crate::paths::settings(&ctx.tenant.slug),

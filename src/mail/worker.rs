@@ -35,12 +35,17 @@ pub enum Step {
     NotSent,
 }
 
-/// Delivers the outbox until `stop` turns true, polling every `poll` when
-/// nothing is due.
+/// Messages a process sends at once: a mail server answers each in some
+/// milliseconds, so a few conversations at a time keep it busy, while the
+/// pages keep most of the database connections.
+pub const PARALLEL: usize = 4;
+
+/// Delivers the outbox until `stop` turns true, [`PARALLEL`] messages at a
+/// time, polling every `poll` when nothing is due.
 pub async fn run(
     pool: PgPool,
     settings: Arc<Settings>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     poll: Duration,
 ) {
     if let super::Transport::Files(dir) = &settings.transport {
@@ -49,6 +54,21 @@ pub async fn run(
             dir.display()
         );
     }
+    let lanes: Vec<_> = (0..PARALLEL)
+        .map(|_| tokio::spawn(lane(pool.clone(), settings.clone(), stop.clone(), poll)))
+        .collect();
+    for lane in lanes {
+        let _ = lane.await;
+    }
+}
+
+/// One sender: a message at a time, until `stop`.
+async fn lane(
+    pool: PgPool,
+    settings: Arc<Settings>,
+    mut stop: watch::Receiver<bool>,
+    poll: Duration,
+) {
     loop {
         if *stop.borrow() {
             break;

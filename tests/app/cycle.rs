@@ -12,7 +12,7 @@ use time::macros::datetime;
 
 use crate::common::TestApp;
 use crate::mail::FOCAL;
-use crate::plan::{add_activity, plan_setup};
+use crate::plan::{led_activity, plan_setup};
 
 /// The kinds of the notifications `email` has, oldest first.
 async fn kinds(app: &TestApp, email: &str) -> Vec<String> {
@@ -38,18 +38,7 @@ async fn reminders_come_once_each_overdue_ones_weekly_and_a_catch_up_sends_one()
     app.member("aland", FOCAL, Role::Ministry, Some("MOL"), true)
         .await;
     for code in ["1.1.1", "1.1.2"] {
-        let res = add_activity(
-            &mut sec,
-            nap,
-            &[
-                ("outcome", "1.1"),
-                ("code", code),
-                ("title", "Inspect farms"),
-                ("lead", "MOL"),
-            ],
-        )
-        .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        led_activity(&mut sec, nap, code, "MOL", &[]).await;
     }
     // The 2026Q3 round: open from 16 September, due 15 October.
     assert_eq!(at(&app, datetime!(2026-09-10 08:00 UTC)).await, 0);
@@ -117,19 +106,7 @@ async fn a_digest_gathers_what_was_not_mailed_and_is_never_sent_empty() {
     let (app, mut sec, nap) = plan_setup().await;
     app.member("aland", FOCAL, Role::Ministry, Some("MOL"), true)
         .await;
-    let res = add_activity(
-        &mut sec,
-        nap,
-        &[
-            ("outcome", "1.1"),
-            ("code", "1.1.1"),
-            ("title", "Inspect farms"),
-            ("lead", "MOL"),
-            ("end", "2025Q4"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    led_activity(&mut sec, nap, "1.1.1", "MOL", &[("end", "2025Q4")]).await;
     let a = app.count("select id from activities").await;
     let act = format!("/t/aland/naps/{nap}/activities/{a}");
     for body in ["One", "Two"] {
@@ -243,19 +220,7 @@ async fn a_posted_update_and_the_targets_a_quarter_missed_reach_the_people_conce
         ("1.1.2", "2026Q3"),
         ("1.1.3", "2026Q4"),
     ] {
-        let res = add_activity(
-            &mut sec,
-            nap,
-            &[
-                ("outcome", "1.1"),
-                ("code", code),
-                ("title", "Inspect farms"),
-                ("lead", "MOL"),
-                ("targets", targets),
-            ],
-        )
-        .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        led_activity(&mut sec, nap, code, "MOL", &[("targets", targets)]).await;
     }
     // Once 2026Q3 is over: one notification for MOL's two missed targets.
     let october = datetime!(2026-10-02 08:00 UTC);

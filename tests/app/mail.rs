@@ -16,7 +16,7 @@ use nap_oversight::mail::worker::{Step, step};
 use nap_oversight::mail::{Settings, Transport};
 
 use crate::common::{Client, SEC, TestApp, count_queries};
-use crate::plan::{add_activity, plan_setup};
+use crate::plan::{led_activity, plan_setup};
 
 pub const FOCAL: &str = "fp@aland.test";
 pub const ORIGIN: &str = "https://nap.example.org";
@@ -145,18 +145,7 @@ async fn a_comment_reaches_the_focal_point_in_the_product_and_by_mail_until_they
     let (app, mut sec, nap) = plan_setup().await;
     app.member("aland", FOCAL, Role::Ministry, Some("MOL"), true)
         .await;
-    let res = add_activity(
-        &mut sec,
-        nap,
-        &[
-            ("outcome", "1.1"),
-            ("code", "1.1.1"),
-            ("title", "Inspect farms"),
-            ("lead", "MOL"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    led_activity(&mut sec, nap, "1.1.1", "MOL", &[]).await;
     let a = app.count("select id from activities").await;
     let act = format!("/t/aland/naps/{nap}/activities/{a}");
     comment(&mut sec, &act, "First note: the inspectors' findings").await;
@@ -426,18 +415,7 @@ async fn a_server_that_is_down_gets_the_message_later_and_a_refusal_is_kept_for_
         .execute(&mut owner)
         .await
         .unwrap();
-    let res = add_activity(
-        &mut sec,
-        nap,
-        &[
-            ("outcome", "1.1"),
-            ("code", "1.1.1"),
-            ("title", "Inspect farms"),
-            ("lead", "MOL"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    led_activity(&mut sec, nap, "1.1.1", "MOL", &[]).await;
     let a = app.count("select id from activities").await;
     comment(
         &mut sec,

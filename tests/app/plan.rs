@@ -11,6 +11,26 @@ pub async fn plan_setup() -> (TestApp, Client, i64) {
     (app, sec, nap)
 }
 
+/// Adds activity `code` of outcome 1.1, "Inspect farms", led by `lead`
+/// (and the `more` fields), and checks it was saved.
+pub async fn led_activity(
+    sec: &mut Client,
+    nap: i64,
+    code: &str,
+    lead: &str,
+    more: &[(&str, &str)],
+) {
+    let mut fields = vec![
+        ("outcome", "1.1"),
+        ("code", code),
+        ("title", "Inspect farms"),
+        ("lead", lead),
+    ];
+    fields.extend_from_slice(more);
+    let res = add_activity(sec, nap, &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
 pub async fn add_activity(
     sec: &mut Client,
     nap: i64,

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 
 use crate::common::{Client, OBSERVER, TestApp};
-use crate::plan::{add_activity, plan_setup};
+use crate::plan::{led_activity, plan_setup};
 
 /// Activities of the test plan, each with its lead (and period).
 async fn activities(sec: &mut Client, nap: i64) {
@@ -19,19 +19,7 @@ async fn activities(sec: &mut Client, nap: i64) {
         // Nobody leads it: nobody owes it.
         ("1.1.6", "", ""),
     ] {
-        let res = add_activity(
-            sec,
-            nap,
-            &[
-                ("outcome", "1.1"),
-                ("code", code),
-                ("title", "Inspect farms"),
-                ("lead", lead),
-                ("end", end),
-            ],
-        )
-        .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        led_activity(sec, nap, code, lead, &[("end", end)]).await;
     }
 }
 
@@ -361,19 +349,7 @@ fn current_round(today: time::Date, due: i64) -> (String, String) {
 #[tokio::test]
 async fn a_plan_may_expect_updates_from_supporting_partners_too() {
     let (app, mut sec, nap) = plan_setup().await;
-    let res = add_activity(
-        &mut sec,
-        nap,
-        &[
-            ("outcome", "1.1"),
-            ("code", "1.1.1"),
-            ("title", "Inspect farms"),
-            ("lead", "MOL"),
-            ("supporting", "CTU"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    led_activity(&mut sec, nap, "1.1.1", "MOL", &[("supporting", "CTU")]).await;
     // The lead's update, late; nothing from the supporting partner.
     update_on(&app, &mut sec, nap, "1.1.1", "on-track", "2026-10-20").await;
     let round = format!("/t/aland/naps/{nap}/rounds/2026Q3");

@@ -73,6 +73,7 @@ pub async fn tick(pool: &PgPool, now: OffsetDateTime) -> anyhow::Result<Ticked> 
         done.notified += actions_due(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.notified += targets_missed(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.digests += digests(&mut tx, tenant.id, now).await?;
+        timeliness(&mut tx, &member, now).await?;
         tx.commit().await?;
     }
     Ok(done)
@@ -222,6 +223,25 @@ async fn actions_due(
         sent += member.notify(conn, &people, &notice).await?;
     }
     Ok(sent)
+}
+
+/// Keeps each running NAP's timeliness fresh: recomputed when an hour old,
+/// so a round that closed shows within the hour.
+async fn timeliness(
+    conn: &mut PgConnection,
+    member: &TenantMember,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let naps = sqlx::query_scalar!("select id from naps where status <> 'closed' order by id")
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in naps {
+        if rounds::timeliness_older_than(conn, id, now - time::Duration::hours(1)).await? {
+            let nap = model::load_nap(conn, id).await?;
+            rounds::refresh_timeliness(conn, member, &nap, now.date()).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Once a quarter has ended, each organisation's focal points hear how many

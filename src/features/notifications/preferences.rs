@@ -168,7 +168,22 @@ async fn read_token(
     Ok((user, categories, lang))
 }
 
-fn render(page: UnsubscribePage, lang: &'static str) -> AppResult<Html<String>> {
+/// The unsubscribe page in the person's language: the question, or, `done`,
+/// the answer.
+fn answer(
+    token: String,
+    categories: Vec<Category>,
+    lang: &'static str,
+    done: bool,
+) -> AppResult<Html<String>> {
+    let mut page = Chrome::bare();
+    page.lang = lang;
+    let page = UnsubscribePage {
+        page,
+        token,
+        categories,
+        done,
+    };
     let html = crate::i18n::with_language(lang, || page.render())
         .map_err(|e| anyhow::anyhow!("template: {e}"))?;
     Ok(Html(html))
@@ -179,17 +194,7 @@ async fn unsubscribe_page(
     Path(token): Path<String>,
 ) -> AppResult<Html<String>> {
     let (_, categories, lang) = read_token(&state, &token).await?;
-    let mut page = Chrome::bare();
-    page.lang = lang;
-    render(
-        UnsubscribePage {
-            page,
-            token,
-            categories,
-            done: false,
-        },
-        lang,
-    )
+    answer(token, categories, lang, false)
 }
 
 /// The one click: the categories are off from now on.
@@ -203,15 +208,5 @@ async fn unsubscribe(
     set(&mut tx, user, &off).await?;
     tx.commit().await?;
     tracing::info!(user, "unsubscribed by a mail's link");
-    let mut page = Chrome::bare();
-    page.lang = lang;
-    render(
-        UnsubscribePage {
-            page,
-            token,
-            categories,
-            done: true,
-        },
-        lang,
-    )
+    answer(token, categories, lang, true)
 }

@@ -75,7 +75,11 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     dashboard.tags = tags::TagFigures::load(ctx.conn(), &slug, nap_id, Quarter::current()).await?;
     let today = OffsetDateTime::now_utc().date();
     let days = super::rounds::settings(ctx.conn(), tenant_id).await?;
-    let timeliness = super::rounds::timeliness(ctx.conn(), &dashboard.nap, days, today).await?;
+    // Kept (the clock refreshes it); read afresh only before it first ran.
+    let timeliness = match super::rounds::kept_timeliness(ctx.conn(), nap_id).await? {
+        Some(kept) => kept,
+        None => super::rounds::timeliness(ctx.conn(), &dashboard.nap, days, today).await?,
+    };
     for row in &mut dashboard.partners {
         row.timeliness = timeliness.get(&row.id).and_then(|t| t.percent());
     }

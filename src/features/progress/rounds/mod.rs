@@ -25,6 +25,13 @@ use crate::http::routes::Routes;
 use crate::paths::at;
 use crate::tenancy::TenantCtx;
 
+mod timeliness;
+
+pub use timeliness::{
+    Timeliness, kept_timeliness, refresh_all_timeliness, refresh_timeliness, timeliness,
+    timeliness_older_than,
+};
+
 pub fn router() -> Routes {
     Routes::new()
         .get(at::nap_round, show)
@@ -263,94 +270,6 @@ pub async fn mine(
     Ok(mine)
 }
 
-/// One partner's timeliness over the plan: of the updates its closed
-/// rounds expected (those whose deadline, or its extension, has passed),
-/// how many came on time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timeliness {
-    pub on_time: i64,
-    pub expected: i64,
-}
-
-impl Timeliness {
-    /// The share on time, in whole percent; none before a round closed.
-    pub fn percent(self) -> Option<i64> {
-        (self.expected > 0).then(|| (self.on_time * 100 + self.expected / 2) / self.expected)
-    }
-}
-
-/// Every lead partner's timeliness over the NAP's rounds up to `today`,
-/// by the same rules as [`load`], in one statement.
-pub async fn timeliness(
-    conn: &mut PgConnection,
-    nap: &Nap,
-    (opens_days, due_days): (i32, i32),
-    today: Date,
-) -> AppResult<std::collections::HashMap<i64, Timeliness>> {
-    let first = nap.first_quarter().index();
-    let last = nap
-        .last_quarter()
-        .index()
-        .min(Quarter::of_date(today).index());
-    let rows = sqlx::query!(
-        r#"with rounds as (
-               select qi, (make_date(qi / 4, (qi % 4) * 3 + 1, 1) + interval '3 months' - interval '1 day')::date as last_day
-               from generate_series($2::int, $3::int) qi),
-           expected as (
-               select a.id, a.tenant_id, owed.partner_id, owed.partner_id = a.lead_partner_id as leads,
-                      ((r.last_day - $4::int)::timestamp at time zone 'UTC') as opens,
-                      coalesce(x.due_on, r.last_day + $5::int) as due
-               from activities a
-               join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
-               cross join lateral (
-                   select a.lead_partner_id as partner_id
-                   union
-                   select s.partner_id from activity_partners s
-                   where n.rounds_expect_supporting and s.tenant_id = a.tenant_id and s.activity_id = a.id) owed
-               join rounds r on r.qi between coalesce(a.start_quarter, r.qi) and coalesce(a.end_quarter, r.qi)
-               left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
-                    and x.quarter_index = r.qi and x.partner_id = owed.partner_id
-               where a.nap_id = $1 and owed.partner_id is not null)
-           select e.partner_id as "partner_id!",
-                  count(*) filter (where exists (
-                      select 1 from status_updates u
-                      where u.tenant_id = e.tenant_id and u.activity_id = e.id
-                        and u.created_at >= e.opens
-                        and u.created_at < ((e.due + 1)::timestamp at time zone 'UTC')
-                        and u.review_state <> 'returned'
-                        and (e.leads or u.partner_id = e.partner_id))) as "on_time!",
-                  count(*) as "expected!"
-           from expected e
-           where e.due < $6
-             and coalesce((select u.status from status_updates u
-                           where u.tenant_id = e.tenant_id and u.activity_id = e.id
-                             and u.created_at < e.opens and u.review_state = 'accepted'
-                           order by u.created_at desc, u.id desc limit 1), 'not-started')
-                 not in ('completed', 'cancelled')
-           group by e.partner_id"#,
-        nap.id,
-        first,
-        last,
-        opens_days,
-        due_days,
-        today
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.partner_id,
-                Timeliness {
-                    on_time: r.on_time,
-                    expected: r.expected,
-                },
-            )
-        })
-        .collect())
-}
-
 /// How complete a round is: updates in (on time or late) of those expected.
 pub fn completeness(partners: &[PartnerRound]) -> (usize, usize) {
     let expected = partners.iter().map(|p| p.expected.len()).sum();
@@ -522,6 +441,8 @@ async fn extend(
     editor
         .extend_round(ctx.conn(), id, quarter, partner, due, &reason, me)
         .await?;
+    let member = ctx.grant::<crate::authz::ViewTenant>()?;
+    refresh_timeliness(ctx.conn(), &member, &nap, today).await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::nap_round(&ctx.tenant.slug, id, quarter.compact()),
@@ -545,10 +466,13 @@ async fn supporting(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let quarter = quarter_of(&quarter)?;
-    model::load_nap(ctx.conn(), id).await?;
     editor
         .expect_supporting(ctx.conn(), id, f.supporting.is_some())
         .await?;
+    let nap = model::load_nap(ctx.conn(), id).await?;
+    let member = ctx.grant::<crate::authz::ViewTenant>()?;
+    let today = OffsetDateTime::now_utc().date();
+    refresh_timeliness(ctx.conn(), &member, &nap, today).await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&crate::http::notice::done(
         &crate::paths::nap_round(&ctx.tenant.slug, id, quarter.compact()),
