@@ -29,3 +29,6 @@ alter table round_timeliness_runs enable row level security;
 alter table round_timeliness_runs force row level security;
 create policy tenant_isolation on round_timeliness_runs using (tenant_id = app_tenant_id())
     with check (tenant_id = app_tenant_id());
+
+-- A round reads the updates posted since it opened: by when they were posted.
+create index status_updates_posted_idx on status_updates (tenant_id, created_at);

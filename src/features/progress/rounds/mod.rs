@@ -171,29 +171,55 @@ async fn load_of(
 ) -> AppResult<Vec<PartnerRound>> {
     let opens = window.opens.midnight().assume_utc();
     let rows = sqlx::query!(
-        r#"select a.id, a.code, a.title, p.id as partner_id, p.acronym, p.name,
+        r#"with recent as materialized (
+               -- Updates posted since the round opened (not returned): few,
+               -- read once by the index on when they were posted.
+               select u.activity_id, u.partner_id, min(u.created_at) as first_at
+               from status_updates u
+               where u.created_at >= $3 and u.review_state <> 'returned'
+               group by u.activity_id, u.partner_id),
+           open as (
+               -- The NAP's activities in the quarter, not completed or
+               -- cancelled when the round opened: their status then is
+               -- their status now unless an update was applied since.
+               select a.tenant_id, a.id, a.code, a.title, a.code_order, a.lead_partner_id
+               from activities a
+               where a.nap_id = $1
+                 and coalesce(a.start_quarter, $2) <= $2 and coalesce(a.end_quarter, $2) >= $2
+                 -- One partner's round reads only its own activities.
+                 and ($4::bigint is null or a.lead_partner_id = $4 or exists (
+                     select 1 from activity_partners s
+                     where s.tenant_id = a.tenant_id and s.activity_id = a.id and s.partner_id = $4))
+                 and (case when a.last_update_at is null then 'not-started'
+                           when a.last_update_at < $3 then a.status
+                           else coalesce((select u.status from status_updates u
+                                          where u.tenant_id = a.tenant_id and u.activity_id = a.id
+                                            and u.created_at < $3 and u.review_state = 'accepted'
+                                          order by u.created_at desc, u.id desc limit 1), 'not-started')
+                      end) not in ('completed', 'cancelled')),
+           owed as (
+               -- The lead owes an update; each supporting partner too, when the NAP says so.
+               select o.*, o.lead_partner_id as partner_id, true as leads
+               from open o where o.lead_partner_id is not null
+               union all
+               select o.*, s.partner_id, false
+               from open o
+               join naps n on n.tenant_id = o.tenant_id and n.id = $1 and n.rounds_expect_supporting
+               join activity_partners s on s.tenant_id = o.tenant_id and s.activity_id = o.id
+               where s.partner_id is distinct from o.lead_partner_id)
+           select w.id as "id!", w.code as "code!", w.title as "title!", p.id as partner_id, p.acronym, p.name,
                   x.due_on as "extended?", x.reason as "reason?",
-                  (select min(u.created_at) from status_updates u
-                   where u.tenant_id = a.tenant_id and u.activity_id = a.id
-                     and u.created_at >= $3 and u.review_state <> 'returned'
-                     and (p.id = a.lead_partner_id or u.partner_id = p.id)) as reported
-           from activities a
-           join naps n on n.tenant_id = a.tenant_id and n.id = a.nap_id
-           -- The lead owes an update; each supporting partner too, when the NAP says so.
-           join partners p on p.tenant_id = a.tenant_id and (p.id = a.lead_partner_id
-                or (n.rounds_expect_supporting and p.id in (
-                    select s.partner_id from activity_partners s
-                    where s.tenant_id = a.tenant_id and s.activity_id = a.id)))
-           left join round_extensions x on x.tenant_id = a.tenant_id and x.nap_id = a.nap_id
-                and x.quarter_index = $2 and x.partner_id = p.id
-           where a.nap_id = $1 and ($4::bigint is null or p.id = $4)
-             and coalesce(a.start_quarter, $2) <= $2 and coalesce(a.end_quarter, $2) >= $2
-             and coalesce((select u.status from status_updates u
-                           where u.tenant_id = a.tenant_id and u.activity_id = a.id
-                             and u.created_at < $3 and u.review_state = 'accepted'
-                           order by u.created_at desc, u.id desc limit 1), 'not-started')
-                 not in ('completed', 'cancelled')
-           order by p.acronym, p.id, a.code_order"#,
+                  -- The lead is answered by any update, a supporting partner by its own.
+                  case when w.leads then any_update.first_at else own.first_at end as reported
+           from owed w
+           join partners p on p.tenant_id = w.tenant_id and p.id = w.partner_id
+           left join (select activity_id, min(first_at) as first_at from recent group by activity_id) any_update
+                on any_update.activity_id = w.id
+           left join recent own on own.activity_id = w.id and own.partner_id = w.partner_id
+           left join round_extensions x on x.tenant_id = w.tenant_id and x.nap_id = $1
+                and x.quarter_index = $2 and x.partner_id = w.partner_id
+           where w.partner_id = coalesce($4::bigint, w.partner_id)
+           order by p.acronym, p.id, w.code_order"#,
         nap,
         window.quarter.index(),
         opens,
