@@ -256,10 +256,15 @@ async fn serve(
 ) -> anyhow::Result<()> {
     database.migrate().await?;
     let pool = database.pool(db_config.db_max_connections).await?;
-    let origin = server
-        .public_origin
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", server.bind));
+    // Links in mail: the public origin, else the address served (a server
+    // listening on every interface is reached as localhost).
+    let origin = server.public_origin.clone().unwrap_or_else(|| {
+        if server.bind.ip().is_unspecified() {
+            format!("http://localhost:{}", server.bind.port())
+        } else {
+            format!("http://{}", server.bind)
+        }
+    });
     let state = AppState::new(pool.clone(), server);
     if load_demo {
         demo::load(&pool, &state.hasher).await?;
