@@ -467,11 +467,22 @@ async fn extend(
     editor
         .extend_round(ctx.conn(), id, quarter, partner, due, &reason, me)
         .await?;
+    refreshed_and_back(ctx, &nap, quarter).await
+}
+
+/// After a change to a round: the NAP's timeliness computed afresh, the
+/// change committed, and back to the round's page.
+async fn refreshed_and_back(
+    mut ctx: TenantCtx,
+    nap: &Nap,
+    quarter: Quarter,
+) -> AppResult<Response> {
     let member = ctx.grant::<crate::authz::ViewTenant>()?;
-    refresh_timeliness(ctx.conn(), &member, &nap, today).await?;
+    let today = OffsetDateTime::now_utc().date();
+    refresh_timeliness(ctx.conn(), &member, nap, today).await?;
     let ctx = ctx.commit().await?;
     Ok(Redirect::to(&crate::http::notice::done(
-        &crate::paths::nap_round(&ctx.tenant.slug, id, quarter.compact()),
+        &crate::paths::nap_round(&ctx.tenant.slug, nap.id, quarter.compact()),
         crate::choices::Notice::Saved,
     ))
     .into_response())
@@ -496,15 +507,7 @@ async fn supporting(
         .expect_supporting(ctx.conn(), id, f.supporting.is_some())
         .await?;
     let nap = model::load_nap(ctx.conn(), id).await?;
-    let member = ctx.grant::<crate::authz::ViewTenant>()?;
-    let today = OffsetDateTime::now_utc().date();
-    refresh_timeliness(ctx.conn(), &member, &nap, today).await?;
-    let ctx = ctx.commit().await?;
-    Ok(Redirect::to(&crate::http::notice::done(
-        &crate::paths::nap_round(&ctx.tenant.slug, id, quarter.compact()),
-        crate::choices::Notice::Saved,
-    ))
-    .into_response())
+    refreshed_and_back(ctx, &nap, quarter).await
 }
 
 /// The rounds' writes, which only a [`PlanEditor`] makes.
