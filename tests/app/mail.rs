@@ -394,6 +394,30 @@ async fn an_event_that_rolls_back_sends_nothing_and_a_meeting_comes_with_its_cal
     assert_eq!(event.get_summary(), Some("Oversight committee"));
     assert_eq!(event.get_location(), Some("Ministry of Labour, room 4"));
     assert!(!ics.contains("Confidential agenda item"), "{ics}");
+
+    // A decision at the meeting reaches the follower too, without its words.
+    let meeting = res.location().split('?').next().unwrap().to_owned();
+    let decided = sec
+        .submit(
+            &meeting,
+            &format!("{meeting}/decisions"),
+            &[("text", "Adopt the inspection plan for the harvest")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(deliver(&app, &settings).await, 1);
+    let raw = sink.messages();
+    let message = MessageParser::default().parse(&raw[1]).unwrap();
+    assert_eq!(
+        message.subject(),
+        Some("Oversight committee recorded a decision at its meeting of 12 Mar 2027.")
+    );
+    assert!(
+        !message
+            .body_text(0)
+            .unwrap()
+            .contains("Adopt the inspection plan")
+    );
     let _ = SEC;
 }
 

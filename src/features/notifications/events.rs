@@ -172,6 +172,24 @@ pub async fn minutes_published(
     Ok(())
 }
 
+/// A decision taken at a meeting: the committee's members and followers
+/// (weekly by default: the digest's decisions). The sentence names the
+/// committee and the meeting; the decision's words are on its page.
+pub async fn decision_taken(ctx: &mut TenantCtx, committee: i64, meeting: i64) -> AppResult<()> {
+    let (me, slug, member) = parts(ctx)?;
+    let (name, starts_at, ..) = meeting_of(ctx, committee, meeting).await?;
+    let people = except(notify::of_committee(ctx.conn(), committee).await?, me);
+    let notice = Notice::new(
+        Category::Meetings,
+        "decision_taken",
+        crate::paths::meeting(&slug, committee, meeting),
+    )
+    .with("committee", &name)
+    .with("date", starts_at.date());
+    member.notify(ctx.conn(), &people, &notice).await?;
+    Ok(())
+}
+
 /// An action point given to an organisation: its focal points.
 pub async fn action_assigned(
     ctx: &mut TenantCtx,

@@ -4,10 +4,6 @@
 
 mod store;
 
-use crate::http::routes::Routes;
-use crate::paths::at;
-use store::{NewAction, NewMeeting};
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
@@ -22,7 +18,10 @@ use crate::error::{AppError, AppResult};
 use crate::features::notifications::events;
 use crate::http::form::{self, FieldErrors, Form, invalid};
 use crate::http::page::Chrome;
+use crate::http::routes::Routes;
+use crate::paths::at;
 use crate::tenancy::TenantCtx;
+use store::{NewAction, NewMeeting};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -468,6 +467,7 @@ async fn decide(
         }
     };
     editor.take_decision(ctx.conn(), id, meeting, &text).await?;
+    events::decision_taken(&mut ctx, id, meeting).await?;
     let ctx = ctx.commit().await?;
     Ok(back(&ctx.tenant.slug, id, meeting))
 }
