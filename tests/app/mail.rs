@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use mail_parser::{MessageParser, MimeHeaders};
@@ -15,7 +14,7 @@ use nap_oversight::config::MailConfig;
 use nap_oversight::mail::worker::{Step, step};
 use nap_oversight::mail::{Settings, Transport};
 
-use crate::common::{Client, SEC, TestApp, count_queries};
+use crate::common::{Client, TestApp, count_queries};
 use crate::plan::{led_activity, plan_setup};
 
 pub const FOCAL: &str = "fp@aland.test";
@@ -418,7 +417,6 @@ async fn an_event_that_rolls_back_sends_nothing_and_a_meeting_comes_with_its_cal
             .unwrap()
             .contains("Adopt the inspection plan")
     );
-    let _ = SEC;
 }
 
 #[tokio::test]
@@ -471,9 +469,14 @@ async fn a_server_that_is_down_gets_the_message_later_and_a_refusal_is_kept_for_
         .execute(&mut owner)
         .await
         .unwrap();
+    let mut steps = Vec::new();
     for _ in 0..2 {
-        let _ = step(&app.pool, &settings).await.unwrap();
+        steps.push(step(&app.pool, &settings).await.unwrap());
     }
+    assert!(
+        steps.contains(&Step::Sent) && steps.contains(&Step::NotSent),
+        "{steps:?}"
+    );
     assert_eq!(sink.messages().len(), 1);
     assert_eq!(
         app.count("select count(*) from mail_outbox where state = 'sent'")
@@ -493,7 +496,14 @@ async fn a_server_that_is_down_gets_the_message_later_and_a_refusal_is_kept_for_
     assert!(failed[0].contains("refuse@aland.test"), "{failed:?}");
     assert!(failed[0].contains("550"), "{failed:?}");
     // Another tenant's secretariat does not.
-    let _ = Duration::from_secs(0);
+    app.tenant("borea").await;
+    app.member("borea", "sec@borea.test", Role::Secretariat, None, false)
+        .await;
+    let mut borea = app.signed_in("sec@borea.test").await;
+    let page = borea.get("/t/borea/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.texts("table.mail-failures tbody tr").is_empty());
+    assert!(!page.body.contains("refuse@aland.test"));
 }
 
 #[tokio::test]

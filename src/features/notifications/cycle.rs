@@ -72,7 +72,7 @@ pub async fn tick(pool: &PgPool, now: OffsetDateTime) -> anyhow::Result<Ticked> 
         done.notified += reminders(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.notified += actions_due(&mut tx, &member, &tenant.slug, now.date()).await?;
         done.notified += targets_missed(&mut tx, &member, &tenant.slug, now.date()).await?;
-        done.digests += digests(&mut tx, tenant.id, now).await?;
+        done.digests += digests(&mut tx, &member, now).await?;
         timeliness(&mut tx, &member, now).await?;
         tx.commit().await?;
     }
@@ -294,7 +294,12 @@ async fn targets_missed(
 /// The digests due at `now` in the tenant: for each person and frequency,
 /// what was not yet mailed, once the last digest (or, before the first,
 /// the oldest item) is a day or a week old. An empty digest is not sent.
-async fn digests(conn: &mut PgConnection, tenant: i64, now: OffsetDateTime) -> AppResult<u64> {
+async fn digests(
+    conn: &mut PgConnection,
+    member: &TenantMember,
+    now: OffsetDateTime,
+) -> AppResult<u64> {
+    let tenant = member.tenant_id();
     let rows = sqlx::query!(
         r#"with pending as (
                select n.id, n.user_id, n.category, n.kind, n.params, n.link, n.created_at,
@@ -323,54 +328,48 @@ async fn digests(conn: &mut PgConnection, tenant: i64, now: OffsetDateTime) -> A
     for r in rows {
         let items: Vec<Item> = serde_json::from_value(r.items).unwrap_or_default();
         let payload = json!({ "items": items, "categories": r.categories, "digest": r.frequency });
-        queue_digest(conn, tenant, r.user_id, &r.ids, &payload, &r.frequency, now).await?;
+        member
+            .queue_digest(conn, r.user_id, &r.ids, &payload, &r.frequency, now)
+            .await?;
         sent += 1;
     }
     Ok(sent)
 }
 
-/// Queues one digest and marks its items mailed, so the next leaves them out.
-async fn queue_digest(
-    conn: &mut PgConnection,
-    tenant: i64,
-    user: i64,
-    ids: &[i64],
-    payload: &serde_json::Value,
-    frequency: &str,
-    now: OffsetDateTime,
-) -> AppResult<()> {
-    sqlx::query!(
-        "insert into mail_outbox (for_tenant, user_id, recipient, language, kind, payload)
-         select t.id, u.id, u.email, coalesce(u.language, t.default_language), 'digest',
-                jsonb_set($3::jsonb, '{tenant}', to_jsonb(t.name))
-         from users u, tenants t where u.id = $2 and t.id = $1",
-        tenant,
-        user,
-        payload
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "insert into mail_digests (user_id, for_tenant, frequency, last_sent_at) values ($1, $2, $3, $4)
-         on conflict (user_id, for_tenant, frequency) do update set last_sent_at = excluded.last_sent_at",
-        user,
-        tenant,
-        frequency,
-        now
-    )
-    .execute(&mut *conn)
-    .await?;
-    mark_mailed(conn, tenant, ids).await
-}
-
-/// The digest's items are mailed (the clock's own write).
-async fn mark_mailed(conn: &mut PgConnection, tenant: i64, ids: &[i64]) -> AppResult<()> {
-    let member = authz::operator::<authz::ViewTenant>(tenant);
-    member.mark_mailed(conn, ids).await
-}
-
+/// The clock's writes of digests.
 impl TenantMember {
-    async fn mark_mailed(&self, conn: &mut PgConnection, ids: &[i64]) -> AppResult<()> {
+    /// Queues one digest and marks its items mailed, so the next leaves
+    /// them out.
+    async fn queue_digest(
+        &self,
+        conn: &mut PgConnection,
+        user: i64,
+        ids: &[i64],
+        payload: &serde_json::Value,
+        frequency: &str,
+        now: OffsetDateTime,
+    ) -> AppResult<()> {
+        sqlx::query!(
+            "insert into mail_outbox (for_tenant, user_id, recipient, language, kind, payload)
+             select t.id, u.id, u.email, coalesce(u.language, t.default_language), 'digest',
+                    jsonb_set($3::jsonb, '{tenant}', to_jsonb(t.name))
+             from users u, tenants t where u.id = $2 and t.id = $1",
+            self.tenant_id(),
+            user,
+            payload
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "insert into mail_digests (user_id, for_tenant, frequency, last_sent_at) values ($1, $2, $3, $4)
+             on conflict (user_id, for_tenant, frequency) do update set last_sent_at = excluded.last_sent_at",
+            user,
+            self.tenant_id(),
+            frequency,
+            now
+        )
+        .execute(&mut *conn)
+        .await?;
         sqlx::query!(
             "update notifications set mailed = true where tenant_id = $1 and id = any($2)",
             self.tenant_id(),

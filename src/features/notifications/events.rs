@@ -20,19 +20,11 @@ fn parts(ctx: &TenantCtx) -> AppResult<(i64, String, authz::TenantMember)> {
     ))
 }
 
-/// An activity as a sentence names it: "1.2.3 Inspect farms".
-async fn activity_name(ctx: &mut TenantCtx, activity: i64) -> AppResult<String> {
-    let a = sqlx::query!("select code, title from activities where id = $1", activity)
-        .fetch_one(ctx.conn())
-        .await?;
-    Ok(format!("{} {}", a.code, a.title))
-}
-
 /// A comment on an activity: its organisations' focal points and followers.
 pub async fn comment(ctx: &mut TenantCtx, nap: i64, activity: i64) -> AppResult<()> {
     let (me, slug, member) = parts(ctx)?;
-    let name = activity_name(ctx, activity).await?;
-    let people = except(notify::of_activity(ctx.conn(), activity).await?, me);
+    let (name, people) = notify::of_activity(ctx.conn(), activity, false).await?;
+    let people = except(people, me);
     let notice = Notice::new(
         Category::Comments,
         "comment",
@@ -49,24 +41,7 @@ pub async fn comment(ctx: &mut TenantCtx, nap: i64, activity: i64) -> AppResult<
 /// happened").
 pub async fn update_posted(ctx: &mut TenantCtx, nap: i64, activity: i64) -> AppResult<()> {
     let (me, slug, member) = parts(ctx)?;
-    // The activity's name and who hears of it, in one round trip.
-    let found = sqlx::query!(
-        r#"select a.code || ' ' || a.title as "name!",
-                  array(select m.user_id from memberships m
-                        where m.active and (m.role = 'secretariat' or (m.focal_point and m.partner_id in (
-                            select a.lead_partner_id
-                            union select s.partner_id from activity_partners s
-                            where s.tenant_id = a.tenant_id and s.activity_id = a.id)))
-                        union
-                        select f.user_id from follows f
-                        join memberships m on m.user_id = f.user_id and m.active
-                        where f.activity_id = a.id) as "people!"
-           from activities a where a.id = $1"#,
-        activity
-    )
-    .fetch_one(ctx.conn())
-    .await?;
-    let (name, people) = (found.name, found.people);
+    let (name, people) = notify::of_activity(ctx.conn(), activity, true).await?;
     let notice = Notice::new(
         Category::Updates,
         "update_posted",

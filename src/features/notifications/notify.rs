@@ -134,22 +134,32 @@ pub async fn secretariat(conn: &mut PgConnection) -> AppResult<Vec<i64>> {
     )
 }
 
-/// Who an activity concerns: the focal points of its lead and supporting
-/// organisations, and those who follow it.
-pub async fn of_activity(conn: &mut PgConnection, activity: i64) -> AppResult<Vec<i64>> {
-    Ok(sqlx::query_scalar!(
-        r#"select m.user_id as "id!" from memberships m
-           where m.focal_point and m.active and m.partner_id in (
-               select lead_partner_id from activities where id = $1
-               union select partner_id from activity_partners where activity_id = $1)
-           union
-           select f.user_id from follows f
-           join memberships m on m.user_id = f.user_id and m.active
-           where f.activity_id = $1"#,
-        activity
+/// An activity's name ("1.2.3 Inspect farms") and who it concerns: the
+/// focal points of its lead and supporting organisations, those who follow
+/// it, and the secretariat when `secretariat` says so; in one statement.
+pub async fn of_activity(
+    conn: &mut PgConnection,
+    activity: i64,
+    secretariat: bool,
+) -> AppResult<(String, Vec<i64>)> {
+    let found = sqlx::query!(
+        r#"select a.code || ' ' || a.title as "name!",
+                  array(select m.user_id from memberships m
+                        where m.active and ((m.role = 'secretariat' and $2) or (m.focal_point and m.partner_id in (
+                            select a.lead_partner_id
+                            union select s.partner_id from activity_partners s
+                            where s.tenant_id = a.tenant_id and s.activity_id = a.id)))
+                        union
+                        select f.user_id from follows f
+                        join memberships m on m.user_id = f.user_id and m.active
+                        where f.activity_id = a.id) as "people!"
+           from activities a where a.id = $1"#,
+        activity,
+        secretariat
     )
-    .fetch_all(conn)
-    .await?)
+    .fetch_one(conn)
+    .await?;
+    Ok((found.name, found.people))
 }
 
 /// Who a committee concerns: the people who hold its seats, and those who

@@ -61,17 +61,20 @@ async fn set(
     user: i64,
     choices: &[(Category, Frequency)],
 ) -> AppResult<()> {
-    for (category, frequency) in choices {
-        sqlx::query!(
-            "insert into mail_preferences (user_id, category, frequency) values ($1, $2, $3)
-             on conflict (user_id, category) do update set frequency = excluded.frequency",
-            user,
-            category.as_str(),
-            frequency.as_str()
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
+    let (categories, frequencies): (Vec<&str>, Vec<&str>) = choices
+        .iter()
+        .map(|(c, f)| (c.as_str(), f.as_str()))
+        .unzip();
+    sqlx::query!(
+        "insert into mail_preferences (user_id, category, frequency)
+         select $1, c, f from unnest($2::text[], $3::text[]) as t(c, f)
+         on conflict (user_id, category) do update set frequency = excluded.frequency",
+        user,
+        &categories as &[&str],
+        &frequencies as &[&str]
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -189,24 +189,12 @@ impl TenantMember {
         nap: i64,
         figures: &HashMap<i64, Timeliness>,
     ) -> AppResult<()> {
-        let (partners, on_time, expected): (Vec<i64>, Vec<i32>, Vec<i32>) = figures
-            .iter()
-            .map(|(p, t)| {
-                (
-                    *p,
-                    i32::try_from(t.on_time).unwrap_or(i32::MAX),
-                    i32::try_from(t.expected).unwrap_or(i32::MAX),
-                )
-            })
-            .fold(
-                (Vec::new(), Vec::new(), Vec::new()),
-                |mut acc, (p, o, e)| {
-                    acc.0.push(p);
-                    acc.1.push(o);
-                    acc.2.push(e);
-                    acc
-                },
-            );
+        let (mut partners, mut on_time, mut expected) = (Vec::new(), Vec::new(), Vec::new());
+        for (partner, t) in figures {
+            partners.push(*partner);
+            on_time.push(i32::try_from(t.on_time).unwrap_or(i32::MAX));
+            expected.push(i32::try_from(t.expected).unwrap_or(i32::MAX));
+        }
         sqlx::query!(
             "delete from round_timeliness where tenant_id = $1 and nap_id = $2",
             self.tenant_id(),
