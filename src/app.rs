@@ -43,6 +43,7 @@ fn pages() -> Routes {
         .merge(features::help::router())
         .merge(features::tenant_router())
         .merge(features::public::router())
+        .merge(features::reports::public_router())
         .merge(features::committees::open_router())
 }
 

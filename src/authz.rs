@@ -38,6 +38,9 @@ pub enum Capability {
     KeepConfidential,
     /// Set up the groups that keep confidential records, and who is in them.
     ManageConfidentialGroups,
+    /// Draft, issue and publish progress reports; record plan baselines;
+    /// write the committee's annual review.
+    IssueReports,
 }
 
 /// Observers change nothing, ever, so they are never focal points: forms,
@@ -56,7 +59,8 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         | Capability::ManageSettings
         | Capability::ReviewUpdates
         | Capability::ViewAudit
-        | Capability::ManageConfidentialGroups => role == Role::Secretariat,
+        | Capability::ManageConfidentialGroups
+        | Capability::IssueReports => role == Role::Secretariat,
         Capability::ReportProgress => {
             role == Role::Secretariat || (focal_point && may_be_focal_point(role))
         }
@@ -126,6 +130,8 @@ kinds! {
     ViewAudit = AuditReader: ViewAudit, ();
     /// Set up the confidential groups; it grants no reading.
     ManageConfidentialGroups = ConfidentialGroupsAdmin: ManageConfidentialGroups, ();
+    /// Write reports, baselines and annual reviews.
+    IssueReports = ReportWriter: IssueReports, ();
     /// Post an update on one activity, for one organisation.
     ReportOn = ActivityReporter: ReportProgress, Reporting;
     /// Enter the values of one indicator.
@@ -323,6 +329,7 @@ mod tests {
             ReviewUpdates,
             ViewAudit,
             ManageConfidentialGroups,
+            IssueReports,
         ];
         for cap in secretariat_only {
             for focal in [false, true] {

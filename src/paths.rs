@@ -112,6 +112,8 @@ routes! {
     public_nap = "/p/{slug}/naps/{id}", slug, id;
     public_committee_tor = "/p/{slug}/committees/{id}/tor", slug, id;
     public_committee_tor_v = "/p/{slug}/committees/{id}/tor/v/{n}", slug, id, n;
+    public_report = "/p/{slug}/reports/{n}", slug, n;
+    public_report_pdf = "/p/{slug}/reports/{n}/report.pdf", slug, n;
 
     tenant_home = "/t/{slug}/", slug;
     my_work = "/t/{slug}/my-work", slug;
@@ -155,6 +157,19 @@ routes! {
     nap_round_extend = "/t/{slug}/naps/{id}/rounds/{quarter}/extensions", slug, id, quarter;
     nap_round_supporting = "/t/{slug}/naps/{id}/rounds/{quarter}/supporting", slug, id, quarter;
     nap_guideline = "/t/{slug}/naps/{id}/guideline", slug, id;
+    nap_reports = "/t/{slug}/naps/{id}/reports", slug, id;
+    nap_reports_compare = "/t/{slug}/naps/{id}/reports/compare", slug, id;
+    nap_baselines = "/t/{slug}/naps/{id}/baselines", slug, id;
+    nap_baselines_compare = "/t/{slug}/naps/{id}/baselines/compare", slug, id;
+    nap_annual_reviews = "/t/{slug}/naps/{id}/annual-reviews", slug, id;
+    nap_annual_review = "/t/{slug}/naps/{id}/annual-reviews/{year}", slug, id, year;
+    nap_annual_review_issue = "/t/{slug}/naps/{id}/annual-reviews/{year}/issue", slug, id, year;
+    nap_annual_reviews_compare = "/t/{slug}/naps/{id}/annual-reviews/compare", slug, id;
+    report = "/t/{slug}/reports/{id}", slug, id;
+    report_issue = "/t/{slug}/reports/{id}/issue", slug, id;
+    report_publish = "/t/{slug}/reports/{id}/publish", slug, id;
+    report_docx = "/t/{slug}/reports/{id}/report.docx", slug, id;
+    report_pdf = "/t/{slug}/reports/{id}/report.pdf", slug, id;
     export_csv = "/t/{slug}/naps/{id}/export.csv", slug, id;
     export_xlsx = "/t/{slug}/naps/{id}/export.xlsx", slug, id;
     template_csv = "/t/{slug}/naps/{id}/template.csv", slug, id;

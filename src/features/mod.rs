@@ -14,6 +14,7 @@ pub mod plan;
 pub mod profile;
 pub mod progress;
 pub mod public;
+pub mod reports;
 pub mod settings;
 pub mod setup;
 
@@ -36,4 +37,5 @@ pub fn tenant_router() -> Routes {
         .merge(settings::router())
         .merge(setup::router())
         .merge(notifications::tenant_router())
+        .merge(reports::router())
 }

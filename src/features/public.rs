@@ -263,6 +263,12 @@ async fn public_tor(
         composition,
     };
     let html = page.render().map_err(anyhow::Error::from)?;
+    Ok(cached_html(&headers, html))
+}
+
+/// A public page that is the same for everyone: cached for five minutes
+/// and revalidated by its hash (304 when unchanged).
+pub fn cached_html(headers: &HeaderMap, html: String) -> Response {
     let etag = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -280,7 +286,7 @@ async fn public_tor(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     if fresh {
-        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    Ok((cache, Html(html)).into_response())
+    (cache, Html(html)).into_response()
 }

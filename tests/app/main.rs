@@ -38,6 +38,7 @@ mod schedule;
 mod tallies;
 mod targets_and_tags;
 mod tenancy;
+mod reports;
 mod transfer;
 mod two_factor;
 mod unknowns;

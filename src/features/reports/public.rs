@@ -1,0 +1,73 @@
+//! Published reports on the public portal: `/p/{slug}/reports/{n}` and its
+//! PDF, with only what the tenant chose to publish. The page is the same for
+//! everyone, so it is cached and revalidated like the public terms of
+//! reference.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::render::Block;
+use super::{LangQuery, Report, load};
+use crate::error::{AppError, AppResult};
+use crate::features::plan::transfer::ExportTurn;
+use crate::http::download::attachment;
+use crate::http::page::Chrome;
+use crate::tenancy::PublicTenant;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/public.html")]
+struct PublicReport {
+    page: Chrome,
+    slug: String,
+    tenant_name: String,
+    number: i32,
+    blocks: Vec<Block>,
+}
+
+/// The published report numbered `n`, with what the public may read of it.
+async fn published(tenant: &mut PublicTenant, n: i32) -> AppResult<(Report, super::figures::Figures)> {
+    let id = sqlx::query_scalar!(
+        "select id from reports where number = $1 and published_at is not null",
+        n
+    )
+    .fetch_optional(tenant.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let report = load(tenant.conn(), id).await?;
+    let figures = report
+        .figures
+        .clone()
+        .ok_or(AppError::NotFound)?
+        .for_public(report.publish_notes, report.publish_spending);
+    Ok((report, figures))
+}
+
+pub(super) async fn report(mut tenant: PublicTenant, headers: HeaderMap, Path((_, n)): Path<(String, i32)>) -> AppResult<Response> {
+    let (report, figures) = published(&mut tenant, n).await?;
+    let page = PublicReport {
+        page: Chrome::bare(),
+        blocks: super::render::blocks(&figures, &report.words, &report.kind, report.number),
+        slug: tenant.slug,
+        tenant_name: tenant.name,
+        number: n,
+    };
+    let html = page.render().map_err(anyhow::Error::from)?;
+    Ok(crate::features::public::cached_html(&headers, html))
+}
+
+pub(super) async fn pdf(
+    _turn: ExportTurn,
+    mut tenant: PublicTenant,
+    Path((_, n)): Path<(String, i32)>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
+    let (report, figures) = published(&mut tenant, n).await?;
+    drop(tenant);
+    let lang = q.language();
+    let name = super::file_name(&report, lang, "pdf");
+    let bytes = super::write_file(lang, figures, report, true).await?;
+    Ok(attachment(bytes, "application/pdf", &name))
+}
