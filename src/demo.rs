@@ -233,6 +233,9 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
             more_time(&mut tx, tenant_id).await?;
         }
         crate::demo_committees::load(&editor, &mut tx, demo.committee).await?;
+        if demo.slug == "veridia" {
+            crate::demo_reports::load(&mut tx, tenant_id).await?;
+        }
         tx.commit().await?;
     }
     Ok(())

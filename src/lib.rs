@@ -18,6 +18,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_committees;
 pub mod demo_plan;
+pub mod demo_reports;
 pub mod error;
 pub mod features;
 pub mod http;

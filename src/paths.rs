@@ -160,7 +160,6 @@ routes! {
     nap_reports = "/t/{slug}/naps/{id}/reports", slug, id;
     nap_reports_compare = "/t/{slug}/naps/{id}/reports/compare", slug, id;
     nap_baselines = "/t/{slug}/naps/{id}/baselines", slug, id;
-    nap_baselines_compare = "/t/{slug}/naps/{id}/baselines/compare", slug, id;
     nap_annual_reviews = "/t/{slug}/naps/{id}/annual-reviews", slug, id;
     nap_annual_review = "/t/{slug}/naps/{id}/annual-reviews/{year}", slug, id, year;
     nap_annual_review_issue = "/t/{slug}/naps/{id}/annual-reviews/{year}/issue", slug, id, year;

@@ -26,13 +26,14 @@ const LOWER: [&str; 15] = [
     "paths",
 ];
 /// What the lower layers never import: the features, and what composes them.
-const UPPER: [&str; 7] = [
+const UPPER: [&str; 8] = [
     "features",
     "app",
     "cli",
     "demo",
     "demo_plan",
     "demo_committees",
+    "demo_reports",
     "bench",
 ];
 
@@ -371,7 +372,7 @@ fn blank_strings(text: &str) -> String {
 
 /// The capability types a write must be given (or be a method of); the
 /// signed-in person (`CurrentUser`) for their own rows (notifications read).
-const CAPABILITIES: [&str; 14] = [
+const CAPABILITIES: [&str; 15] = [
     "CurrentUser",
     "Cap<",
     "TenantMember",
@@ -386,6 +387,7 @@ const CAPABILITIES: [&str; 14] = [
     "ActivityReporter",
     "IndicatorReporter",
     "ConfidentialKeeper",
+    "ReportWriter",
 ];
 /// Tables that are no tenant's data: accounts, sessions and mail.
 const GLOBAL_TABLES: [&str; 6] = [

@@ -110,6 +110,11 @@ struct Ids {
     feed: String,
     /// That observer's link to stop e-mails of comments.
     unsubscribe: String,
+    /// An issued and published report (number 1), and a draft.
+    report: i64,
+    draft: i64,
+    /// The published report's number (numbers are per tenant).
+    report_number: i32,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -214,6 +219,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             SignedIn,
         ),
         ("GET", "/p/{slug}/", "/p/aland/".into(), Public),
+        (
+            "GET",
+            "/p/{slug}/reports/{n}",
+            format!("/p/aland/reports/{}", ids.report_number),
+            Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/reports/{n}/report.pdf",
+            format!("/p/aland/reports/{}/report.pdf", ids.report_number),
+            Public,
+        ),
         (
             "GET",
             "/p/{slug}/naps/{id}",
@@ -555,6 +572,108 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "/t/{slug}/naps/{id}/guideline",
             format!("{nap}/guideline"),
             Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/reports",
+            format!("{nap}/reports"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/reports",
+            format!("{nap}/reports"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/reports/compare",
+            format!("{nap}/reports/compare?a={0}&b={0}", ids.report),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/reports/{id}",
+            format!("/t/aland/reports/{}", ids.draft),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/reports/{id}",
+            format!("/t/aland/reports/{}", ids.draft),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/reports/{id}/report.docx",
+            format!("/t/aland/reports/{}/report.docx?lang=fr", ids.report),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/reports/{id}/report.pdf",
+            format!("/t/aland/reports/{}/report.pdf", ids.draft),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/reports/{id}/publish",
+            format!("/t/aland/reports/{}/publish", ids.report),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/reports/{id}/issue",
+            format!("/t/aland/reports/{}/issue", ids.draft),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/baselines",
+            format!("{nap}/baselines"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/baselines",
+            format!("{nap}/baselines"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/annual-reviews",
+            format!("{nap}/annual-reviews"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/annual-reviews",
+            format!("{nap}/annual-reviews"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/annual-reviews/compare",
+            format!("{nap}/annual-reviews/compare?a=2026&b=2026"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/annual-reviews/{year}",
+            format!("{nap}/annual-reviews/2026"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/annual-reviews/{year}",
+            format!("{nap}/annual-reviews/2026"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/annual-reviews/{year}/issue",
+            format!("{nap}/annual-reviews/2026/issue"),
+            Secretariat,
         ),
         (
             "GET",
@@ -1372,12 +1491,43 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         .await
         .attr("link[rel=stylesheet]", "href")
         .unwrap();
+    // Reports: one issued and published, one draft; the 2026 annual review.
+    let reports = format!("/t/aland/naps/{nap}/reports");
+    for period in ["2026Q2", "2026Q3"] {
+        let res = sec
+            .submit(
+                &reports,
+                &reports,
+                &[("kind", "quarter"), ("period", period)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let report = app.count("select min(id) from reports").await;
+    let draft = app.count("select max(id) from reports").await;
+    let path = format!("/t/aland/reports/{report}");
+    assert_eq!(
+        sec.submit(&path, &format!("{path}/issue"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let res = sec
+        .submit(&path, &format!("{path}/publish"), &[("published", "on")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let reviews = format!("/t/aland/naps/{nap}/annual-reviews");
+    let res = sec.submit(&reviews, &reviews, &[("year", "2026")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let id = |sql: &str| {
         let sql = sql.to_owned();
         let app = &app;
         async move { app.count(&sql).await }
     };
     let ids = Ids {
+        report,
+        draft,
+        report_number: 1,
         nap,
         activity,
         objective: id("select min(id) from objectives").await,
@@ -1714,7 +1864,14 @@ async fn foreign_ids(app: &TestApp) -> Ids {
     scalar(&mut conn, borea, &format!("insert into confidential_group_members (tenant_id, group_id, user_id) values ($T, {group}, {user}) returning id")).await;
     let record = scalar(&mut conn, borea, &format!("insert into confidential_records (tenant_id, activity_id, group_id, kind, title, file_name, file_data, created_by) values ($T, {activity}, {group}, 'note', 'Borea record', 'b.txt', 'Borea', {user}) returning id")).await;
     let handover = scalar(&mut conn, borea, &format!("insert into handovers (tenant_id, from_user, to_user, note, created_by) values ($T, {user}, {user}, 'Borea note', {user}) returning id")).await;
+    let draft = scalar(&mut conn, borea, &format!("insert into reports (tenant_id, nap_id, period_kind, first_quarter, last_quarter, title) values ($T, {nap}, 'quarter', 8106, 8106, 'Borea report') returning id")).await;
+    let report = scalar(&mut conn, borea, &format!("insert into reports (tenant_id, nap_id, period_kind, first_quarter, last_quarter, title, number, issued_at, figures, published_at) values ($T, {nap}, 'quarter', 8105, 8105, 'Borea report', 7, now(), '{{}}', now()) returning id")).await;
+    scalar(&mut conn, borea, &format!("insert into annual_reviews (tenant_id, nap_id, year) values ($T, {nap}, 2026) returning id")).await;
     Ids {
+        report,
+        draft,
+        // Aland has no report 7: borea's is not found through aland's portal.
+        report_number: 7,
         nap,
         activity,
         objective,

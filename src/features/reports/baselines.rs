@@ -17,7 +17,7 @@ use crate::authz::ReportWriter;
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
-use crate::http::form::{FieldErrors, Form, invalid};
+use crate::http::form::{FieldErrors, Form, invalid, required};
 use crate::http::page::Chrome;
 use crate::i18n;
 use crate::paths;
@@ -117,7 +117,8 @@ pub fn compare(before: &[Line], after: &[Line]) -> Changes {
 
 /// "Q1 2026 – Q4 2027", in the current language; a missing end is "…".
 pub fn span((start, end): (Option<i32>, Option<i32>)) -> String {
-    let q = |i: Option<i32>| i.map_or_else(|| "…".to_owned(), |i| Quarter::from_index(i).to_string());
+    let q =
+        |i: Option<i32>| i.map_or_else(|| "…".to_owned(), |i| Quarter::from_index(i).to_string());
     format!("{} – {}", q(start), q(end))
 }
 
@@ -256,8 +257,10 @@ impl BaselinesPage {
     }
 
     fn money(&self, m: &Option<(i64, String)>) -> String {
-        m.as_ref()
-            .map_or_else(|| "—".to_owned(), |(n, c)| format!("{} {c}", i18n::number(*n)))
+        m.as_ref().map_or_else(
+            || "—".to_owned(),
+            |(n, c)| format!("{} {c}", i18n::number(*n)),
+        )
     }
 
     fn lead(&self, l: &Option<String>) -> String {
@@ -327,13 +330,16 @@ pub(super) async fn baselines_page(
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
     let nap = model::load_nap(ctx.conn(), id).await?;
-    Ok(page(chrome, ctx, nap, String::new(), FieldErrors::default(), q)
-        .await?
-        .into_response())
+    Ok(
+        page(chrome, ctx, nap, String::new(), FieldErrors::default(), q)
+            .await?
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
 pub struct RecordForm {
+    #[serde(default)]
     label: String,
 }
 
@@ -345,17 +351,19 @@ pub(super) async fn record(
 ) -> AppResult<Response> {
     let writer = ctx.grant::<crate::authz::IssueReports>()?;
     let nap = model::load_nap(ctx.conn(), id).await?;
-    let label = f.label.trim().to_owned();
     let user = ctx.user.id;
     let mut errors = FieldErrors::default();
-    if label.is_empty() || label.chars().count() > 120 {
-        errors.add("label", "baseline.label_invalid");
-    } else if writer
-        .record_baseline(ctx.conn(), nap.id, &label, user)
-        .await?
-        .is_none()
-    {
-        errors.add("label", "baseline.label_taken");
+    match required(&f.label, 120) {
+        Err(key) => errors.add("label", key),
+        Ok(label) => {
+            if writer
+                .record_baseline(ctx.conn(), nap.id, &label, user)
+                .await?
+                .is_none()
+            {
+                errors.add("label", "baseline.label_taken");
+            }
+        }
     }
     if !errors.is_empty() {
         let q = CompareQuery {

@@ -53,9 +53,20 @@ fn cell(s: &str, header: bool, right: bool) -> TableCell {
 
 fn table(head: &[String], rows: &[Vec<String>], numeric: &[bool]) -> Table {
     let right = |i: usize| numeric.get(i).copied().unwrap_or(false);
-    let mut all = vec![TableRow::new(head.iter().enumerate().map(|(i, h)| cell(h, true, right(i))).collect())];
+    let mut all = vec![TableRow::new(
+        head.iter()
+            .enumerate()
+            .map(|(i, h)| cell(h, true, right(i)))
+            .collect(),
+    )];
     all.extend(rows.iter().map(|r| {
-        TableRow::new(r.iter().enumerate().map(|(i, c)| cell(c, false, right(i))).collect()).cant_split()
+        TableRow::new(
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| cell(c, false, right(i)))
+                .collect(),
+        )
+        .cant_split()
     }));
     let columns = head.len().max(1);
     Table::new(all)
@@ -74,7 +85,11 @@ pub fn write(blocks: &[Block]) -> anyhow::Result<Vec<u8>> {
                 .left(MARGIN)
                 .right(MARGIN),
         )
-        .default_fonts(RunFonts::new().ascii("Liberation Serif").hi_ansi("Liberation Serif"))
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Liberation Serif")
+                .hi_ansi("Liberation Serif"),
+        )
         .default_size(20);
     for b in blocks {
         docx = match b {
@@ -84,21 +99,38 @@ pub fn write(blocks: &[Block]) -> anyhow::Result<Vec<u8>> {
             Block::H1 { text: t } => docx.add_paragraph(text(t).style("Heading1")),
             Block::H2 { text: t } => docx.add_paragraph(text(t).style("Heading2")),
             Block::P { text: t } => docx.add_paragraph(text(t)),
-            Block::Break => docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page))),
+            Block::Break => {
+                docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+            }
             Block::Table {
                 caption,
                 head,
                 rows,
                 numeric,
             } => docx
-                .add_paragraph(Paragraph::new().add_run(Run::new().add_text(caption).bold()).keep_next(true))
+                .add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_text(caption).bold())
+                        .keep_next(true),
+                )
                 .add_table(table(head, rows, numeric))
                 .add_paragraph(Paragraph::new()),
             Block::Bars { caption, bars, .. } => {
-                let rows: Vec<Vec<String>> = bars.iter().map(|b| vec![b.label.clone(), b.shown.clone()]).collect();
-                docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(caption).bold()).keep_next(true))
-                    .add_table(table(&[String::new(), String::new()], &rows, &[false, true]))
-                    .add_paragraph(Paragraph::new())
+                let rows: Vec<Vec<String>> = bars
+                    .iter()
+                    .map(|b| vec![b.label.clone(), b.shown.clone()])
+                    .collect();
+                docx.add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_text(caption).bold())
+                        .keep_next(true),
+                )
+                .add_table(table(
+                    &[String::new(), String::new()],
+                    &rows,
+                    &[false, true],
+                ))
+                .add_paragraph(Paragraph::new())
             }
         };
     }

@@ -309,13 +309,17 @@ enum Place {
 }
 
 fn take(all: &mut Vec<(Place, IndicatorLine)>, place: Place) -> Vec<IndicatorLine> {
-    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all).into_iter().partition(|(p, _)| *p == place);
+    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all)
+        .into_iter()
+        .partition(|(p, _)| *p == place);
     *all = rest;
     mine.into_iter().map(|(_, line)| line).collect()
 }
 
 fn take_highlights(all: &mut Vec<(i64, Highlight)>, outcome: i64) -> Vec<Highlight> {
-    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all).into_iter().partition(|(o, _)| *o == outcome);
+    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all)
+        .into_iter()
+        .partition(|(o, _)| *o == outcome);
     *all = rest;
     mine.into_iter().map(|(_, h)| h).collect()
 }

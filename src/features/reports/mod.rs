@@ -184,7 +184,9 @@ impl LangQuery {
 
 /// The blocks of a report in `lang`.
 pub fn blocks_in(lang: &'static str, f: &Figures, report: &Report) -> Vec<Block> {
-    crate::i18n::with_language(lang, || render::blocks(f, &report.words, &report.kind, report.number))
+    crate::i18n::with_language(lang, || {
+        render::blocks(f, &report.words, &report.kind, report.number)
+    })
 }
 
 /// Writes a report's DOCX or PDF off the executor, in `lang`.

@@ -17,7 +17,7 @@ use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
 use crate::features::plan::transfer::ExportTurn;
 use crate::http::download::attachment;
-use crate::http::form::{FieldErrors, Form, invalid};
+use crate::http::form::{FieldErrors, Form, invalid, optional, required};
 use crate::http::page::Chrome;
 use crate::i18n;
 use crate::paths;
@@ -62,7 +62,13 @@ impl ListPage {
     }
 }
 
-async fn list_page(page: Chrome, mut ctx: TenantCtx, nap: Nap, form: NewForm, errors: FieldErrors) -> AppResult<ListPage> {
+async fn list_page(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    nap: Nap,
+    form: NewForm,
+    errors: FieldErrors,
+) -> AppResult<ListPage> {
     let reports = sqlx::query!(
         "select id, title, period_kind, first_quarter, last_quarter, number, issued_at, published_at
          from reports where nap_id = $1 order by number desc nulls first, created_at desc",
@@ -91,7 +97,11 @@ async fn list_page(page: Chrome, mut ctx: TenantCtx, nap: Nap, form: NewForm, er
     })
 }
 
-pub(super) async fn list(page: Chrome, mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<ListPage> {
+pub(super) async fn list(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ListPage> {
     let nap = model::load_nap(ctx.conn(), id).await?;
     let last = Quarter::from_index(Quarter::current().index() - 1);
     let form = NewForm {
@@ -139,10 +149,18 @@ pub(super) async fn create(
         match period_of(&nap, &form.kind, &form.period) {
             Ok(span) => {
                 let label = super::render::period_label(&form.kind, span.0, span.1);
-                let title = i18n::t_with(&format!("report.default_title.{}", form.kind), "period", &label);
-                let report = writer.create_report(ctx.conn(), id, &form.kind, span, &title).await?;
+                let title = i18n::t_with(
+                    &format!("report.default_title.{}", form.kind),
+                    "period",
+                    &label,
+                );
+                let report = writer
+                    .create_report(ctx.conn(), id, &form.kind, span, &title)
+                    .await?;
                 let committed = ctx.commit().await?;
-                return Ok(Redirect::to(&paths::report(&committed.tenant.slug, report)).into_response());
+                return Ok(
+                    Redirect::to(&paths::report(&committed.tenant.slug, report)).into_response()
+                );
             }
             Err(key) => errors.add("period", key),
         }
@@ -187,7 +205,13 @@ impl ReportPage {
     }
 }
 
-async fn report_page(page: Chrome, mut ctx: TenantCtx, report: Report, words: Narrative, errors: FieldErrors) -> AppResult<ReportPage> {
+async fn report_page(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    report: Report,
+    words: Narrative,
+    errors: FieldErrors,
+) -> AppResult<ReportPage> {
     let tenant = ctx.tenant.id;
     let nap = model::load_nap(ctx.conn(), report.nap_id).await?;
     let figures = figures_of(ctx.conn(), tenant, &nap, &report).await?;
@@ -204,7 +228,11 @@ async fn report_page(page: Chrome, mut ctx: TenantCtx, report: Report, words: Na
     })
 }
 
-pub(super) async fn show(page: Chrome, mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<ReportPage> {
+pub(super) async fn show(
+    page: Chrome,
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<ReportPage> {
     let report = load(ctx.conn(), id).await?;
     let words = report.words.clone();
     report_page(page, ctx, report, words, FieldErrors::default()).await
@@ -212,6 +240,7 @@ pub(super) async fn show(page: Chrome, mut ctx: TenantCtx, Path((_, id)): Path<(
 
 #[derive(Deserialize)]
 pub struct NarrativeForm {
+    #[serde(default)]
     title: String,
     #[serde(default)]
     summary: String,
@@ -236,42 +265,40 @@ pub(super) async fn save(
     if report.number.is_some() {
         return Ok(Redirect::to(&paths::report(&ctx.tenant.slug, id)).into_response());
     }
-    let words = Narrative {
-        title: f.title.trim().to_owned(),
-        summary: f.summary.trim().to_owned(),
-        achievements: f.achievements.trim().to_owned(),
-        challenges: f.challenges.trim().to_owned(),
-        lessons: f.lessons.trim().to_owned(),
-        recommendations: f.recommendations.trim().to_owned(),
-    };
     let mut errors = FieldErrors::default();
-    if words.title.is_empty() || words.title.chars().count() > 200 {
-        errors.add("title", "report.title_invalid");
-    }
-    for (field, text) in words.sections() {
-        if text.chars().count() > 20_000 {
-            errors.add(section_field(field), "field.too_long");
-        }
-    }
+    let mut text = |field: &'static str, raw: &str, max: usize, needed: bool| {
+        let checked = if needed {
+            required(raw, max)
+        } else {
+            optional(raw, max)
+        };
+        checked.unwrap_or_else(|key| {
+            errors.add(field, key);
+            raw.to_owned()
+        })
+    };
+    let words = Narrative {
+        title: text("title", &f.title, 200, true),
+        summary: text("summary", &f.summary, 20_000, false),
+        achievements: text("achievements", &f.achievements, 20_000, false),
+        challenges: text("challenges", &f.challenges, 20_000, false),
+        lessons: text("lessons", &f.lessons, 20_000, false),
+        recommendations: text("recommendations", &f.recommendations, 20_000, false),
+    };
     if !errors.is_empty() {
-        return Ok(invalid(report_page(page, ctx, report, words, errors).await?));
+        return Ok(invalid(
+            report_page(page, ctx, report, words, errors).await?,
+        ));
     }
     writer.save_narrative(ctx.conn(), id, &words).await?;
     let committed = ctx.commit().await?;
     Ok(Redirect::to(&paths::report(&committed.tenant.slug, id)).into_response())
 }
 
-fn section_field(field: &str) -> &'static str {
-    match field {
-        "summary" => "summary",
-        "achievements" => "achievements",
-        "challenges" => "challenges",
-        "lessons" => "lessons",
-        _ => "recommendations",
-    }
-}
-
-pub(super) async fn issue(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>) -> AppResult<Response> {
+pub(super) async fn issue(
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
     let writer = ctx.grant::<IssueReports>()?;
     let (tenant, user) = (ctx.tenant.id, ctx.user.id);
     let report = load(ctx.conn(), id).await?;
@@ -292,14 +319,24 @@ pub struct PublishForm {
     spending: Option<String>,
 }
 
-pub(super) async fn publish(mut ctx: TenantCtx, Path((_, id)): Path<(String, i64)>, Form(f): Form<PublishForm>) -> AppResult<Response> {
+pub(super) async fn publish(
+    mut ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(f): Form<PublishForm>,
+) -> AppResult<Response> {
     let writer = ctx.grant::<IssueReports>()?;
     let report = load(ctx.conn(), id).await?;
     if report.number.is_none() {
         return Err(AppError::BadRequest);
     }
     writer
-        .publish_report(ctx.conn(), id, f.published.is_some(), f.notes.is_some(), f.spending.is_some())
+        .publish_report(
+            ctx.conn(),
+            id,
+            f.published.is_some(),
+            f.notes.is_some(),
+            f.spending.is_some(),
+        )
         .await?;
     let committed = ctx.commit().await?;
     Ok(Redirect::to(&paths::report(&committed.tenant.slug, id)).into_response())
@@ -316,18 +353,31 @@ async fn download(mut ctx: TenantCtx, id: i64, q: LangQuery, pdf: bool) -> AppRe
     let (ext, kind) = if pdf {
         ("pdf", "application/pdf")
     } else {
-        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     };
     let name = super::file_name(&report, lang, ext);
     let bytes = super::write_file(lang, figures, report, pdf).await?;
     Ok(attachment(bytes, kind, &name))
 }
 
-pub(super) async fn docx(_turn: ExportTurn, ctx: TenantCtx, Path((_, id)): Path<(String, i64)>, Query(q): Query<LangQuery>) -> AppResult<Response> {
+pub(super) async fn docx(
+    _turn: ExportTurn,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
     download(ctx, id, q, false).await
 }
 
-pub(super) async fn pdf(_turn: ExportTurn, ctx: TenantCtx, Path((_, id)): Path<(String, i64)>, Query(q): Query<LangQuery>) -> AppResult<Response> {
+pub(super) async fn pdf(
+    _turn: ExportTurn,
+    ctx: TenantCtx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
     download(ctx, id, q, true).await
 }
 
@@ -347,7 +397,11 @@ pub struct Row {
 impl Row {
     pub fn change(&self) -> String {
         let d = self.b - self.a;
-        if d > 0 { format!("+{}", i18n::number(d)) } else { i18n::number(d) }
+        if d > 0 {
+            format!("+{}", i18n::number(d))
+        } else {
+            i18n::number(d)
+        }
     }
 }
 
@@ -365,18 +419,52 @@ pub(super) struct ComparePage {
 fn rows(a: &Figures, b: &Figures) -> Vec<Row> {
     let t = |k: &str| i18n::t(k).into_owned();
     let mut rows = vec![
-        Row { label: t("target_state.met"), a: a.targets.met, b: b.targets.met },
-        Row { label: t("target_state.missed"), a: a.targets.missed, b: b.targets.missed },
-        Row { label: t("target_state.pending"), a: a.targets.pending, b: b.targets.pending },
+        Row {
+            label: t("target_state.met"),
+            a: a.targets.met,
+            b: b.targets.met,
+        },
+        Row {
+            label: t("target_state.missed"),
+            a: a.targets.missed,
+            b: b.targets.missed,
+        },
+        Row {
+            label: t("target_state.pending"),
+            a: a.targets.pending,
+            b: b.targets.pending,
+        },
     ];
     for (status, n) in &a.statuses {
-        let other = b.statuses.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-        rows.push(Row { label: t(&format!("activity_status.{status}")), a: *n, b: other });
+        let other = b
+            .statuses
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n);
+        rows.push(Row {
+            label: t(&format!("activity_status.{status}")),
+            a: *n,
+            b: other,
+        });
     }
-    let total = |f: &Figures, pick: fn(&super::figures::TimelinessLine) -> i64| f.timeliness.iter().map(pick).sum();
-    rows.push(Row { label: t("round.on_time"), a: total(a, |l| l.on_time), b: total(b, |l| l.on_time) });
-    rows.push(Row { label: t("round.late"), a: total(a, |l| l.late), b: total(b, |l| l.late) });
-    rows.push(Row { label: t("round.missing"), a: total(a, |l| l.missing), b: total(b, |l| l.missing) });
+    let total = |f: &Figures, pick: fn(&super::figures::TimelinessLine) -> i64| {
+        f.timeliness.iter().map(pick).sum()
+    };
+    rows.push(Row {
+        label: t("round.on_time"),
+        a: total(a, |l| l.on_time),
+        b: total(b, |l| l.on_time),
+    });
+    rows.push(Row {
+        label: t("round.late"),
+        a: total(a, |l| l.late),
+        b: total(b, |l| l.late),
+    });
+    rows.push(Row {
+        label: t("round.missing"),
+        a: total(a, |l| l.missing),
+        b: total(b, |l| l.missing),
+    });
     rows.push(Row {
         label: t("report.decisions"),
         a: i64::try_from(a.decisions.len()).unwrap_or(0),

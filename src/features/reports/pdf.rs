@@ -110,7 +110,9 @@ pub fn write(frame: &Frame, today: time::Date) -> anyhow::Result<Vec<u8>> {
     };
     let document = typst::compile::<typst_layout::PagedDocument>(&world)
         .output
-        .map_err(|errors| anyhow::anyhow!("report layout: {:?}", errors.first().map(|e| &e.message)))?;
+        .map_err(|errors| {
+            anyhow::anyhow!("report layout: {:?}", errors.first().map(|e| &e.message))
+        })?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|errors| anyhow::anyhow!("report PDF: {:?}", errors.first().map(|e| &e.message)))
 }

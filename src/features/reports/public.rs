@@ -28,7 +28,10 @@ struct PublicReport {
 }
 
 /// The published report numbered `n`, with what the public may read of it.
-async fn published(tenant: &mut PublicTenant, n: i32) -> AppResult<(Report, super::figures::Figures)> {
+async fn published(
+    tenant: &mut PublicTenant,
+    n: i32,
+) -> AppResult<(Report, super::figures::Figures)> {
     let id = sqlx::query_scalar!(
         "select id from reports where number = $1 and published_at is not null",
         n
@@ -45,7 +48,11 @@ async fn published(tenant: &mut PublicTenant, n: i32) -> AppResult<(Report, supe
     Ok((report, figures))
 }
 
-pub(super) async fn report(mut tenant: PublicTenant, headers: HeaderMap, Path((_, n)): Path<(String, i32)>) -> AppResult<Response> {
+pub(super) async fn report(
+    mut tenant: PublicTenant,
+    headers: HeaderMap,
+    Path((_, n)): Path<(String, i32)>,
+) -> AppResult<Response> {
     let (report, figures) = published(&mut tenant, n).await?;
     let page = PublicReport {
         page: Chrome::bare(),

@@ -38,14 +38,32 @@ impl Narrative {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Block {
-    Title { text: String, subtitle: String },
-    H1 { text: String },
-    H2 { text: String },
-    P { text: String },
+    Title {
+        text: String,
+        subtitle: String,
+    },
+    H1 {
+        text: String,
+    },
+    H2 {
+        text: String,
+    },
+    P {
+        text: String,
+    },
     /// `numeric` says which columns hold numbers (aligned right).
-    Table { caption: String, head: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool> },
+    Table {
+        caption: String,
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+        numeric: Vec<bool>,
+    },
     /// Bars from 0 to `max`, each with its label and value written out.
-    Bars { caption: String, max: i64, bars: Vec<Bar> },
+    Bars {
+        caption: String,
+        max: i64,
+        bars: Vec<Bar>,
+    },
     Break,
 }
 
@@ -60,7 +78,9 @@ pub struct Bar {
 }
 
 fn bars(caption: String, items: Vec<(String, i64, &'static str)>, max: Option<i64>) -> Block {
-    let max = max.unwrap_or_else(|| items.iter().map(|i| i.1).max().unwrap_or(0)).max(1);
+    let max = max
+        .unwrap_or_else(|| items.iter().map(|i| i.1).max().unwrap_or(0))
+        .max(1);
     Block::Bars {
         caption,
         max,
@@ -77,7 +97,12 @@ fn bars(caption: String, items: Vec<(String, i64, &'static str)>, max: Option<i6
     }
 }
 
-fn table(caption: impl Into<String>, head: &[&str], numeric: &[bool], rows: Vec<Vec<String>>) -> Block {
+fn table(
+    caption: impl Into<String>,
+    head: &[&str],
+    numeric: &[bool],
+    rows: Vec<Vec<String>>,
+) -> Block {
     Block::Table {
         caption: caption.into(),
         head: head.iter().map(|k| t(k).into_owned()).collect(),
@@ -108,15 +133,24 @@ fn percent(part: i64, whole: i64) -> String {
 /// `number` is the issued report's number (none for a draft).
 pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -> Vec<Block> {
     let lang = i18n::current();
-    let nap = f.nap_translations.get(lang, "title").unwrap_or(&f.nap_title);
+    let nap = f
+        .nap_translations
+        .get(lang, "title")
+        .unwrap_or(&f.nap_title);
     let mut out = vec![Block::Title {
         text: words.title.clone(),
         subtitle: {
             let mut s = format!("{nap} · {}", period_label(kind, f.first, f.last));
             if let Some(n) = number {
-                s.push_str(&format!(" · {}", i18n::t_with("report.number", "n", &n.to_string())));
+                s.push_str(&format!(
+                    " · {}",
+                    i18n::t_with("report.number", "n", &n.to_string())
+                ));
             }
-            s.push_str(&format!(" · {}", i18n::t_with("report.as_of", "day", &i18n::day(f.as_of))));
+            s.push_str(&format!(
+                " · {}",
+                i18n::t_with("report.as_of", "day", &i18n::day(f.as_of))
+            ));
             s
         },
     }];
@@ -125,22 +159,34 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
             out.push(Block::H1 {
                 text: t(&format!("report.section.{field}")).into_owned(),
             });
-            out.extend(text.split("\n\n").map(|p| Block::P { text: p.trim().to_owned() }));
+            out.extend(text.split("\n\n").map(|p| Block::P {
+                text: p.trim().to_owned(),
+            }));
         }
     }
     headline(f, &mut out);
     for o in &f.objectives {
         out.push(Block::Break);
         out.push(Block::H1 {
-            text: format!("{} {}", o.code, o.translations.get(lang, "title").unwrap_or(&o.title)),
+            text: format!(
+                "{} {}",
+                o.code,
+                o.translations.get(lang, "title").unwrap_or(&o.title)
+            ),
         });
         indicators(&o.indicators, &mut out);
         for oc in &o.outcomes {
             out.push(Block::H2 {
-                text: format!("{} {}", oc.code, oc.translations.get(lang, "title").unwrap_or(&oc.title)),
+                text: format!(
+                    "{} {}",
+                    oc.code,
+                    oc.translations.get(lang, "title").unwrap_or(&oc.title)
+                ),
             });
             if oc.activities.is_empty() {
-                out.push(Block::P { text: t("report.no_activities").into_owned() });
+                out.push(Block::P {
+                    text: t("report.no_activities").into_owned(),
+                });
             } else {
                 out.push(activities(oc, lang, f));
             }
@@ -148,11 +194,23 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
             if !oc.highlights.is_empty() {
                 out.push(table(
                     t("report.highlights"),
-                    &["report.col.activity", "report.col.partner", "report.col.date", "report.col.note"],
+                    &[
+                        "report.col.activity",
+                        "report.col.partner",
+                        "report.col.date",
+                        "report.col.note",
+                    ],
                     &[false, false, false, false],
                     oc.highlights
                         .iter()
-                        .map(|h| vec![h.activity.clone(), h.partner.clone().unwrap_or_default(), i18n::day(h.on), h.note.clone()])
+                        .map(|h| {
+                            vec![
+                                h.activity.clone(),
+                                h.partner.clone().unwrap_or_default(),
+                                i18n::day(h.on),
+                                h.note.clone(),
+                            ]
+                        })
                         .collect(),
                 ));
             }
@@ -170,7 +228,9 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
 }
 
 fn headline(f: &Figures, out: &mut Vec<Block>) {
-    out.push(Block::H1 { text: t("report.headline").into_owned() });
+    out.push(Block::H1 {
+        text: t("report.headline").into_owned(),
+    });
     let tg = f.targets;
     out.push(Block::P {
         text: i18n::t_args(
@@ -188,7 +248,11 @@ fn headline(f: &Figures, out: &mut Vec<Block>) {
         vec![
             (t("target_state.met").into_owned(), tg.met, "met"),
             (t("target_state.missed").into_owned(), tg.missed, "missed"),
-            (t("target_state.pending").into_owned(), tg.pending, "pending"),
+            (
+                t("target_state.pending").into_owned(),
+                tg.pending,
+                "pending",
+            ),
         ],
         None,
     ));
@@ -196,18 +260,36 @@ fn headline(f: &Figures, out: &mut Vec<Block>) {
         t("report.chart.statuses").into_owned(),
         f.statuses
             .iter()
-            .map(|(s, n)| (t(&format!("activity_status.{s}")).into_owned(), *n, "status"))
+            .map(|(s, n)| {
+                (
+                    t(&format!("activity_status.{s}")).into_owned(),
+                    *n,
+                    "status",
+                )
+            })
             .collect(),
         None,
     ));
     if !f.money.is_empty() {
         out.push(table(
             t("report.money"),
-            &["report.col.currency", "report.col.budget", "report.col.spending", "report.col.share"],
+            &[
+                "report.col.currency",
+                "report.col.budget",
+                "report.col.spending",
+                "report.col.share",
+            ],
             &[false, true, true, true],
             f.money
                 .iter()
-                .map(|m| vec![m.currency.clone(), i18n::number(m.budget), i18n::number(m.spending), percent(m.spending, m.budget)])
+                .map(|m| {
+                    vec![
+                        m.currency.clone(),
+                        i18n::number(m.budget),
+                        i18n::number(m.spending),
+                        percent(m.spending, m.budget),
+                    ]
+                })
                 .collect(),
         ));
     }
@@ -216,7 +298,14 @@ fn headline(f: &Figures, out: &mut Vec<Block>) {
 
 fn activities(oc: &super::figures::OutcomePart, lang: &str, f: &Figures) -> Block {
     let money = !f.money.is_empty();
-    let mut head = vec!["report.col.code", "report.col.activity", "report.col.lead", "report.col.status", "report.col.progress", "report.col.targets"];
+    let mut head = vec![
+        "report.col.code",
+        "report.col.activity",
+        "report.col.lead",
+        "report.col.status",
+        "report.col.progress",
+        "report.col.targets",
+    ];
     let mut numeric = vec![false, false, false, false, true, false];
     if money {
         head.extend(["report.col.budget", "report.col.spending"]);
@@ -231,21 +320,31 @@ fn activities(oc: &super::figures::OutcomePart, lang: &str, f: &Figures) -> Bloc
                 .iter()
                 .map(|tl| {
                     let q = Quarter::from_index(tl.quarter);
-                    let when = if tl.whole_year { q.year.to_string() } else { q.to_string() };
+                    let when = if tl.whole_year {
+                        q.year.to_string()
+                    } else {
+                        q.to_string()
+                    };
                     format!("{when}: {}", t(&format!("target_state.{}", tl.state)))
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
             let mut row = vec![
                 a.code.clone(),
-                a.translations.get(lang, "title").unwrap_or(&a.title).to_owned(),
+                a.translations
+                    .get(lang, "title")
+                    .unwrap_or(&a.title)
+                    .to_owned(),
                 a.lead.clone().unwrap_or_default(),
                 t(&format!("activity_status.{}", a.status)).into_owned(),
                 format!("{}%", a.progress),
                 targets,
             ];
             if money {
-                let amount = |n: Option<i64>| n.map(|n| format!("{} {}", i18n::number(n), a.currency)).unwrap_or_default();
+                let amount = |n: Option<i64>| {
+                    n.map(|n| format!("{} {}", i18n::number(n), a.currency))
+                        .unwrap_or_default()
+                };
                 row.push(amount(a.budget));
                 row.push(amount(a.spending));
             }
@@ -266,7 +365,12 @@ fn indicators(list: &[IndicatorLine], out: &mut Vec<Block>) {
     }
     out.push(table(
         t("report.indicators"),
-        &["report.col.indicator", "report.col.baseline", "report.col.target", "report.col.values"],
+        &[
+            "report.col.indicator",
+            "report.col.baseline",
+            "report.col.target",
+            "report.col.values",
+        ],
         &[false, false, false, false],
         list.iter()
             .map(|i| {
@@ -275,7 +379,11 @@ fn indicators(list: &[IndicatorLine], out: &mut Vec<Block>) {
                     .iter()
                     .map(|v| {
                         let when = match v.quarter {
-                            Some(q) => Quarter { year: v.year, q: u8::try_from(q).unwrap_or(1) }.to_string(),
+                            Some(q) => Quarter {
+                                year: v.year,
+                                q: u8::try_from(q).unwrap_or(1),
+                            }
+                            .to_string(),
                             None => v.year.to_string(),
                         };
                         let value = match (&v.text, v.number) {
@@ -287,13 +395,29 @@ fn indicators(list: &[IndicatorLine], out: &mut Vec<Block>) {
                     })
                     .collect::<Vec<_>>()
                     .join("; ");
-                let name = if i.unit.is_empty() { i.name.clone() } else { format!("{} ({})", i.name, i.unit) };
+                let name = if i.unit.is_empty() {
+                    i.name.clone()
+                } else {
+                    format!("{} ({})", i.name, i.unit)
+                };
                 let unknown = || t("report.not_known").into_owned();
                 vec![
                     name,
-                    if i.baseline.is_empty() { unknown() } else { i.baseline.clone() },
-                    if i.target.is_empty() { unknown() } else { i.target.clone() },
-                    if values.is_empty() { t("report.no_values").into_owned() } else { values },
+                    if i.baseline.is_empty() {
+                        unknown()
+                    } else {
+                        i.baseline.clone()
+                    },
+                    if i.target.is_empty() {
+                        unknown()
+                    } else {
+                        i.target.clone()
+                    },
+                    if values.is_empty() {
+                        t("report.no_values").into_owned()
+                    } else {
+                        values
+                    },
                 ]
             })
             .collect(),
@@ -307,18 +431,33 @@ fn number(n: f64) -> String {
         i18n::number(n as i64)
     } else {
         let s = format!("{n:.2}");
-        if i18n::current() == "en" { s } else { s.replace('.', ",") }
+        if i18n::current() == "en" {
+            s
+        } else {
+            s.replace('.', ",")
+        }
     }
 }
 
 fn committee(f: &Figures, out: &mut Vec<Block>) {
-    out.push(Block::H1 { text: t("report.risks").into_owned() });
+    out.push(Block::H1 {
+        text: t("report.risks").into_owned(),
+    });
     if f.risks.is_empty() {
-        out.push(Block::P { text: t("report.none").into_owned() });
+        out.push(Block::P {
+            text: t("report.none").into_owned(),
+        });
     } else {
         out.push(table(
             t("report.risks"),
-            &["risk.challenge", "risk.likelihood", "risk.impact", "risk.mitigation", "risk.owner", "risk.state"],
+            &[
+                "risk.challenge",
+                "risk.likelihood",
+                "risk.impact",
+                "risk.mitigation",
+                "risk.owner",
+                "risk.state",
+            ],
             &[false, true, true, false, false, false],
             f.risks
                 .iter()
@@ -335,40 +474,76 @@ fn committee(f: &Figures, out: &mut Vec<Block>) {
                 .collect(),
         ));
     }
-    out.push(Block::H1 { text: t("report.decisions").into_owned() });
+    out.push(Block::H1 {
+        text: t("report.decisions").into_owned(),
+    });
     if f.decisions.is_empty() {
-        out.push(Block::P { text: t("report.none").into_owned() });
+        out.push(Block::P {
+            text: t("report.none").into_owned(),
+        });
     } else {
         out.push(table(
             t("report.decisions"),
-            &["report.col.committee", "report.col.date", "report.col.number", "report.col.decision"],
+            &[
+                "report.col.committee",
+                "report.col.date",
+                "report.col.number",
+                "report.col.decision",
+            ],
             &[false, false, true, false],
             f.decisions
                 .iter()
-                .map(|d| vec![d.committee.clone(), i18n::day(d.on), d.number.to_string(), d.text.clone()])
+                .map(|d| {
+                    vec![
+                        d.committee.clone(),
+                        i18n::day(d.on),
+                        d.number.to_string(),
+                        d.text.clone(),
+                    ]
+                })
                 .collect(),
         ));
     }
-    out.push(Block::H1 { text: t("report.action_points").into_owned() });
+    out.push(Block::H1 {
+        text: t("report.action_points").into_owned(),
+    });
     if f.action_points.is_empty() {
-        out.push(Block::P { text: t("report.none").into_owned() });
+        out.push(Block::P {
+            text: t("report.none").into_owned(),
+        });
     } else {
         out.push(table(
             t("report.action_points"),
-            &["report.col.committee", "report.col.action", "report.col.owner", "report.col.due", "report.col.done"],
+            &[
+                "report.col.committee",
+                "report.col.action",
+                "report.col.owner",
+                "report.col.due",
+                "report.col.done",
+            ],
             &[false, false, false, false, false],
             f.action_points
                 .iter()
                 .map(|a| {
                     let day = |d: Option<time::Date>| d.map(i18n::day).unwrap_or_default();
-                    vec![a.committee.clone(), a.text.clone(), a.owner.clone().unwrap_or_default(), day(a.due), day(a.done)]
+                    vec![
+                        a.committee.clone(),
+                        a.text.clone(),
+                        a.owner.clone().unwrap_or_default(),
+                        day(a.due),
+                        day(a.done),
+                    ]
                 })
                 .collect(),
         ));
     }
-    out.push(Block::H1 { text: t("report.timeliness").into_owned() });
+    out.push(Block::H1 {
+        text: t("report.timeliness").into_owned(),
+    });
     if f.timeliness.is_empty() {
-        out.push(Block::P { text: t("report.no_rounds").into_owned() });
+        out.push(Block::P {
+            text: t("report.no_rounds").into_owned(),
+        });
         return;
     }
     out.push(bars(
@@ -377,14 +552,29 @@ fn committee(f: &Figures, out: &mut Vec<Block>) {
             .iter()
             .map(|l| {
                 let closed = l.expected() - l.awaited;
-                (l.acronym.clone(), if closed == 0 { 0 } else { l.on_time * 100 / closed }, "on-time")
+                (
+                    l.acronym.clone(),
+                    if closed == 0 {
+                        0
+                    } else {
+                        l.on_time * 100 / closed
+                    },
+                    "on-time",
+                )
             })
             .collect(),
         Some(100),
     ));
     out.push(table(
         t("report.timeliness"),
-        &["report.col.partner", "round.on_time", "round.late", "round.missing", "round.awaited", "report.col.share_on_time"],
+        &[
+            "report.col.partner",
+            "round.on_time",
+            "round.late",
+            "round.missing",
+            "round.awaited",
+            "report.col.share_on_time",
+        ],
         &[false, true, true, true, true, true],
         f.timeliness
             .iter()
@@ -407,22 +597,48 @@ fn changes(c: &Changes, out: &mut Vec<Block>) {
         text: i18n::t_with("report.changes", "baseline", &c.from_label),
     });
     if c.is_empty() {
-        out.push(Block::P { text: t("baseline.no_changes").into_owned() });
+        out.push(Block::P {
+            text: t("baseline.no_changes").into_owned(),
+        });
         return;
     }
     let none = || "—".to_owned();
     let mut rows = Vec::new();
     for a in &c.added {
-        rows.push(vec![t("baseline.added").into_owned(), a.code.clone(), a.title.clone(), String::new(), String::new()]);
+        rows.push(vec![
+            t("baseline.added").into_owned(),
+            a.code.clone(),
+            a.title.clone(),
+            String::new(),
+            String::new(),
+        ]);
     }
     for a in &c.dropped {
-        rows.push(vec![t("baseline.dropped").into_owned(), a.code.clone(), a.title.clone(), String::new(), String::new()]);
+        rows.push(vec![
+            t("baseline.dropped").into_owned(),
+            a.code.clone(),
+            a.title.clone(),
+            String::new(),
+            String::new(),
+        ]);
     }
     for m in &c.moved {
-        rows.push(vec![t("baseline.moved").into_owned(), m.code.clone(), m.title.clone(), m.from.clone(), m.to.clone()]);
+        rows.push(vec![
+            t("baseline.moved").into_owned(),
+            m.code.clone(),
+            m.title.clone(),
+            m.from.clone(),
+            m.to.clone(),
+        ]);
     }
     for m in &c.retimed {
-        rows.push(vec![t("baseline.retimed").into_owned(), m.code.clone(), m.title.clone(), baselines::span(m.from), baselines::span(m.to)]);
+        rows.push(vec![
+            t("baseline.retimed").into_owned(),
+            m.code.clone(),
+            m.title.clone(),
+            baselines::span(m.from),
+            baselines::span(m.to),
+        ]);
     }
     for m in &c.reassigned {
         rows.push(vec![
@@ -434,12 +650,27 @@ fn changes(c: &Changes, out: &mut Vec<Block>) {
         ]);
     }
     for m in &c.budget {
-        let money = |v: &Option<(i64, String)>| v.as_ref().map_or_else(none, |(n, cur)| format!("{} {cur}", i18n::number(*n)));
-        rows.push(vec![t("baseline.budget").into_owned(), m.code.clone(), m.title.clone(), money(&m.from), money(&m.to)]);
+        let money = |v: &Option<(i64, String)>| {
+            v.as_ref()
+                .map_or_else(none, |(n, cur)| format!("{} {cur}", i18n::number(*n)))
+        };
+        rows.push(vec![
+            t("baseline.budget").into_owned(),
+            m.code.clone(),
+            m.title.clone(),
+            money(&m.from),
+            money(&m.to),
+        ]);
     }
     out.push(table(
         t("report.changes_table"),
-        &["baseline.change", "report.col.code", "report.col.activity", "baseline.before", "baseline.after"],
+        &[
+            "baseline.change",
+            "report.col.code",
+            "report.col.activity",
+            "baseline.before",
+            "baseline.after",
+        ],
         &[false, false, false, false, false],
         rows,
     ));
@@ -451,7 +682,12 @@ fn review_blocks(r: &Review, out: &mut Vec<Block>) {
     });
     out.push(table(
         t("report.review_table"),
-        &["annual.question", "annual.rating", "annual.evidence", "annual.comment"],
+        &[
+            "annual.question",
+            "annual.rating",
+            "annual.evidence",
+            "annual.comment",
+        ],
         &[false, false, false, false],
         review::QUESTIONS
             .iter()
@@ -467,7 +703,11 @@ fn review_blocks(r: &Review, out: &mut Vec<Block>) {
             .collect(),
     ));
     if !r.lessons.trim().is_empty() {
-        out.push(Block::H2 { text: t("annual.lessons").into_owned() });
-        out.push(Block::P { text: r.lessons.clone() });
+        out.push(Block::H2 {
+            text: t("annual.lessons").into_owned(),
+        });
+        out.push(Block::P {
+            text: r.lessons.clone(),
+        });
     }
 }

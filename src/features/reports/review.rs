@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::authz::{IssueReports, ReportWriter};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
-use crate::http::form::{FieldErrors, Form, invalid};
+use crate::http::form::{FieldErrors, Form, invalid, optional};
 use crate::http::page::Chrome;
 use crate::paths;
 use crate::tenancy::TenantCtx;
@@ -76,7 +76,11 @@ pub async fn load(conn: &mut PgConnection, nap: i64, year: i32) -> AppResult<Opt
 }
 
 /// The latest issued review of the NAP up to `year`.
-pub async fn latest_issued(conn: &mut PgConnection, nap: i64, year: i32) -> AppResult<Option<Review>> {
+pub async fn latest_issued(
+    conn: &mut PgConnection,
+    nap: i64,
+    year: i32,
+) -> AppResult<Option<Review>> {
     let found = sqlx::query_scalar!(
         "select max(year) from annual_reviews where nap_id = $1 and year <= $2 and issued_at is not null",
         nap,
@@ -106,7 +110,12 @@ pub async fn years(conn: &mut PgConnection, nap: i64) -> AppResult<Vec<(i32, boo
 
 impl ReportWriter {
     /// Starts the review of `year`; false when it exists already.
-    pub async fn start_review(&self, conn: &mut PgConnection, nap: i64, year: i32) -> AppResult<bool> {
+    pub async fn start_review(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        year: i32,
+    ) -> AppResult<bool> {
         let id = sqlx::query_scalar!(
             "insert into annual_reviews (tenant_id, nap_id, year) values ($1, $2, $3)
              on conflict (tenant_id, nap_id, year) do nothing returning id",
@@ -120,7 +129,12 @@ impl ReportWriter {
     }
 
     /// Saves a draft review (an issued one is refused by the database).
-    pub async fn save_review(&self, conn: &mut PgConnection, nap: i64, review: &Review) -> AppResult<()> {
+    pub async fn save_review(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        review: &Review,
+    ) -> AppResult<()> {
         sqlx::query!(
             "update annual_reviews set answers = $3, lessons = $4
              where nap_id = $1 and year = $2 and issued_at is null",
@@ -134,7 +148,13 @@ impl ReportWriter {
         Ok(())
     }
 
-    pub async fn issue_review(&self, conn: &mut PgConnection, nap: i64, year: i32, by: i64) -> AppResult<()> {
+    pub async fn issue_review(
+        &self,
+        conn: &mut PgConnection,
+        nap: i64,
+        year: i32,
+        by: i64,
+    ) -> AppResult<()> {
         sqlx::query!(
             "update annual_reviews set issued_at = now(), issued_by = $3
              where nap_id = $1 and year = $2 and issued_at is null",
@@ -191,6 +211,7 @@ pub(super) async fn reviews(
 
 #[derive(Deserialize)]
 pub struct StartForm {
+    #[serde(default)]
     year: String,
 }
 
@@ -207,7 +228,10 @@ pub(super) async fn start(
         Ok(year) if (nap.start_year..=nap.end_year + 1).contains(&year) => {
             writer.start_review(ctx.conn(), id, year).await?;
             let committed = ctx.commit().await?;
-            return Ok(Redirect::to(&paths::nap_annual_review(&committed.tenant.slug, id, year)).into_response());
+            return Ok(
+                Redirect::to(&paths::nap_annual_review(&committed.tenant.slug, id, year))
+                    .into_response(),
+            );
         }
         _ => errors.add("year", "annual.year_invalid"),
     }
@@ -254,7 +278,10 @@ impl ReviewPage {
 }
 
 pub fn rating_key(rating: &Option<i16>) -> String {
-    rating.map_or_else(|| "annual.rating.none".to_owned(), |r| format!("annual.rating.{r}"))
+    rating.map_or_else(
+        || "annual.rating.none".to_owned(),
+        |r| format!("annual.rating.{r}"),
+    )
 }
 
 async fn review_page(
@@ -264,7 +291,9 @@ async fn review_page(
     review: Review,
     errors: FieldErrors,
 ) -> AppResult<ReviewPage> {
-    let before = load(ctx.conn(), nap.id, review.year - 1).await?.filter(|r| r.issued_on.is_some());
+    let before = load(ctx.conn(), nap.id, review.year - 1)
+        .await?
+        .filter(|r| r.issued_on.is_some());
     Ok(ReviewPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
@@ -282,7 +311,9 @@ pub(super) async fn show(
     Path((_, id, year)): Path<(String, i64, i32)>,
 ) -> AppResult<ReviewPage> {
     let nap = model::load_nap(ctx.conn(), id).await?;
-    let review = load(ctx.conn(), id, year).await?.ok_or(AppError::NotFound)?;
+    let review = load(ctx.conn(), id, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
     review_page(page, ctx, nap, review, FieldErrors::default()).await
 }
 
@@ -309,28 +340,33 @@ fn read(year: i32, fields: &[(String, String)], errors: &mut FieldErrors) -> Rev
                 }
             },
         };
-        let evidence = get(&format!("{key}_evidence"));
-        let comment = get(&format!("{key}_comment"));
-        if evidence.chars().count() > 4000 || comment.chars().count() > 4000 {
-            errors.add(field_name(key), "field.too_long");
-        }
+        let mut text = |part: &str| {
+            let raw = get(&format!("{key}_{part}"));
+            optional(&raw, 4000).unwrap_or_else(|k| {
+                errors.add(field_name(key), k);
+                raw
+            })
+        };
+        let evidence = text("evidence");
+        let comment = text("comment");
         answers.insert(
             key.to_owned(),
             Answer {
                 rating,
-                evidence: evidence.trim().to_owned(),
-                comment: comment.trim().to_owned(),
+                evidence,
+                comment,
             },
         );
     }
-    let lessons = get("lessons");
-    if lessons.chars().count() > 20_000 {
-        errors.add("lessons", "field.too_long");
-    }
+    let raw = get("lessons");
+    let lessons = optional(&raw, 20_000).unwrap_or_else(|k| {
+        errors.add("lessons", k);
+        raw
+    });
     Review {
         year,
         answers,
-        lessons: lessons.trim().to_owned(),
+        lessons,
         issued_on: None,
     }
 }
@@ -357,10 +393,14 @@ pub(super) async fn save(
 ) -> AppResult<Response> {
     let writer = ctx.grant::<IssueReports>()?;
     let nap = model::load_nap(ctx.conn(), id).await?;
-    let stored = load(ctx.conn(), id, year).await?.ok_or(AppError::NotFound)?;
+    let stored = load(ctx.conn(), id, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if stored.issued_on.is_some() {
         // Issued: frozen, and the form is gone; nothing to save.
-        return Ok(Redirect::to(&paths::nap_annual_review(&ctx.tenant.slug, id, year)).into_response());
+        return Ok(
+            Redirect::to(&paths::nap_annual_review(&ctx.tenant.slug, id, year)).into_response(),
+        );
     }
     let mut errors = FieldErrors::default();
     let review = read(year, &fields, &mut errors);
@@ -378,7 +418,9 @@ pub(super) async fn issue(
 ) -> AppResult<Response> {
     let writer = ctx.grant::<IssueReports>()?;
     let user = ctx.user.id;
-    load(ctx.conn(), id, year).await?.ok_or(AppError::NotFound)?;
+    load(ctx.conn(), id, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
     writer.issue_review(ctx.conn(), id, year, user).await?;
     let committed = ctx.commit().await?;
     Ok(Redirect::to(&paths::nap_annual_review(&committed.tenant.slug, id, year)).into_response())

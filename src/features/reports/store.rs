@@ -32,7 +32,12 @@ impl ReportWriter {
     }
 
     /// Saves a draft's narrative; an issued report is left as it is.
-    pub async fn save_narrative(&self, conn: &mut PgConnection, id: i64, words: &Narrative) -> AppResult<()> {
+    pub async fn save_narrative(
+        &self,
+        conn: &mut PgConnection,
+        id: i64,
+        words: &Narrative,
+    ) -> AppResult<()> {
         sqlx::query!(
             "update reports set title = $2, summary = $3, achievements = $4, challenges = $5,
                     lessons = $6, recommendations = $7
