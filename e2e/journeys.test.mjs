@@ -364,3 +364,45 @@ journey('k. A focal point follows a reminder to the reporting round, posts the u
   assert.match(await item.textContent(), new RegExp(en('round.on_time')));
   await kit.screenshot();
 });
+
+journey('l. The secretariat drafts, issues and publishes a quarterly report, and the public reads it', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+  await kit.go('/t/veridia/naps');
+  await kit.follow(link(page, 'National Action Plan against Forced Labour 2025–2029'));
+  await kit.follow(link(page, en('nap.reports')));
+
+  // A quarter's draft: the last quarter is offered.
+  assert.equal(await field(page, en('report.kind')).inputValue(), 'quarter');
+  assert.match(await field(page, en('report.period')).inputValue(), /^\d{4}Q[1-4]$/);
+  await kit.follow(button(page, en('report.create')));
+  await page.locator('.report-head h1').waitFor();
+  await page.getByRole('heading', { name: en('report.headline') }).waitFor();
+
+  await field(page, en('report.field.title')).fill('The quarter at a glance');
+  await field(page, en('report.section.summary')).fill('Rounds ran on time; the hotline doubled its calls.');
+  await kit.follow(button(page, en('report.save')));
+  assert.equal((await page.locator('.report-head h1').textContent()).trim(), 'The quarter at a glance');
+
+  await kit.follow(button(page, en('report.issue')));
+  const state = (await page.locator('.report-state').textContent()).trim();
+  const number = Number(/\d+/.exec(state)[0]);
+  assert.ok(state.startsWith(en('report.number', { n: String(number) })), state);
+  assert.equal(await page.locator('form.narrative').count(), 0, 'an issued report is frozen');
+
+  await field(page, en('report.publish')).check();
+  await kit.follow(button(page, en('report.publish_save')));
+  const publicLink = page.locator('.report-state a');
+  assert.equal(await publicLink.getAttribute('href'), `/p/veridia/reports/${number}`);
+
+  // The public reads it, without signing in, and can take the PDF.
+  const visitor = await kit.visitor();
+  await kit.go(`/p/veridia/reports/${number}`, visitor);
+  assert.equal((await visitor.locator('.report-head h1').textContent()).trim(), 'The quarter at a glance');
+  await visitor.getByText('Rounds ran on time; the hotline doubled its calls.').waitFor();
+  assert.equal(await visitor.getByText(en('report.money')).count(), 0, 'no spending unless chosen');
+  const pdf = await visitor.request.get(await visitor.getByRole('link', { name: en('report.pdf'), exact: true }).getAttribute('href'));
+  assert.equal(pdf.status(), 200);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  await kit.screenshot('public', visitor);
+});

@@ -136,3 +136,12 @@ begin
     end loop;
 end
 $$;
+
+-- The audit log keeps who drafted, issued and published what, without the
+-- figures and baselines themselves: large, and kept where they are.
+create trigger audit after insert or update or delete on reports
+    for each row execute function audit_row('figures');
+create trigger audit after insert or update or delete on plan_baselines
+    for each row execute function audit_row('activities');
+create trigger audit after insert or update or delete on annual_reviews
+    for each row execute function audit_row();

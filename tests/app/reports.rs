@@ -162,14 +162,14 @@ async fn a_quarters_and_a_years_report_say_the_plans_figures_number_by_number() 
     );
     // 1.1.3 starts in 2027: not in the quarter.
     assert_eq!(
-        table(&page, "Activities"),
+        table(&page, "Activities of outcome 1.1"),
         [
             "1.1.1 Inspect farms MOL On track 40% Q3 2026: Met 1,000 USD 250 USD",
             "1.1.2 Inspect farms CTU Not started 0% Q3 2026: Missed",
         ]
     );
     // The note was written in Q4: not a highlight of Q3.
-    assert!(table(&page, "Highlights from the partners' updates").is_empty());
+    assert!(table(&page, "Highlights from the partners' updates, outcome 1.1").is_empty());
     assert_eq!(
         table(&page, "Budget and spending to date"),
         ["USD 1,000 250 25%"]
@@ -190,13 +190,13 @@ async fn a_quarters_and_a_years_report_say_the_plans_figures_number_by_number() 
         ["Met 1", "Missed 2", "Pending 1"]
     );
     assert_eq!(
-        table(&page, "Activities"),
+        table(&page, "Activities of outcome 1.1"),
         [
             "1.1.1 Inspect farms MOL On track 40% Q3 2026: Met; Q4 2026: Pending 1,000 USD 250 USD",
             "1.1.2 Inspect farms CTU Not started 0% Q2 2026: Missed; Q3 2026: Missed",
         ]
     );
-    let highlights = table(&page, "Highlights from the partners' updates");
+    let highlights = table(&page, "Highlights from the partners' updates, outcome 1.1");
     assert_eq!(highlights.len(), 1);
     assert!(
         highlights[0].starts_with("1.1.1")
@@ -305,6 +305,16 @@ async fn an_issued_report_keeps_its_figures_whatever_happens_to_the_plan() {
     assert_eq!(
         bars(&sec.get(&draft).await, "Time targets of the period"),
         ["Met 2", "Missed 1", "Pending 0"]
+    );
+
+    // The audit log says who issued it, without its figures.
+    assert!(app.count("select count(*) from audit_log where object_type = 'reports' and after ->> 'number' = '1'").await >= 1);
+    assert_eq!(app.count("select count(*) from audit_log where object_type = 'reports' and (after ? 'figures' or before ? 'figures')").await, 0);
+    let audit = sec.get("/t/aland/audit").await;
+    assert!(
+        audit.body.contains("the report “Third quarter 2026”"),
+        "{}",
+        audit.body
     );
 
     // The application's role cannot alter or delete it; publishing is allowed.

@@ -76,5 +76,12 @@ pub(super) async fn pdf(
     let lang = q.language();
     let name = super::file_name(&report, lang, "pdf");
     let bytes = super::write_file(lang, figures, report, true).await?;
-    Ok(attachment(bytes, "application/pdf", &name))
+    let mut response = attachment(bytes, "application/pdf", &name);
+    // The same for every visitor: caches keep it a while (the tenant may
+    // still change what the public sees, so not for ever).
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
 }

@@ -174,7 +174,11 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
                 o.translations.get(lang, "title").unwrap_or(&o.title)
             ),
         });
-        indicators(&o.indicators, &mut out);
+        indicators(
+            &o.indicators,
+            i18n::t_with("report.indicators_of_objective", "code", &o.code),
+            &mut out,
+        );
         for oc in &o.outcomes {
             out.push(Block::H2 {
                 text: format!(
@@ -190,10 +194,14 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
             } else {
                 out.push(activities(oc, lang, f));
             }
-            indicators(&oc.indicators, &mut out);
+            indicators(
+                &oc.indicators,
+                i18n::t_with("report.indicators_of_outcome", "code", &oc.code),
+                &mut out,
+            );
             if !oc.highlights.is_empty() {
                 out.push(table(
-                    t("report.highlights"),
+                    i18n::t_with("report.highlights_of", "code", &oc.code),
                     &[
                         "report.col.activity",
                         "report.col.partner",
@@ -293,7 +301,11 @@ fn headline(f: &Figures, out: &mut Vec<Block>) {
                 .collect(),
         ));
     }
-    indicators(&f.indicators, out);
+    indicators(
+        &f.indicators,
+        t("report.indicators_of_plan").into_owned(),
+        out,
+    );
 }
 
 fn activities(oc: &super::figures::OutcomePart, lang: &str, f: &Figures) -> Block {
@@ -352,19 +364,19 @@ fn activities(oc: &super::figures::OutcomePart, lang: &str, f: &Figures) -> Bloc
         })
         .collect();
     Block::Table {
-        caption: t("report.activities").into_owned(),
+        caption: i18n::t_with("report.activities_of", "code", &oc.code),
         head: head.iter().map(|k| t(k).into_owned()).collect(),
         rows,
         numeric,
     }
 }
 
-fn indicators(list: &[IndicatorLine], out: &mut Vec<Block>) {
+fn indicators(list: &[IndicatorLine], caption: String, out: &mut Vec<Block>) {
     if list.is_empty() {
         return;
     }
     out.push(table(
-        t("report.indicators"),
+        caption,
         &[
             "report.col.indicator",
             "report.col.baseline",

@@ -139,6 +139,13 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
             names,
         ),
         "tenants" => text("name").to_owned(),
+        "reports" => text("title").to_owned(),
+        "plan_baselines" => text("label").to_owned(),
+        "annual_reviews" => r
+            .get("year")
+            .and_then(Value::as_i64)
+            .unwrap_or_default()
+            .to_string(),
         "decisions" => format!(
             "{}",
             r.get("number").and_then(Value::as_i64).unwrap_or_default()
