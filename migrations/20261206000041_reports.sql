@@ -66,6 +66,19 @@ $$;
 create trigger reports_frozen before update or delete on reports
     for each row execute function reports_frozen();
 
+-- The committees that work on a NAP: linked to it, or to one of its
+-- objectives or outcomes. Row-level security applies (the caller's rights).
+create function nap_committees(nap bigint) returns setof bigint
+    language sql stable
+    as $$
+    select committee_id from committee_naps where nap_id = nap
+    union
+    select c.id from committees c
+    left join objectives o on o.tenant_id = c.tenant_id and o.id = c.objective_id
+    left join outcomes oc on oc.tenant_id = c.tenant_id and oc.id = c.outcome_id
+    where coalesce(o.nap_id, oc.nap_id) = nap
+$$;
+
 -- A baseline: the implementation plan as it stood on a day (for example
 -- when the yearly plan was adopted), one JSON row per activity, never
 -- changed afterwards.

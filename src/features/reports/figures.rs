@@ -474,11 +474,7 @@ async fn decisions(
            join meetings m on m.tenant_id = d.tenant_id and m.id = d.meeting_id
            join committees c on c.tenant_id = d.tenant_id and c.id = d.committee_id
            where m.starts_at >= $2::date and m.starts_at < $3::date + 1
-             and c.id in (select committee_id from committee_naps where nap_id = $1
-                          union select c2.id from committees c2
-                          left join objectives o on o.tenant_id = c2.tenant_id and o.id = c2.objective_id
-                          left join outcomes oc on oc.tenant_id = c2.tenant_id and oc.id = c2.outcome_id
-                          where coalesce(o.nap_id, oc.nap_id) = $1)
+             and c.id in (select nap_committees($1))
            order by m.starts_at, c.name, d.number"#,
         nap,
         from,
@@ -511,11 +507,7 @@ async fn action_points(
            join meetings m on m.tenant_id = a.tenant_id and m.id = a.meeting_id
            join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
            left join partners p on p.tenant_id = a.tenant_id and p.id = a.owner_partner_id
-           where c.id in (select committee_id from committee_naps where nap_id = $1
-                          union select c2.id from committees c2
-                          left join objectives o on o.tenant_id = c2.tenant_id and o.id = c2.objective_id
-                          left join outcomes oc on oc.tenant_id = c2.tenant_id and oc.id = c2.outcome_id
-                          where coalesce(o.nap_id, oc.nap_id) = $1)
+           where c.id in (select nap_committees($1))
              and m.starts_at < $3::date + 1
              and ((a.due_on between $2 and $3) or a.done_on between $2 and $3
                   or (a.done_on is null and coalesce(a.due_on, $3) <= $3))

@@ -1,13 +1,15 @@
 //! A report laid out once, in the current language, as a list of blocks
 //! (headings, paragraphs, tables, bar charts, page breaks) that the HTML
 //! page, the Word document and the PDF each draw their own way: the three
-//! formats cannot say different things.
+//! formats cannot say different things. `committee` lays out the parts
+//! after the objectives: risks, decisions, action points, timeliness, the
+//! changes since a baseline and the annual review.
+
+mod committee;
 
 use serde::Serialize;
 
-use super::baselines::{self, Changes};
 use super::figures::{Figures, IndicatorLine};
-use super::review::{self, Review};
 use crate::features::plan::quarter::Quarter;
 use crate::i18n::{self, t};
 
@@ -77,7 +79,11 @@ pub struct Bar {
     pub class: &'static str,
 }
 
-fn bars(caption: String, items: Vec<(String, i64, &'static str)>, max: Option<i64>) -> Block {
+pub(super) fn bars(
+    caption: String,
+    items: Vec<(String, i64, &'static str)>,
+    max: Option<i64>,
+) -> Block {
     let max = max
         .unwrap_or_else(|| items.iter().map(|i| i.1).max().unwrap_or(0))
         .max(1);
@@ -97,7 +103,7 @@ fn bars(caption: String, items: Vec<(String, i64, &'static str)>, max: Option<i6
     }
 }
 
-fn table(
+pub(super) fn table(
     caption: impl Into<String>,
     head: &[&str],
     numeric: &[bool],
@@ -121,7 +127,7 @@ pub fn period_label(kind: &str, first: i32, last: i32) -> String {
     }
 }
 
-fn percent(part: i64, whole: i64) -> String {
+pub(super) fn percent(part: i64, whole: i64) -> String {
     if whole == 0 {
         "—".to_owned()
     } else {
@@ -225,12 +231,13 @@ pub fn blocks(f: &Figures, words: &Narrative, kind: &str, number: Option<i32>) -
         }
     }
     out.push(Block::Break);
-    committee(f, &mut out);
+    committee::risks_and_decisions(f, &mut out);
+    committee::timeliness(f, &mut out);
     if let Some(c) = &f.changes {
-        changes(c, &mut out);
+        committee::changes(c, &mut out);
     }
     if let Some(r) = &f.review {
-        review_blocks(r, &mut out);
+        committee::review(r, &mut out);
     }
     out
 }
@@ -448,278 +455,5 @@ fn number(n: f64) -> String {
         } else {
             s.replace('.', ",")
         }
-    }
-}
-
-fn committee(f: &Figures, out: &mut Vec<Block>) {
-    out.push(Block::H1 {
-        text: t("report.risks").into_owned(),
-    });
-    if f.risks.is_empty() {
-        out.push(Block::P {
-            text: t("report.none").into_owned(),
-        });
-    } else {
-        out.push(table(
-            t("report.risks"),
-            &[
-                "risk.challenge",
-                "risk.likelihood",
-                "risk.impact",
-                "risk.mitigation",
-                "risk.owner",
-                "risk.state",
-            ],
-            &[false, true, true, false, false, false],
-            f.risks
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.challenge.clone(),
-                        r.likelihood.to_string(),
-                        r.impact.to_string(),
-                        r.mitigation.clone(),
-                        r.owner.clone().unwrap_or_default(),
-                        t(&format!("risk.state.{}", r.state)).into_owned(),
-                    ]
-                })
-                .collect(),
-        ));
-    }
-    out.push(Block::H1 {
-        text: t("report.decisions").into_owned(),
-    });
-    if f.decisions.is_empty() {
-        out.push(Block::P {
-            text: t("report.none").into_owned(),
-        });
-    } else {
-        out.push(table(
-            t("report.decisions"),
-            &[
-                "report.col.committee",
-                "report.col.date",
-                "report.col.number",
-                "report.col.decision",
-            ],
-            &[false, false, true, false],
-            f.decisions
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.committee.clone(),
-                        i18n::day(d.on),
-                        d.number.to_string(),
-                        d.text.clone(),
-                    ]
-                })
-                .collect(),
-        ));
-    }
-    out.push(Block::H1 {
-        text: t("report.action_points").into_owned(),
-    });
-    if f.action_points.is_empty() {
-        out.push(Block::P {
-            text: t("report.none").into_owned(),
-        });
-    } else {
-        out.push(table(
-            t("report.action_points"),
-            &[
-                "report.col.committee",
-                "report.col.action",
-                "report.col.owner",
-                "report.col.due",
-                "report.col.done",
-            ],
-            &[false, false, false, false, false],
-            f.action_points
-                .iter()
-                .map(|a| {
-                    let day = |d: Option<time::Date>| d.map(i18n::day).unwrap_or_default();
-                    vec![
-                        a.committee.clone(),
-                        a.text.clone(),
-                        a.owner.clone().unwrap_or_default(),
-                        day(a.due),
-                        day(a.done),
-                    ]
-                })
-                .collect(),
-        ));
-    }
-    out.push(Block::H1 {
-        text: t("report.timeliness").into_owned(),
-    });
-    if f.timeliness.is_empty() {
-        out.push(Block::P {
-            text: t("report.no_rounds").into_owned(),
-        });
-        return;
-    }
-    out.push(bars(
-        t("report.chart.timeliness").into_owned(),
-        f.timeliness
-            .iter()
-            .map(|l| {
-                let closed = l.expected() - l.awaited;
-                (
-                    l.acronym.clone(),
-                    if closed == 0 {
-                        0
-                    } else {
-                        l.on_time * 100 / closed
-                    },
-                    "on-time",
-                )
-            })
-            .collect(),
-        Some(100),
-    ));
-    out.push(table(
-        t("report.timeliness"),
-        &[
-            "report.col.partner",
-            "round.on_time",
-            "round.late",
-            "round.missing",
-            "round.awaited",
-            "report.col.share_on_time",
-        ],
-        &[false, true, true, true, true, true],
-        f.timeliness
-            .iter()
-            .map(|l| {
-                vec![
-                    l.acronym.clone(),
-                    i18n::number(l.on_time),
-                    i18n::number(l.late),
-                    i18n::number(l.missing),
-                    i18n::number(l.awaited),
-                    percent(l.on_time, l.expected() - l.awaited),
-                ]
-            })
-            .collect(),
-    ));
-}
-
-fn changes(c: &Changes, out: &mut Vec<Block>) {
-    out.push(Block::H1 {
-        text: i18n::t_with("report.changes", "baseline", &c.from_label),
-    });
-    if c.is_empty() {
-        out.push(Block::P {
-            text: t("baseline.no_changes").into_owned(),
-        });
-        return;
-    }
-    let none = || "—".to_owned();
-    let mut rows = Vec::new();
-    for a in &c.added {
-        rows.push(vec![
-            t("baseline.added").into_owned(),
-            a.code.clone(),
-            a.title.clone(),
-            String::new(),
-            String::new(),
-        ]);
-    }
-    for a in &c.dropped {
-        rows.push(vec![
-            t("baseline.dropped").into_owned(),
-            a.code.clone(),
-            a.title.clone(),
-            String::new(),
-            String::new(),
-        ]);
-    }
-    for m in &c.moved {
-        rows.push(vec![
-            t("baseline.moved").into_owned(),
-            m.code.clone(),
-            m.title.clone(),
-            m.from.clone(),
-            m.to.clone(),
-        ]);
-    }
-    for m in &c.retimed {
-        rows.push(vec![
-            t("baseline.retimed").into_owned(),
-            m.code.clone(),
-            m.title.clone(),
-            baselines::span(m.from),
-            baselines::span(m.to),
-        ]);
-    }
-    for m in &c.reassigned {
-        rows.push(vec![
-            t("baseline.reassigned").into_owned(),
-            m.code.clone(),
-            m.title.clone(),
-            m.from.clone().unwrap_or_else(none),
-            m.to.clone().unwrap_or_else(none),
-        ]);
-    }
-    for m in &c.budget {
-        let money = |v: &Option<(i64, String)>| {
-            v.as_ref()
-                .map_or_else(none, |(n, cur)| format!("{} {cur}", i18n::number(*n)))
-        };
-        rows.push(vec![
-            t("baseline.budget").into_owned(),
-            m.code.clone(),
-            m.title.clone(),
-            money(&m.from),
-            money(&m.to),
-        ]);
-    }
-    out.push(table(
-        t("report.changes_table"),
-        &[
-            "baseline.change",
-            "report.col.code",
-            "report.col.activity",
-            "baseline.before",
-            "baseline.after",
-        ],
-        &[false, false, false, false, false],
-        rows,
-    ));
-}
-
-fn review_blocks(r: &Review, out: &mut Vec<Block>) {
-    out.push(Block::H1 {
-        text: i18n::t_with("report.review", "year", &r.year.to_string()),
-    });
-    out.push(table(
-        t("report.review_table"),
-        &[
-            "annual.question",
-            "annual.rating",
-            "annual.evidence",
-            "annual.comment",
-        ],
-        &[false, false, false, false],
-        review::QUESTIONS
-            .iter()
-            .map(|q| {
-                let a = r.answer(q);
-                vec![
-                    t(&format!("annual.q.{q}")).into_owned(),
-                    t(&review::rating_key(&a.rating)).into_owned(),
-                    a.evidence,
-                    a.comment,
-                ]
-            })
-            .collect(),
-    ));
-    if !r.lessons.trim().is_empty() {
-        out.push(Block::H2 {
-            text: t("annual.lessons").into_owned(),
-        });
-        out.push(Block::P {
-            text: r.lessons.clone(),
-        });
     }
 }
