@@ -46,7 +46,7 @@ pub async fn committee(sec: &mut Client, name: &str, meets: &str) -> i64 {
 }
 
 /// A meeting on `at` ("2026-03-12 10:00"); returns its page's path.
-async fn meeting(sec: &mut Client, committee: i64, at: &str, agenda: &str) -> String {
+pub async fn meeting(sec: &mut Client, committee: i64, at: &str, agenda: &str) -> String {
     let page = format!("/t/aland/committees/{committee}");
     let res = sec
         .submit(
@@ -68,7 +68,7 @@ fn at(days: i64) -> String {
     format!("{} 10:00", iso(today() + Duration::days(days)))
 }
 
-async fn action(sec: &mut Client, meeting: &str, text: &str, owner: &str, due: &str) {
+pub async fn action(sec: &mut Client, meeting: &str, text: &str, owner: &str, due: &str) {
     let res = sec
         .submit(
             meeting,

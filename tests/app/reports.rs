@@ -542,8 +542,27 @@ async fn the_public_reads_a_published_report_without_notes_or_spending_unless_ch
         .execute(&mut conn)
         .await
         .unwrap();
+    // A confidential record on an activity: no report ever reads it.
+    let tenant = app
+        .count("select id from tenants where slug = 'aland'")
+        .await;
+    sqlx::query(&format!(
+        "with g as (insert into confidential_groups (tenant_id, name) values ({tenant}, 'Referrals') returning id)
+         insert into confidential_records (tenant_id, activity_id, group_id, kind, title, body, created_by)
+         select {tenant}, a.id, g.id, 'note', 'Referral of Quillonwise', 'Quillonwise was referred', u.id
+         from g, activities a, users u where a.code = '1.1.1' and u.email = 'sec@aland.test'"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let report = start(&mut sec, nap, "year", "2026").await;
     sec.submit(&report, &format!("{report}/issue"), &[]).await;
+    assert!(!sec.get(&report).await.body.contains("Quillonwise"));
+    assert_eq!(
+        app.count("select count(*) from reports where figures::text like '%Quillonwise%'")
+            .await,
+        0
+    );
     let mut public = app.client();
     assert_eq!(
         public.get("/p/aland/reports/1").await.status,
@@ -797,4 +816,94 @@ async fn the_demo_has_issued_and_published_reports_two_baselines_and_a_review() 
         rows[0].starts_with("Added") && rows[1].starts_with("Budget changed 1.1.4"),
         "{rows:?}"
     );
+}
+
+#[tokio::test]
+async fn the_periods_decisions_action_points_and_indicator_values_reach_the_report() {
+    let (app, mut sec, nap) = fixture().await;
+    let steering = crate::meetings::committee(&mut sec, "Steering committee", "quarterly").await;
+    let other = crate::meetings::committee(&mut sec, "Another plan's group", "quarterly").await;
+    let tenant = app
+        .count("select id from tenants where slug = 'aland'")
+        .await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query(&format!("insert into committee_naps (tenant_id, committee_id, nap_id) values ({tenant}, {steering}, {nap})"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let decide = async |sec: &mut Client, meeting: &str, text: &str| {
+        let res = sec
+            .submit(meeting, &format!("{meeting}/decisions"), &[("text", text)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    };
+    let august =
+        crate::meetings::meeting(&mut sec, steering, "2026-08-14 10:00", "Inspections").await;
+    decide(&mut sec, &august, "Adopt the inspection plan").await;
+    crate::meetings::action(
+        &mut sec,
+        &august,
+        "Send the plan to the regions",
+        "MOL",
+        "2026-09-30",
+    )
+    .await;
+    let october = crate::meetings::meeting(&mut sec, steering, "2026-10-20 10:00", "Review").await;
+    decide(&mut sec, &october, "Extend inspections to fisheries").await;
+    let elsewhere = crate::meetings::meeting(&mut sec, other, "2026-08-20 10:00", "Other").await;
+    decide(&mut sec, &elsewhere, "Not this plan's business").await;
+    // An indicator of outcome 1.1 with a value in Q3 and one in 2025.
+    let indicator: i64 = sqlx::query_scalar(&format!(
+        "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target)
+         select {tenant}, id, 'Farms inspected', 'farms', '10', '50' from outcomes where code = '1.1' returning id"
+    ))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(&format!(
+        "insert into indicator_values (tenant_id, indicator_id, year, quarter, value, entered_by)
+         select {tenant}, {indicator}, y, q, v, (select id from users where email = 'sec@aland.test')
+         from (values (2026, 3, 25), (2025, 4, 12)) as t (y, q, v)"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let quarter = start(&mut sec, nap, "quarter", "2026Q3").await;
+    let page = sec.get(&quarter).await;
+    assert_eq!(
+        table(&page, "Decisions of the committee"),
+        ["Steering committee 14 Aug 2026 1 Adopt the inspection plan"]
+    );
+    assert_eq!(
+        table(&page, "Action points"),
+        ["Steering committee Send the plan to the regions MOL 30 Sep 2026"]
+    );
+    assert_eq!(
+        table(&page, "Indicators of outcome 1.1"),
+        ["Farms inspected (farms) 10 50 Q3 2026: 25"]
+    );
+    let year = start(&mut sec, nap, "year", "2026").await;
+    let page = sec.get(&year).await;
+    assert_eq!(table(&page, "Decisions of the committee").len(), 2);
+
+    // The minutes are not published: the public copy leaves the decisions out.
+    sqlx::query("update tenants set public_portal = true where slug = 'aland'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sec.submit(&quarter, &format!("{quarter}/issue"), &[]).await;
+    sec.submit(
+        &quarter,
+        &format!("{quarter}/publish"),
+        &[("published", "on")],
+    )
+    .await;
+    let public = app.client().get("/p/aland/reports/1").await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        !public.body.contains("Adopt the inspection plan")
+            && !public.body.contains("Send the plan")
+    );
+    assert!(public.body.contains("Farms inspected"));
 }
