@@ -45,13 +45,16 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     }
 });
 
-/// The text typst prints around the blocks, in the reader's language.
+/// What typst lays out at once: part of the report, the text it prints
+/// around the blocks in the reader's language, and where its pages start.
 #[derive(Serialize)]
-pub struct Frame<'a> {
-    pub lang: &'a str,
+struct Frame<'a> {
+    lang: &'a str,
+    title: &'a str,
     /// "Page", before the page's number in the footer.
-    pub page: String,
-    pub blocks: &'a [Block],
+    page: &'a str,
+    first_page: usize,
+    blocks: &'a [Block],
 }
 
 struct Report {
@@ -98,21 +101,60 @@ impl World for Report {
     }
 }
 
-/// Lays out `frame` and writes the PDF. Blocking work: run it off the
-/// executor, in an export's turn.
-pub fn write(frame: &Frame, today: time::Date) -> anyhow::Result<Vec<u8>> {
-    let data = serde_json::to_vec(frame)?;
+/// Lays out `blocks` and writes the PDF, in `lang`. Blocking work: run it
+/// off the executor, in an export's turn.
+///
+/// Each part that starts on a new page (the opening, each objective, the
+/// committee's parts) is laid out on its own and its pages kept: typst
+/// holds what it needs to lay out one part, not the whole report (a
+/// 2,000-activity year took 310 MB at once). The pages then make one PDF,
+/// numbered on.
+pub fn write(
+    blocks: &[Block],
+    lang: &str,
+    page_word: &str,
+    today: time::Date,
+) -> anyhow::Result<Vec<u8>> {
+    let title = match blocks.first() {
+        Some(Block::Title { text, .. }) => text.as_str(),
+        _ => "",
+    };
+    let today = Datetime::from_ymd(today.year(), u8::from(today.month()), today.day())
+        .ok_or_else(|| anyhow::anyhow!("a day typst cannot hold"))?;
+    let mut pages = typst::ecow::EcoVec::new();
+    let mut info = None;
+    for part in blocks
+        .split(|b| matches!(b, Block::Break))
+        .filter(|p| !p.is_empty())
+    {
+        let frame = Frame {
+            lang,
+            title,
+            page: page_word,
+            first_page: pages.len() + 1,
+            blocks: part,
+        };
+        let document = lay_out(&frame, today);
+        // What typst remembered for this part only holds memory now.
+        typst::comemo::evict(0);
+        let document = document?;
+        info.get_or_insert_with(|| typst::model::Document::info(&document).clone());
+        pages.extend(document.pages().iter().cloned());
+    }
+    let document = typst_layout::PagedDocument::new(pages, info.unwrap_or_default());
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| anyhow::anyhow!("report PDF: {:?}", errors.first().map(|e| &e.message)))
+}
+
+fn lay_out(frame: &Frame, today: Datetime) -> anyhow::Result<typst_layout::PagedDocument> {
     let world = Report {
         source: Source::new(SHARED.main, LAYOUT.to_owned()),
-        data: Bytes::new(data),
-        today: Datetime::from_ymd(today.year(), u8::from(today.month()), today.day())
-            .ok_or_else(|| anyhow::anyhow!("a day typst cannot hold"))?,
+        data: Bytes::new(serde_json::to_vec(frame)?),
+        today,
     };
-    let document = typst::compile::<typst_layout::PagedDocument>(&world)
+    typst::compile::<typst_layout::PagedDocument>(&world)
         .output
         .map_err(|errors| {
             anyhow::anyhow!("report layout: {:?}", errors.first().map(|e| &e.message))
-        })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| anyhow::anyhow!("report PDF: {:?}", errors.first().map(|e| &e.message)))
+        })
 }
