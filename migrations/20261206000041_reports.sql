@@ -98,10 +98,14 @@ create function plan_baselines_frozen() returns trigger
     language plpgsql
     as $$
 begin
+    -- Gone only with its NAP.
+    if tg_op = 'DELETE' and not exists (select 1 from naps n where n.tenant_id = old.tenant_id and n.id = old.nap_id) then
+        return old;
+    end if;
     raise exception 'a baseline cannot change' using errcode = 'check_violation';
 end
 $$;
-create trigger plan_baselines_frozen before update on plan_baselines
+create trigger plan_baselines_frozen before update or delete on plan_baselines
     for each row execute function plan_baselines_frozen();
 
 -- The committee's yearly review of its own oversight of a NAP: a rating,
@@ -127,6 +131,13 @@ create function annual_reviews_frozen() returns trigger
     language plpgsql
     as $$
 begin
+    if tg_op = 'DELETE' then
+        -- An issued review goes only with its NAP.
+        if old.issued_at is not null and exists (select 1 from naps n where n.tenant_id = old.tenant_id and n.id = old.nap_id) then
+            raise exception 'an issued review cannot be deleted' using errcode = 'check_violation';
+        end if;
+        return old;
+    end if;
     if old.issued_at is not null then
         raise exception 'an issued review cannot change' using errcode = 'check_violation';
     end if;
@@ -134,7 +145,7 @@ begin
     return new;
 end
 $$;
-create trigger annual_reviews_frozen before update on annual_reviews
+create trigger annual_reviews_frozen before update or delete on annual_reviews
     for each row execute function annual_reviews_frozen();
 
 do $$

@@ -252,7 +252,11 @@ async fn an_issued_report_keeps_its_figures_whatever_happens_to_the_plan() {
             &report,
             &[
                 ("title", "Third quarter 2026"),
-                ("summary", "Inspections began in earnest."),
+                // As browsers send a text area: CR LF; a blank line parts paragraphs.
+                (
+                    "summary",
+                    "Inspections began in earnest.\r\n\r\nTwo regions lag.",
+                ),
                 ("achievements", ""),
                 ("challenges", "Staff turnover."),
                 ("lessons", ""),
@@ -269,6 +273,11 @@ async fn an_issued_report_keeps_its_figures_whatever_happens_to_the_plan() {
     assert_eq!(res.texts("#f-title-error").len(), 1);
     assert_eq!(res.texts("#f-summary"), ["Kept"]);
 
+    let paragraphs = sec.get(&report).await.texts("article.report > p");
+    assert_eq!(
+        paragraphs[..2],
+        ["Inspections began in earnest.", "Two regions lag."]
+    );
     let res = sec.submit(&report, &format!("{report}/issue"), &[]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let before = sec.get(&report).await;
@@ -538,7 +547,7 @@ async fn the_public_reads_a_published_report_without_notes_or_spending_unless_ch
     let (app, mut sec, nap) = fixture().await;
     // The portal is open.
     let mut conn = app.owner_conn().await;
-    sqlx::query("update tenants set public_portal = true where slug = 'aland'")
+    sqlx::raw_sql("update tenants set public_portal = true where slug = 'aland'; update naps set published = true")
         .execute(&mut conn)
         .await
         .unwrap();
@@ -673,12 +682,49 @@ async fn a_baseline_comparison_lists_exactly_what_changed() {
     let second = app.count("select max(id) from plan_baselines").await;
     let page = sec.get(&format!("{path}?from={second}&to=today")).await;
     assert_eq!(page.texts(".baseline-changes p"), ["Nothing changed."]);
+    // A baseline is never changed or deleted, but with its NAP.
+    let mut conn = app_role(&app).await;
+    for sql in [
+        "update plan_baselines set label = 'x'",
+        "delete from plan_baselines",
+    ] {
+        let err = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(
+            err.to_string().contains("baseline cannot change"),
+            "{sql}: {err}"
+        );
+    }
     // The year's report says what changed since the latest baseline.
     let report = start(&mut sec, nap, "year", "2026").await;
     let page = sec.get(&report).await;
     assert!(
         page.texts(".report h2")
             .contains(&"Changes to the plan since the baseline “Yearly plan 2027”".to_owned())
+    );
+    // Deleting the NAP takes its baselines, issued reports and reviews.
+    let issued = start(&mut sec, nap, "quarter", "2026Q3").await;
+    sec.submit(&issued, &format!("{issued}/issue"), &[]).await;
+    let reviews = format!("/t/aland/naps/{nap}/annual-reviews");
+    sec.submit(&reviews, &reviews, &[("year", "2026")]).await;
+    sec.submit(&reviews, &format!("{reviews}/2026/issue"), &[])
+        .await;
+    assert_eq!(
+        app.count("select count(*) from annual_reviews where issued_at is not null")
+            .await,
+        1
+    );
+    // (Updates are history the product never deletes: the owner clears them first.)
+    sqlx::raw_sql(&format!(
+        "delete from update_targets; delete from status_updates; delete from naps where id = {nap}"
+    ))
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.count("select count(*) from plan_baselines").await
+            + app.count("select count(*) from reports").await
+            + app.count("select count(*) from annual_reviews").await,
+        0
     );
 }
 
@@ -713,7 +759,11 @@ async fn an_annual_review_is_saved_issued_and_compared_with_last_years() {
         .submit(
             &y2025,
             &y2025,
-            &[("risks_rating", "9"), ("lessons", "Typed")],
+            &[
+                ("risks_rating", "9"),
+                ("risks_evidence", "bell \u{7}"),
+                ("lessons", "Typed"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -721,6 +771,8 @@ async fn an_annual_review_is_saved_issued_and_compared_with_last_years() {
         res.texts("#f-risks_rating-error"),
         ["Choose a rating from the list."]
     );
+    // Beside its own field, whatever the rating says.
+    assert_eq!(res.texts("#f-risks_evidence-error").len(), 1);
     assert_eq!(res.texts("#f-lessons"), ["Typed"]);
     sec.submit(&y2025, &format!("{y2025}/issue"), &[]).await;
     let issued = sec.get(&y2025).await;
@@ -888,7 +940,7 @@ async fn the_periods_decisions_action_points_and_indicator_values_reach_the_repo
     assert_eq!(table(&page, "Decisions of the committee").len(), 2);
 
     // The minutes are not published: the public copy leaves the decisions out.
-    sqlx::query("update tenants set public_portal = true where slug = 'aland'")
+    sqlx::raw_sql("update tenants set public_portal = true where slug = 'aland'; update naps set published = true")
         .execute(&mut conn)
         .await
         .unwrap();
@@ -906,4 +958,44 @@ async fn the_periods_decisions_action_points_and_indicator_values_reach_the_repo
             && !public.body.contains("Send the plan")
     );
     assert!(public.body.contains("Farms inspected"));
+    // Minutes published after the report was issued: their decisions show;
+    // withdrawn again, they go.
+    let res = sec
+        .submit(
+            &august,
+            &format!("{august}/minutes"),
+            &[("minutes", "We adopted the plan.")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for (answer, shown) in [("yes", true), ("no", false)] {
+        let res = sec
+            .submit(
+                &august,
+                &format!("{august}/minutes/publish"),
+                &[("publish", answer)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let public = app.client().get("/p/aland/reports/1").await;
+        assert_eq!(
+            public.body.contains("Adopt the inspection plan"),
+            shown,
+            "{answer}"
+        );
+        assert_eq!(
+            public.body.contains("Send the plan to the regions"),
+            shown,
+            "{answer}"
+        );
+    }
+    // A report of a NAP the tenant does not publish is not public either.
+    sqlx::query("update naps set published = false")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client().get("/p/aland/reports/1").await.status,
+        StatusCode::NOT_FOUND
+    );
 }

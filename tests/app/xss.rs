@@ -261,7 +261,7 @@ fn followable(href: &str) -> Option<String> {
     let keep = (path.starts_with("/t/veridia/")
         || path.starts_with("/p/veridia/")
         || path.starts_with("/profile"))
-        && ![".csv", ".xlsx", ".ics", "/file"]
+        && ![".csv", ".xlsx", ".ics", ".pdf", ".docx", "/file"]
             .iter()
             .any(|end| path.split('?').next().unwrap_or(path).ends_with(end));
     keep.then(|| path.to_owned())

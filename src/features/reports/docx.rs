@@ -49,6 +49,8 @@ fn escaped(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\t' | '\n' | '\r' => out.push(c),
+            // Not characters XML may hold.
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -188,7 +190,7 @@ mod tests {
     #[test]
     fn text_is_escaped_and_control_characters_dropped() {
         assert_eq!(
-            escaped("a < b & \"c\" \u{7}>"),
+            escaped("a < b & \"c\" \u{7}\u{FFFF}>"),
             "a &lt; b &amp; &quot;c&quot; &gt;"
         );
     }

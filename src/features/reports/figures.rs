@@ -157,8 +157,9 @@ pub struct DecisionLine {
     pub on: Date,
     pub number: i32,
     pub text: String,
-    /// Whether its meeting's minutes are published: only those reach the public.
-    pub public: bool,
+    /// Its meeting: the public reads it only while the meeting's minutes
+    /// are published (they may be withdrawn after the report is issued).
+    pub meeting: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -168,7 +169,8 @@ pub struct ActionLine {
     pub owner: Option<String>,
     pub due: Option<Date>,
     pub done: Option<Date>,
-    pub public: bool,
+    /// Its meeting, as for a decision.
+    pub meeting: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -469,7 +471,7 @@ async fn decisions(
     to: Date,
 ) -> AppResult<Vec<DecisionLine>> {
     let rows = sqlx::query!(
-        r#"select c.name, m.starts_at, d.number, d.text, m.minutes_published
+        r#"select c.name, m.starts_at, d.number, d.text, m.id as meeting
            from decisions d
            join meetings m on m.tenant_id = d.tenant_id and m.id = d.meeting_id
            join committees c on c.tenant_id = d.tenant_id and c.id = d.committee_id
@@ -489,7 +491,7 @@ async fn decisions(
             on: r.starts_at.date(),
             number: r.number,
             text: r.text,
-            public: r.minutes_published,
+            meeting: r.meeting,
         })
         .collect())
 }
@@ -502,7 +504,7 @@ async fn action_points(
     to: Date,
 ) -> AppResult<Vec<ActionLine>> {
     let rows = sqlx::query!(
-        r#"select c.name, a.text, p.acronym as "owner?", a.due_on, a.done_on, m.minutes_published
+        r#"select c.name, a.text, p.acronym as "owner?", a.due_on, a.done_on, m.id as meeting
            from action_points a
            join meetings m on m.tenant_id = a.tenant_id and m.id = a.meeting_id
            join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
@@ -526,7 +528,7 @@ async fn action_points(
             owner: r.owner,
             due: r.due_on,
             done: r.done_on,
-            public: r.minutes_published,
+            meeting: r.meeting,
         })
         .collect())
 }

@@ -132,7 +132,15 @@ pub async fn figures_of(
     let now = OffsetDateTime::now_utc();
     let mut f = figures::gather(conn, tenant, nap, report.first, report.last, now.date()).await?;
     if report.kind != "quarter" {
-        f.changes = baselines::since_latest(conn, nap.id, now).await?;
+        // The latest baseline recorded by the period's end: an annual
+        // report says how the plan changed since that year's baseline.
+        let (_, last_day) = figures::days(report.first, report.last);
+        let end = last_day
+            .next_day()
+            .unwrap_or(last_day)
+            .midnight()
+            .assume_utc();
+        f.changes = baselines::since_latest(conn, nap.id, end.min(now)).await?;
         let year = crate::features::plan::quarter::Quarter::from_index(report.last).year;
         f.review = review::latest_issued(conn, nap.id, year).await?;
     }
@@ -142,8 +150,8 @@ pub async fn figures_of(
 impl Figures {
     /// What the public may read: no notes (the highlights) or spending
     /// unless the tenant chose to publish them, and only the decisions and
-    /// action points of meetings whose minutes are published.
-    pub fn for_public(mut self, notes: bool, spending: bool) -> Self {
+    /// action points of the meetings whose minutes are published now.
+    pub fn for_public(mut self, notes: bool, spending: bool, published_minutes: &[i64]) -> Self {
         for o in &mut self.objectives {
             for oc in &mut o.outcomes {
                 if !notes {
@@ -163,8 +171,10 @@ impl Figures {
                 c.budget.clear();
             }
         }
-        self.decisions.retain(|d| d.public);
-        self.action_points.retain(|a| a.public);
+        self.decisions
+            .retain(|d| published_minutes.contains(&d.meeting));
+        self.action_points
+            .retain(|a| published_minutes.contains(&a.meeting));
         self
     }
 }

@@ -126,7 +126,13 @@ fn period_of(nap: &Nap, kind: &str, raw: &str) -> Result<(i32, i32), &'static st
             (q.index(), q.index() + 3)
         }
         // The whole plan so far: up to the last quarter that has ended.
-        _ => (first, (Quarter::current().index() - 1).clamp(first, last)),
+        _ => {
+            let ended = (Quarter::current().index() - 1).min(last);
+            if ended < first {
+                return Err("report.period_not_begun");
+            }
+            (first, ended)
+        }
     };
     if span.0 < first || span.1 > last {
         return Err("report.period_outside");
@@ -267,6 +273,8 @@ pub(super) async fn save(
     }
     let mut errors = FieldErrors::default();
     let mut text = |field: &'static str, raw: &str, max: usize, needed: bool| {
+        // Browsers send a text area's lines with CR LF; paragraphs are blank lines.
+        let raw = &raw.replace("\r\n", "\n").replace('\r', "\n");
         let checked = if needed {
             required(raw, max)
         } else {

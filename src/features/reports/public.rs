@@ -32,19 +32,34 @@ async fn published(
     tenant: &mut PublicTenant,
     n: i32,
 ) -> AppResult<(Report, super::figures::Figures)> {
+    // Only a published report of a NAP the tenant publishes.
     let id = sqlx::query_scalar!(
-        "select id from reports where number = $1 and published_at is not null",
+        "select r.id from reports r join naps n on n.tenant_id = r.tenant_id and n.id = r.nap_id
+         where r.number = $1 and r.published_at is not null and n.published",
         n
     )
     .fetch_optional(tenant.conn())
     .await?
     .ok_or(AppError::NotFound)?;
     let report = load(tenant.conn(), id).await?;
-    let figures = report
-        .figures
-        .clone()
-        .ok_or(AppError::NotFound)?
-        .for_public(report.publish_notes, report.publish_spending);
+    let figures = report.figures.clone().ok_or(AppError::NotFound)?;
+    let meetings: Vec<i64> = figures
+        .decisions
+        .iter()
+        .map(|d| d.meeting)
+        .chain(figures.action_points.iter().map(|a| a.meeting))
+        .collect();
+    let published_minutes = sqlx::query_scalar!(
+        "select id from meetings where id = any($1) and minutes_published",
+        &meetings
+    )
+    .fetch_all(tenant.conn())
+    .await?;
+    let figures = figures.for_public(
+        report.publish_notes,
+        report.publish_spending,
+        &published_minutes,
+    );
     Ok((report, figures))
 }
 

@@ -225,7 +225,10 @@ pub(super) async fn start(
     let nap = model::load_nap(ctx.conn(), id).await?;
     let mut errors = FieldErrors::default();
     match f.year.trim().parse::<i32>() {
-        Ok(year) if (nap.start_year..=nap.end_year + 1).contains(&year) => {
+        Ok(year)
+            if (nap.start_year..=nap.end_year + 1).contains(&year)
+                && (1990..=2100).contains(&year) =>
+        {
             writer.start_review(ctx.conn(), id, year).await?;
             let committed = ctx.commit().await?;
             return Ok(
@@ -324,7 +327,8 @@ fn read(year: i32, fields: &[(String, String)], errors: &mut FieldErrors) -> Rev
         fields
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+            // Browsers send a text area's lines with CR LF.
+            .map(|(_, v)| v.replace("\r\n", "\n").replace('\r', "\n"))
             .unwrap_or_default()
     };
     let mut answers = BTreeMap::new();
@@ -335,20 +339,21 @@ fn read(year: i32, fields: &[(String, String)], errors: &mut FieldErrors) -> Rev
             r => match r.parse::<i16>() {
                 Ok(n) if RATINGS.contains(&n) => Some(n),
                 _ => {
-                    errors.add(field_name(key), "annual.rating_invalid");
+                    errors.add(field_names(key)[0], "annual.rating_invalid");
                     None
                 }
             },
         };
-        let mut text = |part: &str| {
-            let raw = get(&format!("{key}_{part}"));
+        let [_, evidence_field, comment_field] = field_names(key);
+        let mut text = |field: &'static str| {
+            let raw = get(field);
             optional(&raw, 4000).unwrap_or_else(|k| {
-                errors.add(field_name(key), k);
+                errors.add(field, k);
                 raw
             })
         };
-        let evidence = text("evidence");
-        let comment = text("comment");
+        let evidence = text(evidence_field);
+        let comment = text(comment_field);
         answers.insert(
             key.to_owned(),
             Answer {
@@ -371,17 +376,38 @@ fn read(year: i32, fields: &[(String, String)], errors: &mut FieldErrors) -> Rev
     }
 }
 
-/// The form field a question's error sits beside.
-fn field_name(key: &str) -> &'static str {
+/// A question's form fields: its rating, evidence and comment, where
+/// their errors are said.
+fn field_names(key: &str) -> [&'static str; 3] {
     match key {
-        "implemented" => "implemented_rating",
-        "commitments" => "commitments_rating",
-        "alignment" => "alignment_rating",
-        "resources" => "resources_rating",
-        "recorded" => "recorded_rating",
-        "risks" => "risks_rating",
-        "shared" => "shared_rating",
-        _ => "composition_rating",
+        "implemented" => [
+            "implemented_rating",
+            "implemented_evidence",
+            "implemented_comment",
+        ],
+        "commitments" => [
+            "commitments_rating",
+            "commitments_evidence",
+            "commitments_comment",
+        ],
+        "alignment" => [
+            "alignment_rating",
+            "alignment_evidence",
+            "alignment_comment",
+        ],
+        "resources" => [
+            "resources_rating",
+            "resources_evidence",
+            "resources_comment",
+        ],
+        "recorded" => ["recorded_rating", "recorded_evidence", "recorded_comment"],
+        "risks" => ["risks_rating", "risks_evidence", "risks_comment"],
+        "shared" => ["shared_rating", "shared_evidence", "shared_comment"],
+        _ => [
+            "composition_rating",
+            "composition_evidence",
+            "composition_comment",
+        ],
     }
 }
 

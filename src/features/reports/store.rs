@@ -66,7 +66,7 @@ impl ReportWriter {
         by: i64,
     ) -> AppResult<Option<i32>> {
         sqlx::query!(
-            "select pg_advisory_xact_lock(hashtext('reports'), $1::bigint::integer)",
+            "select pg_advisory_xact_lock(hashtextextended('reports of tenant ' || $1::bigint, 0))",
             self.tenant_id()
         )
         .execute(&mut *conn)
