@@ -988,6 +988,19 @@ async fn the_periods_decisions_action_points_and_indicator_values_reach_the_repo
             shown,
             "{answer}"
         );
+        // The PDF a visitor gets too, though the server keeps public PDFs.
+        for _ in 0..2 {
+            let pdf = app
+                .client()
+                .get_bytes("/p/aland/reports/1/report.pdf?lang=en")
+                .await;
+            let text = pdf_text(&pdf, &tempdir(), "public.pdf");
+            assert_eq!(
+                text.contains("Adopt the inspection plan"),
+                shown,
+                "{answer}: {text}"
+            );
+        }
     }
     // A report of a NAP the tenant does not publish is not public either.
     sqlx::query("update naps set published = false")

@@ -80,6 +80,36 @@ fn paragraph(out: &mut impl Write, style: Option<&str>, text: &str) -> std::io::
     out.write_all(b"</w:p>")
 }
 
+/// Each column's width (in twentieths of a point): first room for its
+/// longest word, so no word breaks (about 120 a character of bold 9 points, and
+/// the cell's margins), then what is left shared by how long its texts run
+/// (up to a bound), so titles and notes get the room codes do not need.
+fn widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    const TEXT_WIDTH: usize = 9638;
+    let columns: Vec<(usize, usize)> = (0..head.len().max(1))
+        .map(|i| {
+            let texts = || rows.iter().filter_map(|r| r.get(i)).chain(head.get(i));
+            let longest = texts().map(|t| t.chars().count()).max().unwrap_or(0);
+            let word = texts()
+                .flat_map(|t| t.split_whitespace())
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            (word * 120 + 200, longest.clamp(1, 40))
+        })
+        .collect();
+    let least: usize = columns.iter().map(|c| c.0).sum();
+    let runs: usize = columns.iter().map(|c| c.1).sum();
+    if least >= TEXT_WIDTH {
+        return columns.iter().map(|c| TEXT_WIDTH * c.0 / least).collect();
+    }
+    let rest = TEXT_WIDTH - least;
+    columns
+        .iter()
+        .map(|(min, run)| min + rest * run / runs)
+        .collect()
+}
+
 fn table(
     out: &mut impl Write,
     caption: &str,
@@ -88,10 +118,9 @@ fn table(
     numeric: &[bool],
 ) -> std::io::Result<()> {
     paragraph(out, Some("Caption"), caption)?;
-    let columns = head.len().max(1);
     out.write_all(br#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>"#)?;
-    for _ in 0..columns {
-        write!(out, r#"<w:gridCol w:w="{}"/>"#, 9638 / columns)?;
+    for width in widths(head, rows) {
+        write!(out, r#"<w:gridCol w:w="{width}"/>"#)?;
     }
     out.write_all(b"</w:tblGrid>")?;
     let row = |mut out: &mut dyn Write, cells: &[String], header: bool| -> std::io::Result<()> {

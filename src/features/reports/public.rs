@@ -87,11 +87,19 @@ pub(super) async fn pdf(
     Query(q): Query<LangQuery>,
 ) -> AppResult<Response> {
     let (report, figures) = published(&mut tenant, n).await?;
-    drop(tenant);
     let lang = q.language();
     let name = super::file_name(&report, lang, "pdf");
-    let bytes = super::write_file(lang, figures, report, true).await?;
-    let mut response = attachment(bytes, "application/pdf", &name);
+    let key = kept::key(tenant.id, &report, &figures, lang)?;
+    drop(tenant);
+    let bytes = match kept::get(key) {
+        Some(bytes) => bytes,
+        None => {
+            let bytes = std::sync::Arc::new(super::write_file(lang, figures, report, true).await?);
+            kept::put(key, bytes.clone());
+            bytes
+        }
+    };
+    let mut response = attachment(bytes.to_vec(), "application/pdf", &name);
     // The same for every visitor: caches keep it a while (the tenant may
     // still change what the public sees, so not for ever).
     response.headers_mut().insert(
@@ -99,4 +107,56 @@ pub(super) async fn pdf(
         axum::http::HeaderValue::from_static("public, max-age=300"),
     );
     Ok(response)
+}
+
+/// The public PDFs laid out lately, kept in this process: an issued
+/// report's public copy changes only when the tenant changes what the
+/// public sees, so a visitor who asks again, or the next one, does not make
+/// the server lay it out again (a 2,000-activity year takes 1.5 s in an
+/// export's turn). The key is the copy's own content, so any change to what
+/// the public sees is a new key. At most 64 MB, the oldest dropped first.
+mod kept {
+    use std::collections::VecDeque;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::{Arc, Mutex};
+
+    use super::Report;
+    use crate::features::reports::figures::Figures;
+
+    const LIMIT: usize = 64 * 1024 * 1024;
+
+    static KEPT: Mutex<VecDeque<(u64, Arc<Vec<u8>>)>> = Mutex::new(VecDeque::new());
+
+    pub fn key(tenant: i64, report: &Report, figures: &Figures, lang: &str) -> anyhow::Result<u64> {
+        let mut h = DefaultHasher::new();
+        (
+            tenant,
+            report.id,
+            report.number,
+            lang,
+            serde_json::to_string(figures)?,
+        )
+            .hash(&mut h);
+        report.words.title.hash(&mut h);
+        for (_, text) in report.words.sections() {
+            text.hash(&mut h);
+        }
+        Ok(h.finish())
+    }
+
+    pub fn get(key: u64) -> Option<Arc<Vec<u8>>> {
+        let kept = KEPT.lock().ok()?;
+        kept.iter().find(|(k, _)| *k == key).map(|(_, b)| b.clone())
+    }
+
+    pub fn put(key: u64, bytes: Arc<Vec<u8>>) {
+        let Ok(mut kept) = KEPT.lock() else { return };
+        if bytes.len() > LIMIT || kept.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        kept.push_back((key, bytes));
+        while kept.iter().map(|(_, b)| b.len()).sum::<usize>() > LIMIT {
+            kept.pop_front();
+        }
+    }
 }
