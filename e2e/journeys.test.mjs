@@ -370,6 +370,7 @@ journey('l. The secretariat drafts, issues and publishes a quarterly report, and
   await kit.signIn(SECRETARIAT);
   await kit.go('/t/veridia/naps');
   await kit.follow(link(page, 'National Action Plan against Forced Labour 2025–2029'));
+  const napId = napIdOf(page);
   await kit.follow(link(page, en('nap.reports')));
 
   // A quarter's draft: the last quarter is offered.
@@ -405,4 +406,16 @@ journey('l. The secretariat drafts, issues and publishes a quarterly report, and
   assert.equal(pdf.status(), 200);
   assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
   await kit.screenshot('public', visitor);
+
+  // The plan's baselines compared, and last year's annual review.
+  await kit.go(`/t/veridia/naps/${napId}/reports`);
+  await kit.follow(link(page, en('baseline.title')));
+  // From last year's plan, as adopted, to the plan today.
+  await field(page, en('baseline.from')).selectOption({ index: 1 });
+  await kit.follow(button(page, en('baseline.compare_go')));
+  assert.ok((await page.locator('table.changes tbody tr').count()) > 0, 'the demo baselines differ');
+  await kit.follow(link(page, en('report.list_title')));
+  await kit.follow(link(page, en('annual.title')));
+  await kit.follow(page.locator('ul.reviews a').first());
+  await page.locator('table.review').waitFor();
 });

@@ -1012,3 +1012,44 @@ async fn the_periods_decisions_action_points_and_indicator_values_reach_the_repo
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn two_issued_reports_compare_figure_by_figure() {
+    let (app, mut sec, nap) = fixture().await;
+    let q2 = start(&mut sec, nap, "quarter", "2026Q2").await;
+    sec.submit(&q2, &format!("{q2}/issue"), &[]).await;
+    let q3 = start(&mut sec, nap, "quarter", "2026Q3").await;
+    sec.submit(&q3, &format!("{q3}/issue"), &[]).await;
+    let (a, b) = (
+        app.count("select id from reports where number = 1").await,
+        app.count("select id from reports where number = 2").await,
+    );
+    // The list offers the comparison once two are issued.
+    let list = sec.get(&format!("/t/aland/naps/{nap}/reports")).await;
+    assert_eq!(list.texts("form.compare-form select#f-a option").len(), 2);
+    let page = sec
+        .get(&format!("/t/aland/naps/{nap}/reports/compare?a={a}&b={b}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = page.texts("table.report-compare tbody tr");
+    // Q2: 1.1.2's target missed; Q3: 1.1.1's met and 1.1.2's missed.
+    assert_eq!(rows[0], "Met 0 1 +1");
+    assert_eq!(rows[1], "Missed 1 1 0");
+    assert_eq!(rows[2], "Pending 0 0 0");
+    // A draft, or a report of another NAP, is not compared.
+    let draft = start(&mut sec, nap, "quarter", "2026Q4").await;
+    let draft: i64 = draft.rsplit('/').next().unwrap().parse().unwrap();
+    let res = sec
+        .get(&format!(
+            "/t/aland/naps/{nap}/reports/compare?a={a}&b={draft}"
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = sec
+        .get(&format!(
+            "/t/aland/naps/{}/reports/compare?a={a}&b={b}",
+            nap + 1000
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
