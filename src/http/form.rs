@@ -132,6 +132,13 @@ pub fn check<T>(
     result.map_err(|key| errors.add(field, key)).ok()
 }
 
+/// A text area's text with its lines ended by `\n` alone: browsers send
+/// CR LF, and what reads the text later (paragraphs split on blank lines,
+/// calendar files) expects one kind of line break.
+pub fn lines(raw: &str) -> String {
+    raw.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Text of 1 to `max` characters, trimmed, without control characters.
 pub fn required(raw: &str, max: usize) -> Result<String, &'static str> {
     match optional(raw, max)? {

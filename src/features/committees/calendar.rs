@@ -41,7 +41,7 @@ fn utc(at: OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
 /// escapes those), never a carriage return, which it would leave raw in
 /// the middle of a line, where a client could read the rest as a property.
 fn text(value: &str) -> String {
-    value.replace("\r\n", "\n").replace('\r', "\n")
+    crate::http::form::lines(value)
 }
 
 /// An iCalendar file of `meetings`; each lasts two hours. `name` names a

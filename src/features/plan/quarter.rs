@@ -84,6 +84,11 @@ impl Quarter {
         i18n::t_with("quarter.short", "q", &self.q.to_string())
     }
 
+    /// When the quarter begins.
+    pub fn first_day(self) -> Date {
+        Date::from_calendar_date(self.year, first_month(self.q), 1).unwrap_or(Date::MIN)
+    }
+
     /// When the quarter ends.
     pub fn last_day(self) -> Date {
         let next = Self::from_index(self.index() + 1);

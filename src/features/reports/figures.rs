@@ -191,14 +191,10 @@ impl TimelinessLine {
 
 /// The period's first and last day.
 pub fn days(first: i32, last: i32) -> (Date, Date) {
-    let start = Quarter::from_index(first);
-    let first_day = Date::from_calendar_date(
-        start.year,
-        time::Month::try_from(start.q * 3 - 2).unwrap_or(time::Month::January),
-        1,
+    (
+        Quarter::from_index(first).first_day(),
+        Quarter::from_index(last).last_day(),
     )
-    .unwrap_or(Date::MIN);
-    (first_day, Quarter::from_index(last).last_day())
 }
 
 /// Reads the report of `nap` for the quarters `first..=last` as the plan

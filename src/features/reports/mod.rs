@@ -28,7 +28,7 @@ use crate::features::plan::model::Nap;
 use crate::http::routes::Routes;
 use crate::paths::at;
 use figures::Figures;
-use render::{Block, Narrative};
+use render::Narrative;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -190,13 +190,6 @@ impl LangQuery {
     pub fn language(&self) -> &'static str {
         crate::i18n::supported(&self.lang).unwrap_or_else(crate::i18n::current)
     }
-}
-
-/// The blocks of a report in `lang`.
-pub fn blocks_in(lang: &'static str, f: &Figures, report: &Report) -> Vec<Block> {
-    crate::i18n::with_language(lang, || {
-        render::blocks(f, &report.words, &report.kind, report.number)
-    })
 }
 
 /// Writes a report's DOCX or PDF off the executor, in `lang`.

@@ -17,7 +17,7 @@ use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
 use crate::features::plan::transfer::ExportTurn;
 use crate::http::download::attachment;
-use crate::http::form::{FieldErrors, Form, invalid, optional, required};
+use crate::http::form::{FieldErrors, Form, invalid, lines, optional, required};
 use crate::http::page::Chrome;
 use crate::i18n;
 use crate::paths;
@@ -273,8 +273,7 @@ pub(super) async fn save(
     }
     let mut errors = FieldErrors::default();
     let mut text = |field: &'static str, raw: &str, max: usize, needed: bool| {
-        // Browsers send a text area's lines with CR LF; paragraphs are blank lines.
-        let raw = &raw.replace("\r\n", "\n").replace('\r', "\n");
+        let raw = &lines(raw);
         let checked = if needed {
             required(raw, max)
         } else {

@@ -5,7 +5,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
@@ -15,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::features::plan::transfer::ExportTurn;
 use crate::http::download::attachment;
 use crate::http::page::Chrome;
+use crate::state::AppState;
 use crate::tenancy::PublicTenant;
 
 #[derive(Template, WebTemplate)]
@@ -81,7 +84,7 @@ pub(super) async fn report(
 }
 
 pub(super) async fn pdf(
-    _turn: ExportTurn,
+    State(state): State<AppState>,
     mut tenant: PublicTenant,
     Path((_, n)): Path<(String, i32)>,
     Query(q): Query<LangQuery>,
@@ -94,9 +97,17 @@ pub(super) async fn pdf(
     let bytes = match kept::get(key) {
         Some(bytes) => bytes,
         None => {
-            let bytes = std::sync::Arc::new(super::write_file(lang, figures, report, true).await?);
-            kept::put(key, bytes.clone());
-            bytes
+            // Only a copy to lay out takes a turn; a visitor who waited for
+            // one may find it laid out by the visitor before.
+            let _turn = ExportTurn::take(&state).await?;
+            match kept::get(key) {
+                Some(bytes) => bytes,
+                None => {
+                    let bytes = Arc::new(super::write_file(lang, figures, report, true).await?);
+                    kept::put(key, bytes.clone());
+                    bytes
+                }
+            }
         }
     };
     let mut response = attachment(bytes.to_vec(), "application/pdf", &name);

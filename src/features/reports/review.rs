@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::authz::{IssueReports, ReportWriter};
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
-use crate::http::form::{FieldErrors, Form, invalid, optional};
+use crate::http::form::{FieldErrors, Form, invalid, lines, optional};
 use crate::http::page::Chrome;
 use crate::paths;
 use crate::tenancy::TenantCtx;
@@ -327,8 +327,7 @@ fn read(year: i32, fields: &[(String, String)], errors: &mut FieldErrors) -> Rev
         fields
             .iter()
             .find(|(k, _)| k == name)
-            // Browsers send a text area's lines with CR LF.
-            .map(|(_, v)| v.replace("\r\n", "\n").replace('\r', "\n"))
+            .map(|(_, v)| lines(v))
             .unwrap_or_default()
     };
     let mut answers = BTreeMap::new();

@@ -73,6 +73,14 @@ impl FromRequestParts<AppState> for ExportTurn {
     type Rejection = AppError;
 
     async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Self::take(state).await
+    }
+}
+
+impl ExportTurn {
+    /// Waits for a turn: for a handler that needs one only sometimes (a
+    /// file it may already have).
+    pub async fn take(state: &AppState) -> Result<Self, AppError> {
         let permit = state
             .spreadsheets
             .clone()

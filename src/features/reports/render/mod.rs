@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::figures::{Figures, IndicatorLine};
 use crate::features::plan::quarter::Quarter;
+use crate::features::progress::indicators::period_text;
 use crate::i18n::{self, t};
 
 /// A report's words: what the secretariat wrote, and what it is about.
@@ -397,14 +398,7 @@ fn indicators(list: &[IndicatorLine], caption: String, out: &mut Vec<Block>) {
                     .values
                     .iter()
                     .map(|v| {
-                        let when = match v.quarter {
-                            Some(q) => Quarter {
-                                year: v.year,
-                                q: u8::try_from(q).unwrap_or(1),
-                            }
-                            .to_string(),
-                            None => v.year.to_string(),
-                        };
+                        let when = period_text(v.year, v.quarter);
                         let value = match (&v.text, v.number) {
                             (Some(text), _) => text.clone(),
                             (None, Some(n)) => number(n),
