@@ -31,6 +31,16 @@ use crate::state::AppState;
 
 /// The pages: everything behind sessions, the language and the CSRF check.
 fn pages() -> Routes {
+    uploads().merge(pages_but_uploads())
+}
+
+/// The document library's uploads: the one place a body may be larger than
+/// `body_limit`, up to `document_limit` and its form.
+fn uploads() -> Routes {
+    features::documents::upload_router()
+}
+
+fn pages_but_uploads() -> Routes {
     Routes::new()
         .merge(auth::handlers::router())
         .merge(auth::reset::router())
@@ -44,6 +54,7 @@ fn pages() -> Routes {
         .merge(features::tenant_router())
         .merge(features::public::router())
         .merge(features::reports::public_router())
+        .merge(features::documents::public_router())
         .merge(features::committees::open_router())
 }
 
@@ -65,6 +76,11 @@ pub fn route_table() -> Vec<(axum::http::Method, &'static str)> {
     all.table().to_vec()
 }
 
+/// A document upload's largest body: the file and the form's other fields.
+fn upload_limit(state: &AppState) -> usize {
+    state.config.document_limit.saturating_add(64 * 1024)
+}
+
 /// The application as `serve` runs it and the tests drive it.
 pub fn app(state: AppState) -> Router {
     let store = PgSessionStore::new(state.pool.clone());
@@ -78,15 +94,22 @@ pub fn app(state: AppState) -> Router {
         ))));
 
     // Benchmarks only: the reference page runs through the same stack as pages.
-    let mut pages = pages();
+    let mut pages = pages_but_uploads();
     if state.config.bench {
         pages = pages.merge(crate::bench::router());
     }
+    let uploads = uploads()
+        .into_router()
+        // The upload counts its file's bytes itself, against `document_limit`.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(upload_limit(&state)));
     let pages = pages
         .into_router()
-        .fallback(|| async { AppError::NotFound })
         // axum's own 2 MiB cap for extractors would undercut the configured limit.
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .merge(uploads)
+        .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(friendly_rejections))
         .layer(middleware::from_fn(refuse_nul_in_url))
         .layer(middleware::from_fn_with_state(
@@ -116,11 +139,17 @@ pub fn app(state: AppState) -> Router {
                 .layer(CatchPanicLayer::custom(|_| {
                     error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }))
-                // Spreadsheets are zip files already.
+                // Spreadsheets are zip files already; PDFs and other files
+                // are compressed, or bytes we know nothing of.
                 .layer(
-                    CompressionLayer::new().compress_when(DefaultPredicate::new().and(
-                        NotForContentType::const_new("application/vnd.openxmlformats"),
-                    )),
+                    CompressionLayer::new().compress_when(
+                        DefaultPredicate::new()
+                            .and(NotForContentType::const_new(
+                                "application/vnd.openxmlformats",
+                            ))
+                            .and(NotForContentType::const_new("application/pdf"))
+                            .and(NotForContentType::const_new("application/octet-stream")),
+                    ),
                 )
                 .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -131,7 +160,9 @@ pub fn app(state: AppState) -> Router {
                 ))
                 // Pages are personal unless a handler says otherwise.
                 .layer(security_header(header::CACHE_CONTROL, "no-store"))
-                .layer(RequestBodyLimitLayer::new(state.config.body_limit)),
+                .layer(RequestBodyLimitLayer::new(
+                    upload_limit(&state).max(state.config.body_limit),
+                )),
         )
         .with_state(state)
 }

@@ -41,6 +41,10 @@ pub enum Capability {
     /// Draft, issue and publish progress reports; record plan baselines;
     /// write the committee's annual review.
     IssueReports,
+    /// Add documents to the library and new versions of them (observers
+    /// only read). A document's details and its deletion are the
+    /// secretariat's and its author's ([`document_editor`]).
+    ShareDocuments,
 }
 
 /// Observers change nothing, ever, so they are never focal points: forms,
@@ -64,7 +68,9 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         Capability::ReportProgress => {
             role == Role::Secretariat || (focal_point && may_be_focal_point(role))
         }
-        Capability::Comment | Capability::KeepConfidential => role != Role::Observer,
+        Capability::Comment | Capability::KeepConfidential | Capability::ShareDocuments => {
+            role != Role::Observer
+        }
     }
 }
 
@@ -138,6 +144,10 @@ kinds! {
     ReportIndicator = IndicatorReporter: ReportProgress, i64;
     /// Read and add the confidential records of the groups listed.
     KeepRecords = ConfidentialKeeper: KeepConfidential, Vec<i64>;
+    /// Add documents and versions.
+    ShareDocuments = DocumentSharer: ShareDocuments, ();
+    /// Change or delete one document.
+    EditDocument = DocumentEditor: ShareDocuments, i64;
 }
 
 /// Capabilities that make an update count: its reporter's, when updates
@@ -304,6 +314,34 @@ pub fn confidential_keeper(
     }
 }
 
+impl Cap<EditDocument> {
+    pub fn document_id(&self) -> i64 {
+        self.data
+    }
+}
+
+/// Hands out [`DocumentEditor`] to the secretariat, or to the member who
+/// added the document (unless they have since become an observer); 403 to
+/// anyone else.
+pub fn document_editor(
+    tenant_id: i64,
+    role: Role,
+    me: i64,
+    document_id: i64,
+    added_by: Option<i64>,
+) -> Result<DocumentEditor, AppError> {
+    let author = can(role, false, Capability::ShareDocuments) && added_by == Some(me);
+    if role == Role::Secretariat || author {
+        Ok(Cap {
+            tenant_id,
+            data: document_id,
+            kind: PhantomData,
+        })
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,7 +399,21 @@ mod tests {
             (Ministry, false, KeepConfidential, true),
             (SocialPartner, true, KeepConfidential, true),
             (Observer, false, KeepConfidential, false),
+            (Secretariat, false, ShareDocuments, true),
+            (Ministry, false, ShareDocuments, true),
+            (SocialPartner, false, ShareDocuments, true),
+            (Observer, false, ShareDocuments, false),
         ];
+        assert!(document_editor(1, Secretariat, 7, 3, Some(8)).is_ok());
+        assert!(document_editor(1, Ministry, 7, 3, Some(7)).is_ok());
+        assert!(document_editor(1, Ministry, 7, 3, Some(8)).is_err());
+        assert!(document_editor(1, Observer, 7, 3, Some(7)).is_err());
+        assert_eq!(
+            document_editor(1, SocialPartner, 7, 3, Some(7))
+                .unwrap()
+                .document_id(),
+            3
+        );
         for &(role, focal, cap, allowed) in expected {
             assert_eq!(
                 can(role, focal, cap),

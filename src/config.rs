@@ -62,6 +62,10 @@ pub struct ServerConfig {
     #[arg(long, env = "NAP_BODY_LIMIT", default_value_t = 8 * 1024 * 1024)]
     pub body_limit: usize,
 
+    /// Largest document file accepted in the library, in bytes.
+    #[arg(long, env = "NAP_DOCUMENT_LIMIT", default_value_t = 25 * 1024 * 1024)]
+    pub document_limit: usize,
+
     /// How many password hashes may be computed at once; each takes about
     /// 50 ms of one core, so this bounds what a sign-in storm can take from
     /// page traffic. 0 means half the cores (at least one), so pages keep
@@ -123,6 +127,7 @@ impl Default for ServerConfig {
             session_idle_minutes: 60,
             session_max_hours: 12,
             body_limit: 8 * 1024 * 1024,
+            document_limit: 25 * 1024 * 1024,
             hash_concurrency: 0,
             bench: false,
         }

@@ -114,6 +114,8 @@ routes! {
     public_committee_tor_v = "/p/{slug}/committees/{id}/tor/v/{n}", slug, id, n;
     public_report = "/p/{slug}/reports/{n}", slug, n;
     public_report_pdf = "/p/{slug}/reports/{n}/report.pdf", slug, n;
+    public_documents = "/p/{slug}/documents", slug;
+    public_document_file = "/p/{slug}/documents/{id}/file", slug, id;
 
     tenant_home = "/t/{slug}/", slug;
     my_work = "/t/{slug}/my-work", slug;
@@ -133,6 +135,13 @@ routes! {
     member_reset = "/t/{slug}/members/{id}/reset", slug, id;
     member_handover = "/t/{slug}/members/{id}/handover", slug, id;
     handover_read = "/t/{slug}/handovers/{id}/read", slug, id;
+
+    documents = "/t/{slug}/documents", slug;
+    documents_new = "/t/{slug}/documents/new", slug;
+    document = "/t/{slug}/documents/{id}", slug, id;
+    document_versions = "/t/{slug}/documents/{id}/versions", slug, id;
+    document_file = "/t/{slug}/documents/{id}/versions/{n}/file", slug, id, n;
+    document_delete = "/t/{slug}/documents/{id}/delete", slug, id;
 
     partners = "/t/{slug}/partners", slug;
     partners_new = "/t/{slug}/partners/new", slug;

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod audit;
 pub mod committees;
 pub mod confidential;
+pub mod documents;
 pub mod handover;
 pub mod help;
 pub mod home;
@@ -38,4 +39,5 @@ pub fn tenant_router() -> Routes {
         .merge(setup::router())
         .merge(notifications::tenant_router())
         .merge(reports::router())
+        .merge(documents::router())
 }

@@ -97,6 +97,12 @@ impl Chrome {
             .map_or("", |(_, name)| name)
     }
 
+    /// The label of one of a closed list's values:
+    /// `page.choice("document.kind", "tor")`.
+    pub fn choice(&self, prefix: &str, name: &str) -> String {
+        self.t(&format!("{prefix}.{name}")).into_owned()
+    }
+
     pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
         rust_i18n::replace_patterns(&self.t(key), &[name], &[value.to_owned()])
     }

@@ -56,6 +56,7 @@ pub struct ShowPage {
     pub confidential: confidential::Section,
     /// The person follows it (its comments reach them).
     following: bool,
+    documents: crate::features::documents::Section,
 }
 
 async fn show(
@@ -90,6 +91,11 @@ async fn compose(page: Chrome, ctx: &mut TenantCtx, id: i64, activity: i64) -> A
     let me = ctx.user.id;
     let following =
         crate::features::notifications::follows(ctx.conn(), me, Some(activity), None).await?;
+    let documents = crate::features::documents::section(
+        ctx,
+        crate::features::documents::Link::Activity(activity),
+    )
+    .await?;
     Ok(ShowPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -110,6 +116,7 @@ async fn compose(page: Chrome, ctx: &mut TenantCtx, id: i64, activity: i64) -> A
         comment_body: String::new(),
         confidential,
         following,
+        documents,
     })
 }
 

@@ -42,6 +42,7 @@ pub struct ShowPage {
     feed_since: Option<String>,
     /// The person follows it (its meetings and terms reach them).
     following: bool,
+    documents: crate::features::documents::Section,
 }
 
 impl ShowPage {
@@ -112,7 +113,9 @@ pub async fn show_page(
         .map(crate::i18n::date);
     let me = ctx.user.id;
     let following = crate::features::notifications::follows(ctx.conn(), me, None, Some(id)).await?;
+    use crate::features::documents::{Link, section};
     Ok(ShowPage {
+        documents: section(ctx, Link::Committee(id)).await?,
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
         committee,

@@ -238,12 +238,7 @@ struct ShowPage {
     partners: Vec<String>,
     form: ActionForm,
     errors: FieldErrors,
-}
-
-impl ShowPage {
-    fn presence_key(&self, presence: &str) -> String {
-        format!("meeting.presence.{presence}")
-    }
+    documents: crate::features::documents::Section,
 }
 
 async fn show_page(
@@ -311,7 +306,9 @@ async fn show_page(
     .fetch_all(ctx.conn())
     .await?;
     let partners = crate::features::partners::acronyms(ctx.conn()).await?;
+    use crate::features::documents::{Link, section};
     Ok(ShowPage {
+        documents: section(ctx, Link::Meeting(meeting.id)).await?,
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
         committee,
