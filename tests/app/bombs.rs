@@ -194,7 +194,7 @@ fn lying_sizes() -> Vec<u8> {
 }
 
 /// Peak resident memory of a process, in KB.
-fn peak_kb(pid: u32) -> u64 {
+pub fn peak_kb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
         .lines()

@@ -372,7 +372,7 @@ fn blank_strings(text: &str) -> String {
 
 /// The capability types a write must be given (or be a method of); the
 /// signed-in person (`CurrentUser`) for their own rows (notifications read).
-const CAPABILITIES: [&str; 15] = [
+const CAPABILITIES: [&str; 17] = [
     "CurrentUser",
     "Cap<",
     "TenantMember",
@@ -388,6 +388,8 @@ const CAPABILITIES: [&str; 15] = [
     "IndicatorReporter",
     "ConfidentialKeeper",
     "ReportWriter",
+    "DocumentSharer",
+    "DocumentEditor",
 ];
 /// Tables that are no tenant's data: accounts, sessions and mail.
 const GLOBAL_TABLES: [&str; 6] = [

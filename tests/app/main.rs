@@ -17,6 +17,7 @@ mod confirmations;
 mod csrf;
 mod cycle;
 mod dashboard;
+mod documents;
 mod failure;
 mod honest;
 mod indicators;

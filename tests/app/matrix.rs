@@ -115,6 +115,8 @@ struct Ids {
     draft: i64,
     /// The published report's number (numbers are per tenant).
     report_number: i32,
+    /// A public document with one version.
+    document: i64,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -236,6 +238,72 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "/p/{slug}/naps/{id}",
             format!("/p/aland/naps/{n}"),
             Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/documents",
+            "/p/aland/documents".into(),
+            Public,
+        ),
+        (
+            "GET",
+            "/p/{slug}/documents/{id}/file",
+            format!("/p/aland/documents/{}/file", ids.document),
+            Public,
+        ),
+        (
+            "GET",
+            "/t/{slug}/documents",
+            "/t/aland/documents?kind=minutes".into(),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/documents/new",
+            "/t/aland/documents/new?activity=1".into(),
+            Commenters,
+        ),
+        (
+            "POST",
+            "/t/{slug}/documents",
+            "/t/aland/documents".into(),
+            Commenters,
+        ),
+        (
+            "GET",
+            "/t/{slug}/documents/{id}",
+            format!("/t/aland/documents/{}", ids.document),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/documents/{id}",
+            format!("/t/aland/documents/{}", ids.document),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/documents/{id}/versions",
+            format!("/t/aland/documents/{}/versions", ids.document),
+            Commenters,
+        ),
+        (
+            "GET",
+            "/t/{slug}/documents/{id}/versions/{n}/file",
+            format!("/t/aland/documents/{}/versions/1/file", ids.document),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/documents/{id}/delete",
+            format!("/t/aland/documents/{}/delete", ids.document),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/documents/{id}/delete",
+            format!("/t/aland/documents/{}/delete", ids.document),
+            Secretariat,
         ),
         (
             "GET",
@@ -1519,6 +1587,20 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
     let reviews = format!("/t/aland/naps/{nap}/annual-reviews");
     let res = sec.submit(&reviews, &reviews, &[("year", "2026")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = sec
+        .upload_form(
+            "/t/aland/documents/new",
+            "/t/aland/documents",
+            &[
+                ("title", "Inspections guidance"),
+                ("kind", "guidance"),
+                ("language", "en"),
+                ("visibility", "public"),
+            ],
+            Some(("guidance.txt", b"Inspect every farm")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let id = |sql: &str| {
         let sql = sql.to_owned();
         let app = &app;
@@ -1528,6 +1610,7 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         report,
         draft,
         report_number: 1,
+        document: id("select id from documents").await,
         nap,
         activity,
         objective: id("select min(id) from objectives").await,
@@ -1867,9 +1950,13 @@ async fn foreign_ids(app: &TestApp) -> Ids {
     let draft = scalar(&mut conn, borea, &format!("insert into reports (tenant_id, nap_id, period_kind, first_quarter, last_quarter, title) values ($T, {nap}, 'quarter', 8106, 8106, 'Borea report') returning id")).await;
     let report = scalar(&mut conn, borea, &format!("insert into reports (tenant_id, nap_id, period_kind, first_quarter, last_quarter, title, number, issued_at, figures, published_at) values ($T, {nap}, 'quarter', 8105, 8105, 'Borea report', 7, now(), '{{}}', now()) returning id")).await;
     scalar(&mut conn, borea, &format!("insert into annual_reviews (tenant_id, nap_id, year) values ($T, {nap}, 2026) returning id")).await;
+    let document = scalar(&mut conn, borea, &format!("insert into documents (tenant_id, title, kind, language, visibility, created_by) values ($T, 'Borea document', 'other', 'en', 'public', {user}) returning id")).await;
+    let version = scalar(&mut conn, borea, &format!("insert into document_versions (tenant_id, document_id, number, file_name, content_type, size, sha256) values ($T, {document}, 1, 'b.txt', 'text/plain', 5, '') returning id")).await;
+    scalar(&mut conn, borea, &format!("insert into document_chunks (tenant_id, version_id, n, data) values ($T, {version}, 0, 'Borea') returning n::bigint")).await;
     Ids {
         report,
         draft,
+        document,
         // Aland has no report 7: borea's is not found through aland's portal.
         report_number: 7,
         nap,

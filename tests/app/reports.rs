@@ -224,7 +224,7 @@ async fn a_quarters_and_a_years_report_say_the_plans_figures_number_by_number() 
 }
 
 /// The application's own role, scoped to the tenant, as a request is.
-async fn app_role(app: &TestApp) -> PgConnection {
+pub async fn app_role(app: &TestApp) -> PgConnection {
     let tenant = app
         .count("select id from tenants where slug = 'aland'")
         .await;

@@ -471,7 +471,9 @@ async fn send(
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     let res = if form.multipart {
-        sec.upload_form("/profile", &form.action, &pairs, None)
+        // A file too (the library takes none without), named like a payload.
+        let file = ("<img src=x onerror=alert(1)>.txt", b"payload".as_slice());
+        sec.upload_form("/profile", &form.action, &pairs, Some(file))
             .await
     } else {
         pairs.push(("csrf", token));

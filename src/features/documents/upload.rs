@@ -151,6 +151,8 @@ struct Upload {
     form: DocumentForm,
     checked: Option<Result<Details, FieldErrors>>,
     file: Option<Received>,
+    /// A file with bytes came, kept or not.
+    sent: bool,
 }
 
 /// Reads the form; with `details` false only the file is read (a new
@@ -166,6 +168,7 @@ async fn receive(
     let mut form = DocumentForm::default();
     let mut checked = None;
     let mut file = None;
+    let mut sent = false;
     let mut multipart = Multipart::from_request(request, state).await?;
     while let Some(mut field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -209,6 +212,7 @@ async fn receive(
                 n += 1;
             }
         }
+        sent |= size > 0;
         let Some(version) = version.filter(|_| size > 0) else {
             continue;
         };
@@ -235,6 +239,7 @@ async fn receive(
         form,
         checked,
         file,
+        sent,
     })
 }
 
@@ -270,10 +275,10 @@ pub(super) async fn create(
         Some(Err(errors)) => errors,
         _ => FieldErrors::default(),
     };
-    if upload.file.is_none() {
-        errors.add("file", "document.file_required");
-    } else {
+    if upload.sent {
         errors.add("file", "document.file_again");
+    } else {
+        errors.add("file", "document.file_required");
     }
     pages::new_page(
         page,
@@ -294,6 +299,11 @@ pub(super) async fn add_version(
     request: Request,
 ) -> AppResult<Response> {
     let sharer = ctx.grant::<crate::authz::ShareDocuments>()?;
+    // Only a document the person reads takes a version: known before the file.
+    sqlx::query_scalar!("select id from documents where id = $1", id)
+        .fetch_optional(ctx.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let upload = receive(&sharer, &mut ctx, &state, request, false).await?;
     let Some(file) = upload.file else {
         let mut errors = FieldErrors::default();
