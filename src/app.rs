@@ -55,6 +55,7 @@ fn pages_but_uploads() -> Routes {
         .merge(features::public::router())
         .merge(features::reports::public_router())
         .merge(features::documents::public_router())
+        .merge(features::search::public_router())
         .merge(features::committees::open_router())
 }
 

@@ -115,6 +115,7 @@ routes! {
     public_report = "/p/{slug}/reports/{n}", slug, n;
     public_report_pdf = "/p/{slug}/reports/{n}/report.pdf", slug, n;
     public_documents = "/p/{slug}/documents", slug;
+    public_search = "/p/{slug}/search", slug;
     public_document_file = "/p/{slug}/documents/{id}/file", slug, id;
 
     tenant_home = "/t/{slug}/", slug;
@@ -136,6 +137,7 @@ routes! {
     member_handover = "/t/{slug}/members/{id}/handover", slug, id;
     handover_read = "/t/{slug}/handovers/{id}/read", slug, id;
 
+    search = "/t/{slug}/search", slug;
     documents = "/t/{slug}/documents", slug;
     documents_new = "/t/{slug}/documents/new", slug;
     document = "/t/{slug}/documents/{id}", slug, id;

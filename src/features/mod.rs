@@ -16,6 +16,7 @@ pub mod profile;
 pub mod progress;
 pub mod public;
 pub mod reports;
+pub mod search;
 pub mod settings;
 pub mod setup;
 
@@ -40,4 +41,5 @@ pub fn tenant_router() -> Routes {
         .merge(notifications::tenant_router())
         .merge(reports::router())
         .merge(documents::router())
+        .merge(search::router())
 }

@@ -37,6 +37,7 @@ mod register;
 mod reports;
 mod rounds;
 mod schedule;
+mod search;
 mod tallies;
 mod targets_and_tags;
 mod tenancy;

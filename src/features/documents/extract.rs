@@ -64,7 +64,9 @@ pub fn extract_text(kind: Extractable, bytes: &[u8]) -> String {
         Extractable::Xlsx => xlsx(bytes),
     }
     .unwrap_or_default();
-    text.retain(|c| c != '\0');
+    // Control characters mean nothing to a reader (and U+0002/U+0003 mark
+    // search hits).
+    text.retain(|c| !c.is_control() || c == '\n' || c == '\t');
     if text.len() > MAX_TEXT {
         let mut end = MAX_TEXT;
         while !text.is_char_boundary(end) {

@@ -1,0 +1,283 @@
+-- Search across a tenant's plan, committees and documents, in the text's
+-- own language (English, French, Spanish; anything else word for word),
+-- accent-insensitive: "travail force" finds "travail forcé".
+create extension if not exists unaccent;
+
+create text search configuration en_unaccent (copy = english);
+alter text search configuration en_unaccent
+    alter mapping for hword, hword_part, word with unaccent, english_stem;
+create text search configuration fr_unaccent (copy = french);
+alter text search configuration fr_unaccent
+    alter mapping for hword, hword_part, word with unaccent, french_stem;
+create text search configuration es_unaccent (copy = spanish);
+alter text search configuration es_unaccent
+    alter mapping for hword, hword_part, word with unaccent, spanish_stem;
+create text search configuration simple_unaccent (copy = simple);
+alter text search configuration simple_unaccent
+    alter mapping for hword, hword_part, word with unaccent, simple;
+
+-- The configuration of a language: 'en', 'fr', 'es'; anything else word for word.
+create function search_language(lang text) returns regconfig
+    language sql immutable parallel safe
+    as $$
+    select case lang when 'en' then 'en_unaccent'::regconfig
+                     when 'fr' then 'fr_unaccent'::regconfig
+                     when 'es' then 'es_unaccent'::regconfig
+                     else 'simple_unaccent'::regconfig end
+    $$;
+
+-- One row per thing found: what it is, where it reads (under /t/{slug}/),
+-- its title (weighted above its body) and the words of both. Kept by the
+-- triggers below from `search_source`; confidential records never come
+-- here, nor updates that are not accepted.
+create table search_entries (
+    tenant_id bigint not null,
+    kind text not null,
+    object_id bigint not null,
+    nap_id bigint,
+    path text not null,
+    title text not null,
+    body text not null,
+    lang text not null,
+    -- A committee-only document: read by that committee (and its author) alone.
+    committee_only bigint,
+    created_by bigint,
+    -- A document the public portal shows.
+    public boolean not null default false,
+    tsv tsvector generated always as (
+        setweight(to_tsvector(search_language(lang), title), 'A')
+        || setweight(to_tsvector(search_language(lang), left(body, 400000)), 'B')
+    ) stored,
+    primary key (tenant_id, kind, object_id)
+);
+create index search_entries_tsv_idx on search_entries using gin (tsv);
+
+-- Enabled but not forced: the application role reads and writes only its
+-- tenant's rows; the search functions below, owned by the table's owner,
+-- read through the index and apply the same walls themselves.
+alter table search_entries enable row level security;
+create policy tenant_isolation on search_entries using (tenant_id = app_tenant_id())
+    with check (tenant_id = app_tenant_id());
+
+-- Everything searchable, as entries. Each branch is one kind; a trigger
+-- asks for one kind and id, and the planner reads that branch alone.
+create view search_source with (security_invoker = true) as
+    select a.tenant_id, 'activity'::text as kind, a.id as object_id, a.nap_id,
+           format('naps/%s/activities/%s', a.nap_id, a.id) as path,
+           a.code || ' ' || a.title as title, concat_ws(E'\n', a.description, a.place) as body,
+           t.default_language as lang, null::bigint as committee_only, null::bigint as created_by, false as public
+    from activities a join tenants t on t.id = a.tenant_id
+    union all
+    select o.tenant_id, 'outcome', o.id, o.nap_id, format('naps/%s', o.nap_id),
+           o.code || ' ' || o.title, '', t.default_language, null, null, false
+    from outcomes o join tenants t on t.id = o.tenant_id
+    union all
+    select u.tenant_id, 'update', u.id, a.nap_id, format('naps/%s/activities/%s#history', a.nap_id, a.id),
+           a.code || ' ' || a.title, u.note, t.default_language, null, null, false
+    from status_updates u
+    join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
+    join tenants t on t.id = u.tenant_id
+    where u.review_state = 'accepted' and u.note <> ''
+    union all
+    select c.tenant_id, 'comment', c.id, a.nap_id, format('naps/%s/activities/%s#comments', a.nap_id, a.id),
+           a.code || ' ' || a.title, c.body, t.default_language, null, null, false
+    from comments c
+    join activities a on a.tenant_id = c.tenant_id and a.id = c.activity_id
+    join tenants t on t.id = c.tenant_id
+    union all
+    select r.tenant_id, 'risk', r.id, r.nap_id, format('naps/%s/risks', r.nap_id),
+           r.challenge, r.mitigation, t.default_language, null, null, false
+    from risks r join tenants t on t.id = r.tenant_id
+    union all
+    select i.tenant_id, 'indicator', i.id, n.nap, format('naps/%s/indicators/%s', n.nap, i.id),
+           i.name, concat_ws(E'\n', i.baseline, i.target, i.unit), t.default_language, null, null, false
+    from indicators i
+    left join outcomes o on o.tenant_id = i.tenant_id and o.id = i.outcome_id
+    left join objectives ob on ob.tenant_id = i.tenant_id and ob.id = i.objective_id
+    cross join lateral (select coalesce(i.nap_id, o.nap_id, ob.nap_id) as nap) n
+    join tenants t on t.id = i.tenant_id
+    union all
+    select c.tenant_id, 'committee', c.id, null, format('committees/%s', c.id),
+           c.name, '', t.default_language, null, null, false
+    from committees c join tenants t on t.id = c.tenant_id
+    union all
+    select m.tenant_id, 'meeting', m.id, null, format('committees/%s/meetings/%s', m.committee_id, m.id),
+           c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD'), concat_ws(E'\n', m.agenda, m.minutes),
+           t.default_language, null, null, false
+    from meetings m
+    join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
+    join tenants t on t.id = m.tenant_id
+    union all
+    select d.tenant_id, 'decision', d.id, null, format('committees/%s/meetings/%s#decisions', m.committee_id, m.id),
+           c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD') || ' · ' || d.number, d.text,
+           t.default_language, null, null, false
+    from decisions d
+    join meetings m on m.tenant_id = d.tenant_id and m.id = d.meeting_id
+    join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
+    join tenants t on t.id = d.tenant_id
+    union all
+    select ap.tenant_id, 'action', ap.id, null, format('committees/%s/meetings/%s#actions', m.committee_id, m.id),
+           c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD'), ap.text,
+           t.default_language, null, null, false
+    from action_points ap
+    join meetings m on m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
+    join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
+    join tenants t on t.id = ap.tenant_id
+    union all
+    select p.tenant_id, 'partner', p.id, null, 'partners',
+           p.acronym || ' ' || p.name, p.portfolio_name, t.default_language, null, null, false
+    from partners p join tenants t on t.id = p.tenant_id
+    union all
+    select d.tenant_id, 'document', d.id, d.nap_id, format('documents/%s', d.id),
+           d.title, concat_ws(E'\n', d.description, v.body),
+           case when d.language = 'other' then 'simple' else d.language end,
+           case when d.visibility = 'committee' then d.committee_id end, d.created_by,
+           d.visibility = 'public'
+    from documents d
+    left join lateral (select v.body from document_versions v
+                       where v.tenant_id = d.tenant_id and v.document_id = d.id
+                       order by v.number desc limit 1) v on true;
+
+-- Keeps one kind's entry of the changed row: its trigger names the kind
+-- and the column that holds the entry's id.
+create function search_reindex() returns trigger
+    language plpgsql
+    as $$
+declare
+    row_data jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
+    tenant bigint := (row_data ->> 'tenant_id')::bigint;
+    entry bigint := (row_data ->> tg_argv[1])::bigint;
+begin
+    delete from search_entries where tenant_id = tenant and kind = tg_argv[0] and object_id = entry;
+    insert into search_entries (tenant_id, kind, object_id, nap_id, path, title, body, lang,
+                                committee_only, created_by, public)
+        select * from search_source s
+        where s.tenant_id = tenant and s.kind = tg_argv[0] and s.object_id = entry;
+    return null;
+end
+$$;
+
+do $$
+declare
+    t record;
+begin
+    for t in select * from (values
+        ('activities', 'activity', 'id'), ('outcomes', 'outcome', 'id'),
+        ('status_updates', 'update', 'id'), ('comments', 'comment', 'id'), ('risks', 'risk', 'id'),
+        ('indicators', 'indicator', 'id'), ('committees', 'committee', 'id'),
+        ('meetings', 'meeting', 'id'), ('decisions', 'decision', 'id'),
+        ('action_points', 'action', 'id'), ('partners', 'partner', 'id'),
+        ('documents', 'document', 'id'), ('document_versions', 'document', 'document_id')
+    ) as x (tbl, kind, col) loop
+        execute format('create trigger search_%s after insert or update or delete on %I
+                        for each row execute function search_reindex(%L, %L)',
+                       t.tbl, t.tbl, t.kind, t.col);
+    end loop;
+end
+$$;
+
+-- What is there already, tenant by tenant (row-level security applies to
+-- whoever runs the migrations).
+do $$
+declare
+    t bigint;
+begin
+    for t in select id from tenants loop
+        perform app_set_scope(t, null, '');
+        insert into search_entries (tenant_id, kind, object_id, nap_id, path, title, body, lang,
+                                    committee_only, created_by, public)
+            select * from search_source;
+    end loop;
+    perform app_set_scope(null, null, '');
+end
+$$;
+
+-- The query in each language it may be written for.
+create function search_queries(q text, out en tsquery, out fr tsquery, out es tsquery, out simple tsquery)
+    language sql stable
+    as $$
+    select websearch_to_tsquery('en_unaccent', q), websearch_to_tsquery('fr_unaccent', q),
+           websearch_to_tsquery('es_unaccent', q), websearch_to_tsquery('simple_unaccent', q)
+    $$;
+
+-- A member's search: the tenant of the transaction's scope, only if the
+-- person is an active member of it, only what they may read (a
+-- committee-only document by its committee, the secretariat and its
+-- author), best first; `only_kind` '' for every kind. The matching words
+-- of the page's entries come back between U+0002 and U+0003.
+-- SECURITY DEFINER (its owner owns search_entries, whose row-level
+-- security is not forced) so that the index answers; the walls are the
+-- WHERE clause's.
+create function search_tenant(q text, only_kind text, lim integer, skip integer)
+    returns table (kind text, object_id bigint, nap_id bigint, path text, title text,
+                   snippet text, rank real)
+    language sql stable
+    security definer
+    set search_path = pg_catalog, public
+    as $$
+    with query as (select * from search_queries(q)),
+    found as (
+        select e.*, ts_rank_cd(e.tsv, case e.lang when 'en' then x.en when 'fr' then x.fr
+                                                   when 'es' then x.es else x.simple end) as rank,
+               case e.lang when 'en' then x.en when 'fr' then x.fr
+                           when 'es' then x.es else x.simple end as matched
+        from search_entries e, query x
+        where e.tenant_id = app_tenant_id()
+          and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
+               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
+          and (only_kind = '' or e.kind = only_kind)
+          and exists (select 1 from memberships m
+                      where m.tenant_id = e.tenant_id and m.user_id = app_user_id() and m.active)
+          and (e.committee_only is null or e.created_by = app_user_id()
+               or app_reads_committee(e.tenant_id, e.committee_only))
+        order by rank desc, e.kind, e.object_id
+        limit lim offset skip
+    )
+    select f.kind, f.object_id, f.nap_id, f.path,
+           ts_headline(search_language(f.lang), f.title, f.matched,
+                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'),
+           ts_headline(search_language(f.lang), left(f.body, 100000), f.matched,
+                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=18, MinWords=6'),
+           f.rank
+    from found f
+    order by f.rank desc, f.kind, f.object_id
+    $$;
+
+-- The public portal's search: public documents, and the activities,
+-- outcomes and indicators of the NAPs the tenant publishes; nothing else.
+create function search_public(q text, lim integer, skip integer)
+    returns table (kind text, object_id bigint, nap_id bigint, title text, snippet text, rank real)
+    language sql stable
+    security definer
+    set search_path = pg_catalog, public
+    as $$
+    with query as (select * from search_queries(q)),
+    found as (
+        select e.*, ts_rank_cd(e.tsv, case e.lang when 'en' then x.en when 'fr' then x.fr
+                                                   when 'es' then x.es else x.simple end) as rank,
+               case e.lang when 'en' then x.en when 'fr' then x.fr
+                           when 'es' then x.es else x.simple end as matched
+        from search_entries e, query x
+        where e.tenant_id = app_tenant_id()
+          and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
+               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
+          and ((e.kind = 'document' and e.public)
+               or (e.kind in ('activity', 'outcome', 'indicator')
+                   and exists (select 1 from naps n where n.tenant_id = e.tenant_id
+                                                      and n.id = e.nap_id and n.published)))
+        order by rank desc, e.kind, e.object_id
+        limit lim offset skip
+    )
+    select f.kind, f.object_id, f.nap_id,
+           ts_headline(search_language(f.lang), f.title, f.matched,
+                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'),
+           ts_headline(search_language(f.lang), left(f.body, 100000), f.matched,
+                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=18, MinWords=6'),
+           f.rank
+    from found f
+    order by f.rank desc, f.kind, f.object_id
+    $$;
+revoke all on function search_tenant(text, text, integer, integer) from public;
+revoke all on function search_public(text, integer, integer) from public;
+grant execute on function search_tenant(text, text, integer, integer) to nap_app;
+grant execute on function search_public(text, integer, integer) to nap_app;
