@@ -20,10 +20,10 @@ alter text search configuration simple_unaccent
 create function search_language(lang text) returns regconfig
     language sql immutable parallel safe
     as $$
-    select case lang when 'en' then 'en_unaccent'::regconfig
-                     when 'fr' then 'fr_unaccent'::regconfig
-                     when 'es' then 'es_unaccent'::regconfig
-                     else 'simple_unaccent'::regconfig end
+    select case lang when 'en' then 'public.en_unaccent'::regconfig
+                     when 'fr' then 'public.fr_unaccent'::regconfig
+                     when 'es' then 'public.es_unaccent'::regconfig
+                     else 'public.simple_unaccent'::regconfig end
     $$;
 
 -- One row per thing found: what it is, where it reads (under /t/{slug}/),
@@ -196,8 +196,8 @@ $$;
 create function search_queries(q text, out en tsquery, out fr tsquery, out es tsquery, out simple tsquery)
     language sql stable
     as $$
-    select websearch_to_tsquery('en_unaccent', q), websearch_to_tsquery('fr_unaccent', q),
-           websearch_to_tsquery('es_unaccent', q), websearch_to_tsquery('simple_unaccent', q)
+    select websearch_to_tsquery('public.en_unaccent', q), websearch_to_tsquery('public.fr_unaccent', q),
+           websearch_to_tsquery('public.es_unaccent', q), websearch_to_tsquery('public.simple_unaccent', q)
     $$;
 
 -- A member's search: the tenant of the transaction's scope, only if the

@@ -94,6 +94,23 @@ pub fn app(state: AppState) -> Router {
             state.config.session_idle_minutes,
         ))));
 
+    // Every page runs through the same stack: its session, language, CSRF
+    // check and friendly errors, inside a body limit of its own (the
+    // uploads' is the document limit), which sees the body before the CSRF
+    // check reads its head.
+    let stack = |router: Router<AppState>, limit: usize| {
+        router
+            .layer(middleware::from_fn(friendly_rejections))
+            .layer(middleware::from_fn(refuse_nul_in_url))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::csrf::middleware,
+            ))
+            .layer(middleware::from_fn(i18n::locale_middleware))
+            .layer(sessions.clone())
+            .layer(middleware::from_fn(unsaved_session))
+            .layer(RequestBodyLimitLayer::new(limit))
+    };
     // Benchmarks only: the reference page runs through the same stack as pages.
     let mut pages = pages_but_uploads();
     if state.config.bench {
@@ -102,24 +119,13 @@ pub fn app(state: AppState) -> Router {
     let uploads = uploads()
         .into_router()
         // The upload counts its file's bytes itself, against `document_limit`.
-        .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(upload_limit(&state)));
+        .layer(DefaultBodyLimit::disable());
     let pages = pages
         .into_router()
         // axum's own 2 MiB cap for extractors would undercut the configured limit.
         .layer(DefaultBodyLimit::max(state.config.body_limit))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
-        .merge(uploads)
-        .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(friendly_rejections))
-        .layer(middleware::from_fn(refuse_nul_in_url))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf::middleware,
-        ))
-        .layer(middleware::from_fn(i18n::locale_middleware))
-        .layer(sessions)
-        .layer(middleware::from_fn(unsaved_session));
+        .fallback(|| async { AppError::NotFound });
+    let pages = stack(pages, state.config.body_limit).merge(stack(uploads, upload_limit(&state)));
 
     let request_id = HeaderName::from_static("x-request-id");
     outside_sessions()

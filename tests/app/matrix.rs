@@ -247,6 +247,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
         ),
         (
             "GET",
+            "/p/{slug}/search",
+            "/p/aland/search?q=inspections".into(),
+            Public,
+        ),
+        (
+            "GET",
+            "/t/{slug}/search",
+            "/t/aland/search?q=inspections&kind=document".into(),
+            Members,
+        ),
+        (
+            "GET",
             "/p/{slug}/documents/{id}/file",
             format!("/p/aland/documents/{}/file", ids.document),
             Public,

@@ -123,7 +123,10 @@ async fn a_title_hit_ranks_above_a_body_hit_and_marked_text_stays_text() {
             .select(&scraper::Selector::parse("ol script").unwrap())
             .any(|_| true)
     );
-    assert_eq!(found[0], "Cocoa <script>alert(1)</script> farms", "shown as text");
+    assert_eq!(
+        found[0], "Cocoa <script>alert(1)</script> farms",
+        "shown as text"
+    );
     // The kinds filter keeps to one kind.
     assert!(titles(&mut sec, "cocoa", "activity").await.is_empty());
 }

@@ -1,5 +1,5 @@
-//! The text of an uploaded PDF, Word or Excel file, read once at upload for
-//! search: PDF by `lopdf` page by page, Word's `document.xml` by
+//! The text of an uploaded PDF, Word, Excel or plain text file, read once at
+//! upload for search: PDF by `lopdf` page by page, Word's `document.xml` by
 //! `quick-xml`, a workbook's first sheet by our bounded spreadsheet reader.
 //! A file it cannot read, or one that makes a reader panic, simply has no
 //! text; the upload itself never fails for it.
@@ -26,6 +26,8 @@ pub enum Extractable {
     Pdf,
     Docx,
     Xlsx,
+    /// Plain text (`.txt`, `.csv`, `.md`), read as UTF-8.
+    Text,
 }
 
 impl Extractable {
@@ -36,6 +38,7 @@ impl Extractable {
             "pdf" => Some(Self::Pdf),
             "docx" => Some(Self::Docx),
             "xlsx" => Some(Self::Xlsx),
+            "txt" | "csv" | "md" => Some(Self::Text),
             _ => None,
         }
     }
@@ -62,6 +65,7 @@ pub fn extract_text(kind: Extractable, bytes: &[u8]) -> String {
         Extractable::Pdf => pdf(bytes),
         Extractable::Docx => docx(bytes),
         Extractable::Xlsx => xlsx(bytes),
+        Extractable::Text => Some(String::from_utf8_lossy(bytes).into_owned()),
     }
     .unwrap_or_default();
     // Control characters mean nothing to a reader (and U+0002/U+0003 mark
@@ -178,6 +182,10 @@ mod tests {
 
     #[test]
     fn damaged_files_have_no_text() {
+        assert_eq!(
+            extract_text(Extractable::Text, "délégation\u{2}\0".as_bytes()),
+            "délégation"
+        );
         for kind in [Extractable::Pdf, Extractable::Docx, Extractable::Xlsx] {
             assert_eq!(extract_text(kind, b"%PDF-1.7 not really"), "");
         }

@@ -16,6 +16,8 @@ mod public;
 mod store;
 mod upload;
 
+pub use upload::{Details, Links};
+
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;

@@ -3,6 +3,9 @@
 
 use sqlx::PgConnection;
 
+use super::CHUNK;
+use super::extract::{Extractable, extract_text};
+use super::files::content_type;
 use super::upload::{Details, Received};
 use crate::authz::{DocumentEditor, DocumentSharer};
 use crate::error::AppResult;
@@ -13,7 +16,7 @@ impl DocumentSharer {
         &self,
         conn: &mut PgConnection,
         d: &Details,
-        by: i64,
+        by: Option<i64>,
     ) -> AppResult<i64> {
         Ok(sqlx::query_scalar!(
             "insert into documents (tenant_id, title, kind, language, description, visibility,
@@ -65,16 +68,47 @@ impl DocumentSharer {
         Ok(())
     }
 
+    /// A whole file in memory as the document's next version (the demo's
+    /// and the benchmark's small files; uploads stream instead), uploaded
+    /// `at` when said. Its number, `None` when the document is not found.
+    pub async fn add_file(
+        &self,
+        conn: &mut PgConnection,
+        document: i64,
+        name: &str,
+        bytes: &[u8],
+        by: Option<i64>,
+        at: Option<time::OffsetDateTime>,
+    ) -> AppResult<Option<i32>> {
+        use sha2::{Digest, Sha256};
+        let version = self.take_version_id(conn).await?;
+        for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
+            let n = i32::try_from(n).unwrap_or(i32::MAX);
+            self.write_chunk(conn, version, n, chunk).await?;
+        }
+        let text = Extractable::of(name).map_or_else(String::new, |kind| extract_text(kind, bytes));
+        let file = Received {
+            version,
+            name: name.to_owned(),
+            content_type: content_type(name).to_owned(),
+            size: bytes.len() as i64,
+            sha256: format!("{:x}", Sha256::digest(bytes)),
+            text,
+        };
+        self.add_version(conn, document, &file, by, at).await
+    }
+
     /// The version whose chunks are written, numbered after the document's
     /// latest (under the document's row lock, so two uploads at once take
-    /// two numbers); `None` when the document is not one the person may read.
+    /// two numbers), uploaded now unless `at` says when; `None` when the
+    /// document is not one the person may read.
     pub async fn add_version(
         &self,
         conn: &mut PgConnection,
         document: i64,
-        version: i64,
         file: &Received,
-        by: i64,
+        by: Option<i64>,
+        at: Option<time::OffsetDateTime>,
     ) -> AppResult<Option<i32>> {
         let locked = sqlx::query_scalar!(
             "select id from documents where id = $1 for update",
@@ -87,20 +121,22 @@ impl DocumentSharer {
         }
         let number = sqlx::query_scalar!(
             r#"insert into document_versions
-                   (tenant_id, id, document_id, number, file_name, content_type, size, sha256, body, uploaded_by)
+                   (tenant_id, id, document_id, number, file_name, content_type, size, sha256, body,
+                    uploaded_by, uploaded_at)
                values ($1, $2, $3,
                        coalesce((select max(number) from document_versions where document_id = $3), 0) + 1,
-                       $4, $5, $6, $7, $8, $9)
+                       $4, $5, $6, $7, $8, $9, coalesce($10, now()))
                returning number"#,
             self.tenant_id(),
-            version,
+            file.version,
             document,
             file.name,
             file.content_type,
             file.size,
             file.sha256,
             file.text,
-            by
+            by,
+            at
         )
         .fetch_one(&mut *conn)
         .await?;

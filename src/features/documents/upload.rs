@@ -260,9 +260,9 @@ pub(super) async fn create(
         Some(Ok(details)) if upload.file.is_some() => {
             let file = upload.file.as_ref().expect("checked above");
             let me = ctx.user.id;
-            let id = sharer.add_document(ctx.conn(), &details, me).await?;
+            let id = sharer.add_document(ctx.conn(), &details, Some(me)).await?;
             sharer
-                .add_version(ctx.conn(), id, file.version, file, me)
+                .add_version(ctx.conn(), id, file, Some(me), None)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let ctx = ctx.commit().await?;
@@ -312,7 +312,7 @@ pub(super) async fn add_version(
     };
     let me = ctx.user.id;
     sharer
-        .add_version(ctx.conn(), id, file.version, &file, me)
+        .add_version(ctx.conn(), id, &file, Some(me), None)
         .await?
         .ok_or(AppError::NotFound)?;
     let ctx = ctx.commit().await?;

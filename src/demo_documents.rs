@@ -1,0 +1,178 @@
+//! Veridia's document library: the oversight committee's minutes of the
+//! meeting whose minutes are published, the labour inspectorate's guidance
+//! in two versions (last year's and this year's), a training module on an
+//! activity, the law on trafficking in persons for the public, and the
+//! victims' sub-group's own working paper, which only that sub-group reads.
+
+use sqlx::PgConnection;
+
+use crate::accounts;
+use crate::authz::{self, ShareDocuments};
+use crate::features::documents::{Details, Links};
+
+/// One demo document: title, kind, language, visibility, description, and
+/// its versions as (file name, text, years ago).
+struct Demo {
+    title: &'static str,
+    kind: &'static str,
+    language: &'static str,
+    visibility: &'static str,
+    description: &'static str,
+    versions: &'static [(&'static str, &'static str, i32)],
+}
+
+const GUIDANCE: Demo = Demo {
+    title: "Guidance for labour inspectors on the indicators of forced labour",
+    kind: "guidance",
+    language: "en",
+    visibility: "public",
+    description: "How inspectors recognise the indicators of forced labour on a visit, and whom they refer a case to.",
+    versions: &[
+        (
+            "inspection-guidance-2025.txt",
+            "Indicators of forced labour an inspector looks for: withheld wages, retained identity documents, debt bondage, restricted movement, threats. Each visit ends with a written note.",
+            1,
+        ),
+        (
+            "inspection-guidance-2026.txt",
+            "Indicators of forced labour an inspector looks for: withheld wages, retained identity documents, debt bondage, restricted movement, threats, excessive overtime. A case is referred to the victim referral mechanism the same day; each visit ends with a written note.",
+            0,
+        ),
+    ],
+};
+
+const LAW: Demo = Demo {
+    title: "Law on the prevention of trafficking in persons",
+    kind: "legal",
+    language: "en",
+    visibility: "public",
+    description: "The law as amended, with the articles on protection of victims.",
+    versions: &[(
+        "trafficking-law.txt",
+        "Article 1. Trafficking in persons is the recruitment, transport, transfer, harbouring or receipt of persons by means of threat, force, coercion or deception for the purpose of exploitation. Article 12. Victims are entitled to shelter, legal aid and a reflection period.",
+        2,
+    )],
+};
+
+const TRAINING: Demo = Demo {
+    title: "Formation : identifier les victimes de la traite",
+    kind: "training",
+    language: "fr",
+    visibility: "members",
+    description: "Module d’une journée pour les inspecteurs et les agents de police.",
+    versions: &[(
+        "module-formation.txt",
+        "Objectifs : reconnaître les signes de la traite et du travail forcé, conduire un entretien sans nuire, orienter la victime vers l’hébergement. Exercices en groupe à partir de cas réels anonymisés.",
+        0,
+    )],
+};
+
+const MINUTES: Demo = Demo {
+    title: "Minutes of the oversight committee",
+    kind: "minutes",
+    language: "en",
+    visibility: "members",
+    description: "The signed minutes, as adopted at the next meeting.",
+    versions: &[(
+        "oversight-committee-minutes.txt",
+        "The chair opened the meeting. The secretariat presented the first progress report. The committee asked the Ministry of Labour to extend the hotline's hours to the harvest season and agreed on the budget of the inspection campaign.",
+        1,
+    )],
+};
+
+const WORKING_PAPER: Demo = Demo {
+    title: "Working paper: shelter places by region",
+    kind: "other",
+    language: "en",
+    visibility: "committee",
+    description: "For the sub-group only until the regions confirm their figures.",
+    versions: &[(
+        "shelter-places.txt",
+        "Shelter places available to victims of trafficking, by region, as reported by the regional social services.",
+        0,
+    )],
+};
+
+pub async fn load(conn: &mut PgConnection, tenant_id: i64) -> anyhow::Result<()> {
+    let done = sqlx::query_scalar!(r#"select exists (select 1 from documents) as "e!""#)
+        .fetch_one(&mut *conn)
+        .await?;
+    if done {
+        return Ok(());
+    }
+    let secretariat = accounts::user_id(&mut *conn, "secretariat@veridia.example").await?;
+    let nap = sqlx::query_scalar!(
+        "select id from naps where title = $1",
+        crate::demo_plan::TITLE
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let committee =
+        |name: &'static str| sqlx::query_scalar!("select id from committees where name = $1", name);
+    let steering = committee("National Oversight Committee on Forced Labour")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let subgroup = committee("Sub-group on assistance to victims")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let meeting = sqlx::query_scalar!(
+        "select id from meetings where minutes_published order by starts_at limit 1"
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let activity = sqlx::query_scalar!("select id from activities where code = '2.1.1'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let sharer = authz::operator::<ShareDocuments>(tenant_id);
+    let this_year = time::OffsetDateTime::now_utc().year();
+    let plain = Links {
+        nap,
+        ..Links::default()
+    };
+    // The working paper is the sub-group's: it is added as the secretariat,
+    // whom the database lets see it.
+    crate::tenancy::scope::set(&mut *conn, Some(tenant_id), secretariat).await?;
+    for (demo, links) in [
+        (&GUIDANCE, plain),
+        (&LAW, Links::default()),
+        (&TRAINING, Links { activity, ..plain }),
+        (
+            &MINUTES,
+            Links {
+                committee: steering,
+                meeting,
+                ..plain
+            },
+        ),
+        (
+            &WORKING_PAPER,
+            Links {
+                committee: subgroup,
+                ..Links::default()
+            },
+        ),
+    ] {
+        if demo.visibility == "committee" && links.committee.is_none() {
+            continue;
+        }
+        let details = Details {
+            title: demo.title.to_owned(),
+            kind: demo.kind.to_owned(),
+            language: demo.language.to_owned(),
+            description: demo.description.to_owned(),
+            visibility: demo.visibility.to_owned(),
+            links,
+        };
+        let id = sharer.add_document(conn, &details, secretariat).await?;
+        for (name, text, years_ago) in demo.versions {
+            let at = time::Date::from_calendar_date(this_year - years_ago, time::Month::March, 2)?
+                .midnight()
+                .assume_utc();
+            sharer
+                .add_file(conn, id, name, text.as_bytes(), secretariat, Some(at))
+                .await?;
+        }
+    }
+    crate::tenancy::scope::set(&mut *conn, Some(tenant_id), None).await?;
+    Ok(())
+}
