@@ -3,6 +3,7 @@
 // Labels and button texts come from locales/en.yml, never copied here.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -418,4 +419,43 @@ journey('l. The secretariat drafts, issues and publishes a quarterly report, and
   await kit.follow(link(page, en('annual.title')));
   await kit.follow(page.locator('ul.reviews a').first());
   await page.locator('table.review').waitFor();
+});
+
+journey('m. A member files the minutes of a meeting, and another finds them by a word inside the file', async (kit) => {
+  const { page } = kit;
+  // Minutes written in a word processor (LibreOffice, as the tests' own).
+  const dir = mkdtempSync(join(tmpdir(), 'nap-minutes-'));
+  const text = join(dir, 'minutes.txt');
+  writeFileSync(text, 'Minutes of the meeting\n\nThe committee heard the sugarcane growers and agreed on joint inspections.');
+  execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'docx', '--outdir', dir, text]);
+  const docx = join(dir, 'minutes.docx');
+
+  await kit.signIn(SECRETARIAT);
+  await kit.go('/t/veridia/committees');
+  await kit.follow(link(page, 'National Oversight Committee on Forced Labour'));
+  await kit.follow(page.locator('a[href*="/meetings/"]').first());
+  await kit.follow(link(page, en('document.add_here')));
+  assert.equal(await field(page, en('document.kind')).inputValue(), 'minutes');
+  await field(page, en('document.title')).fill('Signed minutes of the meeting');
+  await field(page, en('document.file')).setInputFiles(docx);
+  await kit.follow(button(page, en('document.upload')));
+  await page.getByRole('heading', { level: 1, name: 'Signed minutes of the meeting' }).waitFor();
+  assert.equal(await page.locator('table.versions tbody tr').count(), 1);
+  await kit.signOut();
+
+  // An observer searches for a word that is only inside the file.
+  await kit.signIn(OBSERVER);
+  await kit.go('/t/veridia/');
+  await page.getByRole('searchbox', { name: en('search.label') }).fill('sugarcane');
+  await kit.follow(page.locator('form.header-search button'));
+  const hit = page.locator('ol.search-results li').filter({ hasText: 'Signed minutes of the meeting' });
+  await hit.waitFor();
+  assert.equal(await hit.locator('.snippet mark').first().textContent(), 'sugarcane');
+  await kit.follow(hit.locator('.hit-title a'));
+  const download = page.locator('table.versions a[download]');
+  assert.equal(await download.textContent(), 'minutes.docx');
+  const file = await page.request.get(await download.getAttribute('href'));
+  assert.equal(file.status(), 200);
+  assert.equal((await file.body()).subarray(0, 2).toString(), 'PK');
+  await kit.screenshot();
 });
