@@ -44,9 +44,16 @@ create table search_entries (
     created_by bigint,
     -- A document the public portal shows.
     public boolean not null default false,
+    -- Every word, for finding.
     tsv tsvector generated always as (
         setweight(to_tsvector(search_language(lang), title), 'A')
         || setweight(to_tsvector(search_language(lang), left(body, 400000)), 'B')
+    ) stored,
+    -- The title and the body's beginning, for ranking: small, so ranking
+    -- thousands of matches reads no large value.
+    head tsvector generated always as (
+        setweight(to_tsvector(search_language(lang), title), 'A')
+        || setweight(to_tsvector(search_language(lang), left(body, 1000)), 'B')
     ) stored,
     primary key (tenant_id, kind, object_id)
 );
@@ -59,75 +66,76 @@ alter table search_entries enable row level security;
 create policy tenant_isolation on search_entries using (tenant_id = app_tenant_id())
     with check (tenant_id = app_tenant_id());
 
--- Everything searchable, as entries. Each branch is one kind; a trigger
--- asks for one kind and id, and the planner reads that branch alone.
-create view search_source with (security_invoker = true) as
+-- Everything searchable, as entries: one view per kind (what the trigger
+-- of that kind's table reads, one row by its id), and all of them together
+-- (what fills the index).
+create view search_source_activity (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select a.tenant_id, 'activity'::text as kind, a.id as object_id, a.nap_id,
            format('naps/%s/activities/%s', a.nap_id, a.id) as path,
            a.code || ' ' || a.title as title, concat_ws(E'\n', a.description, a.place) as body,
            t.default_language as lang, null::bigint as committee_only, null::bigint as created_by, false as public
-    from activities a join tenants t on t.id = a.tenant_id
-    union all
+    from activities a join tenants t on t.id = a.tenant_id;
+create view search_source_outcome (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select o.tenant_id, 'outcome', o.id, o.nap_id, format('naps/%s', o.nap_id),
-           o.code || ' ' || o.title, '', t.default_language, null, null, false
-    from outcomes o join tenants t on t.id = o.tenant_id
-    union all
+           o.code || ' ' || o.title, '', t.default_language, null::bigint, null::bigint, false
+    from outcomes o join tenants t on t.id = o.tenant_id;
+create view search_source_update (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select u.tenant_id, 'update', u.id, a.nap_id, format('naps/%s/activities/%s#history', a.nap_id, a.id),
-           a.code || ' ' || a.title, u.note, t.default_language, null, null, false
+           a.code || ' ' || a.title, u.note, t.default_language, null::bigint, null::bigint, false
     from status_updates u
     join activities a on a.tenant_id = u.tenant_id and a.id = u.activity_id
     join tenants t on t.id = u.tenant_id
-    where u.review_state = 'accepted' and u.note <> ''
-    union all
+    where u.review_state = 'accepted' and u.note <> '';
+create view search_source_comment (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select c.tenant_id, 'comment', c.id, a.nap_id, format('naps/%s/activities/%s#comments', a.nap_id, a.id),
-           a.code || ' ' || a.title, c.body, t.default_language, null, null, false
+           a.code || ' ' || a.title, c.body, t.default_language, null::bigint, null::bigint, false
     from comments c
     join activities a on a.tenant_id = c.tenant_id and a.id = c.activity_id
-    join tenants t on t.id = c.tenant_id
-    union all
+    join tenants t on t.id = c.tenant_id;
+create view search_source_risk (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select r.tenant_id, 'risk', r.id, r.nap_id, format('naps/%s/risks', r.nap_id),
-           r.challenge, r.mitigation, t.default_language, null, null, false
-    from risks r join tenants t on t.id = r.tenant_id
-    union all
+           r.challenge, r.mitigation, t.default_language, null::bigint, null::bigint, false
+    from risks r join tenants t on t.id = r.tenant_id;
+create view search_source_indicator (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select i.tenant_id, 'indicator', i.id, n.nap, format('naps/%s/indicators/%s', n.nap, i.id),
-           i.name, concat_ws(E'\n', i.baseline, i.target, i.unit), t.default_language, null, null, false
+           i.name, concat_ws(E'\n', i.baseline, i.target, i.unit), t.default_language, null::bigint, null::bigint, false
     from indicators i
     left join outcomes o on o.tenant_id = i.tenant_id and o.id = i.outcome_id
     left join objectives ob on ob.tenant_id = i.tenant_id and ob.id = i.objective_id
     cross join lateral (select coalesce(i.nap_id, o.nap_id, ob.nap_id) as nap) n
-    join tenants t on t.id = i.tenant_id
-    union all
-    select c.tenant_id, 'committee', c.id, null, format('committees/%s', c.id),
-           c.name, '', t.default_language, null, null, false
-    from committees c join tenants t on t.id = c.tenant_id
-    union all
-    select m.tenant_id, 'meeting', m.id, null, format('committees/%s/meetings/%s', m.committee_id, m.id),
+    join tenants t on t.id = i.tenant_id;
+create view search_source_committee (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
+    select c.tenant_id, 'committee', c.id, null::bigint, format('committees/%s', c.id),
+           c.name, '', t.default_language, null::bigint, null::bigint, false
+    from committees c join tenants t on t.id = c.tenant_id;
+create view search_source_meeting (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
+    select m.tenant_id, 'meeting', m.id, null::bigint, format('committees/%s/meetings/%s', m.committee_id, m.id),
            c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD'), concat_ws(E'\n', m.agenda, m.minutes),
-           t.default_language, null, null, false
+           t.default_language, null::bigint, null::bigint, false
     from meetings m
     join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
-    join tenants t on t.id = m.tenant_id
-    union all
-    select d.tenant_id, 'decision', d.id, null, format('committees/%s/meetings/%s#decisions', m.committee_id, m.id),
+    join tenants t on t.id = m.tenant_id;
+create view search_source_decision (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
+    select d.tenant_id, 'decision', d.id, null::bigint, format('committees/%s/meetings/%s#decisions', m.committee_id, m.id),
            c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD') || ' · ' || d.number, d.text,
-           t.default_language, null, null, false
+           t.default_language, null::bigint, null::bigint, false
     from decisions d
     join meetings m on m.tenant_id = d.tenant_id and m.id = d.meeting_id
     join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
-    join tenants t on t.id = d.tenant_id
-    union all
-    select ap.tenant_id, 'action', ap.id, null, format('committees/%s/meetings/%s#actions', m.committee_id, m.id),
+    join tenants t on t.id = d.tenant_id;
+create view search_source_action (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
+    select ap.tenant_id, 'action', ap.id, null::bigint, format('committees/%s/meetings/%s#actions', m.committee_id, m.id),
            c.name || ' · ' || to_char(m.starts_at, 'YYYY-MM-DD'), ap.text,
-           t.default_language, null, null, false
+           t.default_language, null::bigint, null::bigint, false
     from action_points ap
     join meetings m on m.tenant_id = ap.tenant_id and m.id = ap.meeting_id
     join committees c on c.tenant_id = m.tenant_id and c.id = m.committee_id
-    join tenants t on t.id = ap.tenant_id
-    union all
-    select p.tenant_id, 'partner', p.id, null, 'partners',
-           p.acronym || ' ' || p.name, p.portfolio_name, t.default_language, null, null, false
-    from partners p join tenants t on t.id = p.tenant_id
-    union all
+    join tenants t on t.id = ap.tenant_id;
+create view search_source_partner (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
+    select p.tenant_id, 'partner', p.id, null::bigint, 'partners',
+           p.acronym || ' ' || p.name, p.portfolio_name, t.default_language, null::bigint, null::bigint, false
+    from partners p join tenants t on t.id = p.tenant_id;
+create view search_source_document (tenant_id, kind, object_id, nap_id, path, title, body, lang, committee_only, created_by, public) with (security_invoker = true) as
     select d.tenant_id, 'document', d.id, d.nap_id, format('documents/%s', d.id),
            d.title, concat_ws(E'\n', d.description, v.body),
            case when d.language = 'other' then 'simple' else d.language end,
@@ -137,9 +145,34 @@ create view search_source with (security_invoker = true) as
     left join lateral (select v.body from document_versions v
                        where v.tenant_id = d.tenant_id and v.document_id = d.id
                        order by v.number desc limit 1) v on true;
+create view search_source with (security_invoker = true) as
+    select * from search_source_activity
+    union all
+    select * from search_source_outcome
+    union all
+    select * from search_source_update
+    union all
+    select * from search_source_comment
+    union all
+    select * from search_source_risk
+    union all
+    select * from search_source_indicator
+    union all
+    select * from search_source_committee
+    union all
+    select * from search_source_meeting
+    union all
+    select * from search_source_decision
+    union all
+    select * from search_source_action
+    union all
+    select * from search_source_partner
+    union all
+    select * from search_source_document;
 
 -- Keeps one kind's entry of the changed row: its trigger names the kind
--- and the column that holds the entry's id.
+-- and the column that holds the entry's id. Each kind reads its own view,
+-- so each statement is planned once and cached.
 create function search_reindex() returns trigger
     language plpgsql
     as $$
@@ -147,12 +180,34 @@ declare
     row_data jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
     tenant bigint := (row_data ->> 'tenant_id')::bigint;
     entry bigint := (row_data ->> tg_argv[1])::bigint;
+    k text := tg_argv[0];
 begin
-    delete from search_entries where tenant_id = tenant and kind = tg_argv[0] and object_id = entry;
-    insert into search_entries (tenant_id, kind, object_id, nap_id, path, title, body, lang,
-                                committee_only, created_by, public)
-        select * from search_source s
-        where s.tenant_id = tenant and s.kind = tg_argv[0] and s.object_id = entry;
+    delete from search_entries e where e.tenant_id = tenant and e.kind = k and e.object_id = entry;
+    if k = 'activity' then
+        insert into search_entries select * from search_source_activity s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'outcome' then
+        insert into search_entries select * from search_source_outcome s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'update' then
+        insert into search_entries select * from search_source_update s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'comment' then
+        insert into search_entries select * from search_source_comment s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'risk' then
+        insert into search_entries select * from search_source_risk s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'indicator' then
+        insert into search_entries select * from search_source_indicator s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'committee' then
+        insert into search_entries select * from search_source_committee s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'meeting' then
+        insert into search_entries select * from search_source_meeting s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'decision' then
+        insert into search_entries select * from search_source_decision s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'action' then
+        insert into search_entries select * from search_source_action s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'partner' then
+        insert into search_entries select * from search_source_partner s where s.tenant_id = tenant and s.object_id = entry;
+    elsif k = 'document' then
+        insert into search_entries select * from search_source_document s where s.tenant_id = tenant and s.object_id = entry;
+    end if;
     return null;
 end
 $$;
@@ -184,9 +239,7 @@ declare
 begin
     for t in select id from tenants loop
         perform app_set_scope(t, null, '');
-        insert into search_entries (tenant_id, kind, object_id, nap_id, path, title, body, lang,
-                                    committee_only, created_by, public)
-            select * from search_source;
+        insert into search_entries select * from search_source;
     end loop;
     perform app_set_scope(null, null, '');
 end
@@ -203,42 +256,38 @@ create function search_queries(q text, out en tsquery, out fr tsquery, out es ts
 -- A member's search: the tenant of the transaction's scope, only if the
 -- person is an active member of it, only what they may read (a
 -- committee-only document by its committee, the secretariat and its
--- author), best first; `only_kind` '' for every kind. The matching words
--- of the page's entries come back between U+0002 and U+0003.
+-- author), best first (title words above body words); `only_kind` '' for
+-- every kind. With each: the beginning of its body and the stems of the
+-- query in its language, from which the page marks the matching words.
 -- SECURITY DEFINER (its owner owns search_entries, whose row-level
 -- security is not forced) so that the index answers; the walls are the
 -- WHERE clause's.
 create function search_tenant(q text, only_kind text, lim integer, skip integer)
     returns table (kind text, object_id bigint, nap_id bigint, path text, title text,
-                   snippet text, rank real)
+                   body text, stems text[], rank real)
     language sql stable
     security definer
     set search_path = pg_catalog, public
     as $$
     with query as (select * from search_queries(q)),
     found as (
-        select e.*, ts_rank_cd(e.tsv, case e.lang when 'en' then x.en when 'fr' then x.fr
-                                                   when 'es' then x.es else x.simple end) as rank,
-               case e.lang when 'en' then x.en when 'fr' then x.fr
-                           when 'es' then x.es else x.simple end as matched
+        select e.kind, e.object_id, e.nap_id, e.path, e.title, e.lang, e.body,
+               ts_rank(e.head, case e.lang when 'en' then x.en when 'fr' then x.fr
+                                            when 'es' then x.es else x.simple end) as rank
         from search_entries e, query x
         where e.tenant_id = app_tenant_id()
           and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
                or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
           and (only_kind = '' or e.kind = only_kind)
           and exists (select 1 from memberships m
-                      where m.tenant_id = e.tenant_id and m.user_id = app_user_id() and m.active)
+                      where m.tenant_id = app_tenant_id() and m.user_id = app_user_id() and m.active)
           and (e.committee_only is null or e.created_by = app_user_id()
                or app_reads_committee(e.tenant_id, e.committee_only))
         order by rank desc, e.kind, e.object_id
         limit lim offset skip
     )
-    select f.kind, f.object_id, f.nap_id, f.path,
-           ts_headline(search_language(f.lang), f.title, f.matched,
-                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'),
-           ts_headline(search_language(f.lang), left(f.body, 100000), f.matched,
-                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=18, MinWords=6'),
-           f.rank
+    select f.kind, f.object_id, f.nap_id, f.path, f.title, left(f.body, 20000),
+           tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
     from found f
     order by f.rank desc, f.kind, f.object_id
     $$;
@@ -246,17 +295,17 @@ create function search_tenant(q text, only_kind text, lim integer, skip integer)
 -- The public portal's search: public documents, and the activities,
 -- outcomes and indicators of the NAPs the tenant publishes; nothing else.
 create function search_public(q text, lim integer, skip integer)
-    returns table (kind text, object_id bigint, nap_id bigint, title text, snippet text, rank real)
+    returns table (kind text, object_id bigint, nap_id bigint, title text, body text,
+                   stems text[], rank real)
     language sql stable
     security definer
     set search_path = pg_catalog, public
     as $$
     with query as (select * from search_queries(q)),
     found as (
-        select e.*, ts_rank_cd(e.tsv, case e.lang when 'en' then x.en when 'fr' then x.fr
-                                                   when 'es' then x.es else x.simple end) as rank,
-               case e.lang when 'en' then x.en when 'fr' then x.fr
-                           when 'es' then x.es else x.simple end as matched
+        select e.kind, e.object_id, e.nap_id, e.title, e.lang, e.body,
+               ts_rank(e.head, case e.lang when 'en' then x.en when 'fr' then x.fr
+                                            when 'es' then x.es else x.simple end) as rank
         from search_entries e, query x
         where e.tenant_id = app_tenant_id()
           and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
@@ -268,12 +317,8 @@ create function search_public(q text, lim integer, skip integer)
         order by rank desc, e.kind, e.object_id
         limit lim offset skip
     )
-    select f.kind, f.object_id, f.nap_id,
-           ts_headline(search_language(f.lang), f.title, f.matched,
-                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true'),
-           ts_headline(search_language(f.lang), left(f.body, 100000), f.matched,
-                       'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=18, MinWords=6'),
-           f.rank
+    select f.kind, f.object_id, f.nap_id, f.title, left(f.body, 20000),
+           tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
     from found f
     order by f.rank desc, f.kind, f.object_id
     $$;

@@ -173,12 +173,33 @@ async fn plan(
     )
     .execute(&mut *conn)
     .await?;
-    // Four updates per activity, half a year apart.
+    // Four updates per activity, half a year apart, each note one of
+    // twenty, as focal points write them.
     sqlx::query!(
         "insert into status_updates (tenant_id, activity_id, author_id, status, progress, note, spending,
                                      based_on_version, created_at)
          select $1, a.id, $3, case when v < 3 then 'on-track' else a.status end,
-                least(100, a.progress * (v + 1) / 4), 'Progress as planned; next steps agreed.',
+                least(100, a.progress * (v + 1) / 4),
+                (array['Progress as planned; next steps agreed.',
+                       'Twelve labour inspectors trained on forced labour indicators.',
+                       'Hotline staff recruited; calls answered in three languages.',
+                       'Draft amendment sent to the ministry of justice for review.',
+                       'Joint inspection of cocoa farms with the police in the north.',
+                       'Awareness campaign on recruitment fees aired on community radio.',
+                       'Shelter places for victims increased in two regions.',
+                       'Employers federation signed the code of conduct.',
+                       'Delay: the budget arrived late; the workshop moved to next quarter.',
+                       'Data on child labour cases collected from the provinces.',
+                       'Guidance on debt bondage printed and distributed to inspectors.',
+                       'Trade union organised migrant domestic workers in the capital.',
+                       'Prosecutors trained on the trafficking law and victim protection.',
+                       'Survey of brick kilns completed; findings being analysed.',
+                       'Referral mechanism tested with the social services.',
+                       'Fishing vessels inspected in port; two cases referred.',
+                       'Private employment agencies registered under the new decree.',
+                       'Birth registration drive reached remote villages.',
+                       'Compensation fund rules adopted by the steering committee.',
+                       'Interpreters hired for interviews of migrant workers.'])[1 + (a.id + v) % 20],
                 a.spending * (v + 1) / 4, v, timestamptz '2025-01-20' + make_interval(months => v * 6)
          from activities a, generate_series(0, 3) v where a.nap_id = $2",
         tenant,
@@ -187,6 +208,7 @@ async fn plan(
     )
     .execute(&mut *conn)
     .await?;
+    documents(conn, tenant, nap, author, activities / 10).await?;
     sqlx::query!(
         "insert into indicators (tenant_id, outcome_id, name, unit, baseline, target)
          select $1, id, 'Cases identified under outcome ' || code, 'cases', '10', '100'
@@ -215,6 +237,72 @@ async fn plan(
          from generate_series(1, 10) g",
         tenant,
         nap
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `count` documents of the library, a tenth of them public, each with one
+/// version whose text (what search reads) is 1,500 words drawn from forty
+/// words of the plans' vocabulary (its topic, each document its own); the
+/// file itself is its first kilobyte.
+async fn documents(
+    conn: &mut PgConnection,
+    tenant: i64,
+    nap: i64,
+    author: i64,
+    count: i64,
+) -> anyhow::Result<()> {
+    sqlx::query!(
+        "insert into documents (tenant_id, title, kind, language, description, visibility, nap_id, created_by)
+         select $1, (array['Minutes of meeting', 'Guidance note', 'Training module', 'Progress report',
+                           'Legal opinion'])[1 + g % 5] || ' ' || g,
+                (array['minutes', 'guidance', 'training', 'report', 'legal'])[1 + g % 5], 'en',
+                'Filed by the secretariat.', case when g % 10 = 0 then 'public' else 'members' end, $2, $3
+         from generate_series(1, $4::bigint) g",
+        tenant,
+        nap,
+        author,
+        count
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"with words as (
+               select regexp_split_to_array('inspection inspector labour forced child trafficking victim shelter
+                   referral recruitment fee agency employer worker union migrant domestic fishing vessel
+                   cocoa cotton brick kiln farm harvest wage debt bondage passport document contract
+                   overtime threat violence coercion deception exploitation prosecution court judge police
+                   prosecutor law decree amendment regulation budget funding donor ministry justice
+                   interior social services health education school birth registration village province
+                   region district capital border port hotline interpreter language awareness campaign
+                   radio training workshop manual module curriculum survey data indicator baseline target
+                   report committee meeting minutes decision action plan outcome objective activity
+                   monitoring evaluation review partner cooperation coordination compensation remedy fund
+                   grievance mechanism identification interview protection assistance rehabilitation
+                   reintegration return repatriation visa permit sector industry supply chain due
+                   diligence audit certification code conduct',
+                   '[[:space:]]+') as w
+           )
+           insert into document_versions (tenant_id, document_id, number, file_name, content_type, size,
+                                          sha256, body, uploaded_by)
+           select d.tenant_id, d.id, 1, 'document-' || d.id || '.pdf', 'application/pdf', 1024, '',
+                  (select string_agg(w[1 + (d.id * 13 + (hashint8(g * 1000003 + d.id) & 2147483647) % 40)
+                                      % cardinality(w)], ' ')
+                   from generate_series(1, 1500) g),
+                  $2
+           from documents d, words where d.tenant_id = $1"#,
+        tenant,
+        author
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into document_chunks (tenant_id, version_id, n, data)
+         select tenant_id, id, 0, convert_to(rpad(body, 1024), 'UTF8') from document_versions
+         where tenant_id = $1",
+        tenant
     )
     .execute(&mut *conn)
     .await?;

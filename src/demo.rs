@@ -235,7 +235,7 @@ pub async fn load(pool: &PgPool, hasher: &Hasher) -> anyhow::Result<()> {
         crate::demo_committees::load(&editor, &mut tx, demo.committee).await?;
         if demo.slug == "veridia" {
             crate::demo_reports::load(&mut tx, tenant_id).await?;
-            crate::demo_documents::load(&mut tx, tenant_id).await?;
+            crate::demo_knowledge::load(&mut tx, tenant_id).await?;
         }
         tx.commit().await?;
     }

@@ -17,7 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_committees;
-pub mod demo_documents;
+pub mod demo_knowledge;
 pub mod demo_plan;
 pub mod demo_reports;
 pub mod error;

@@ -170,6 +170,14 @@ routes! {
     nap_guideline = "/t/{slug}/naps/{id}/guideline", slug, id;
     nap_reports = "/t/{slug}/naps/{id}/reports", slug, id;
     nap_reports_compare = "/t/{slug}/naps/{id}/reports/compare", slug, id;
+    nap_communication = "/t/{slug}/naps/{id}/communication", slug, id;
+    nap_communication_new = "/t/{slug}/naps/{id}/communication/new", slug, id;
+    nap_communication_import = "/t/{slug}/naps/{id}/communication/import", slug, id;
+    nap_communication_csv = "/t/{slug}/naps/{id}/communication.csv", slug, id;
+    nap_communication_xlsx = "/t/{slug}/naps/{id}/communication.xlsx", slug, id;
+    communication_item = "/t/{slug}/naps/{id}/communication/{item}", slug, id, item;
+    communication_item_delete = "/t/{slug}/naps/{id}/communication/{item}/delete", slug, id, item;
+    nap_checklist = "/t/{slug}/naps/{id}/checklist", slug, id;
     nap_baselines = "/t/{slug}/naps/{id}/baselines", slug, id;
     nap_annual_reviews = "/t/{slug}/naps/{id}/annual-reviews", slug, id;
     nap_annual_review = "/t/{slug}/naps/{id}/annual-reviews/{year}", slug, id, year;

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod audit;
 pub mod committees;
+pub mod communication;
 pub mod confidential;
 pub mod documents;
 pub mod handover;
@@ -42,4 +43,5 @@ pub fn tenant_router() -> Routes {
         .merge(reports::router())
         .merge(documents::router())
         .merge(search::router())
+        .merge(communication::router())
 }

@@ -2,8 +2,10 @@
 //! updates' notes, comments, risks, indicators, committees, meetings'
 //! agendas and minutes, decisions, action points, partners and documents
 //! (their text included), ranked, the matching words marked. PostgreSQL
-//! does the work (`search_entries`, kept by triggers; `search_tenant`
+//! finds and ranks (`search_entries`, kept by triggers; `search_tenant`
 //! applies the tenant's walls and who may read a committee's documents);
+//! the page marks the words beginning with the query's stems (`mark`) and
+//! cuts the body around the first (`snippet`), cheaper than `ts_headline`;
 //! confidential records are never indexed. The public portal has its own
 //! search over what is published (`search_public`).
 
@@ -83,24 +85,105 @@ impl SearchQuery {
 /// Text with its matching words marked: (marked, text) pieces.
 pub type Marked = Vec<(bool, String)>;
 
-/// Splits what `ts_headline` wrote between U+0002 and U+0003 into pieces,
-/// so the page escapes the text and marks the words itself.
-pub fn marked(headline: &str) -> Marked {
-    let mut pieces = Vec::new();
-    for (i, part) in headline.split('\u{2}').enumerate() {
-        let (hit, rest) = match part.split_once('\u{3}') {
-            Some((hit, rest)) if i > 0 => (Some(hit), rest),
-            _ => (None, part),
-        };
-        if let Some(hit) = hit.filter(|h| !h.is_empty()) {
-            pieces.push((true, hit.to_owned()));
-        }
-        let rest = rest.replace('\u{3}', "");
-        if !rest.is_empty() {
-            pieces.push((false, rest));
+/// A word as search compares it: lower case, without accents.
+fn fold(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c => c,
+        })
+        .collect()
+}
+
+/// The text's words, as (start, end) byte ranges.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                found.push((s, i));
+                start = None;
+            }
+            _ => {}
         }
     }
+    if let Some(s) = start {
+        found.push((s, text.len()));
+    }
+    found
+}
+
+/// Whether a word is one the query asked for: it begins with one of the
+/// query's stems (`inspect` for "inspectors", `deleg` for "Délégation").
+fn matches(word: &str, stems: &[String]) -> bool {
+    let word = fold(word);
+    stems
+        .iter()
+        .any(|s| !s.is_empty() && word.starts_with(s.as_str()))
+}
+
+/// `text` in pieces, its matching words marked; the page escapes each.
+pub fn mark(text: &str, stems: &[String]) -> Marked {
+    let mut pieces: Marked = Vec::new();
+    let mut push = |hit: bool, piece: &str| match pieces.last_mut() {
+        Some((last, text)) if *last == hit && !hit => text.push_str(piece),
+        _ if piece.is_empty() => {}
+        _ => pieces.push((hit, piece.to_owned())),
+    };
+    let mut at = 0;
+    for (start, end) in words(text) {
+        if matches(&text[start..end], stems) {
+            push(false, &text[at..start]);
+            push(true, &text[start..end]);
+            at = end;
+        }
+    }
+    push(false, &text[at..]);
     pieces
+}
+
+/// Words shown before and after the first matching word of a body.
+const BEFORE: usize = 10;
+const AFTER: usize = 22;
+
+/// A few lines of `body` around its first matching word (or its beginning),
+/// marked.
+pub fn snippet(body: &str, stems: &[String]) -> Marked {
+    let words = words(body);
+    let Some(&(first, _)) = words.first() else {
+        return Vec::new();
+    };
+    let hit = words
+        .iter()
+        .position(|&(s, e)| matches(&body[s..e], stems))
+        .unwrap_or(0);
+    let from = hit.saturating_sub(BEFORE);
+    let to = (hit + AFTER).min(words.len() - 1);
+    let (start, end) = (words[from].0, words[to].1);
+    let mut text = String::new();
+    if start > first {
+        text.push_str("… ");
+    }
+    text.push_str(body[start..end].trim());
+    if to + 1 < words.len() {
+        text.push_str(" …");
+    }
+    mark(&text, stems)
+}
+
+/// The stems as [`mark`] compares them.
+fn folded(stems: Vec<String>) -> Vec<String> {
+    stems.iter().map(|s| fold(s)).collect()
 }
 
 /// One thing found.
@@ -156,7 +239,8 @@ async fn search(
     let mut hits = Vec::new();
     if !q.is_empty() {
         let rows = sqlx::query!(
-            r#"select kind as "kind!", path as "path!", title as "title!", snippet as "snippet!"
+            r#"select kind as "kind!", path as "path!", title as "title!", body as "body!",
+                      stems as "stems!"
                from search_tenant($1, $2, $3, $4)"#,
             q,
             kind,
@@ -168,11 +252,14 @@ async fn search(
         let base = paths::tenant_home(&ctx.tenant.slug);
         hits = rows
             .into_iter()
-            .map(|r| Hit {
-                href: format!("{base}{}", r.path),
-                kind: r.kind,
-                title: marked(&r.title),
-                snippet: marked(&r.snippet),
+            .map(|r| {
+                let stems = folded(r.stems);
+                Hit {
+                    href: format!("{base}{}", r.path),
+                    kind: r.kind,
+                    title: mark(&r.title, &stems),
+                    snippet: snippet(&r.body, &stems),
+                }
             })
             .collect();
     }
@@ -203,7 +290,7 @@ async fn public_search(
     if !q.is_empty() {
         let rows = sqlx::query!(
             r#"select kind as "kind!", object_id as "object_id!", nap_id, title as "title!",
-                      snippet as "snippet!"
+                      body as "body!", stems as "stems!"
                from search_public($1, $2, $3)"#,
             q,
             PER_PAGE + 1,
@@ -213,15 +300,18 @@ async fn public_search(
         .await?;
         hits = rows
             .into_iter()
-            .map(|r| Hit {
-                href: match (r.kind.as_str(), r.nap_id) {
-                    ("document", _) => paths::public_document_file(&tenant.slug, r.object_id),
-                    (_, Some(nap)) => paths::public_nap(&tenant.slug, nap),
-                    _ => paths::public_home(&tenant.slug),
-                },
-                kind: r.kind,
-                title: marked(&r.title),
-                snippet: marked(&r.snippet),
+            .map(|r| {
+                let stems = folded(r.stems);
+                Hit {
+                    href: match (r.kind.as_str(), r.nap_id) {
+                        ("document", _) => paths::public_document_file(&tenant.slug, r.object_id),
+                        (_, Some(nap)) => paths::public_nap(&tenant.slug, nap),
+                        _ => paths::public_home(&tenant.slug),
+                    },
+                    kind: r.kind,
+                    title: mark(&r.title, &stems),
+                    snippet: snippet(&r.body, &stems),
+                }
             })
             .collect();
     }
@@ -245,21 +335,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marked_words_come_apart_from_the_text() {
+    fn words_are_marked_by_their_stem_whatever_their_accents() {
+        let stems = folded(vec!["deleg".to_owned(), "exploit".to_owned()]);
         assert_eq!(
-            marked("la \u{2}délégation\u{3} a visité <b>"),
+            mark("La Délégation a visité <b>les exploitations</b>.", &stems),
             vec![
-                (false, "la ".to_owned()),
-                (true, "délégation".to_owned()),
-                (false, " a visité <b>".to_owned()),
+                (false, "La ".to_owned()),
+                (true, "Délégation".to_owned()),
+                (false, " a visité <b>les ".to_owned()),
+                (true, "exploitations".to_owned()),
+                (false, "</b>.".to_owned()),
             ]
         );
-        assert_eq!(marked("plain"), vec![(false, "plain".to_owned())]);
-        assert_eq!(
-            marked("\u{2}a\u{3}\u{2}b\u{3}"),
-            vec![(true, "a".to_owned()), (true, "b".to_owned())]
-        );
-        // A stray end marker is dropped, never shown.
-        assert_eq!(marked("x\u{3}y"), vec![(false, "xy".to_owned())]);
+        assert_eq!(mark("plain", &stems), vec![(false, "plain".to_owned())]);
+        assert_eq!(mark("", &stems), Vec::<(bool, String)>::new());
+    }
+
+    #[test]
+    fn a_snippet_is_cut_around_the_first_match() {
+        let body: String = (1..=100).map(|i| format!("w{i} ")).collect::<String>() + "cocoa end";
+        let pieces = snippet(&body, &["cocoa".to_owned()]);
+        let text: String = pieces.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(text.starts_with("… w91 "), "{text}");
+        assert!(text.ends_with("cocoa end"), "{text}");
+        assert_eq!(pieces.iter().filter(|(hit, _)| *hit).count(), 1);
+        // No match in the body (the title matched): its beginning.
+        let text: String = snippet(&body, &["zz".to_owned()])
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert!(text.starts_with("w1 w2") && text.ends_with(" …"), "{text}");
     }
 }

@@ -12,6 +12,7 @@ mod bombs;
 mod browser;
 mod cli;
 mod committees;
+mod communication;
 mod confidential;
 mod confirmations;
 mod csrf;

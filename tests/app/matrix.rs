@@ -117,6 +117,8 @@ struct Ids {
     report_number: i32,
     /// A public document with one version.
     document: i64,
+    /// An item of the NAP's communication plan.
+    communication_item: i64,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -712,6 +714,78 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "/t/{slug}/naps/{id}/baselines",
             format!("{nap}/baselines"),
             Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication",
+            format!("{nap}/communication?year=2026"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication/new",
+            format!("{nap}/communication/new"),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/communication/new",
+            format!("{nap}/communication/new"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication/{item}",
+            format!("{nap}/communication/{}", ids.communication_item),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/communication/{item}",
+            format!("{nap}/communication/{}", ids.communication_item),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication/{item}/delete",
+            format!("{nap}/communication/{}/delete", ids.communication_item),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/communication/{item}/delete",
+            format!("{nap}/communication/{}/delete", ids.communication_item),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication.csv",
+            format!("{nap}/communication.csv"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/communication.xlsx",
+            format!("{nap}/communication.xlsx"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/communication/import",
+            format!("{nap}/communication/import"),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/checklist",
+            format!("{nap}/checklist"),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/naps/{id}/checklist",
+            format!("{nap}/checklist"),
+            Secretariat,
         ),
         (
             "POST",
@@ -1596,6 +1670,22 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         .submit(&path, &format!("{path}/publish"), &[("published", "on")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let new_item = format!("/t/aland/naps/{nap}/communication/new");
+    let res = sec
+        .submit(
+            &new_item,
+            &new_item,
+            &[
+                ("code", "C1"),
+                ("direction", "external"),
+                ("audience", "workers"),
+                ("objective", "Inspections explained to workers"),
+                ("channel", "media"),
+                ("targets", "2026Q3"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let reviews = format!("/t/aland/naps/{nap}/annual-reviews");
     let res = sec.submit(&reviews, &reviews, &[("year", "2026")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -1623,6 +1713,7 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         draft,
         report_number: 1,
         document: id("select id from documents").await,
+        communication_item: id("select id from communication_items").await,
         nap,
         activity,
         objective: id("select min(id) from objectives").await,
@@ -1965,10 +2056,12 @@ async fn foreign_ids(app: &TestApp) -> Ids {
     let document = scalar(&mut conn, borea, &format!("insert into documents (tenant_id, title, kind, language, visibility, created_by) values ($T, 'Borea document', 'other', 'en', 'public', {user}) returning id")).await;
     let version = scalar(&mut conn, borea, &format!("insert into document_versions (tenant_id, document_id, number, file_name, content_type, size, sha256) values ($T, {document}, 1, 'b.txt', 'text/plain', 5, '') returning id")).await;
     scalar(&mut conn, borea, &format!("insert into document_chunks (tenant_id, version_id, n, data) values ($T, {version}, 0, 'Borea') returning n::bigint")).await;
+    let communication_item = scalar(&mut conn, borea, &format!("insert into communication_items (tenant_id, nap_id, code, direction, audience, objective, channel) values ($T, {nap}, 'C1', 'internal', 'partners', 'Borea item', 'meetings') returning id")).await;
     Ids {
         report,
         draft,
         document,
+        communication_item,
         // Aland has no report 7: borea's is not found through aland's portal.
         report_number: 7,
         nap,

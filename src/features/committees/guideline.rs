@@ -34,6 +34,8 @@ struct GuidelinePage {
     nap: Nap,
     tree: Vec<ObjectiveNode>,
     chapters: Vec<CommitteeChapter>,
+    /// The communication plan's items.
+    communication: Vec<crate::features::communication::Item>,
 }
 
 async fn guideline(
@@ -63,10 +65,12 @@ async fn guideline(
                 .collect(),
         });
     }
+    let communication = crate::features::communication::items(ctx.conn(), id).await?;
     Ok(GuidelinePage {
         page: page.in_tenant(&ctx),
         nap,
         tree,
         chapters,
+        communication,
     })
 }

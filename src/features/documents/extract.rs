@@ -68,8 +68,7 @@ pub fn extract_text(kind: Extractable, bytes: &[u8]) -> String {
         Extractable::Text => Some(String::from_utf8_lossy(bytes).into_owned()),
     }
     .unwrap_or_default();
-    // Control characters mean nothing to a reader (and U+0002/U+0003 mark
-    // search hits).
+    // Control characters mean nothing to a reader.
     text.retain(|c| !c.is_control() || c == '\n' || c == '\t');
     if text.len() > MAX_TEXT {
         let mut end = MAX_TEXT;

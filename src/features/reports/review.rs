@@ -252,6 +252,8 @@ pub(super) struct ReviewPage {
     before: Option<Review>,
     can_write: bool,
     errors: FieldErrors,
+    /// The knowledge checklist, as the secretariat answered it.
+    answers: Vec<crate::features::communication::checklist::Answer>,
 }
 
 impl ReviewPage {
@@ -297,7 +299,9 @@ async fn review_page(
     let before = load(ctx.conn(), nap.id, review.year - 1)
         .await?
         .filter(|r| r.issued_on.is_some());
+    let answers = crate::features::communication::checklist::answers(ctx.conn(), nap.id).await?;
     Ok(ReviewPage {
+        answers,
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         can_write: ctx.grant::<IssueReports>().is_ok(),

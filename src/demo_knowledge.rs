@@ -1,14 +1,19 @@
-//! Veridia's document library: the oversight committee's minutes of the
-//! meeting whose minutes are published, the labour inspectorate's guidance
-//! in two versions (last year's and this year's), a training module on an
-//! activity, the law on trafficking in persons for the public, and the
-//! victims' sub-group's own working paper, which only that sub-group reads.
+//! What Veridia keeps around its plan. The document library: the
+//! oversight committee's minutes of the meeting whose minutes are
+//! published, the labour inspectorate's guidance in two versions (last
+//! year's and this year's), a training module on an activity, the law on
+//! trafficking in persons for the public, and the victims' sub-group's own
+//! working paper, which only that sub-group reads. The communication plan
+//! (five items, internal and external) and the knowledge checklist, half
+//! answered.
 
 use sqlx::PgConnection;
 
 use crate::accounts;
-use crate::authz::{self, ShareDocuments};
+use crate::authz::{self, EditPlan, ShareDocuments};
+use crate::features::communication::ItemForm;
 use crate::features::documents::{Details, Links};
+use crate::features::plan::{model, quarter::Period};
 
 /// One demo document: title, kind, language, visibility, description, and
 /// its versions as (file name, text, years ago).
@@ -174,5 +179,135 @@ pub async fn load(conn: &mut PgConnection, tenant_id: i64) -> anyhow::Result<()>
         }
     }
     crate::tenancy::scope::set(&mut *conn, Some(tenant_id), None).await?;
+    if let Some(nap) = nap {
+        communication(conn, tenant_id, nap).await?;
+    }
+    Ok(())
+}
+
+/// Code, direction, audience, objective, key message, channel, partner,
+/// targets, state, activities.
+type DemoItem = [&'static str; 10];
+
+const ITEMS: [DemoItem; 5] = [
+    [
+        "C1",
+        "external",
+        "workers",
+        "Tell seasonal workers that recruitment fees are unlawful",
+        "No worker pays to get a job.",
+        "media",
+        "CTU",
+        "Q2/yearly",
+        "in-progress",
+        "1.2.1",
+    ],
+    [
+        "C2",
+        "external",
+        "public",
+        "Make the multilingual hotline known",
+        "Call the hotline in your own language, free of charge.",
+        "social-media",
+        "MOL",
+        "2025Q3, 2026Q3",
+        "done",
+        "1.1.4",
+    ],
+    [
+        "C3",
+        "internal",
+        "partners",
+        "Share each meeting's minutes and decisions with every focal point",
+        "",
+        "newsletter",
+        "MOL",
+        "Q1/yearly, Q3/yearly",
+        "in-progress",
+        "",
+    ],
+    [
+        "C4",
+        "external",
+        "employers",
+        "Explain due diligence in supply chains to exporters",
+        "Know who recruits for your suppliers.",
+        "events",
+        "EF",
+        "2027",
+        "planned",
+        "",
+    ],
+    [
+        "C5",
+        "external",
+        "media",
+        "Brief journalists on the annual report",
+        "",
+        "media",
+        "MOL",
+        "Q2/yearly",
+        "planned",
+        "",
+    ],
+];
+
+/// Question, answer and note of the checklist as the demo answers it.
+const CHECKLIST: [(&str, &str, &str); 5] = [
+    ("sharing-in-plan", "yes", "Section 5 of the plan."),
+    (
+        "handovers",
+        "no",
+        "Two focal points left last year without a hand-over note.",
+    ),
+    ("one-filing-place", "yes", "The document library."),
+    ("indicators-reported", "yes", ""),
+    (
+        "external-communication",
+        "yes",
+        "See the communication plan.",
+    ),
+];
+
+async fn communication(conn: &mut PgConnection, tenant_id: i64, nap: i64) -> anyhow::Result<()> {
+    let editor = authz::operator::<EditPlan>(tenant_id);
+    let plan = model::load_nap(conn, nap).await?;
+    let period = Period::years(plan.start_year, plan.end_year);
+    for [
+        code,
+        direction,
+        audience,
+        objective,
+        key_message,
+        channel,
+        partner,
+        targets,
+        state,
+        activities,
+    ] in ITEMS
+    {
+        let form = ItemForm {
+            code: code.to_owned(),
+            direction: direction.to_owned(),
+            audience: audience.to_owned(),
+            objective: objective.to_owned(),
+            key_message: key_message.to_owned(),
+            channel: channel.to_owned(),
+            partner: partner.to_owned(),
+            targets: targets.to_owned(),
+            state: state.to_owned(),
+            activities: activities.to_owned(),
+        };
+        let item = form
+            .check(conn, nap, period)
+            .await?
+            .map_err(|e| anyhow::anyhow!("demo item {code}: {e:?}"))?;
+        editor.save_item(conn, nap, None, &item).await?;
+    }
+    for (question, answer, note) in CHECKLIST {
+        editor
+            .answer_checklist(conn, nap, question, answer, note)
+            .await?;
+    }
     Ok(())
 }
