@@ -45,6 +45,8 @@ pub enum Capability {
     /// only read). A document's details and its deletion are the
     /// secretariat's and its author's ([`document_editor`]).
     ShareDocuments,
+    /// Compose and send the members' newsletter.
+    SendNewsletters,
 }
 
 /// Observers change nothing, ever, so they are never focal points: forms,
@@ -64,7 +66,8 @@ pub fn can(role: Role, focal_point: bool, cap: Capability) -> bool {
         | Capability::ReviewUpdates
         | Capability::ViewAudit
         | Capability::ManageConfidentialGroups
-        | Capability::IssueReports => role == Role::Secretariat,
+        | Capability::IssueReports
+        | Capability::SendNewsletters => role == Role::Secretariat,
         Capability::ReportProgress => {
             role == Role::Secretariat || (focal_point && may_be_focal_point(role))
         }
@@ -148,6 +151,8 @@ kinds! {
     ShareDocuments = DocumentSharer: ShareDocuments, ();
     /// Change or delete one document.
     EditDocument = DocumentEditor: ShareDocuments, i64;
+    /// Compose and send newsletters.
+    SendNewsletters = NewsletterEditor: SendNewsletters, ();
 }
 
 /// Capabilities that make an update count: its reporter's, when updates
@@ -368,6 +373,7 @@ mod tests {
             ViewAudit,
             ManageConfidentialGroups,
             IssueReports,
+            SendNewsletters,
         ];
         for cap in secretariat_only {
             for focal in [false, true] {

@@ -77,6 +77,7 @@ choices!(
     Removed => "removed",
     MinutesPublished => "minutes-published",
     MinutesWithdrawn => "minutes-withdrawn",
+    NewsletterSent => "newsletter-sent",
 });
 
 choices!(NapStatus, "nap_status", {

@@ -5,15 +5,17 @@
 //! trafficking in persons for the public, and the victims' sub-group's own
 //! working paper, which only that sub-group reads. The communication plan
 //! (five items, internal and external) and the knowledge checklist, half
-//! answered.
+//! answered. One newsletter, sent to every member.
 
 use sqlx::PgConnection;
 
 use crate::accounts;
-use crate::authz::{self, EditPlan, ShareDocuments};
+use crate::authz::{self, EditPlan, SendNewsletters, ShareDocuments};
 use crate::features::communication::ItemForm;
 use crate::features::documents::{Details, Links};
+use crate::features::newsletters;
 use crate::features::plan::{model, quarter::Period};
+use crate::i18n::Translations;
 
 /// One demo document: title, kind, language, visibility, description, and
 /// its versions as (file name, text, years ago).
@@ -182,6 +184,55 @@ pub async fn load(conn: &mut PgConnection, tenant_id: i64) -> anyhow::Result<()>
     if let Some(nap) = nap {
         communication(conn, tenant_id, nap).await?;
     }
+    newsletter(conn, tenant_id, secretariat).await?;
+    Ok(())
+}
+
+/// Last month's newsletter to every member, sent (its messages marked
+/// delivered: the demo's addresses are fictional).
+async fn newsletter(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    secretariat: Option<i64>,
+) -> anyhow::Result<()> {
+    let Some(secretariat) = secretariat else {
+        return Ok(());
+    };
+    let editor = authz::operator::<SendNewsletters>(tenant_id);
+    let items = newsletters::gather(conn, None).await?;
+    let mut translations = Translations::default();
+    translations.set(
+        "fr",
+        "subject",
+        "Lettre du secrétariat : le plan à mi-parcours",
+    );
+    translations.set(
+        "fr",
+        "body",
+        "Le plan arrive à mi-parcours. Merci aux points focaux qui ont rapporté à temps.",
+    );
+    let id = editor
+        .start_newsletter(
+            conn,
+            None,
+            "From the secretariat: the plan at mid-term",
+            "The plan reaches its mid-term. Thank you to the focal points who reported on time.\n\nThe annual report is on the public portal; the inspection guidance has a new version.",
+            &translations,
+            &items,
+            secretariat,
+        )
+        .await?;
+    let people = newsletters::recipients(conn, None).await?;
+    editor
+        .send_newsletter(conn, id, &people, secretariat)
+        .await?;
+    sqlx::query!(
+        "update mail_outbox set state = 'sent', sent_at = now()
+         where kind = 'newsletter' and for_tenant = $1 and state = 'queued'",
+        tenant_id
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -138,6 +138,9 @@ routes! {
     handover_read = "/t/{slug}/handovers/{id}/read", slug, id;
 
     search = "/t/{slug}/search", slug;
+    newsletters = "/t/{slug}/newsletters", slug;
+    newsletter = "/t/{slug}/newsletters/{id}", slug, id;
+    newsletter_send = "/t/{slug}/newsletters/{id}/send", slug, id;
     documents = "/t/{slug}/documents", slug;
     documents_new = "/t/{slug}/documents/new", slug;
     document = "/t/{slug}/documents/{id}", slug, id;

@@ -10,6 +10,7 @@ pub mod handover;
 pub mod help;
 pub mod home;
 pub mod members;
+pub mod newsletters;
 pub mod notifications;
 pub mod partners;
 pub mod plan;
@@ -44,4 +45,5 @@ pub fn tenant_router() -> Routes {
         .merge(documents::router())
         .merge(search::router())
         .merge(communication::router())
+        .merge(newsletters::router())
 }

@@ -38,6 +38,85 @@ pub struct Payload {
     /// `daily` or `weekly` for a digest.
     #[serde(default)]
     pub digest: Option<String>,
+    /// A newsletter, already in the reader's language.
+    #[serde(default)]
+    pub letter: Option<Letter>,
+}
+
+/// The members' newsletter as a message carries it: the secretariat's
+/// subject and text, and the items it gathered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Letter {
+    pub subject: String,
+    pub body: String,
+    #[serde(default)]
+    pub items: Vec<LetterItem>,
+}
+
+/// One item of a newsletter: an update, a decision, a document or a
+/// coming meeting.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LetterItem {
+    /// `update`, `decision`, `document` or `meeting`.
+    pub kind: String,
+    pub title: String,
+    /// Its day ("2026-10-15").
+    pub day: String,
+    /// The product's path of it.
+    pub link: String,
+}
+
+/// A newsletter's subject and bodies, in the current language.
+fn letter_words(letter: &Letter, tenant: &str, origin: &str) -> (String, String, String) {
+    let subject: String = letter
+        .subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut text = format!(
+        "{}\n\n{}\n",
+        i18n::t_with("mail.greeting", "tenant", tenant),
+        letter.body
+    );
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><body><p>{}</p>",
+        i18n::current(),
+        escape(&i18n::t_with("mail.greeting", "tenant", tenant))
+    );
+    for paragraph in letter.body.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        html.push_str(&format!(
+            "<p>{}</p>",
+            escape(paragraph.trim()).replace('\n', "<br>")
+        ));
+    }
+    for kind in ["update", "decision", "document", "meeting"] {
+        let items: Vec<&LetterItem> = letter.items.iter().filter(|i| i.kind == kind).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let heading = i18n::t(&format!("newsletter.section.{kind}")).into_owned();
+        text.push_str(&format!("\n{heading}\n"));
+        html.push_str(&format!("<h2>{}</h2><ul>", escape(&heading)));
+        for item in items {
+            let day = param("date", &Value::String(item.day.clone()));
+            let url = format!("{origin}{}", item.link);
+            text.push_str(&format!("- {} ({day})\n  {url}\n", item.title));
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> ({})</li>",
+                escape(&url),
+                escape(&item.title),
+                escape(&day)
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    let footer = i18n::t("mail.footer");
+    text.push_str(&format!("\n-- \n{footer}\n"));
+    html.push_str(&format!(
+        "<hr><p><small>{}</small></p></body></html>",
+        escape(&footer)
+    ));
+    (subject, text, html)
 }
 
 /// A parameter as the current language writes it: dates and quarters
@@ -101,6 +180,9 @@ fn words(
     unsubscribe: Option<&str>,
 ) -> (String, String, String) {
     let p = &out.payload;
+    if let Some(letter) = &p.letter {
+        return letter_words(letter, &p.tenant, &settings.origin);
+    }
     let subject = match (&p.digest, p.items.as_slice()) {
         (Some(freq), _) => i18n::t_with(&format!("mail.digest_{freq}"), "tenant", &p.tenant),
         (None, [one]) => describe(one),

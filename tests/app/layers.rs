@@ -372,7 +372,7 @@ fn blank_strings(text: &str) -> String {
 
 /// The capability types a write must be given (or be a method of); the
 /// signed-in person (`CurrentUser`) for their own rows (notifications read).
-const CAPABILITIES: [&str; 17] = [
+const CAPABILITIES: [&str; 18] = [
     "CurrentUser",
     "Cap<",
     "TenantMember",
@@ -390,6 +390,7 @@ const CAPABILITIES: [&str; 17] = [
     "ReportWriter",
     "DocumentSharer",
     "DocumentEditor",
+    "NewsletterEditor",
 ];
 /// Tables that are no tenant's data: accounts, sessions and mail.
 const GLOBAL_TABLES: [&str; 6] = [

@@ -28,6 +28,7 @@ mod mail;
 mod matrix;
 mod meetings;
 mod members;
+mod newsletters;
 mod ops;
 mod outbox;
 mod plan;

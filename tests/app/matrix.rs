@@ -119,6 +119,9 @@ struct Ids {
     document: i64,
     /// An item of the NAP's communication plan.
     communication_item: i64,
+    /// A sent newsletter, and a draft.
+    newsletter: i64,
+    newsletter_draft: i64,
 }
 
 /// (method, pattern, the concrete path to call, who may use it).
@@ -252,6 +255,42 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             "/p/{slug}/search",
             "/p/aland/search?q=inspections".into(),
             Public,
+        ),
+        (
+            "GET",
+            "/t/{slug}/newsletters",
+            "/t/aland/newsletters".into(),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/newsletters",
+            "/t/aland/newsletters".into(),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/newsletters/{id}",
+            format!("/t/aland/newsletters/{}", ids.newsletter),
+            Members,
+        ),
+        (
+            "POST",
+            "/t/{slug}/newsletters/{id}",
+            format!("/t/aland/newsletters/{}", ids.newsletter_draft),
+            Secretariat,
+        ),
+        (
+            "GET",
+            "/t/{slug}/newsletters/{id}/send",
+            format!("/t/aland/newsletters/{}/send", ids.newsletter_draft),
+            Secretariat,
+        ),
+        (
+            "POST",
+            "/t/{slug}/newsletters/{id}/send",
+            format!("/t/aland/newsletters/{}/send", ids.newsletter_draft),
+            Secretariat,
         ),
         (
             "GET",
@@ -1686,6 +1725,20 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for subject in ["Sent letter", "Draft letter"] {
+        let res = sec
+            .submit(
+                "/t/aland/newsletters",
+                "/t/aland/newsletters",
+                &[("subject", subject)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let sent = app.count("select min(id) from newsletters").await;
+    let send = format!("/t/aland/newsletters/{sent}/send");
+    let res = sec.submit(&send, &send, &[("confirm", "yes")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let reviews = format!("/t/aland/naps/{nap}/annual-reviews");
     let res = sec.submit(&reviews, &reviews, &[("year", "2026")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -1714,6 +1767,8 @@ async fn fixture() -> (TestApp, Ids, Vec<(Who, Client)>) {
         report_number: 1,
         document: id("select id from documents").await,
         communication_item: id("select id from communication_items").await,
+        newsletter: sent,
+        newsletter_draft: id("select max(id) from newsletters").await,
         nap,
         activity,
         objective: id("select min(id) from objectives").await,
@@ -2057,11 +2112,20 @@ async fn foreign_ids(app: &TestApp) -> Ids {
     let version = scalar(&mut conn, borea, &format!("insert into document_versions (tenant_id, document_id, number, file_name, content_type, size, sha256) values ($T, {document}, 1, 'b.txt', 'text/plain', 5, '') returning id")).await;
     scalar(&mut conn, borea, &format!("insert into document_chunks (tenant_id, version_id, n, data) values ($T, {version}, 0, 'Borea') returning n::bigint")).await;
     let communication_item = scalar(&mut conn, borea, &format!("insert into communication_items (tenant_id, nap_id, code, direction, audience, objective, channel) values ($T, {nap}, 'C1', 'internal', 'partners', 'Borea item', 'meetings') returning id")).await;
+    let newsletter = scalar(&mut conn, borea, "insert into newsletters (tenant_id, subject, sent_at, recipients) values ($T, 'Borea letter', now(), 1) returning id").await;
+    let newsletter_draft = scalar(
+        &mut conn,
+        borea,
+        "insert into newsletters (tenant_id, subject) values ($T, 'Borea draft') returning id",
+    )
+    .await;
     Ids {
         report,
         draft,
         document,
         communication_item,
+        newsletter,
+        newsletter_draft,
         // Aland has no report 7: borea's is not found through aland's portal.
         report_number: 7,
         nap,
