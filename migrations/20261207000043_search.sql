@@ -55,9 +55,12 @@ create table search_entries (
         setweight(to_tsvector(search_language(lang), title), 'A')
         || setweight(to_tsvector(search_language(lang), left(body, 1000)), 'B')
     ) stored,
+    -- The title's words alone: its matches are ranked whatever else matches.
+    title_tsv tsvector generated always as (to_tsvector(search_language(lang), title)) stored,
     primary key (tenant_id, kind, object_id)
 );
 create index search_entries_tsv_idx on search_entries using gin (tsv);
+create index search_entries_title_idx on search_entries using gin (title_tsv);
 
 -- Enabled but not forced: the application role reads and writes only its
 -- tenant's rows; the search functions below, owned by the table's owner,
@@ -212,21 +215,31 @@ begin
 end
 $$;
 
+-- Each table's trigger: on insert, delete, and an update of the columns an
+-- entry is made of (the tallies' updates of an activity's progress leave
+-- its entry alone).
 do $$
 declare
     t record;
 begin
     for t in select * from (values
-        ('activities', 'activity', 'id'), ('outcomes', 'outcome', 'id'),
-        ('status_updates', 'update', 'id'), ('comments', 'comment', 'id'), ('risks', 'risk', 'id'),
-        ('indicators', 'indicator', 'id'), ('committees', 'committee', 'id'),
-        ('meetings', 'meeting', 'id'), ('decisions', 'decision', 'id'),
-        ('action_points', 'action', 'id'), ('partners', 'partner', 'id'),
-        ('documents', 'document', 'id'), ('document_versions', 'document', 'document_id')
-    ) as x (tbl, kind, col) loop
-        execute format('create trigger search_%s after insert or update or delete on %I
+        ('activities', 'activity', 'id', 'code, title, description, place'),
+        ('outcomes', 'outcome', 'id', 'code, title'),
+        ('status_updates', 'update', 'id', 'note, review_state'),
+        ('comments', 'comment', 'id', 'body'),
+        ('risks', 'risk', 'id', 'challenge, mitigation'),
+        ('indicators', 'indicator', 'id', 'name, baseline, target, unit, nap_id, outcome_id, objective_id'),
+        ('committees', 'committee', 'id', 'name'),
+        ('meetings', 'meeting', 'id', 'agenda, minutes, starts_at, committee_id'),
+        ('decisions', 'decision', 'id', 'number, text'),
+        ('action_points', 'action', 'id', 'text'),
+        ('partners', 'partner', 'id', 'acronym, name, portfolio_name'),
+        ('documents', 'document', 'id', 'title, description, language, visibility, committee_id, nap_id'),
+        ('document_versions', 'document', 'document_id', 'document_id')
+    ) as x (tbl, kind, col, cols) loop
+        execute format('create trigger search_%s after insert or delete or update of %s on %I
                         for each row execute function search_reindex(%L, %L)',
-                       t.tbl, t.tbl, t.kind, t.col);
+                       t.tbl, t.cols, t.tbl, t.kind, t.col);
     end loop;
 end
 $$;
@@ -257,8 +270,9 @@ create function search_queries(q text, out en tsquery, out fr tsquery, out es ts
 -- person is an active member of it, only what they may read (a
 -- committee-only document by its committee, the secretariat and its
 -- author), best first (title words above body words); `only_kind` '' for
--- every kind. With each: the beginning of its body and the stems of the
--- query in its language, from which the page marks the matching words.
+-- every kind. With each: the beginning of its body (4,000 characters) and
+-- the stems of the query in its language, from which the page marks the
+-- matching words.
 -- SECURITY DEFINER (its owner owns search_entries, whose row-level
 -- security is not forced) so that the index answers; the walls are the
 -- WHERE clause's.
@@ -268,25 +282,41 @@ create function search_tenant(q text, only_kind text, lim integer, skip integer)
     language sql stable
     security definer
     set search_path = pg_catalog, public
+    -- The index hands over at most about this many matches of a word found
+    -- nearly everywhere, rather than every one.
+    set gin_fuzzy_search_limit = 1000
     as $$
     with query as (select * from search_queries(q)),
+    -- At most 200 title matches and 400 others are ranked: a word found in
+    -- thousands of entries ranks a sample of them, its title matches first
+    -- (more words narrow it).
+    keys as (
+        (select e.kind, e.object_id from search_entries e, query x
+         where e.tenant_id = app_tenant_id() and (only_kind = '' or e.kind = only_kind)
+           and ((e.lang = 'en' and e.title_tsv @@ x.en) or (e.lang = 'fr' and e.title_tsv @@ x.fr)
+                or (e.lang = 'es' and e.title_tsv @@ x.es) or (e.lang = 'simple' and e.title_tsv @@ x.simple))
+         limit 200)
+        union
+        (select e.kind, e.object_id from search_entries e, query x
+         where e.tenant_id = app_tenant_id() and (only_kind = '' or e.kind = only_kind)
+           and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
+                or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
+         limit 400)),
     found as (
         select e.kind, e.object_id, e.nap_id, e.path, e.title, e.lang, e.body,
                ts_rank(e.head, case e.lang when 'en' then x.en when 'fr' then x.fr
                                             when 'es' then x.es else x.simple end) as rank
-        from search_entries e, query x
-        where e.tenant_id = app_tenant_id()
-          and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
-               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
-          and (only_kind = '' or e.kind = only_kind)
-          and exists (select 1 from memberships m
+        from keys k
+        join search_entries e on e.tenant_id = app_tenant_id() and e.kind = k.kind and e.object_id = k.object_id,
+             query x
+        where exists (select 1 from memberships m
                       where m.tenant_id = app_tenant_id() and m.user_id = app_user_id() and m.active)
           and (e.committee_only is null or e.created_by = app_user_id()
                or app_reads_committee(e.tenant_id, e.committee_only))
         order by rank desc, e.kind, e.object_id
         limit lim offset skip
     )
-    select f.kind, f.object_id, f.nap_id, f.path, f.title, left(f.body, 20000),
+    select f.kind, f.object_id, f.nap_id, f.path, f.title, left(f.body, 4000),
            tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
     from found f
     order by f.rank desc, f.kind, f.object_id
@@ -300,24 +330,39 @@ create function search_public(q text, lim integer, skip integer)
     language sql stable
     security definer
     set search_path = pg_catalog, public
+    -- The index hands over at most about this many matches of a word found
+    -- nearly everywhere, rather than every one.
+    set gin_fuzzy_search_limit = 1000
     as $$
     with query as (select * from search_queries(q)),
+    public as (
+        select e.* from search_entries e
+        where e.tenant_id = app_tenant_id()
+          and ((e.kind = 'document' and e.public)
+               or (e.kind in ('activity', 'outcome', 'indicator')
+                   and exists (select 1 from naps n where n.tenant_id = e.tenant_id
+                                                      and n.id = e.nap_id and n.published)))),
+    keys as (
+        (select e.kind, e.object_id from public e, query x
+         where (e.lang = 'en' and e.title_tsv @@ x.en) or (e.lang = 'fr' and e.title_tsv @@ x.fr)
+               or (e.lang = 'es' and e.title_tsv @@ x.es) or (e.lang = 'simple' and e.title_tsv @@ x.simple)
+         limit 200)
+        union
+        (select e.kind, e.object_id from public e, query x
+         where (e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
+               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple)
+         limit 400)),
     found as (
         select e.kind, e.object_id, e.nap_id, e.title, e.lang, e.body,
                ts_rank(e.head, case e.lang when 'en' then x.en when 'fr' then x.fr
                                             when 'es' then x.es else x.simple end) as rank
-        from search_entries e, query x
-        where e.tenant_id = app_tenant_id()
-          and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
-               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
-          and ((e.kind = 'document' and e.public)
-               or (e.kind in ('activity', 'outcome', 'indicator')
-                   and exists (select 1 from naps n where n.tenant_id = e.tenant_id
-                                                      and n.id = e.nap_id and n.published)))
+        from keys k
+        join search_entries e on e.tenant_id = app_tenant_id() and e.kind = k.kind and e.object_id = k.object_id,
+             query x
         order by rank desc, e.kind, e.object_id
         limit lim offset skip
     )
-    select f.kind, f.object_id, f.nap_id, f.title, left(f.body, 20000),
+    select f.kind, f.object_id, f.nap_id, f.title, left(f.body, 4000),
            tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
     from found f
     order by f.rank desc, f.kind, f.object_id
