@@ -143,6 +143,10 @@ fn docx(bytes: &[u8]) -> Option<String> {
 }
 
 fn xlsx(bytes: &[u8]) -> Option<String> {
+    // The reader takes anything else for CSV: a workbook is a zip archive.
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
     let limits = Limits {
         rows: 50_000,
         columns: 200,
