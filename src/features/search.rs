@@ -195,6 +195,18 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// A row of the search functions as the page shows it: its title and
+    /// a few lines of its body, the words the query's stems begin marked.
+    fn new(kind: String, href: String, title: &str, body: &str, stems: Vec<String>) -> Self {
+        let stems = folded(stems);
+        Self {
+            kind,
+            href,
+            title: mark(title, &stems),
+            snippet: snippet(body, &stems),
+        }
+    }
+
     pub fn kind_key(&self) -> String {
         format!("search.kind.{}", self.kind)
     }
@@ -253,13 +265,13 @@ async fn search(
         hits = rows
             .into_iter()
             .map(|r| {
-                let stems = folded(r.stems);
-                Hit {
-                    href: format!("{base}{}", r.path),
-                    kind: r.kind,
-                    title: mark(&r.title, &stems),
-                    snippet: snippet(&r.body, &stems),
-                }
+                Hit::new(
+                    r.kind,
+                    format!("{base}{}", r.path),
+                    &r.title,
+                    &r.body,
+                    r.stems,
+                )
             })
             .collect();
     }
@@ -301,17 +313,12 @@ async fn public_search(
         hits = rows
             .into_iter()
             .map(|r| {
-                let stems = folded(r.stems);
-                Hit {
-                    href: match (r.kind.as_str(), r.nap_id) {
-                        ("document", _) => paths::public_document_file(&tenant.slug, r.object_id),
-                        (_, Some(nap)) => paths::public_nap(&tenant.slug, nap),
-                        _ => paths::public_home(&tenant.slug),
-                    },
-                    kind: r.kind,
-                    title: mark(&r.title, &stems),
-                    snippet: snippet(&r.body, &stems),
-                }
+                let href = match (r.kind.as_str(), r.nap_id) {
+                    ("document", _) => paths::public_document_file(&tenant.slug, r.object_id),
+                    (_, Some(nap)) => paths::public_nap(&tenant.slug, nap),
+                    _ => paths::public_home(&tenant.slug),
+                };
+                Hit::new(r.kind, href, &r.title, &r.body, r.stems)
             })
             .collect();
     }

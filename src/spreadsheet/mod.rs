@@ -72,6 +72,19 @@ pub fn read(bytes: &[u8], sheets: &[&str], limits: Limits) -> Result<Table, Read
     }
 }
 
+/// The character an XML reference stands for: one of XML's five named
+/// entities or a character reference (`&#233;`); `None` for any other.
+pub fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.as_ref() {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => r.resolve_char_ref().ok().flatten(),
+    }
+}
+
 /// The spreadsheet column name of a 1-based column number: 1 → A, 28 → AB.
 pub fn column_name(mut column: usize) -> String {
     let mut name = Vec::new();

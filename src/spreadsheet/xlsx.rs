@@ -401,15 +401,7 @@ fn read_text<R: BufRead>(xml: &mut quick_xml::Reader<R>, end: &str) -> Result<St
             Event::Text(t) if collect => text.push_str(&t.xml10_content()),
             Event::CData(t) if collect => text.push_str(&t.xml10_content()),
             Event::GeneralRef(r) if collect => {
-                let resolved = match r.as_ref() {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                text.push(resolved.ok_or(ReadError::Unreadable)?);
+                text.push(super::entity(&r).ok_or(ReadError::Unreadable)?);
             }
             Event::Eof => return Err(ReadError::Unreadable),
             _ => {}

@@ -120,17 +120,7 @@ fn docx(bytes: &[u8]) -> Option<String> {
                 text.push(' ');
             }
             Event::Text(t) if in_text => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                let resolved = match r.as_ref() {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                text.extend(resolved);
-            }
+            Event::GeneralRef(r) if in_text => text.extend(spreadsheet::entity(&r)),
             Event::Eof => break,
             _ => {}
         }

@@ -120,14 +120,20 @@ pub fn size_text(bytes: i64) -> String {
     }
 }
 
-/// The documents linked to an activity, a committee or a meeting that the
-/// person may read (row-level security decides), latest first: one
-/// statement.
-pub async fn linked(conn: &mut PgConnection, link: Link) -> AppResult<Vec<Line>> {
+/// The documents the person may read (row-level security decides), of
+/// one kind (`""`: every kind) and linked to what `link` names (`None`:
+/// anything), latest first: one statement.
+pub async fn lines(
+    conn: &mut PgConnection,
+    kind: &str,
+    link: Option<Link>,
+    limit: i64,
+) -> AppResult<Vec<Line>> {
     let (activity, committee, meeting) = match link {
-        Link::Activity(id) => (Some(id), None, None),
-        Link::Committee(id) => (None, Some(id), None),
-        Link::Meeting(id) => (None, None, Some(id)),
+        Some(Link::Activity(id)) => (Some(id), None, None),
+        Some(Link::Committee(id)) => (None, Some(id), None),
+        Some(Link::Meeting(id)) => (None, None, Some(id)),
+        None => (None, None, None),
     };
     Ok(sqlx::query_as!(
         Line,
@@ -139,14 +145,17 @@ pub async fn linked(conn: &mut PgConnection, link: Link) -> AppResult<Vec<Line>>
                          where v.tenant_id = d.tenant_id and v.document_id = d.id
                          order by v.number desc limit 1) v on true
            left join users u on u.id = v.uploaded_by
-           where ($1::bigint is null or d.activity_id = $1)
-             and ($2::bigint is null or d.committee_id = $2)
-             and ($3::bigint is null or d.meeting_id = $3)
-           order by v.uploaded_at desc, d.id desc
-           limit 200"#,
+           where ($1 = '' or d.kind = $1)
+             and ($2::bigint is null or d.activity_id = $2)
+             and ($3::bigint is null or d.committee_id = $3)
+             and ($4::bigint is null or d.meeting_id = $4)
+           order by d.updated_at desc, d.id desc
+           limit $5"#,
+        kind,
         activity,
         committee,
-        meeting
+        meeting,
+        limit
     )
     .fetch_all(conn)
     .await?)
@@ -161,7 +170,7 @@ pub struct Section {
 }
 
 pub async fn section(ctx: &mut TenantCtx, link: Link) -> AppResult<Section> {
-    let lines = linked(ctx.conn(), link).await?;
+    let lines = lines(ctx.conn(), "", Some(link), 200).await?;
     let (field, id) = match link {
         Link::Activity(id) => ("activity", id),
         Link::Committee(id) => ("committee", id),

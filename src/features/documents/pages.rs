@@ -87,23 +87,7 @@ pub(super) async fn list(
         .find(|k| **k == q.kind)
         .map(|k| (*k).to_owned())
         .unwrap_or_default();
-    let documents = sqlx::query_as!(
-        Line,
-        r#"select d.id, d.title, d.kind, d.language, d.visibility,
-                  v.number as version, v.file_name, v.size,
-                  u.name as "uploaded_by?", v.uploaded_at
-           from documents d
-           join lateral (select * from document_versions v
-                         where v.tenant_id = d.tenant_id and v.document_id = d.id
-                         order by v.number desc limit 1) v on true
-           left join users u on u.id = v.uploaded_by
-           where ($1 = '' or d.kind = $1)
-           order by d.updated_at desc, d.id desc
-           limit 500"#,
-        kind
-    )
-    .fetch_all(ctx.conn())
-    .await?;
+    let documents = super::lines(ctx.conn(), &kind, None, 500).await?;
     let can_add = ctx.grant::<ShareDocuments>().is_ok();
     Ok(ListPage {
         page: page.in_tenant(&ctx),

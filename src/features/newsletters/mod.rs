@@ -102,30 +102,48 @@ impl Newsletter {
     }
 }
 
-async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Newsletter> {
-    let r = sqlx::query!(
+/// Newsletters, latest first: the one numbered `id`, or the latest
+/// `limit` of them. One statement.
+async fn letters(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<Newsletter>> {
+    let rows = sqlx::query!(
         r#"select n.id, n.committee_id, c.name as "committee?", n.subject, n.body,
                   n.translations as "translations: Json<Translations>",
                   n.items as "items: Json<Vec<LetterItem>>", n.sent_at, n.recipients, n.created_at
            from newsletters n left join committees c on c.tenant_id = n.tenant_id and c.id = n.committee_id
-           where n.id = $1"#,
-        id
+           where ($1::bigint is null or n.id = $1)
+           order by n.created_at desc, n.id desc
+           limit $2"#,
+        id,
+        limit
     )
-    .fetch_optional(conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Newsletter {
-        id: r.id,
-        committee_id: r.committee_id,
-        committee: r.committee,
-        subject: r.subject,
-        body: r.body,
-        translations: r.translations.0,
-        items: r.items.0,
-        sent_at: r.sent_at,
-        recipients: r.recipients,
-        created_at: r.created_at,
-    })
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Newsletter {
+            id: r.id,
+            committee_id: r.committee_id,
+            committee: r.committee,
+            subject: r.subject,
+            body: r.body,
+            translations: r.translations.0,
+            items: r.items.0,
+            sent_at: r.sent_at,
+            recipients: r.recipients,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Newsletter> {
+    letters(conn, Some(id), 1)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
 /// What happened lately, for every member or for one committee's: updates
@@ -329,14 +347,7 @@ async fn list_page(
     form: LetterForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let ids = sqlx::query_scalar!("select id from newsletters order by created_at desc limit 100")
-        .fetch_all(ctx.conn())
-        .await?;
-    let mut letters = Vec::with_capacity(ids.len());
-    // At most a hundred, each one statement: the list of a tenant's letters.
-    for id in ids {
-        letters.push(load(ctx.conn(), id).await?);
-    }
+    let letters = letters(ctx.conn(), None, 100).await?;
     let committees = sqlx::query_as!(Choice, "select id, name from committees order by name")
         .fetch_all(ctx.conn())
         .await?;
