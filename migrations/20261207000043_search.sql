@@ -215,9 +215,12 @@ begin
 end
 $$;
 
--- Each table's trigger: on insert, delete, and an update of the columns an
--- entry is made of (the tallies' updates of an activity's progress leave
--- its entry alone).
+-- Each table's trigger: on insert, delete, and an update of the columns its
+-- own entry is made of (the tallies' updates of an activity's progress
+-- leave its entry alone). Entries that copy another row's words (an
+-- update's activity title, a decision's committee name and meeting day)
+-- keep them until they change themselves; entries keep the tenant's
+-- language of the day they were made.
 do $$
 declare
     t record;
@@ -322,8 +325,9 @@ create function search_tenant(q text, only_kind text, lim integer, skip integer)
     order by f.rank desc, f.kind, f.object_id
     $$;
 
--- The public portal's search: public documents, and the activities,
--- outcomes and indicators of the NAPs the tenant publishes; nothing else.
+-- The public portal's search: public documents (their text too), and the
+-- titles of the activities, outcomes and indicators of the NAPs the tenant
+-- publishes; nothing else.
 create function search_public(q text, lim integer, skip integer)
     returns table (kind text, object_id bigint, nap_id bigint, title text, body text,
                    stems text[], rank real)
@@ -348,9 +352,12 @@ create function search_public(q text, lim integer, skip integer)
                or (e.lang = 'es' and e.title_tsv @@ x.es) or (e.lang = 'simple' and e.title_tsv @@ x.simple)
          limit 200)
         union
+        -- A document's text is public; of the plan, only what the portal
+        -- shows: titles.
         (select e.kind, e.object_id from public e, query x
-         where (e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
-               or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple)
+         where e.kind = 'document'
+           and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
+                or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
          limit 400)),
     found as (
         select e.kind, e.object_id, e.nap_id, e.title, e.lang, e.body,
@@ -362,7 +369,8 @@ create function search_public(q text, lim integer, skip integer)
         order by rank desc, e.kind, e.object_id
         limit lim offset skip
     )
-    select f.kind, f.object_id, f.nap_id, f.title, left(f.body, 4000),
+    select f.kind, f.object_id, f.nap_id, f.title,
+           case when f.kind = 'document' then left(f.body, 4000) else '' end,
            tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
     from found f
     order by f.rank desc, f.kind, f.object_id

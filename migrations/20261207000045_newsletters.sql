@@ -20,7 +20,8 @@ create table newsletters (
     sent_by bigint references users (id),
     recipients integer,
     primary key (tenant_id, id),
-    foreign key (tenant_id, committee_id) references committees (tenant_id, id) on delete set null (committee_id),
+    -- A committee's newsletters go with it (their items name its own documents).
+    foreign key (tenant_id, committee_id) references committees (tenant_id, id) on delete cascade,
     check ((sent_at is null) = (recipients is null))
 );
 create index newsletters_recent_idx on newsletters (tenant_id, created_at desc);
@@ -29,10 +30,12 @@ create function newsletters_sent() returns trigger
     language plpgsql
     as $$
 begin
-    if old.sent_at is not null and tg_op = 'DELETE' then
+    -- A sent newsletter goes only with its committee.
+    if tg_op = 'DELETE' and old.sent_at is not null
+       and (old.committee_id is null
+            or exists (select 1 from committees c where c.tenant_id = old.tenant_id and c.id = old.committee_id)) then
         raise exception 'a sent newsletter cannot be deleted' using errcode = 'check_violation';
     end if;
-    -- (Its committee may go: the newsletter then stays, to every member.)
     if tg_op = 'UPDATE' and old.sent_at is not null
        and (new.subject, new.body, new.translations::text, new.items::text, new.sent_at, new.sent_by, new.recipients)
            is distinct from (old.subject, old.body, old.translations::text, old.items::text, old.sent_at, old.sent_by, old.recipients) then

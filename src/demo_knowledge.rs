@@ -199,7 +199,7 @@ async fn newsletter(
         return Ok(());
     };
     let editor = authz::operator::<SendNewsletters>(tenant_id);
-    let items = newsletters::gather(conn, None).await?;
+    let items = newsletters::gather(conn, "veridia", None).await?;
     let mut translations = Translations::default();
     translations.set(
         "fr",

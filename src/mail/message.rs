@@ -62,7 +62,7 @@ pub struct LetterItem {
     pub title: String,
     /// Its day ("2026-10-15").
     pub day: String,
-    /// The product's path of it.
+    /// The product's path of it (`/t/{slug}/…`).
     pub link: String,
 }
 

@@ -132,6 +132,9 @@ async fn a_newsletter_reaches_each_member_once_in_their_language_and_stays_reada
             .to_owned();
         let body = message.body_text(0).unwrap().into_owned();
         assert!(body.contains("Inspection checklist"), "{body}");
+        // Its links open the tenant's pages.
+        let link = format!("{}/t/aland/documents/", crate::mail::ORIGIN);
+        assert!(body.contains(&link), "{body}");
         if address == UNION {
             assert_eq!(message.subject(), Some("Lettre trimestrielle"));
             assert!(body.contains("Le plan avance."), "{body}");
@@ -224,8 +227,39 @@ async fn a_committees_newsletter_goes_to_its_seats_alone() {
         .await,
         1
     );
+    // Sent, it is read by the seat's holder and the secretariat, no one else.
+    let letter = send.trim_end_matches("/send").to_owned();
+    let mut holder = app.signed_in(MINISTRY).await;
+    assert_eq!(holder.get(&letter).await.status, StatusCode::OK);
+    let mut observer = app.signed_in(OBSERVER).await;
+    assert_eq!(observer.get(&letter).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !observer
+            .get("/t/aland/newsletters")
+            .await
+            .body
+            .contains("To the group")
+    );
     // Another tenant's committee is refused beside the field.
-    let res = start(&mut sec, &[("subject", "x"), ("committee", "999999")]).await;
+    app.tenant("borea").await;
+    let foreign: i64 = sqlx::query_scalar(
+        "insert into committees (tenant_id, name, kind) select id, 'Borea group', 'oversight'
+         from tenants where slug = 'borea' returning id",
+    )
+    .fetch_one(&mut app.owner_conn().await)
+    .await
+    .unwrap();
+    let res = start(
+        &mut sec,
+        &[("subject", "x"), ("committee", &foreign.to_string())],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.texts("#f-committee-error").len(), 1);
+    // The committee's newsletters go with it, sent or not.
+    sqlx::query("delete from committees where name = 'Steering group'")
+        .execute(&mut app.owner_conn().await)
+        .await
+        .unwrap();
+    assert_eq!(app.count("select count(*) from newsletters").await, 0);
 }

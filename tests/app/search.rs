@@ -288,10 +288,12 @@ async fn the_portal_searches_what_is_published_only() {
         ("w.txt", b"w"),
     )
     .await;
-    sqlx::query("update activities set title = 'Cocoa referral'")
-        .execute(&mut app.owner_conn().await)
-        .await
-        .unwrap();
+    sqlx::query(
+        "update activities set title = 'Cocoa referral', description = 'Kept for partners: quinoa'",
+    )
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
     let mut visitor = app.client();
     let found = |page: Page| page.texts("ol.search-results .hit-title");
     let before = found(visitor.get("/p/aland/search?q=cocoa").await);
@@ -307,4 +309,10 @@ async fn the_portal_searches_what_is_published_only() {
     let mut after = found(visitor.get("/p/aland/search?q=cocoa").await);
     after.sort();
     assert_eq!(after, vec!["1.1.1 Cocoa referral", "Cocoa leaflet"]);
+    // Of the plan, the portal searches what it shows: titles, not descriptions.
+    assert!(found(visitor.get("/p/aland/search?q=quinoa").await).is_empty());
+    assert_eq!(
+        titles(&mut sec, "quinoa", "").await,
+        vec!["1.1.1 Cocoa referral"]
+    );
 }

@@ -155,6 +155,23 @@ struct Upload {
     sent: bool,
 }
 
+/// The most a text field of the form may hold: far more than any field
+/// takes, far less than a file.
+const TEXT_LIMIT: usize = 64 * 1024;
+
+/// A text field, read only up to [`TEXT_LIMIT`] (413 beyond): the uploads'
+/// body limit is the file's, not a field's.
+async fn small_text(field: &mut axum::extract::multipart::Field<'_>) -> AppResult<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        if bytes.len() + chunk.len() > TEXT_LIMIT {
+            return Err(AppError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Reads the form; with `details` false only the file is read (a new
 /// version). A file larger than the limit ends it with 413.
 async fn receive(
@@ -173,8 +190,7 @@ async fn receive(
     while let Some(mut field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {
-            let value = field.text().await?;
-            form.set(&name, value);
+            form.set(&name, small_text(&mut field).await?);
             continue;
         }
         let file_name = clean_file_name(field.file_name().unwrap_or_default());

@@ -115,6 +115,8 @@ async fn letters(
                   n.items as "items: Json<Vec<LetterItem>>", n.sent_at, n.recipients, n.created_at
            from newsletters n left join committees c on c.tenant_id = n.tenant_id and c.id = n.committee_id
            where ($1::bigint is null or n.id = $1)
+             -- A committee's newsletter is its seats' and the secretariat's.
+             and (n.committee_id is null or app_reads_committee(n.tenant_id, n.committee_id))
            order by n.created_at desc, n.id desc
            limit $2"#,
         id,
@@ -149,7 +151,12 @@ async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Newsletter> {
 /// What happened lately, for every member or for one committee's: updates
 /// accepted, decisions, documents (those every member reads, and the
 /// committee's own), meetings to come. A fixed number of statements.
-pub async fn gather(conn: &mut PgConnection, committee: Option<i64>) -> AppResult<Vec<LetterItem>> {
+pub async fn gather(
+    conn: &mut PgConnection,
+    slug: &str,
+    committee: Option<i64>,
+) -> AppResult<Vec<LetterItem>> {
+    let base = paths::tenant_home(slug);
     let rows = sqlx::query!(
         r#"(select 'update' as "kind!", a.code || ' ' || a.title as "title!",
                    to_char(u.created_at, 'YYYY-MM-DD') as "day!",
@@ -195,7 +202,7 @@ pub async fn gather(conn: &mut PgConnection, committee: Option<i64>) -> AppResul
             kind: r.kind,
             title: r.title,
             day: r.day,
-            link: r.link,
+            link: format!("{base}{}", r.link.trim_start_matches('/')),
         })
         .collect())
 }
@@ -388,7 +395,8 @@ async fn create(
     let own = ctx.tenant.default_language.clone();
     match form.check(ctx.conn(), &own).await? {
         Ok((committee, subject, body, translations)) => {
-            let items = gather(ctx.conn(), committee).await?;
+            let slug = ctx.tenant.slug.clone();
+            let items = gather(ctx.conn(), &slug, committee).await?;
             let me = ctx.user.id;
             let id = editor
                 .start_newsletter(
@@ -510,7 +518,8 @@ async fn save(
             let items = if committee == letter.committee_id {
                 letter.items
             } else {
-                gather(ctx.conn(), committee).await?
+                let slug = ctx.tenant.slug.clone();
+                gather(ctx.conn(), &slug, committee).await?
             };
             editor
                 .save_newsletter(
