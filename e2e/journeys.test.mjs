@@ -458,4 +458,14 @@ journey('m. A member files the minutes of a meeting, and another finds them by a
   assert.equal(file.status(), 200);
   assert.equal((await file.body()).subarray(0, 2).toString(), 'PK');
   await kit.screenshot();
+
+  // The plan's communication and the newsletters read (and are audited) too.
+  await kit.go('/t/veridia/naps');
+  await kit.follow(link(page, 'National Action Plan against Forced Labour 2025–2029'));
+  await kit.follow(link(page, en('communication.title')));
+  assert.ok((await page.locator('table.communication tbody tr').count()) > 0, 'the demo plan has items');
+  await kit.follow(link(page, en('checklist.title')));
+  await kit.follow(link(page, en('nav.newsletters')));
+  await kit.follow(page.locator('ul.newsletters a').first());
+  await page.locator('article.letter h1').waitFor();
 });
