@@ -11,10 +11,10 @@ use sqlx::PgConnection;
 
 use crate::accounts;
 use crate::authz::{self, EditPlan, SendNewsletters, ShareDocuments};
-use crate::features::communication::ItemForm;
+use crate::features::communication::{ItemForm, Lookups};
 use crate::features::documents::{Details, Links};
 use crate::features::newsletters;
-use crate::features::plan::{model, quarter::Period};
+use crate::features::plan::model;
 use crate::i18n::Translations;
 
 /// One demo document: title, kind, language, visibility, description, and
@@ -323,7 +323,7 @@ const CHECKLIST: [(&str, &str, &str); 5] = [
 async fn communication(conn: &mut PgConnection, tenant_id: i64, nap: i64) -> anyhow::Result<()> {
     let editor = authz::operator::<EditPlan>(tenant_id);
     let plan = model::load_nap(conn, nap).await?;
-    let period = Period::years(plan.start_year, plan.end_year);
+    let known = Lookups::load(conn, &plan).await?;
     for [
         code,
         direction,
@@ -350,8 +350,7 @@ async fn communication(conn: &mut PgConnection, tenant_id: i64, nap: i64) -> any
             activities: activities.to_owned(),
         };
         let item = form
-            .check(conn, nap, period)
-            .await?
+            .check(&known, None)
             .map_err(|e| anyhow::anyhow!("demo item {code}: {e:?}"))?;
         editor.save_item(conn, nap, None, &item).await?;
     }

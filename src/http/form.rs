@@ -139,6 +139,14 @@ pub fn lines(raw: &str) -> String {
     raw.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// One of a closed list's values, as typed (trimmed), or "choose one".
+pub fn one_of(raw: &str, list: &[&'static str]) -> Result<&'static str, &'static str> {
+    list.iter()
+        .find(|v| **v == raw.trim())
+        .copied()
+        .ok_or("field.choose")
+}
+
 /// Text of 1 to `max` characters, trimmed, without control characters.
 pub fn required(raw: &str, max: usize) -> Result<String, &'static str> {
     match optional(raw, max)? {

@@ -105,7 +105,14 @@ async fn a_newsletter_reaches_each_member_once_in_their_language_and_stays_reada
         ["The plan moves.", "Thank you all."]
     );
     let mut observer = app.signed_in(OBSERVER).await;
-    assert_eq!(observer.get(&path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(observer.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !observer
+            .get("/t/aland/newsletters")
+            .await
+            .body
+            .contains("Quarterly letter")
+    );
 
     // Sent: one message per active member, once, through the real SMTP server.
     let send = format!("{path}/send");

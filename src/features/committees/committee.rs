@@ -527,3 +527,18 @@ pub async fn load(conn: &mut PgConnection, id: i64) -> AppResult<Committee> {
         outcome: r.outcome,
     })
 }
+
+/// A committee as a form offers it: its id and name.
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The tenant's committees by name, for the forms that choose one.
+pub async fn named(conn: &mut PgConnection) -> AppResult<Vec<Named>> {
+    Ok(
+        sqlx::query_as!(Named, "select id, name from committees order by name")
+            .fetch_all(conn)
+            .await?,
+    )
+}

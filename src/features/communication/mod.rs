@@ -10,12 +10,14 @@ mod pages;
 mod store;
 mod transfer;
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::error::AppResult;
-use crate::features::partners;
-use crate::features::plan::model;
+use crate::features::partners::aliases;
+use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::{Period, Quarter, TargetSpec};
 use crate::http::form::{self, FieldErrors};
 use crate::http::routes::Routes;
@@ -164,27 +166,59 @@ pub struct NewItem {
     pub activities: Vec<i64>,
 }
 
-fn pick(errors: &mut FieldErrors, field: &'static str, value: &str, list: &[&str]) -> String {
-    let found = list.iter().find(|v| **v == value.trim());
-    form::check(
-        errors,
-        field,
-        found.map(|v| (*v).to_owned()).ok_or("field.choose"),
-    )
-    .unwrap_or_default()
+/// What an item is checked against, read once for a form or a whole
+/// imported file: three statements, however many rows.
+pub struct Lookups {
+    pub period: Period,
+    /// Every name of every partner, in lower case.
+    partners: HashMap<String, i64>,
+    /// The NAP's activities by code.
+    activities: HashMap<String, i64>,
+    /// The NAP's items by code.
+    pub items: HashMap<String, i64>,
+}
+
+impl Lookups {
+    pub async fn load(conn: &mut PgConnection, nap: &Nap) -> AppResult<Self> {
+        let partners = aliases::lookup(conn).await?;
+        let activities = sqlx::query!("select id, code from activities where nap_id = $1", nap.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, r.id))
+            .collect();
+        let items = sqlx::query!(
+            "select id, code from communication_items where nap_id = $1",
+            nap.id
+        )
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.id))
+        .collect();
+        Ok(Self {
+            period: Period::years(nap.start_year, nap.end_year),
+            partners,
+            activities,
+            items,
+        })
+    }
 }
 
 impl ItemForm {
-    /// The item as typed, checked against the NAP (its years, its
-    /// activities) and the tenant's partners.
-    pub async fn check(
-        &self,
-        conn: &mut PgConnection,
-        nap: i64,
-        period: Period,
-    ) -> AppResult<Result<NewItem, FieldErrors>> {
+    /// The item as typed (`id`: the item it changes, if any), checked
+    /// against the NAP's years, activities and other items' codes and the
+    /// tenant's partners.
+    pub fn check(&self, known: &Lookups, id: Option<i64>) -> Result<NewItem, FieldErrors> {
         let mut errors = FieldErrors::default();
         let code = form::check(&mut errors, "code", form::required(&self.code, 20));
+        if code
+            .as_ref()
+            .and_then(|c| known.items.get(c))
+            .is_some_and(|other| Some(*other) != id)
+        {
+            errors.add("code", "communication.code_taken");
+        }
         let objective = form::check(
             &mut errors,
             "objective",
@@ -195,16 +229,21 @@ impl ItemForm {
             "key_message",
             form::optional(&form::lines(&self.key_message), 1000),
         );
-        let direction = pick(&mut errors, "direction", &self.direction, &DIRECTIONS);
-        let audience = pick(&mut errors, "audience", &self.audience, &AUDIENCES);
-        let channel = pick(&mut errors, "channel", &self.channel, &CHANNELS);
+        let mut pick = |field, raw: &str, list: &[&'static str]| {
+            form::check(&mut errors, field, form::one_of(raw, list))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let direction = pick("direction", &self.direction, &DIRECTIONS);
+        let audience = pick("audience", &self.audience, &AUDIENCES);
+        let channel = pick("channel", &self.channel, &CHANNELS);
         let state = match self.state.trim() {
             "" => "planned".to_owned(),
-            s => pick(&mut errors, "state", s, &STATES),
+            s => pick("state", s, &STATES),
         };
         let targets = model::check_targets(
             &self.targets,
-            period,
+            known.period,
             "targets",
             "plan.node_target_outside",
             &mut errors,
@@ -213,27 +252,34 @@ impl ItemForm {
         .map(|t| t.compact())
         .collect::<Vec<_>>()
         .join(", ");
-        let partner = partners::by_acronym(conn, &self.partner, "partner", &mut errors).await?;
-        let codes: Vec<String> = self
+        let partner = match self.partner.trim() {
+            "" => None,
+            name => {
+                let found = known.partners.get(&name.to_lowercase()).copied();
+                if found.is_none() {
+                    errors.add_with("partner", "plan.partner_unknown", name);
+                }
+                found
+            }
+        };
+        let mut activities = Vec::new();
+        for code in self
             .activities
             .split([',', ';', '\n'])
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let found = sqlx::query!(
-            "select id, code from activities where nap_id = $1 and code = any($2)",
-            nap,
-            &codes
-        )
-        .fetch_all(conn)
-        .await?;
-        if let Some(missing) = codes.iter().find(|c| !found.iter().any(|f| &f.code == *c)) {
-            errors.add_with("activities", "communication.activity_unknown", missing);
+        {
+            match known.activities.get(code) {
+                Some(id) => activities.push(*id),
+                None if !errors.has("activities") => {
+                    errors.add_with("activities", "communication.activity_unknown", code);
+                }
+                None => {}
+            }
         }
-        let mut activities: Vec<i64> = found.iter().map(|f| f.id).collect();
         activities.sort_unstable();
-        Ok(match (code, objective, key_message) {
+        activities.dedup();
+        match (code, objective, key_message) {
             (Some(code), Some(objective), Some(key_message)) if errors.is_empty() => Ok(NewItem {
                 code,
                 direction,
@@ -247,6 +293,6 @@ impl ItemForm {
                 activities,
             }),
             _ => Err(errors),
-        })
+        }
     }
 }

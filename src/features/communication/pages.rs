@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::{AUDIENCES, CHANNELS, DIRECTIONS, Item, ItemForm, NewItem, STATES, items};
+use super::{AUDIENCES, CHANNELS, DIRECTIONS, Item, ItemForm, Lookups, NewItem, STATES, items};
 use crate::choices::Notice;
 use crate::error::{AppError, AppResult};
 use crate::features::plan::model::{self, Nap};
@@ -158,29 +158,14 @@ pub(super) async fn new(
     form_page(page, &mut ctx, nap, None, form, FieldErrors::default()).await
 }
 
-/// The item checked, its code unique in the NAP.
-pub(super) async fn check(
+/// The item checked against what the NAP holds now.
+async fn check(
     conn: &mut PgConnection,
     nap: &Nap,
     id: Option<i64>,
     form: &ItemForm,
 ) -> AppResult<Result<NewItem, FieldErrors>> {
-    let checked = form.check(conn, nap.id, period_of(nap)).await?;
-    let taken = sqlx::query_scalar!(
-        r#"select exists (select 1 from communication_items
-                          where nap_id = $1 and code = $2 and id is distinct from $3) as "e!""#,
-        nap.id,
-        form.code.trim(),
-        id
-    )
-    .fetch_one(conn)
-    .await?;
-    if taken {
-        let mut errors = checked.err().unwrap_or_default();
-        errors.add("code", "communication.code_taken");
-        return Ok(Err(errors));
-    }
-    Ok(checked)
+    Ok(form.check(&Lookups::load(conn, nap).await?, id))
 }
 
 /// `POST /t/{slug}/naps/{id}/communication/new`.

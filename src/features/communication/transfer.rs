@@ -6,8 +6,8 @@
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::pages::{self, check};
-use super::{ItemForm, items};
+use super::pages;
+use super::{ItemForm, Lookups, items};
 use crate::choices::Notice;
 use crate::error::AppResult;
 use crate::features::plan::model;
@@ -152,17 +152,14 @@ pub(super) async fn import(
             ));
         }
     };
-    let existing = items(ctx.conn(), id).await?;
+    let known = Lookups::load(ctx.conn(), &nap).await?;
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (row, form) in &forms {
-        let known = existing
-            .iter()
-            .find(|i| i.code == form.code.trim())
-            .map(|i| i.id);
-        match check(ctx.conn(), &nap, known, form).await? {
-            Ok(item) if seen.insert(item.code.clone()) => checked.push((known, item)),
+        let item_id = known.items.get(form.code.trim()).copied();
+        match form.check(&known, item_id) {
+            Ok(item) if seen.insert(item.code.clone()) => checked.push((item_id, item)),
             Ok(item) => problems.push(i18n::t_args(
                 "communication.row_problem",
                 &[

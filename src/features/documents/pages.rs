@@ -12,6 +12,7 @@ use super::{KINDS, LANGUAGES, Line, ListQuery, VISIBILITIES};
 use crate::authz::{self, ShareDocuments};
 use crate::choices::Notice;
 use crate::error::{AppError, AppResult};
+use crate::features::committees::committee::{Named, named};
 use crate::http::form::{FieldErrors, Form, invalid};
 use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::i18n;
@@ -99,12 +100,6 @@ pub(super) async fn list(
     })
 }
 
-/// A choice of the form: an id and the words people know it by.
-pub struct Choice {
-    pub id: i64,
-    pub name: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "documents/new.html")]
 pub struct NewPage {
@@ -115,8 +110,8 @@ pub struct NewPage {
     kinds: &'static [&'static str],
     languages: &'static [&'static str],
     visibilities: &'static [&'static str],
-    naps: Vec<Choice>,
-    committees: Vec<Choice>,
+    naps: Vec<Named>,
+    committees: Vec<Named>,
     /// What the page of origin linked it to, in words ("Activity 1.1.2 …").
     linked: Vec<String>,
     limit: String,
@@ -154,12 +149,10 @@ pub(super) async fn new_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let id = |raw: &str| raw.trim().parse::<i64>().ok();
-    let naps = sqlx::query_as!(Choice, "select id, title as name from naps order by title")
+    let naps = sqlx::query_as!(Named, "select id, title as name from naps order by title")
         .fetch_all(ctx.conn())
         .await?;
-    let committees = sqlx::query_as!(Choice, "select id, name from committees order by name")
-        .fetch_all(ctx.conn())
-        .await?;
+    let committees = named(ctx.conn()).await?;
     let linked = sqlx::query_scalar!(
         r#"select a.code || ' ' || a.title as "name!" from activities a where a.id = $1
            union all
@@ -245,7 +238,7 @@ pub struct ShowPage {
     kinds: &'static [&'static str],
     languages: &'static [&'static str],
     visibilities: &'static [&'static str],
-    committees: Vec<Choice>,
+    committees: Vec<Named>,
     limit: String,
 }
 
@@ -355,9 +348,7 @@ async fn render_show(
 ) -> AppResult<Response> {
     let can_edit = editor(ctx, &doc).is_ok();
     let committees = if can_edit {
-        sqlx::query_as!(Choice, "select id, name from committees order by name")
-            .fetch_all(ctx.conn())
-            .await?
+        named(ctx.conn()).await?
     } else {
         Vec::new()
     };

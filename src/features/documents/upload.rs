@@ -70,16 +70,17 @@ impl DocumentForm {
             "description",
             form::optional(&form::lines(&self.description), 4000),
         );
-        let pick = |errors: &mut FieldErrors, field, value: &str, list: &[&str]| {
-            let found = list
-                .iter()
-                .find(|k| **k == value.trim())
-                .map(|k| (*k).to_owned());
-            form::check(errors, field, found.ok_or("field.choose"))
-        };
-        let kind = pick(&mut errors, "kind", &self.kind, &KINDS);
-        let language = pick(&mut errors, "language", &self.language, &LANGUAGES);
-        let visibility = pick(&mut errors, "visibility", &self.visibility, &VISIBILITIES);
+        let kind = form::check(&mut errors, "kind", form::one_of(&self.kind, &KINDS));
+        let language = form::check(
+            &mut errors,
+            "language",
+            form::one_of(&self.language, &LANGUAGES),
+        );
+        let visibility = form::check(
+            &mut errors,
+            "visibility",
+            form::one_of(&self.visibility, &VISIBILITIES),
+        );
         let ids = [
             ("nap", &self.nap),
             ("objective", &self.objective),
@@ -124,7 +125,7 @@ impl DocumentForm {
             committee: found.committee.or(found.meeting_committee),
             meeting: found.meeting,
         };
-        if visibility.as_deref() == Some("committee") && links.committee.is_none() {
+        if visibility == Some("committee") && links.committee.is_none() {
             errors.add("committee", "document.committee_required");
         }
         Ok(match (title, description, kind, language, visibility) {
@@ -133,10 +134,10 @@ impl DocumentForm {
             {
                 Ok(Details {
                     title,
-                    kind,
-                    language,
+                    kind: kind.to_owned(),
+                    language: language.to_owned(),
                     description,
-                    visibility,
+                    visibility: visibility.to_owned(),
                     links,
                 })
             }

@@ -22,6 +22,7 @@ use letter_form::LetterForm;
 use crate::authz::SendNewsletters;
 use crate::choices::Notice;
 use crate::error::{AppError, AppResult};
+use crate::features::committees::committee::{Named, named};
 use crate::http::form::{FieldErrors, Form, invalid};
 use crate::http::page::{Chrome, ConfirmPage, Confirmation};
 use crate::http::routes::Routes;
@@ -117,8 +118,13 @@ async fn letters(
                   n.items as "items: Json<Vec<LetterItem>>", n.sent_at, n.recipients, n.created_at
            from newsletters n left join committees c on c.tenant_id = n.tenant_id and c.id = n.committee_id
            where ($1::bigint is null or n.id = $1)
-             -- A committee's newsletter is its seats' and the secretariat's.
+             -- A committee's newsletter is its seats' and the secretariat's;
+             -- a draft is the secretariat's alone.
              and (n.committee_id is null or app_reads_committee(n.tenant_id, n.committee_id))
+             and (n.sent_at is not null or exists (
+                     select 1 from memberships m
+                     where m.tenant_id = n.tenant_id and m.user_id = app_user_id()
+                       and m.active and m.role = 'secretariat'))
            order by n.created_at desc, n.id desc
            limit $2"#,
         id,
@@ -209,12 +215,6 @@ pub async fn gather(
         .collect())
 }
 
-/// A committee to choose.
-pub struct Choice {
-    pub id: i64,
-    pub name: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "newsletters/list.html")]
 pub struct ListPage {
@@ -224,7 +224,7 @@ pub struct ListPage {
     can_send: bool,
     form: LetterForm,
     errors: FieldErrors,
-    committees: Vec<Choice>,
+    committees: Vec<Named>,
 }
 
 async fn list_page(
@@ -234,9 +234,7 @@ async fn list_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let letters = letters(ctx.conn(), None, 100).await?;
-    let committees = sqlx::query_as!(Choice, "select id, name from committees order by name")
-        .fetch_all(ctx.conn())
-        .await?;
+    let committees = named(ctx.conn()).await?;
     let page = ListPage {
         page: page.in_tenant(ctx),
         slug: ctx.tenant.slug.clone(),
@@ -307,7 +305,7 @@ pub struct ShowPage {
     form: LetterForm,
     errors: FieldErrors,
     own: String,
-    committees: Vec<Choice>,
+    committees: Vec<Named>,
     /// Who it goes (or went) to: how many.
     recipients: i64,
 }
@@ -339,9 +337,7 @@ async fn show_page(
     form: LetterForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let committees = sqlx::query_as!(Choice, "select id, name from committees order by name")
-        .fetch_all(ctx.conn())
-        .await?;
+    let committees = named(ctx.conn()).await?;
     let count = match letter.recipients {
         Some(n) => i64::from(n),
         None => recipients(ctx.conn(), letter.committee_id).await?.len() as i64,
@@ -370,11 +366,8 @@ async fn show(
     mut ctx: TenantCtx,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
+    // Members read what was sent; a draft is found by the secretariat only.
     let letter = load(ctx.conn(), id).await?;
-    // Members read what was sent; a draft is the secretariat's.
-    if letter.sent_at.is_none() {
-        ctx.grant::<SendNewsletters>()?;
-    }
     let form = LetterForm::of(&letter);
     show_page(page, &mut ctx, letter, form, FieldErrors::default()).await
 }
