@@ -5,7 +5,8 @@
 //! trafficking in persons for the public, and the victims' sub-group's own
 //! working paper, which only that sub-group reads. The communication plan
 //! (five items, internal and external) and the knowledge checklist, half
-//! answered. One newsletter, sent to every member.
+//! answered. One newsletter, sent to every member. The SDG targets and ILO
+//! instruments its objectives, outcomes and a few activities serve.
 
 use sqlx::PgConnection;
 
@@ -183,8 +184,48 @@ pub async fn load(conn: &mut PgConnection, tenant_id: i64) -> anyhow::Result<()>
     crate::tenancy::scope::set(&mut *conn, Some(tenant_id), None).await?;
     if let Some(nap) = nap {
         communication(conn, tenant_id, nap).await?;
+        alignment(conn, tenant_id, nap).await?;
     }
     newsletter(conn, tenant_id, secretariat).await?;
+    Ok(())
+}
+
+/// What the parts of the plan serve beyond the plan as a whole (which
+/// serves SDG 8.7 and C29 with its Protocol): (level, code, references).
+const ALIGNMENT: &[(&str, &str, &[&str])] = &[
+    ("objective", "1", &["10.7"]),
+    ("outcome", "1.2", &["C181", "C189"]),
+    ("objective", "2", &["5.2", "16.2"]),
+    ("objective", "3", &["16.3"]),
+    ("outcome", "3.1", &["C81", "C129"]),
+    ("activity", "1.1.3", &["4.1", "C138", "C182"]),
+    ("activity", "1.2.5", &["C87", "C98"]),
+    ("activity", "2.2.3", &["8.5"]),
+];
+
+async fn alignment(conn: &mut PgConnection, tenant_id: i64, nap: i64) -> anyhow::Result<()> {
+    use crate::features::plan::alignment::Part;
+    let editor = authz::operator::<EditPlan>(tenant_id);
+    for (level, code, refs) in ALIGNMENT {
+        let id = sqlx::query_scalar!(
+            "select id from objectives where nap_id = $1 and code = $2 and $3 = 'objective'
+             union all select id from outcomes where nap_id = $1 and code = $2 and $3 = 'outcome'
+             union all select id from activities where nap_id = $1 and code = $2 and $3 = 'activity'",
+            nap,
+            code,
+            level
+        )
+        .fetch_one(&mut *conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo part {level} {code} is missing"))?;
+        let part = match *level {
+            "objective" => Part::Objective(id),
+            "outcome" => Part::Outcome(id),
+            _ => Part::Activity(id),
+        };
+        let codes: Vec<String> = refs.iter().map(|r| (*r).to_owned()).collect();
+        editor.set_alignment(conn, nap, part, &codes).await?;
+    }
     Ok(())
 }
 

@@ -174,7 +174,7 @@ pub async fn load(editor: &PlanEditor, conn: &mut PgConnection) -> anyhow::Resul
         summary: "Veridia's plan to prevent forced labour, protect its victims, punish those responsible and \
                   work together with employers' and workers' organisations."
             .to_owned(),
-        sdg_targets: "8.7, 8.8, 16.2".to_owned(),
+        alignment: ["8.7", "8.8", "16.2", "C29", "P29", "R203"].map(String::from).to_vec(),
         national_alignment: "National Development Strategy 2021–2030, pillar 3 (decent work for all)".to_owned(),
         dates: Default::default(),
         translations: {

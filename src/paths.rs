@@ -163,6 +163,8 @@ routes! {
     nap_delete = "/t/{slug}/naps/{id}/delete", slug, id;
     nap_close = "/t/{slug}/naps/{id}/close", slug, id;
     nap_tags = "/t/{slug}/naps/{id}/tags", slug, id;
+    nap_alignment = "/t/{slug}/naps/{id}/alignment", slug, id;
+    nap_alignment_ref = "/t/{slug}/naps/{id}/alignment/{code}", slug, id, code;
     nap_publish = "/t/{slug}/naps/{id}/publish", slug, id;
     nap_unpublish = "/t/{slug}/naps/{id}/unpublish", slug, id;
     nap_plan = "/t/{slug}/naps/{id}/plan", slug, id;

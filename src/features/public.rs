@@ -2,6 +2,7 @@
 //! Only tenants that opened their public portal answer, and only published
 //! NAPs; everything else is 404, including guessed ids.
 
+use crate::features::plan::alignment::{self, Aligned, Part, References};
 use crate::http::routes::Routes;
 use crate::paths::at;
 use askama::Template;
@@ -132,6 +133,8 @@ struct PublicNap {
     dates: crate::features::plan::naps::dates::NapDates,
     grid: Grid,
     progress: Vec<ObjectiveProgress>,
+    /// The SDG targets and ILO instruments the plan and its parts serve.
+    aligned: Vec<Aligned>,
     today: Quarter,
     links: bool,
     /// Only when the tenant chose to publish spending.
@@ -154,6 +157,9 @@ async fn public_nap(
     let mut tree = model::load_tree(tenant.conn(), id, today).await?;
     model::in_reader_language(&mut tree);
     let progress = ObjectiveProgress::of(&tree);
+    let refs = References::load(tenant.conn()).await?;
+    let nap_codes = alignment::codes_of(tenant.conn(), id, Part::Nap).await?;
+    let aligned = alignment::aligned_parts(&refs, &nap_codes, &tree);
     let empty: Vec<i64> = tree
         .iter()
         .flat_map(|o| &o.outcomes)
@@ -173,6 +179,7 @@ async fn public_nap(
         tenant_name: tenant.name,
         nap,
         dates,
+        aligned,
         grid,
         progress,
         today,

@@ -53,6 +53,9 @@ pub struct SearchQuery {
     pub q: String,
     #[serde(default)]
     pub kind: String,
+    /// An SDG target or ILO instrument, by code: only what serves it.
+    #[serde(default)]
+    pub align: String,
     #[serde(default)]
     pub page: Option<u16>,
 }
@@ -223,6 +226,10 @@ pub struct SearchPage {
     q: String,
     kind: &'static str,
     kinds: &'static [&'static str],
+    /// The chosen SDG target or ILO instrument, by code; empty for none.
+    align: String,
+    /// Those the tenant's plans use, to choose from (none on the portal).
+    aligns: Vec<String>,
     hits: Vec<Hit>,
     page_number: i32,
     more: bool,
@@ -234,6 +241,9 @@ impl SearchPage {
         let mut pairs = vec![("q", self.q.as_str()), ("page", n.as_str())];
         if !self.kind.is_empty() {
             pairs.push(("kind", self.kind));
+        }
+        if !self.align.is_empty() {
+            pairs.push(("align", &self.align));
         }
         paths::with_query(&self.action, &pairs)
     }
@@ -248,16 +258,28 @@ async fn search(
     let q = query.words();
     let kind = query.kind();
     let number = query.page();
+    let aligns = sqlx::query_scalar!(
+        "select r.code from alignment_refs r
+         where exists (select 1 from alignment_tags t where t.ref_code = r.code)
+         order by r.position"
+    )
+    .fetch_all(ctx.conn())
+    .await?;
+    // Only a code the plans use filters; anything else is no filter.
+    let align = Some(crate::features::plan::alignment::normalize(&query.align))
+        .filter(|code| aligns.contains(code))
+        .unwrap_or_default();
     let mut hits = Vec::new();
     if !q.is_empty() {
         let rows = sqlx::query!(
             r#"select kind as "kind!", path as "path!", title as "title!", body as "body!",
                       stems as "stems!"
-               from search_tenant($1, $2, $3, $4)"#,
+               from search_tenant($1, $2, $3, $4, $5)"#,
             q,
             kind,
             PER_PAGE + 1,
-            (number - 1) * PER_PAGE
+            (number - 1) * PER_PAGE,
+            align
         )
         .fetch_all(ctx.conn())
         .await?;
@@ -284,6 +306,8 @@ async fn search(
         q,
         kind,
         kinds: &KINDS,
+        align,
+        aligns,
         hits,
         page_number: number,
         more,
@@ -331,6 +355,8 @@ async fn public_search(
         q,
         kind: "",
         kinds: &[],
+        align: String::new(),
+        aligns: Vec::new(),
         hits,
         page_number: number,
         more,

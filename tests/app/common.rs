@@ -357,7 +357,7 @@ impl TestApp {
                     ("start_year", "2025"),
                     ("end_year", "2029"),
                     ("status", "adopted"),
-                    ("sdg_targets", "8.7"),
+                    ("alignment", "SDG 8.7"),
                 ],
             )
             .await;

@@ -4,6 +4,7 @@ mod common;
 mod server;
 mod setup_import;
 
+mod alignment;
 mod audit;
 mod auth;
 mod bad_input;

@@ -641,6 +641,18 @@ fn policy(ids: &Ids) -> Vec<(&'static str, &'static str, String, Rule)> {
             Secretariat,
         ),
         (
+            "GET",
+            "/t/{slug}/naps/{id}/alignment",
+            format!("{nap}/alignment"),
+            Members,
+        ),
+        (
+            "GET",
+            "/t/{slug}/naps/{id}/alignment/{code}",
+            format!("{nap}/alignment/8.7"),
+            Members,
+        ),
+        (
             "POST",
             "/t/{slug}/naps/{id}/publish",
             format!("{nap}/publish"),

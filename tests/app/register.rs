@@ -306,11 +306,11 @@ async fn published_pages_show_progress_but_spending_only_when_chosen() {
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",Status,Schedule,Progress (%),Spending")
+            .ends_with(",Status,Schedule,Progress (%),Spending,SDG targets and ILO standards")
     );
     let line = csv.lines().nth(1).unwrap();
     assert!(
-        line.contains(",On track,") && line.ends_with(",40,1234"),
+        line.contains(",On track,") && line.ends_with(",40,1234,SDG 8.7"),
         "{line}"
     );
     let bytes = sec

@@ -391,7 +391,8 @@ async fn pillars_linked_plans_and_flags_tag_the_plan_filter_it_and_travel_with_i
         [
             "Prevention 2 0 0",
             "Protection 1 0 0",
-            "National plan on trafficking 1 0 0"
+            "National plan on trafficking 1 0 0",
+            "SDG 8.7 2 0 0"
         ]
     );
     let link = dashboard

@@ -303,6 +303,9 @@ async fn round_trip(extension: &str) {
                 ("start_year", "2025"),
                 ("end_year", "2029"),
                 ("status", "draft"),
+                // What the plan serves is set on its form, not imported:
+                // the same as the first plan's, the exports are the same.
+                ("alignment", "SDG 8.7"),
             ],
         )
         .await;
@@ -765,7 +768,7 @@ async fn columns_the_import_does_not_read_are_named() {
     assert_eq!(
         preview.texts("p.ignored"),
         vec![
-            "These columns are not imported, and the plan keeps what it has: Status, Schedule, Progress (%), Spending. Status, progress and spending are reported through activity updates."
+            "These columns are not imported, and the plan keeps what it has: Status, Schedule, Progress (%), Spending, SDG targets and ILO standards. Status, progress and spending are reported through activity updates; SDG targets and ILO standards are set on the forms of the plan, its objectives, outcomes and activities."
         ]
     );
     // Named beside the problems too, and a column of one's own as well.
@@ -777,7 +780,7 @@ async fn columns_the_import_does_not_read_are_named() {
     assert_eq!(
         res.texts("p.ignored"),
         vec![
-            "These columns are not imported, and the plan keeps what it has: Our notes. Status, progress and spending are reported through activity updates."
+            "These columns are not imported, and the plan keeps what it has: Our notes. Status, progress and spending are reported through activity updates; SDG targets and ILO standards are set on the forms of the plan, its objectives, outcomes and activities."
         ]
     );
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
+use super::alignment::{self, Part, References};
 use super::model::{self, ActivityDraft, Nap, PlanContext};
 use super::quarter::Quarter;
 use crate::authz::PlanEditor;
@@ -62,6 +63,7 @@ struct FormPage {
     /// The NAP's pillars and linked plans, as the hints list them.
     pillars: String,
     plans: String,
+    refs: References,
 }
 
 impl FormPage {
@@ -123,6 +125,7 @@ async fn form_page(
         levels: Level::ALL,
         pillars: tags.pillars.join("; "),
         plans: tags.plans.join("; "),
+        refs: References::load(ctx.conn()).await?,
     })
 }
 
@@ -162,6 +165,10 @@ async fn save(
     let context = PlanContext::load(ctx.conn(), &nap).await?;
     let mut translation_errors = FieldErrors::default();
     let translations = draft.translations(&ctx.tenant.default_language, &mut translation_errors);
+    let aligns = References::load(ctx.conn())
+        .await?
+        .check(&mut translation_errors, "alignment", &draft.alignment)
+        .unwrap_or_default();
     let result = match context.validate(&draft) {
         Ok(input) if translation_errors.is_empty() => Ok(input),
         Ok(_) => Err(translation_errors),
@@ -191,6 +198,9 @@ async fn save(
     };
     editor
         .translate_activity(ctx.conn(), id, &translations)
+        .await?;
+    editor
+        .set_alignment(ctx.conn(), nap_id, Part::Activity(id), &aligns)
         .await?;
     let ctx = ctx.commit().await?;
     tracing::info!(activity = id, "activity saved");
@@ -227,7 +237,9 @@ async fn edit(
     .ok_or(AppError::NotFound)?;
     let tree = model::load_tree_of(ctx.conn(), id, &[activity], Quarter::current()).await?;
     let (outcome, _, a) = model::find_activity(tree, activity).ok_or(AppError::NotFound)?;
+    let aligns = alignment::codes_of(ctx.conn(), id, Part::Activity(activity)).await?;
     let form = ActivityDraft {
+        alignment: alignment::labels(&aligns),
         outcome,
         code: a.code.clone(),
         title: a.title.clone(),

@@ -159,6 +159,7 @@ impl Grid {
                 a.pillars.iter().chain(pillars),
                 a.plans.iter(),
                 !a.flag.is_empty(),
+                &a.aligns,
             ) && (partner.is_empty() || a.involves(partner))
                 && level.is_none_or(|l| a.level == l)
                 && state.is_none_or(|s| {

@@ -2,6 +2,8 @@
 //! activities with time targets, the quarter grid, and spreadsheets in and out.
 
 pub mod activities;
+pub mod alignment;
+mod alignment_pages;
 pub mod close;
 pub mod grid;
 pub mod model;
@@ -22,4 +24,5 @@ pub fn router() -> Routes {
         .merge(transfer::router())
         .merge(close::router())
         .merge(tags::router())
+        .merge(alignment_pages::router())
 }

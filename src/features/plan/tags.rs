@@ -53,6 +53,9 @@ const NAME_CHARS: usize = 200;
 pub struct TagLists {
     pub pillars: Vec<String>,
     pub plans: Vec<String>,
+    /// The SDG targets and ILO instruments any part of the NAP serves,
+    /// by code, in the reference list's order.
+    pub aligns: Vec<String>,
     ids: HashMap<(TagKind, String), i64>,
 }
 
@@ -62,9 +65,19 @@ impl TagLists {
             "select id, kind, name from nap_tags where nap_id = $1 order by position, id",
             nap_id
         )
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
-        let mut lists = Self::default();
+        let mut lists = Self {
+            aligns: sqlx::query_scalar!(
+                "select r.code from alignment_refs r
+                 where exists (select 1 from alignment_tags t where t.nap_id = $1 and t.ref_code = r.code)
+                 order by r.position",
+                nap_id
+            )
+            .fetch_all(conn)
+            .await?,
+            ..Self::default()
+        };
         for r in rows {
             let kind = if r.kind == "plan" {
                 lists.plans.push(r.name.clone());
@@ -137,26 +150,45 @@ pub struct TagFilter {
     /// "yes": flagged activities only.
     #[serde(default)]
     pub flagged: String,
+    /// An SDG target or ILO instrument, by code ("8.7", "C29").
+    #[serde(default)]
+    pub align: String,
 }
 
 impl TagFilter {
     /// Whether any of the filters is chosen.
     pub fn is_set(&self) -> bool {
-        !self.pillar.trim().is_empty() || !self.plan.trim().is_empty() || self.flagged()
+        !self.pillar.trim().is_empty()
+            || !self.plan.trim().is_empty()
+            || self.flagged()
+            || !self.align.trim().is_empty()
     }
 
     pub fn flagged(&self) -> bool {
         self.flagged == "yes"
     }
 
+    /// The chosen SDG target or ILO instrument in the list's spelling;
+    /// empty when none is chosen.
+    pub fn align_code(&self) -> String {
+        if self.align.trim().is_empty() {
+            String::new()
+        } else {
+            super::alignment::normalize(&self.align)
+        }
+    }
+
     /// Whether an activity passes: its `pillars` (its own and its
-    /// objective's), its linked `plans` and whether it is flagged.
+    /// objective's), its linked `plans`, whether it is flagged, and the
+    /// codes it serves (`aligns`, its own and those it inherits).
     pub fn keeps<'a>(
         &self,
         mut pillars: impl Iterator<Item = &'a String>,
         mut plans: impl Iterator<Item = &'a String>,
         flagged: bool,
+        aligns: &[String],
     ) -> bool {
+        let align = self.align_code();
         let (pillar, plan) = (
             self.pillar.trim().to_lowercase(),
             self.plan.trim().to_lowercase(),
@@ -164,14 +196,16 @@ impl TagFilter {
         (pillar.is_empty() || pillars.any(|n| n.to_lowercase() == pillar))
             && (plan.is_empty() || plans.any(|n| n.to_lowercase() == plan))
             && (!self.flagged() || flagged)
+            && (align.is_empty() || aligns.iter().any(|c| c.eq_ignore_ascii_case(&align)))
     }
 
     /// The chosen filters as query-string pairs.
-    pub fn pairs(&self) -> [(&'static str, &str); 3] {
+    pub fn pairs(&self) -> [(&'static str, &str); 4] {
         [
             ("pillar", &self.pillar),
             ("plan", &self.plan),
             ("flagged", &self.flagged),
+            ("align", &self.align),
         ]
     }
 }

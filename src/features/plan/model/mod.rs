@@ -30,7 +30,6 @@ pub struct Nap {
     pub end_year: i32,
     pub status: NapStatus,
     pub summary: String,
-    pub sdg_targets: String,
     pub national_alignment: String,
     pub published: bool,
     /// Title and summary in other languages, for the public portal.
@@ -85,7 +84,7 @@ pub async fn activity_in_nap(conn: &mut PgConnection, nap: i64, activity: i64) -
 /// The NAP `id` of the transaction's tenant, or 404.
 pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
     let row = sqlx::query!(
-        r#"select id, title, theme, start_year, end_year, status, summary, sdg_targets,
+        r#"select id, title, theme, start_year, end_year, status, summary,
                 national_alignment, published, translations as "translations: Json<Translations>"
          from naps where id = $1"#,
         id
@@ -101,7 +100,6 @@ pub async fn load_nap(conn: &mut PgConnection, id: i64) -> AppResult<Nap> {
         end_year: row.end_year,
         status: NapStatus::parse(&row.status).unwrap_or(NapStatus::Draft),
         summary: row.summary,
-        sdg_targets: row.sdg_targets,
         national_alignment: row.national_alignment,
         published: row.published,
         translations: row.translations.0,
@@ -188,6 +186,9 @@ pub struct ActivityRow {
     /// Its pillars and the other national plans it overlaps, by name.
     pub pillars: Vec<String>,
     pub plans: Vec<String>,
+    /// The SDG targets and ILO instruments it serves: its own tags and
+    /// those of its outcome, objective and NAP, in the list's order.
+    pub aligns: Vec<String>,
     /// A short note that flags it; empty when not flagged.
     pub flag: String,
     pub occurrences: Vec<OccurrenceView>,
@@ -243,6 +244,8 @@ pub struct OutcomeNode {
     /// Targets set on the outcome itself.
     pub targets: Vec<TargetSpec>,
     pub translations: Translations,
+    /// The SDG targets and ILO instruments it is tagged with itself.
+    pub aligns: Vec<String>,
     pub activities: Vec<ActivityRow>,
 }
 
@@ -252,6 +255,8 @@ pub struct ObjectiveNode {
     pub title: String,
     /// The pillars the objective is tagged with.
     pub pillars: Vec<String>,
+    /// The SDG targets and ILO instruments it is tagged with itself.
+    pub aligns: Vec<String>,
     /// Targets set on the objective itself.
     pub targets: Vec<TargetSpec>,
     pub translations: Translations,
@@ -298,15 +303,19 @@ pub async fn load_tree_of(
         r#"select o.id, o.code, o.title, o.translations as "translations: Json<Translations>",
                   coalesce((select array_agg(g.name order by g.position, g.id)
                             from objective_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
-                            where x.tenant_id = o.tenant_id and x.objective_id = o.id), '{}') as "pillars!"
+                            where x.tenant_id = o.tenant_id and x.objective_id = o.id), '{}') as "pillars!",
+                  array(select t.ref_code from alignment_tags t join alignment_refs r on r.code = t.ref_code
+                        where t.tenant_id = o.tenant_id and t.objective_id = o.id order by r.position) as "aligns!"
            from objectives o where o.nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
     .await?;
     let outcomes = sqlx::query!(
-        r#"select id, objective_id, code, title, translations as "translations: Json<Translations>"
-           from outcomes where nap_id = $1"#,
+        r#"select oc.id, oc.objective_id, oc.code, oc.title, oc.translations as "translations: Json<Translations>",
+                  array(select t.ref_code from alignment_tags t join alignment_refs r on r.code = t.ref_code
+                        where t.tenant_id = oc.tenant_id and t.outcome_id = oc.id order by r.position) as "aligns!"
+           from outcomes oc where oc.nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
@@ -323,7 +332,9 @@ pub async fn load_tree_of(
                             where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
                   a.flag,
                   coalesce(tg.pillars, '{}') as "pillars!", coalesce(tg.plans, '{}') as "plans!",
-                  coalesce(tt.years, '{}') as "target_years!", coalesce(tt.quarters, '{}') as "target_quarters!"
+                  coalesce(tt.years, '{}') as "target_years!", coalesce(tt.quarters, '{}') as "target_quarters!",
+                  array(select v.ref_code from activity_alignment v join alignment_refs r on r.code = v.ref_code
+                        where v.tenant_id = a.tenant_id and v.activity_id = a.id order by r.position) as "aligns!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
            -- Its tags and its own targets, each read once per activity.
@@ -398,6 +409,7 @@ pub async fn load_tree_of(
                 inherited: None,
                 pillars: a.pillars,
                 plans: a.plans,
+                aligns: a.aligns,
                 flag: a.flag,
                 occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
                 translations: a.translations.0,
@@ -417,6 +429,7 @@ pub async fn load_tree_of(
                 title: o.title,
                 targets: Vec::new(),
                 translations: o.translations.0,
+                aligns: o.aligns,
                 activities,
             });
     }
@@ -430,6 +443,7 @@ pub async fn load_tree_of(
                 code: o.code,
                 title: o.title,
                 pillars: o.pillars,
+                aligns: o.aligns,
                 targets: Vec::new(),
                 translations: o.translations.0,
                 outcomes,

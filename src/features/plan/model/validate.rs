@@ -50,6 +50,10 @@ pub struct ActivityDraft {
     /// A short note that flags the activity ("source uncertain").
     #[serde(default)]
     pub flag: String,
+    /// SDG targets and ILO instruments, by code (the form's; a
+    /// spreadsheet's column of them is read-only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alignment: String,
     /// The title in other languages (the form's; spreadsheets keep none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title_en: String,

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use super::dates::{self, NapDates};
 use crate::choices::{NapStatus, Theme};
 use crate::error::AppResult;
+use crate::features::plan::alignment::{self, Part, References};
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::quarter::Quarter;
 use crate::http::form::{self, FieldErrors, Form, invalid};
@@ -32,8 +33,9 @@ pub struct NapForm {
     pub status: String,
     #[serde(default)]
     pub summary: String,
+    /// SDG targets and ILO instruments, by code: "SDG 8.7, C29".
     #[serde(default)]
-    pub sdg_targets: String,
+    pub alignment: String,
     #[serde(default)]
     pub national_alignment: String,
     /// `YYYY-MM-DD`, optional, as are the dates of effect.
@@ -58,7 +60,7 @@ pub struct NapForm {
 }
 
 impl NapForm {
-    fn from_nap(nap: &Nap, dates: &NapDates) -> Self {
+    fn from_nap(nap: &Nap, dates: &NapDates, aligns: &[String]) -> Self {
         let [adopted_on, effective_from, effective_to] = dates.as_typed();
         Self {
             adopted_on,
@@ -70,7 +72,7 @@ impl NapForm {
             end_year: nap.end_year.to_string(),
             status: nap.status.as_str().to_owned(),
             summary: nap.summary.clone(),
-            sdg_targets: nap.sdg_targets.clone(),
+            alignment: alignment::labels(aligns),
             national_alignment: nap.national_alignment.clone(),
             title_en: nap
                 .translations
@@ -106,7 +108,7 @@ impl NapForm {
     }
 
     /// The NAP as typed, checked; `own` is the tenant's language.
-    fn validate(&self, own: &str) -> Result<NapInput, FieldErrors> {
+    fn validate(&self, own: &str, refs: &References) -> Result<NapInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut translations = Translations::default();
         for (lang, title, summary) in [
@@ -164,11 +166,7 @@ impl NapForm {
             end_year = None;
         }
         let summary = form::check(&mut errors, "summary", form::optional(&self.summary, 5000));
-        let sdg_targets = form::check(
-            &mut errors,
-            "sdg_targets",
-            form::optional(&self.sdg_targets, 500),
-        );
+        let alignment = refs.check(&mut errors, "alignment", &self.alignment);
         let national_alignment = form::check(
             &mut errors,
             "national_alignment",
@@ -186,7 +184,7 @@ impl NapForm {
             status,
             (start_year, end_year),
             summary,
-            sdg_targets,
+            alignment,
             national_alignment,
             dates,
         ) {
@@ -196,7 +194,7 @@ impl NapForm {
                 Some(status),
                 (Some(start_year), Some(end_year)),
                 Some(summary),
-                Some(sdg_targets),
+                Some(alignment),
                 Some(national_alignment),
                 Some(dates),
             ) if errors.is_empty() => Ok(NapInput {
@@ -207,7 +205,7 @@ impl NapForm {
                 start_year,
                 end_year,
                 summary,
-                sdg_targets,
+                alignment,
                 national_alignment,
                 translations,
             }),
@@ -223,7 +221,8 @@ pub struct NapInput {
     pub start_year: i32,
     pub end_year: i32,
     pub summary: String,
-    pub sdg_targets: String,
+    /// The codes the NAP as a whole serves.
+    pub alignment: Vec<String>,
     pub national_alignment: String,
     pub translations: Translations,
     /// Adoption and effect, when the plan gives them.
@@ -243,6 +242,7 @@ pub(super) struct FormPage {
     own: String,
     themes: &'static [Theme],
     statuses: &'static [NapStatus],
+    refs: References,
 }
 
 impl FormPage {
@@ -250,8 +250,8 @@ impl FormPage {
         page: Chrome,
         ctx: &TenantCtx,
         nap_id: Option<i64>,
-        form: NapForm,
-        errors: FieldErrors,
+        (form, errors): (NapForm, FieldErrors),
+        refs: References,
     ) -> Self {
         Self {
             page: page.in_tenant(ctx),
@@ -262,27 +262,29 @@ impl FormPage {
             own: ctx.tenant.default_language.clone(),
             themes: Theme::ALL,
             statuses: NapStatus::ALL,
+            refs,
         }
     }
 }
 
-pub(super) async fn new(page: Chrome, ctx: TenantCtx) -> AppResult<FormPage> {
+pub(super) async fn new(page: Chrome, mut ctx: TenantCtx) -> AppResult<FormPage> {
     ctx.plan_editor()?;
+    let refs = References::load(ctx.conn()).await?;
     let year = Quarter::current().year;
     let form = NapForm {
         theme: Theme::ForcedLabour.as_str().to_owned(),
         status: NapStatus::Draft.as_str().to_owned(),
         start_year: year.to_string(),
         end_year: (year + 4).to_string(),
-        sdg_targets: "8.7".to_owned(),
+        alignment: alignment::label("8.7"),
         ..NapForm::default()
     };
     Ok(FormPage::new(
         page,
         &ctx,
         None,
-        form,
-        FieldErrors::default(),
+        (form, FieldErrors::default()),
+        refs,
     ))
 }
 
@@ -292,9 +294,18 @@ pub(super) async fn create(
     Form(form): Form<NapForm>,
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
-    let input = match form.validate(&ctx.tenant.default_language) {
+    let refs = References::load(ctx.conn()).await?;
+    let input = match form.validate(&ctx.tenant.default_language, &refs) {
         Ok(input) => input,
-        Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, None, form, errors))),
+        Err(errors) => {
+            return Ok(invalid(FormPage::new(
+                page,
+                &ctx,
+                None,
+                (form, errors),
+                refs,
+            )));
+        }
     };
     let id = editor.create_nap(ctx.conn(), &input).await?;
     let ctx = ctx.commit().await?;
@@ -314,12 +325,17 @@ pub(super) async fn edit(
     ctx.plan_editor()?;
     let nap = model::load_nap(ctx.conn(), id).await?;
     let dates = dates::load(ctx.conn(), id).await?;
+    let aligns = alignment::codes_of(ctx.conn(), id, Part::Nap).await?;
+    let refs = References::load(ctx.conn()).await?;
     Ok(FormPage::new(
         page,
         &ctx,
         Some(id),
-        NapForm::from_nap(&nap, &dates),
-        FieldErrors::default(),
+        (
+            NapForm::from_nap(&nap, &dates, &aligns),
+            FieldErrors::default(),
+        ),
+        refs,
     ))
 }
 
@@ -331,7 +347,8 @@ pub(super) async fn update(
 ) -> AppResult<Response> {
     let editor = ctx.plan_editor()?;
     let old = model::load_nap(ctx.conn(), id).await?;
-    let mut result = form.validate(&ctx.tenant.default_language);
+    let refs = References::load(ctx.conn()).await?;
+    let mut result = form.validate(&ctx.tenant.default_language, &refs);
     if let Ok(input) = &result
         && let Some((key, code)) =
             outside_new_period(ctx.conn(), id, input.start_year, input.end_year).await?
@@ -342,7 +359,15 @@ pub(super) async fn update(
     }
     let input = match result {
         Ok(input) => input,
-        Err(errors) => return Ok(invalid(FormPage::new(page, &ctx, Some(id), form, errors))),
+        Err(errors) => {
+            return Ok(invalid(FormPage::new(
+                page,
+                &ctx,
+                Some(id),
+                (form, errors),
+                refs,
+            )));
+        }
     };
     editor.update_nap(ctx.conn(), &old, &input).await?;
     let ctx = ctx.commit().await?;

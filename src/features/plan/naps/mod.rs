@@ -7,6 +7,7 @@ mod store;
 
 pub use form::{NapForm, NapInput};
 
+use crate::features::plan::alignment::{self, Aligned, Part, References};
 use crate::http::routes::Routes;
 use crate::paths::at;
 use askama::Template;
@@ -92,6 +93,8 @@ struct ShowPage {
     nap: Nap,
     dates: dates::NapDates,
     tree: Vec<ObjectiveNode>,
+    /// The SDG targets and ILO instruments the plan and its parts serve.
+    aligned: Vec<Aligned>,
     can_edit: bool,
 }
 
@@ -103,11 +106,15 @@ async fn show(
     let nap = model::load_nap(ctx.conn(), id).await?;
     let tree = model::load_tree(ctx.conn(), id, Quarter::current()).await?;
     let dates = dates::load(ctx.conn(), id).await?;
+    let refs = References::load(ctx.conn()).await?;
+    let nap_codes = alignment::codes_of(ctx.conn(), id, Part::Nap).await?;
+    let aligned = alignment::aligned_parts(&refs, &nap_codes, &tree);
     Ok(ShowPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         nap,
         dates,
+        aligned,
         tree,
         can_edit: ctx.can_edit_plan(),
     })

@@ -6,15 +6,16 @@ use sqlx::types::Json;
 use super::form::NapInput;
 use crate::authz::PlanEditor;
 use crate::error::AppResult;
+use crate::features::plan::alignment::Part;
 use crate::features::plan::model::{self, Nap};
 
 /// The writes of NAPs themselves, which only a [`PlanEditor`] makes.
 impl PlanEditor {
     pub async fn create_nap(&self, conn: &mut PgConnection, n: &NapInput) -> AppResult<i64> {
-        Ok(sqlx::query_scalar!(
-            "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary, sdg_targets,
+        let id = sqlx::query_scalar!(
+            "insert into naps (tenant_id, title, theme, status, start_year, end_year, summary,
                                national_alignment, translations, adopted_on, effective_from, effective_to)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
             self.tenant_id(),
             n.title,
             n.theme.as_str(),
@@ -22,15 +23,17 @@ impl PlanEditor {
             n.start_year,
             n.end_year,
             n.summary,
-            n.sdg_targets,
             n.national_alignment,
             Json(&n.translations) as _,
             n.dates.adopted_on,
             n.dates.effective_from,
             n.dates.effective_to
         )
-        .fetch_one(conn)
-        .await?)
+        .fetch_one(&mut *conn)
+        .await?;
+        self.set_alignment(conn, id, Part::Nap, &n.alignment)
+            .await?;
+        Ok(id)
     }
 
     /// Saves `n` over `old`; a new period expands the targets again.
@@ -42,8 +45,8 @@ impl PlanEditor {
     ) -> AppResult<()> {
         sqlx::query!(
             "update naps set title = $3, theme = $4, status = $5, start_year = $6, end_year = $7,
-                 summary = $8, sdg_targets = $9, national_alignment = $10, translations = $11,
-                 adopted_on = $12, effective_from = $13, effective_to = $14
+                 summary = $8, national_alignment = $9, translations = $10,
+                 adopted_on = $11, effective_from = $12, effective_to = $13
              where tenant_id = $1 and id = $2",
             self.tenant_id(),
             old.id,
@@ -53,7 +56,6 @@ impl PlanEditor {
             n.start_year,
             n.end_year,
             n.summary,
-            n.sdg_targets,
             n.national_alignment,
             Json(&n.translations) as _,
             n.dates.adopted_on,
@@ -62,6 +64,8 @@ impl PlanEditor {
         )
         .execute(&mut *conn)
         .await?;
+        self.set_alignment(conn, old.id, Part::Nap, &n.alignment)
+            .await?;
         if (old.start_year, old.end_year) != (n.start_year, n.end_year) {
             let nap = model::load_nap(conn, old.id).await?;
             model::refresh_all_occurrences(self, conn, &nap).await?;

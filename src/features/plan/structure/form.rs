@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::store::NodeInput;
 use super::{Level, NodeForm, load_node};
 use crate::error::{AppError, AppResult};
+use crate::features::plan::alignment::References;
 use crate::features::plan::model::{self, Nap};
 use crate::features::plan::tags::{TagKind, TagLists};
 use crate::http::form::{self, FieldErrors, Form, invalid};
@@ -39,6 +40,7 @@ pub(super) struct NodeFormPage {
     /// Objectives only: the NAP's pillars, as the hint lists them (empty:
     /// the field is not shown).
     pillars: String,
+    refs: References,
 }
 
 async fn objectives_of(ctx: &mut TenantCtx, nap_id: i64) -> AppResult<Vec<ObjectiveChoice>> {
@@ -92,6 +94,7 @@ async fn form_page(
         own: ctx.tenant.default_language.clone(),
         objectives,
         pillars,
+        refs: References::load(ctx.conn()).await?,
     })
 }
 
@@ -104,6 +107,7 @@ struct NodeValues {
     targets: Vec<crate::features::plan::quarter::TargetSpec>,
     /// Objectives only: their pillars' tag ids.
     tags: Vec<i64>,
+    aligns: Vec<String>,
 }
 
 /// Checks the form; for outcomes also that the objective belongs to the NAP.
@@ -170,6 +174,10 @@ async fn validate(
             Vec::new()
         }
     };
+    let refs = References::load(ctx.conn()).await?;
+    let aligns = refs
+        .check(&mut errors, "alignment", &form.alignment)
+        .unwrap_or_default();
     Ok(match (code, title) {
         (Some(code), Some(title)) if errors.is_empty() => Ok(NodeValues {
             code,
@@ -178,6 +186,7 @@ async fn validate(
             translations,
             targets,
             tags,
+            aligns,
         }),
         _ => Err(errors),
     })
@@ -213,6 +222,7 @@ async fn save(
         translations: v.translations,
         targets: v.targets,
         tags: v.tags,
+        aligns: v.aligns,
     };
     let saved = crate::db::unless_taken(ctx.conn(), level.code_constraint(), async |conn| {
         editor.save_node(conn, &nap, &node_input).await

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use sqlx::types::Json;
 
 use crate::error::{AppError, AppResult};
+use crate::features::plan::alignment::{self, Part};
 use crate::features::plan::quarter::TargetSpec;
 use crate::tenancy::TenantCtx;
 
@@ -54,6 +55,9 @@ pub struct NodeForm {
     /// Objectives only: its pillars, by name, separated by semicolons.
     #[serde(default)]
     pub pillars: String,
+    /// SDG targets and ILO instruments, by code: "SDG 8.7, C182".
+    #[serde(default)]
+    pub alignment: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -143,10 +147,16 @@ async fn load_node(
     )
     .fetch_all(ctx.conn())
     .await?;
+    let part = match level {
+        Level::Objective => Part::Objective(node),
+        Level::Outcome => Part::Outcome(node),
+    };
+    let aligns = alignment::codes_of(ctx.conn(), nap_id, part).await?;
     Ok(NodeForm {
         code,
         title,
         pillars: pillars.join("; "),
+        alignment: alignment::labels(&aligns),
         targets: targets
             .into_iter()
             .map(TargetSpec::label)

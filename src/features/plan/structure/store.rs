@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use super::Level;
 use crate::authz::PlanEditor;
 use crate::error::AppResult;
+use crate::features::plan::alignment::Part;
 use crate::features::plan::model::{self, Nap, Node};
 use crate::features::plan::quarter::TargetSpec;
 use crate::i18n::Translations;
@@ -24,6 +25,8 @@ pub(super) struct NodeInput {
     pub(super) targets: Vec<TargetSpec>,
     /// Objectives only: their pillars' tag ids.
     pub(super) tags: Vec<i64>,
+    /// The SDG targets and ILO instruments it serves, by code.
+    pub(super) aligns: Vec<String>,
 }
 
 /// The writes of objectives and outcomes, which only a [`PlanEditor`] makes.
@@ -77,6 +80,11 @@ impl PlanEditor {
             if n.level == Level::Objective {
                 self.tag_objective(conn, id, &n.tags).await?;
             }
+            let part = match n.level {
+                Level::Objective => Part::Objective(id),
+                Level::Outcome => Part::Outcome(id),
+            };
+            self.set_alignment(conn, n.nap, part, &n.aligns).await?;
         }
         Ok(id)
     }

@@ -39,9 +39,11 @@ pub const COLUMNS: [&str; 22] = [
 pub const REQUIRED: usize = 16;
 
 /// Read-only columns after the plan's: where each activity stands (the
-/// reported status and, beside it, the schedule its targets tell). Import
-/// ignores them, so an export can be imported as it is.
-pub const FIGURES: [&str; 4] = ["status", "schedule", "progress", "spending"];
+/// reported status and, beside it, the schedule its targets tell), and the
+/// SDG targets and ILO instruments it serves (its own and those it
+/// inherits, set on each part's form). Import ignores them, so an export
+/// can be imported as it is.
+pub const FIGURES: [&str; 5] = ["status", "schedule", "progress", "spending", "alignment"];
 
 /// Files with more rows than this are refused.
 pub const MAX_ROWS: usize = 20_000;
@@ -63,9 +65,9 @@ pub struct PlanRow {
     #[serde(default)]
     pub outcome_targets: String,
     pub activity: ActivityDraft,
-    /// Status, schedule, progress and spending, for export only.
+    /// Status, schedule, progress, spending and alignment, for export only.
     #[serde(skip)]
-    pub figures: [String; 4],
+    pub figures: [String; 5],
 }
 
 impl PlanRow {

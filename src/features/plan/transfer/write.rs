@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 
 use super::format::{COLUMNS, FIGURES, PlanRow, label};
 use crate::error::AppResult;
+use crate::features::plan::alignment;
 use crate::features::plan::model::{self, ActivityDraft, Nap, ObjectiveNode};
 use crate::features::plan::quarter::Quarter;
 use crate::i18n;
@@ -82,6 +83,7 @@ fn rows_of(tree: Vec<ObjectiveNode>, extra: &HashMap<i64, (String, String)>) -> 
                     }),
                     a.progress.to_string(),
                     a.spending.map(|s| s.to_string()).unwrap_or_default(),
+                    alignment::labels(&a.aligns),
                 ];
                 rows.push(row);
             }

@@ -28,6 +28,8 @@ pub struct Fact {
     pub pillars: Vec<String>,
     pub plans: Vec<String>,
     pub flagged: bool,
+    /// The SDG targets and ILO instruments it serves, own and inherited.
+    pub aligns: Vec<String>,
 }
 
 impl Fact {
@@ -109,6 +111,7 @@ struct FactRow {
     pillars: Vec<String>,
     plans: Vec<String>,
     flagged: bool,
+    aligns: Vec<String>,
 }
 
 impl From<FactRow> for Fact {
@@ -128,6 +131,7 @@ impl From<FactRow> for Fact {
             pillars: r.pillars,
             plans: r.plans,
             flagged: r.flagged,
+            aligns: r.aligns,
         }
     }
 }
@@ -152,7 +156,9 @@ pub async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppR
                   coalesce((select array_agg(lower(g.name))
                             from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
                             where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'plan'), '{}') as "plans!",
-                  a.flag <> '' as "flagged!"
+                  a.flag <> '' as "flagged!",
+                  array(select v.ref_code from activity_alignment v
+                        where v.tenant_id = a.tenant_id and v.activity_id = a.id) as "aligns!"
            from activities a
            join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
            join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
@@ -246,6 +252,7 @@ mod tests {
             pillars: Vec::new(),
             plans: Vec::new(),
             flagged: false,
+            aligns: Vec::new(),
         }
     }
 

@@ -186,6 +186,7 @@ mod tests {
             pillars: Vec::new(),
             plans: Vec::new(),
             flagged: false,
+            aligns: Vec::new(),
         }
     }
 

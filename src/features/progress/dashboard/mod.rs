@@ -199,7 +199,7 @@ async fn activity_list(
     let keep = |a: &Fact| {
         filters
             .tags
-            .keeps(a.pillars.iter(), a.plans.iter(), a.flagged)
+            .keeps(a.pillars.iter(), a.plans.iter(), a.flagged, &a.aligns)
             && (filters.objective.is_empty() || a.objective == filters.objective)
             && status.is_none_or(|s| a.status == s)
             && (filters.lead.is_empty()

@@ -1,5 +1,5 @@
-//! The plan by its tags: for each pillar and each linked national plan,
-//! its activities, those completed and those behind schedule, and the
+//! The plan by its tags: for each pillar, each linked national plan and
+//! each SDG target or ILO instrument it serves, its activities, those completed and those behind schedule, and the
 //! flagged activities; every figure a link to the list behind it. One
 //! statement, whose cost grows with the tagged activities only.
 
@@ -35,11 +35,15 @@ impl TagFigures {
     /// The rows by kind, each with its heading's key; kinds without rows
     /// are left out.
     pub fn groups(&self) -> Vec<(&'static str, Vec<&TagRow>)> {
-        [("pillar", "activity.pillars"), ("plan", "activity.plans")]
-            .into_iter()
-            .map(|(kind, key)| (key, self.rows.iter().filter(|r| r.kind == kind).collect()))
-            .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
-            .collect()
+        [
+            ("pillar", "activity.pillars"),
+            ("plan", "activity.plans"),
+            ("align", "alignment.filter"),
+        ]
+        .into_iter()
+        .map(|(kind, key)| (key, self.rows.iter().filter(|r| r.kind == kind).collect()))
+        .filter(|(_, rows): &(_, Vec<_>)| !rows.is_empty())
+        .collect()
     }
 
     pub async fn load(
@@ -75,6 +79,23 @@ impl TagFigures {
         )
         .fetch_all(&mut *conn)
         .await?;
+        // What serves each SDG target and ILO instrument, own tag or inherited.
+        let aligned = sqlx::query!(
+            r#"select v.ref_code as "code!", count(*) as "activities!",
+                      count(*) filter (where a.status = 'completed') as "completed!",
+                      count(f.activity_id) filter (where f.first_quarter < $2) as "behind!"
+               from activity_alignment v
+               join activities a on a.tenant_id = v.tenant_id and a.id = v.activity_id
+               join alignment_refs r on r.code = v.ref_code
+               left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
+               where v.nap_id = $1
+               group by v.ref_code, r.position
+               order by r.position"#,
+            nap_id,
+            today.index()
+        )
+        .fetch_all(&mut *conn)
+        .await?;
         let flagged = sqlx::query_scalar!(
             r#"select count(*) as "n!" from activities where nap_id = $1 and flag <> ''"#,
             nap_id
@@ -86,7 +107,7 @@ impl TagFigures {
             value: usize::try_from(n).unwrap_or(0),
             href: paths::with_query(&list, query),
         };
-        let rows = rows
+        let mut rows: Vec<TagRow> = rows
             .into_iter()
             .map(|r| {
                 let key = if r.kind == "plan" { "plan" } else { "pillar" };
@@ -103,6 +124,19 @@ impl TagFigures {
                 }
             })
             .collect();
+        rows.extend(aligned.into_iter().map(|r| {
+            let code = r.code.as_str();
+            TagRow {
+                activities: figure(r.activities, &[("align", code)]),
+                completed: figure(r.completed, &[("align", code), ("status", "completed")]),
+                behind: figure(
+                    r.behind,
+                    &[("align", code), ("only", ListOnly::Overdue.as_str())],
+                ),
+                kind: "align".to_owned(),
+                name: crate::features::plan::alignment::label(code),
+            }
+        }));
         Ok(Self {
             rows,
             flagged: figure(flagged, &[("flagged", "yes")]),
