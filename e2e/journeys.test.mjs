@@ -469,3 +469,42 @@ journey('m. A member files the minutes of a meeting, and another finds them by a
   await kit.follow(page.locator('ul.newsletters a').first());
   await page.locator('article.letter h1').waitFor();
 });
+
+journey('n. The secretariat tags an activity with an ILO convention, and an observer asks what the plan does for it', async (kit) => {
+  const { page } = kit;
+  await kit.signIn(SECRETARIAT);
+  await kit.go('/t/veridia/naps');
+  await kit.follow(link(page, 'National Action Plan against Forced Labour 2025–2029'));
+  await kit.follow(link(page, '2.2.5 Safe return and reintegration support'));
+  await kit.follow(link(page, en('activity.edit')));
+  // A code that is not on the list is answered beside the field, and what
+  // was typed stays for mending.
+  const alignment = field(page, en('alignment.field'));
+  await alignment.fill('10.7, C97, C9999');
+  await kit.follow(button(page, en('form.save')));
+  assert.equal(await page.locator('#f-alignment-error').textContent(), en('alignment.unknown', { value: 'C9999' }));
+  assert.equal(await alignment.inputValue(), '10.7, C97, C9999');
+  // The reference list is at hand below the field.
+  await page.locator('details.references summary').click();
+  await page.getByText('Migration for Employment Convention (Revised), 1949 (No. 97)').waitFor();
+  await alignment.fill('10.7, C97');
+  await kit.follow(button(page, en('form.save')));
+  await page.getByRole('heading', { level: 1, name: 'Safe return and reintegration support' }).waitFor();
+  await kit.signOut();
+
+  await kit.signIn(OBSERVER);
+  await kit.go('/t/veridia/naps');
+  await kit.follow(link(page, 'National Action Plan against Forced Labour 2025–2029'));
+  await kit.follow(page.getByRole('navigation', { name: en('nap.actions') }).getByRole('link', { name: en('alignment.title'), exact: true }));
+  await kit.screenshot('overview');
+  await kit.follow(link(page, 'C97'));
+  assert.equal(await page.locator('h1').textContent(), en('alignment.one_title', { value: 'C97' }));
+  const rows = page.locator('table.alignment-table tbody tr');
+  assert.equal(await rows.count(), 1);
+  assert.match(await rows.first().textContent(), /2\.2\.5/);
+  // The grid, narrowed to what serves it: the activity alone.
+  await kit.follow(link(page, en('alignment.in_grid')));
+  assert.deepEqual(await page.locator('table.grid tbody th.code').allTextContents(), ['2.2.5']);
+  assert.equal(await page.locator('#g-align option:checked').textContent(), 'C97');
+  await kit.screenshot();
+});
