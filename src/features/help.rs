@@ -27,6 +27,7 @@ pub const TERMS: &[&str] = &[
     "round",
     "focal-point",
     "tripartite",
+    "alignment",
     "secretariat",
     "observer",
     "terms-of-reference",

@@ -177,6 +177,16 @@ async fn parts_are_tagged_on_their_forms_and_an_unknown_code_is_refused_beside_t
         ["1.1.1 5.2", "2 C182", "nap 8.7", "nap C29", "nap P29"]
     );
 
+    // The audit log says so in words.
+    let audit = sec.get("/t/aland/audit").await;
+    assert!(
+        audit
+            .body
+            .contains("the tag P29 of Plan against forced labour"),
+        "{}",
+        audit.body
+    );
+
     // An outcome's form, and an activity's: a refused activity keeps
     // nothing of what it was given.
     let outcome = app

@@ -109,6 +109,11 @@ pub(super) fn name(table: &str, r: &Map<String, Value>, names: &Names) -> String
         "committees" | "confidential_groups" | "indicators" | "nap_tags" => text("name").to_owned(),
         "activity_tags" => of("activity_id"),
         "objective_tags" => of("objective_id"),
+        "alignment_tags" => ["activity_id", "outcome_id", "objective_id", "nap_id"]
+            .into_iter()
+            .find(|k| r.get(*k).is_some_and(|v| !v.is_null()))
+            .map(of)
+            .unwrap_or_default(),
         "partner_aliases" => text("alias").to_owned(),
         "committee_members" => {
             let n = text("name");
@@ -200,6 +205,10 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
                 .map(|v| names.of("tag_id", v))
                 .unwrap_or_default(),
         )),
+        "alignment_tags" => args.push((
+            "tag",
+            crate::features::plan::alignment::label(text_of(r, "ref_code")),
+        )),
         "activity_partners" => args.push((
             "partner",
             r.get("partner_id")
@@ -281,4 +290,8 @@ pub(super) fn thing(table: &str, r: &Map<String, Value>, names: &Names) -> Strin
     }
     let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     i18n::t_args(&key, &pairs)
+}
+
+fn text_of<'a>(r: &'a Map<String, Value>, key: &str) -> &'a str {
+    r.get(key).and_then(Value::as_str).unwrap_or_default()
 }
