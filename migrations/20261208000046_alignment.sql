@@ -131,23 +131,25 @@ create policy tenant_isolation on alignment_tags using (tenant_id = app_tenant_i
 create trigger audit after insert or update or delete on alignment_tags
     for each row execute function audit_row();
 
--- What each activity serves: its own tags and those of its outcome, its
--- objective and its NAP. A condition on the activity reaches each branch.
-create view activity_alignment (tenant_id, nap_id, activity_id, ref_code) with (security_invoker = true) as
-    select t.tenant_id, t.nap_id, t.activity_id, t.ref_code
-    from alignment_tags t where t.activity_id is not null
-    union
-    select a.tenant_id, a.nap_id, a.id, t.ref_code
-    from alignment_tags t join activities a on a.tenant_id = t.tenant_id and a.outcome_id = t.outcome_id
-    union
-    select a.tenant_id, a.nap_id, a.id, t.ref_code
-    from alignment_tags t
-    join outcomes oc on oc.tenant_id = t.tenant_id and oc.objective_id = t.objective_id
-    join activities a on a.tenant_id = oc.tenant_id and a.outcome_id = oc.id
-    union
-    select a.tenant_id, a.nap_id, a.id, t.ref_code
-    from alignment_tags t join activities a on a.tenant_id = t.tenant_id and a.nap_id = t.nap_id
-    where t.objective_id is null and t.outcome_id is null and t.activity_id is null;
+-- Whether an activity serves a reference: tagged itself, or its outcome,
+-- its objective or its NAP is; each a probe of one unique index.
+create function activity_serves(tenant bigint, activity bigint, wanted text) returns boolean
+    language sql stable
+    set search_path = pg_catalog, public
+    as $$
+    select exists (
+        select 1 from activities a join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
+        where a.tenant_id = tenant and a.id = activity
+          and (exists (select 1 from alignment_tags t
+                       where t.tenant_id = tenant and t.activity_id = a.id and t.ref_code = wanted)
+               or exists (select 1 from alignment_tags t
+                          where t.tenant_id = tenant and t.outcome_id = a.outcome_id and t.ref_code = wanted)
+               or exists (select 1 from alignment_tags t
+                          where t.tenant_id = tenant and t.objective_id = oc.objective_id and t.ref_code = wanted)
+               or exists (select 1 from alignment_tags t
+                          where t.tenant_id = tenant and t.nap_id = a.nap_id and t.ref_code = wanted
+                            and t.objective_id is null and t.outcome_id is null and t.activity_id is null)))
+    $$;
 
 -- The free-text SDG targets become tags where they name a known target;
 -- whatever else they said is kept, word for word, with the national
@@ -173,21 +175,18 @@ alter table naps drop column sdg_targets;
 -- Search narrowed to what serves an SDG target or ILO instrument: the
 -- activities that serve it (their own tags and those they inherit), their
 -- updates, and the outcomes that serve it.
-create function alignment_serves(tenant bigint, kind text, object bigint, code text) returns boolean
+create function alignment_serves(tenant bigint, kind text, object bigint, wanted text) returns boolean
     language sql stable
     set search_path = pg_catalog, public
     as $$
     select case kind
-        when 'activity' then exists (
-            select 1 from activity_alignment v
-            where v.tenant_id = tenant and v.activity_id = object and v.ref_code = code)
+        when 'activity' then activity_serves(tenant, object, wanted)
         when 'update' then exists (
             select 1 from status_updates u
-            join activity_alignment v on v.tenant_id = u.tenant_id and v.activity_id = u.activity_id
-            where u.tenant_id = tenant and u.id = object and v.ref_code = code)
+            where u.tenant_id = tenant and u.id = object and activity_serves(tenant, u.activity_id, wanted))
         when 'outcome' then exists (
             select 1 from outcomes oc
-            join alignment_tags t on t.tenant_id = oc.tenant_id and t.nap_id = oc.nap_id and t.ref_code = code
+            join alignment_tags t on t.tenant_id = oc.tenant_id and t.nap_id = oc.nap_id and t.ref_code = wanted
             where oc.tenant_id = tenant and oc.id = object
               and (t.outcome_id = oc.id or t.objective_id = oc.objective_id
                    or num_nonnulls(t.objective_id, t.outcome_id, t.activity_id) = 0))

@@ -310,6 +310,25 @@ async fn the_grid_the_dashboard_and_search_filter_by_what_activities_serve() {
     assert_eq!(search("C182").await, ["2.1.1 Inspect farms"]);
     assert_eq!(search("5.2").await, ["1.1.1 Inspect farms"]);
     assert_eq!(search("8.7").await.len(), 3);
+    // Outcomes too, by their objective's tags or the plan's.
+    let outcomes = |q: &'static str, align: &'static str| {
+        get(
+            nap_oversight::paths::with_query(
+                &nap_oversight::paths::search("aland"),
+                &[("q", q), ("kind", "outcome"), ("align", align)],
+            ),
+            "ol.search-results .hit-title",
+        )
+    };
+    assert_eq!(
+        outcomes("children", "C182").await,
+        ["2.1 Children leave work for school"]
+    );
+    assert!(outcomes("rights", "C182").await.is_empty());
+    assert_eq!(
+        outcomes("rights", "8.7").await,
+        ["1.1 People know their rights"]
+    );
     assert_eq!(
         get(nap_oversight::paths::search("aland"), "#f-align option").await,
         ["All", "SDG 5.2", "SDG 8.7", "C182"]

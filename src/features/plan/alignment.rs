@@ -2,7 +2,10 @@
 //! shared reference list (SDG targets such as 8.7, ILO instruments such as
 //! C29 and its Protocol P29), and the tags a NAP, objective, outcome or
 //! activity carries. An activity serves what it is tagged with and what its
-//! outcome, objective and NAP are (the `activity_alignment` view).
+//! outcome, objective and NAP are ([`NapTags`] for pages of many parts,
+//! [`standings`] for the counts, `activity_serves` in SQL for search).
+
+use std::collections::HashMap;
 
 use sqlx::PgConnection;
 
@@ -232,6 +235,170 @@ pub async fn codes_of(conn: &mut PgConnection, nap: i64, part: Part) -> AppResul
     )
     .fetch_all(conn)
     .await?)
+}
+
+/// A NAP's tags, read in one statement, for pages that show many of its
+/// parts: what each activity serves is its own and what its outcome,
+/// objective and NAP serve, put together here rather than row by row.
+#[derive(Debug, Default)]
+pub struct NapTags {
+    nap: Vec<String>,
+    objectives: HashMap<i64, Vec<String>>,
+    outcomes: HashMap<i64, Vec<String>>,
+    activities: HashMap<i64, Vec<String>>,
+    /// Each code's place in the reference list.
+    order: HashMap<String, i32>,
+}
+
+impl NapTags {
+    /// The tags of NAP `nap` and its objectives and outcomes, and of the
+    /// activities `activities` (every activity's when none are named).
+    pub async fn load(
+        conn: &mut PgConnection,
+        nap: i64,
+        activities: Option<&[i64]>,
+    ) -> AppResult<Self> {
+        let rows = sqlx::query!(
+            "select t.objective_id, t.outcome_id, t.activity_id, t.ref_code, r.position
+             from alignment_tags t join alignment_refs r on r.code = t.ref_code
+             where t.nap_id = $1 and ($2 or t.activity_id is null or t.activity_id = any($3))
+             order by r.position",
+            nap,
+            activities.is_none(),
+            activities.unwrap_or_default()
+        )
+        .fetch_all(conn)
+        .await?;
+        let mut tags = Self::default();
+        for r in rows {
+            tags.order.insert(r.ref_code.clone(), r.position);
+            let list = match (r.objective_id, r.outcome_id, r.activity_id) {
+                (Some(id), _, _) => tags.objectives.entry(id).or_default(),
+                (_, Some(id), _) => tags.outcomes.entry(id).or_default(),
+                (_, _, Some(id)) => tags.activities.entry(id).or_default(),
+                _ => &mut tags.nap,
+            };
+            list.push(r.ref_code);
+        }
+        Ok(tags)
+    }
+
+    pub fn of_objective(&self, id: i64) -> Vec<String> {
+        self.objectives.get(&id).cloned().unwrap_or_default()
+    }
+
+    pub fn of_outcome(&self, id: i64) -> Vec<String> {
+        self.outcomes.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// What an activity serves: its own tags and those of its outcome,
+    /// objective and NAP, each once, in the reference list's order.
+    pub fn served_by(&self, objective: i64, outcome: i64, activity: i64) -> Vec<String> {
+        let mut codes: Vec<String> = [
+            self.activities.get(&activity),
+            self.outcomes.get(&outcome),
+            self.objectives.get(&objective),
+            Some(&self.nap),
+        ]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .cloned()
+        .collect();
+        codes.sort_by_key(|c| self.order.get(c).copied().unwrap_or(i32::MAX));
+        codes.dedup();
+        codes
+    }
+}
+
+/// How the activities serving one reference stand.
+#[derive(Debug, Default, Clone)]
+pub struct Standing {
+    pub activities: i64,
+    pub completed: i64,
+    /// With a target whose quarter has passed unmet.
+    pub behind: i64,
+    /// Their mean reported progress, in per cent (0 without activities).
+    pub progress: i64,
+}
+
+/// For each reference a part of NAP `nap` serves, in the list's order,
+/// how the activities serving it stand (`today` decides what is behind).
+/// The NAP's activities are read once, summed by outcome: a reference
+/// serves whole outcomes (tagged themselves, by their objective or by the
+/// NAP) and a few activities tagged on their own, so nothing is counted
+/// row by row or twice.
+pub async fn standings(
+    conn: &mut PgConnection,
+    nap: i64,
+    today: i32,
+) -> AppResult<Vec<(String, Standing)>> {
+    let rows = sqlx::query!(
+        r#"with tags as (
+               select objective_id, outcome_id, activity_id, ref_code from alignment_tags where nap_id = $1),
+           -- The outcomes whose every activity serves the reference.
+           covered as (
+               select ref_code, outcome_id from tags where outcome_id is not null
+               union
+               select t.ref_code, oc.id from tags t join outcomes oc on oc.objective_id = t.objective_id
+               where t.objective_id is not null
+               union
+               select t.ref_code, oc.id from tags t join outcomes oc on oc.nap_id = $1
+               where t.objective_id is null and t.outcome_id is null and t.activity_id is null),
+           per_outcome as (
+               select a.outcome_id, count(*) as activities,
+                      count(*) filter (where a.status = 'completed') as completed,
+                      count(f.activity_id) as behind, sum(a.progress) as progress
+               from activities a
+               left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
+                                       and f.first_quarter < $2
+               where a.nap_id = $1
+               group by a.outcome_id),
+           -- Activities tagged themselves, outside the outcomes counted whole.
+           own as (
+               select t.ref_code, a.id, a.status, a.progress
+               from tags t join activities a on a.id = t.activity_id
+               where not exists (select 1 from covered c
+                                 where c.ref_code = t.ref_code and c.outcome_id = a.outcome_id)),
+           counts as (
+               select c.ref_code, sum(p.activities) as activities, sum(p.completed) as completed,
+                      sum(p.behind) as behind, sum(p.progress) as progress
+               from covered c join per_outcome p on p.outcome_id = c.outcome_id
+               group by c.ref_code
+               union all
+               select o.ref_code, count(*), count(*) filter (where o.status = 'completed'),
+                      count(*) filter (where exists (select 1 from open_targets f
+                                                     where f.activity_id = o.id and f.first_quarter < $2)),
+                      sum(o.progress)
+               from own o group by o.ref_code)
+           select n.ref_code as "code!", sum(n.activities)::bigint as "activities!",
+                  sum(n.completed)::bigint as "completed!", sum(n.behind)::bigint as "behind!",
+                  sum(n.progress)::bigint as "progress!"
+           from counts n join alignment_refs r on r.code = n.ref_code
+           group by n.ref_code, r.position
+           order by r.position"#,
+        nap,
+        today
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let progress = if r.activities > 0 {
+                (r.progress as f64 / r.activities as f64).round() as i64
+            } else {
+                0
+            };
+            let standing = Standing {
+                activities: r.activities,
+                completed: r.completed,
+                behind: r.behind,
+                progress,
+            };
+            (r.code, standing)
+        })
+        .collect())
 }
 
 /// The tags' writes, which only a [`PlanEditor`] makes.

@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 
-use super::alignment::{self, Reference, References};
+use super::alignment::{self, Reference, References, Standing};
 use super::model::{self, Nap};
 use crate::choices::ActivityStatus;
 use crate::error::{AppError, AppResult};
@@ -24,17 +24,6 @@ pub fn router() -> Routes {
     Routes::new()
         .get(at::nap_alignment, overview)
         .get(at::nap_alignment_ref, one)
-}
-
-/// How the activities of a set stand.
-#[derive(Debug, Default, Clone)]
-pub struct Standing {
-    pub activities: i64,
-    pub completed: i64,
-    /// With a target whose quarter has passed unmet.
-    pub behind: i64,
-    /// Their mean reported progress, in per cent (0 without activities).
-    pub progress: i64,
 }
 
 /// One line of the overview.
@@ -74,32 +63,11 @@ async fn overview(
     .into_iter()
     .map(|r| (r.ref_code, r.n))
     .collect();
-    let mut serving: HashMap<String, Standing> = sqlx::query!(
-        r#"select v.ref_code as "code!", count(*) as "activities!",
-                  count(*) filter (where a.status = 'completed') as "completed!",
-                  count(f.activity_id) filter (where f.first_quarter < $2) as "behind!",
-                  coalesce(round(avg(a.progress)), 0)::bigint as "progress!"
-           from activity_alignment v
-           join activities a on a.tenant_id = v.tenant_id and a.id = v.activity_id
-           left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
-           where v.nap_id = $1
-           group by v.ref_code"#,
-        id,
-        Quarter::current().index()
-    )
-    .fetch_all(ctx.conn())
-    .await?
-    .into_iter()
-    .map(|r| {
-        let standing = Standing {
-            activities: r.activities,
-            completed: r.completed,
-            behind: r.behind,
-            progress: r.progress,
-        };
-        (r.code, standing)
-    })
-    .collect();
+    let mut serving: HashMap<String, Standing> =
+        alignment::standings(ctx.conn(), id, Quarter::current().index())
+            .await?
+            .into_iter()
+            .collect();
     let (mut used, mut unused) = (Vec::new(), Vec::new());
     for reference in refs.all {
         match parts.get(&reference.code) {
@@ -248,36 +216,28 @@ async fn one(
     parts.sort_by(|a, b| {
         (order(&a.kind), model::code_key(&a.code)).cmp(&(order(&b.kind), model::code_key(&b.code)))
     });
-    let whole = sqlx::query!(
+    let whole_plan = sqlx::query_scalar!(
         r#"select exists (select 1 from alignment_tags t
                           where t.nap_id = $1 and t.ref_code = $2
-                            and num_nonnulls(t.objective_id, t.outcome_id, t.activity_id) = 0) as "whole!",
-                  count(a.id) as "activities!",
-                  count(a.id) filter (where a.status = 'completed') as "completed!",
-                  count(f.activity_id) filter (where f.first_quarter < $3) as "behind!",
-                  coalesce(round(avg(a.progress)), 0)::bigint as "progress!"
-           from activity_alignment v
-           join activities a on a.tenant_id = v.tenant_id and a.id = v.activity_id
-           left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
-           where v.nap_id = $1 and v.ref_code = $2"#,
+                            and num_nonnulls(t.objective_id, t.outcome_id, t.activity_id) = 0) as "whole!""#,
         id,
-        reference.code,
-        today
+        reference.code
     )
     .fetch_one(ctx.conn())
     .await?;
+    let serving = alignment::standings(ctx.conn(), id, today)
+        .await?
+        .into_iter()
+        .find(|(code, _)| *code == reference.code)
+        .map(|(_, standing)| standing)
+        .unwrap_or_default();
     Ok(OnePage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),
         nap,
         reference,
-        whole_plan: whole.whole,
+        whole_plan,
         parts,
-        serving: Standing {
-            activities: whole.activities,
-            completed: whole.completed,
-            behind: whole.behind,
-            progress: whole.progress,
-        },
+        serving,
     })
 }

@@ -303,19 +303,15 @@ pub async fn load_tree_of(
         r#"select o.id, o.code, o.title, o.translations as "translations: Json<Translations>",
                   coalesce((select array_agg(g.name order by g.position, g.id)
                             from objective_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
-                            where x.tenant_id = o.tenant_id and x.objective_id = o.id), '{}') as "pillars!",
-                  array(select t.ref_code from alignment_tags t join alignment_refs r on r.code = t.ref_code
-                        where t.tenant_id = o.tenant_id and t.objective_id = o.id order by r.position) as "aligns!"
+                            where x.tenant_id = o.tenant_id and x.objective_id = o.id), '{}') as "pillars!"
            from objectives o where o.nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
     .await?;
     let outcomes = sqlx::query!(
-        r#"select oc.id, oc.objective_id, oc.code, oc.title, oc.translations as "translations: Json<Translations>",
-                  array(select t.ref_code from alignment_tags t join alignment_refs r on r.code = t.ref_code
-                        where t.tenant_id = oc.tenant_id and t.outcome_id = oc.id order by r.position) as "aligns!"
-           from outcomes oc where oc.nap_id = $1"#,
+        r#"select id, objective_id, code, title, translations as "translations: Json<Translations>"
+           from outcomes where nap_id = $1"#,
         nap_id
     )
     .fetch_all(&mut *conn)
@@ -332,9 +328,7 @@ pub async fn load_tree_of(
                             where ap.tenant_id = a.tenant_id and ap.activity_id = a.id), '{}') as "supporting!",
                   a.flag,
                   coalesce(tg.pillars, '{}') as "pillars!", coalesce(tg.plans, '{}') as "plans!",
-                  coalesce(tt.years, '{}') as "target_years!", coalesce(tt.quarters, '{}') as "target_quarters!",
-                  array(select v.ref_code from activity_alignment v join alignment_refs r on r.code = v.ref_code
-                        where v.tenant_id = a.tenant_id and v.activity_id = a.id order by r.position) as "aligns!"
+                  coalesce(tt.years, '{}') as "target_years!", coalesce(tt.quarters, '{}') as "target_quarters!"
            from activities a
            left join partners lp on lp.tenant_id = a.tenant_id and lp.id = a.lead_partner_id
            -- Its tags and its own targets, each read once per activity.
@@ -376,6 +370,7 @@ pub async fn load_tree_of(
                 whole_year: o.whole_year,
             });
     }
+    let tags = super::alignment::NapTags::load(conn, nap_id, Some(ids)).await?;
     let mut acts_by_outcome: HashMap<i64, Vec<ActivityRow>> = HashMap::new();
     for a in activities {
         let targets = a
@@ -409,7 +404,7 @@ pub async fn load_tree_of(
                 inherited: None,
                 pillars: a.pillars,
                 plans: a.plans,
-                aligns: a.aligns,
+                aligns: Vec::new(),
                 flag: a.flag,
                 occurrences: occ_by_activity.remove(&a.id).unwrap_or_default(),
                 translations: a.translations.0,
@@ -429,7 +424,7 @@ pub async fn load_tree_of(
                 title: o.title,
                 targets: Vec::new(),
                 translations: o.translations.0,
-                aligns: o.aligns,
+                aligns: tags.of_outcome(o.id),
                 activities,
             });
     }
@@ -443,7 +438,7 @@ pub async fn load_tree_of(
                 code: o.code,
                 title: o.title,
                 pillars: o.pillars,
-                aligns: o.aligns,
+                aligns: tags.of_objective(o.id),
                 targets: Vec::new(),
                 translations: o.translations.0,
                 outcomes,
@@ -452,6 +447,13 @@ pub async fn load_tree_of(
         .collect();
     tree.sort_by_key(|o| code_key(&o.code));
     inherit(&mut tree, node_targets(conn, nap_id).await?);
+    for o in &mut tree {
+        for oc in &mut o.outcomes {
+            for a in &mut oc.activities {
+                a.aligns = tags.served_by(o.id, oc.id, a.id);
+            }
+        }
+    }
     Ok(tree)
 }
 

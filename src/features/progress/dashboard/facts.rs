@@ -2,6 +2,8 @@
 //! the short lists, or a whole NAP for the filtered lists.
 
 use sqlx::PgConnection;
+
+use crate::features::plan::alignment::NapTags;
 use time::OffsetDateTime;
 
 use crate::choices::{ActivityStatus, Constituency};
@@ -111,7 +113,8 @@ struct FactRow {
     pillars: Vec<String>,
     plans: Vec<String>,
     flagged: bool,
-    aligns: Vec<String>,
+    outcome_id: i64,
+    objective_id: i64,
 }
 
 impl From<FactRow> for Fact {
@@ -131,13 +134,14 @@ impl From<FactRow> for Fact {
             pillars: r.pillars,
             plans: r.plans,
             flagged: r.flagged,
-            aligns: r.aligns,
+            aligns: Vec::new(),
         }
     }
 }
 
 /// The facts of a few activities of `nap_id`, in code order.
 pub async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppResult<Vec<Fact>> {
+    let mut parts = Vec::new();
     let mut facts: Vec<Fact> = sqlx::query_as!(
         FactRow,
         r#"select a.id, a.nap_id, a.code, a.title, o.code as objective,
@@ -156,9 +160,7 @@ pub async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppR
                   coalesce((select array_agg(lower(g.name))
                             from activity_tags x join nap_tags g on g.tenant_id = x.tenant_id and g.id = x.tag_id
                             where x.tenant_id = a.tenant_id and x.activity_id = a.id and g.kind = 'plan'), '{}') as "plans!",
-                  a.flag <> '' as "flagged!",
-                  array(select v.ref_code from activity_alignment v
-                        where v.tenant_id = a.tenant_id and v.activity_id = a.id) as "aligns!"
+                  a.flag <> '' as "flagged!", oc.id as outcome_id, o.id as objective_id
            from activities a
            join outcomes oc on oc.tenant_id = a.tenant_id and oc.id = a.outcome_id
            join objectives o on o.tenant_id = oc.tenant_id and o.id = oc.objective_id
@@ -166,13 +168,20 @@ pub async fn facts_of(conn: &mut PgConnection, nap_id: i64, ids: &[i64]) -> AppR
            where a.id = any($1)"#,
         ids
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     // By key alone (see `model::load_tree_of`), then only this NAP's.
     .filter(|a| a.nap_id == nap_id)
-    .map(Fact::from)
+    .map(|r| {
+        parts.push((r.objective_id, r.outcome_id));
+        Fact::from(r)
+    })
     .collect();
+    let tags = NapTags::load(conn, nap_id, Some(ids)).await?;
+    for (fact, (objective, outcome)) in facts.iter_mut().zip(parts) {
+        fact.aligns = tags.served_by(objective, outcome, fact.id);
+    }
     facts.sort_by_key(|a| code_key(&a.code));
     Ok(facts)
 }

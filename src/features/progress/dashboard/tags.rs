@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use super::figures::Figure;
 use crate::choices::ListOnly;
 use crate::error::AppResult;
+use crate::features::plan::alignment;
 use crate::features::plan::quarter::Quarter;
 use crate::paths;
 
@@ -80,22 +81,7 @@ impl TagFigures {
         .fetch_all(&mut *conn)
         .await?;
         // What serves each SDG target and ILO instrument, own tag or inherited.
-        let aligned = sqlx::query!(
-            r#"select v.ref_code as "code!", count(*) as "activities!",
-                      count(*) filter (where a.status = 'completed') as "completed!",
-                      count(f.activity_id) filter (where f.first_quarter < $2) as "behind!"
-               from activity_alignment v
-               join activities a on a.tenant_id = v.tenant_id and a.id = v.activity_id
-               join alignment_refs r on r.code = v.ref_code
-               left join open_targets f on f.tenant_id = a.tenant_id and f.activity_id = a.id
-               where v.nap_id = $1
-               group by v.ref_code, r.position
-               order by r.position"#,
-            nap_id,
-            today.index()
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let aligned = alignment::standings(&mut *conn, nap_id, today.index()).await?;
         let flagged = sqlx::query_scalar!(
             r#"select count(*) as "n!" from activities where nap_id = $1 and flag <> ''"#,
             nap_id
@@ -124,18 +110,15 @@ impl TagFigures {
                 }
             })
             .collect();
-        rows.extend(aligned.into_iter().map(|r| {
-            let code = r.code.as_str();
-            TagRow {
-                activities: figure(r.activities, &[("align", code)]),
-                completed: figure(r.completed, &[("align", code), ("status", "completed")]),
-                behind: figure(
-                    r.behind,
-                    &[("align", code), ("only", ListOnly::Overdue.as_str())],
-                ),
-                kind: "align".to_owned(),
-                name: crate::features::plan::alignment::label(code),
-            }
+        rows.extend(aligned.into_iter().map(|(code, s)| TagRow {
+            activities: figure(s.activities, &[("align", &code)]),
+            completed: figure(s.completed, &[("align", &code), ("status", "completed")]),
+            behind: figure(
+                s.behind,
+                &[("align", &code), ("only", ListOnly::Overdue.as_str())],
+            ),
+            kind: "align".to_owned(),
+            name: alignment::label(&code),
         }));
         Ok(Self {
             rows,
