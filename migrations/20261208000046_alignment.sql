@@ -194,53 +194,103 @@ create function alignment_serves(tenant bigint, kind text, object bigint, wanted
     $$;
 
 drop function search_tenant(text, text, integer, integer);
+-- A member's search, as before, narrowed by `align` when it names a
+-- reference. PL/pgSQL so that its plan is made once per connection (a SQL
+-- function's is made at every call); one branch per language, so that the
+-- index alone decides a match (with the languages in one condition, each
+-- candidate's whole vector was read again); each candidate is ranked as it
+-- is found, and only the page's rows are read whole.
 create function search_tenant(q text, only_kind text, lim integer, skip integer, align text)
     returns table (kind text, object_id bigint, nap_id bigint, path text, title text,
                    body text, stems text[], rank real)
-    language sql stable
+    language plpgsql stable
     security definer
     set search_path = pg_catalog, public
     -- The index hands over at most about this many matches of a word found
     -- nearly everywhere, rather than every one.
     set gin_fuzzy_search_limit = 1000
+    set plan_cache_mode = force_generic_plan
     as $$
+#variable_conflict use_column
+begin
+    return query
     with query as (select * from search_queries(q)),
-    -- At most 200 title matches and 400 others are ranked: a word found in
+    member as (
+        select exists (select 1 from memberships m
+                       where m.tenant_id = app_tenant_id() and m.user_id = app_user_id() and m.active) as ok),
+    -- At most 50 title matches and 100 others are ranked: a word found in
     -- thousands of entries ranks a sample of them, its title matches first
-    -- (more words narrow it).
-    keys as (
-        (select e.kind, e.object_id from search_entries e, query x
-         where e.tenant_id = app_tenant_id() and (only_kind = '' or e.kind = only_kind)
-           and (align = '' or alignment_serves(e.tenant_id, e.kind, e.object_id, align))
-           and ((e.lang = 'en' and e.title_tsv @@ x.en) or (e.lang = 'fr' and e.title_tsv @@ x.fr)
-                or (e.lang = 'es' and e.title_tsv @@ x.es) or (e.lang = 'simple' and e.title_tsv @@ x.simple))
-         limit 200)
-        union
-        (select e.kind, e.object_id from search_entries e, query x
-         where e.tenant_id = app_tenant_id() and (only_kind = '' or e.kind = only_kind)
-           and (align = '' or alignment_serves(e.tenant_id, e.kind, e.object_id, align))
-           and ((e.lang = 'en' and e.tsv @@ x.en) or (e.lang = 'fr' and e.tsv @@ x.fr)
-                or (e.lang = 'es' and e.tsv @@ x.es) or (e.lang = 'simple' and e.tsv @@ x.simple))
-         limit 400)),
-    found as (
-        select e.kind, e.object_id, e.nap_id, e.path, e.title, e.lang, e.body,
-               ts_rank(e.head, case e.lang when 'en' then x.en when 'fr' then x.fr
-                                            when 'es' then x.es else x.simple end) as rank
-        from keys k
-        join search_entries e on e.tenant_id = app_tenant_id() and e.kind = k.kind and e.object_id = k.object_id,
-             query x
-        where exists (select 1 from memberships m
-                      where m.tenant_id = app_tenant_id() and m.user_id = app_user_id() and m.active)
-          and (e.committee_only is null or e.created_by = app_user_id()
-               or app_reads_committee(e.tenant_id, e.committee_only))
-        order by rank desc, e.kind, e.object_id
-        limit lim offset skip
-    )
-    select f.kind, f.object_id, f.nap_id, f.path, f.title, left(f.body, 4000),
-           tsvector_to_array(to_tsvector(search_language(f.lang), q)), f.rank
-    from found f
-    order by f.rank desc, f.kind, f.object_id
-    $$;
+    -- (more words narrow it). Each candidate read costs a random heap page,
+    -- so their number is what a search costs.
+    title_hits as (
+        select * from (
+            select e.kind, e.object_id, ts_rank(e.head, x.en) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'en' and e.title_tsv @@ x.en
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.fr) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'fr' and e.title_tsv @@ x.fr
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.es) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'es' and e.title_tsv @@ x.es
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.simple) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'simple' and e.title_tsv @@ x.simple
+              and (only_kind = '' or e.kind = only_kind)) h
+        where (align = '' or alignment_serves(app_tenant_id(), h.kind, h.object_id, align))
+          and (h.committee_only is null or h.created_by = app_user_id()
+               or app_reads_committee(app_tenant_id(), h.committee_only))
+        limit 50),
+    body_hits as (
+        select * from (
+            select e.kind, e.object_id, ts_rank(e.head, x.en) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'en' and e.tsv @@ x.en
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.fr) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'fr' and e.tsv @@ x.fr
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.es) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'es' and e.tsv @@ x.es
+              and (only_kind = '' or e.kind = only_kind)
+            union all
+            select e.kind, e.object_id, ts_rank(e.head, x.simple) as rank, e.committee_only, e.created_by
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'simple' and e.tsv @@ x.simple
+              and (only_kind = '' or e.kind = only_kind)) h
+        where (align = '' or alignment_serves(app_tenant_id(), h.kind, h.object_id, align))
+          and (h.committee_only is null or h.created_by = app_user_id()
+               or app_reads_committee(app_tenant_id(), h.committee_only))
+          -- Title matches rank first: when there are enough of them, the
+          -- body's are not read at all.
+          and (select count(*) from title_hits) < 50
+        limit 100),
+    top as (
+        select h.kind, h.object_id, max(h.rank) as rank
+        from (select t.kind, t.object_id, t.rank from title_hits t
+              union all
+              select b.kind, b.object_id, b.rank from body_hits b) h, member
+        where member.ok
+        group by h.kind, h.object_id
+        order by rank desc, h.kind, h.object_id
+        limit lim offset skip)
+    select e.kind, e.object_id, e.nap_id, e.path, e.title, left(e.body, 4000),
+           tsvector_to_array(to_tsvector(search_language(e.lang), q)), t.rank
+    from top t
+    join search_entries e on e.tenant_id = app_tenant_id() and e.kind = t.kind and e.object_id = t.object_id
+    order by t.rank desc, t.kind, t.object_id;
+end
+$$;
 
 revoke all on function search_tenant(text, text, integer, integer, text) from public;
 grant execute on function search_tenant(text, text, integer, integer, text) to nap_app;
