@@ -123,6 +123,8 @@ create unique index alignment_tags_outcome_idx on alignment_tags (tenant_id, out
 create unique index alignment_tags_activity_idx on alignment_tags (tenant_id, activity_id, ref_code)
     where activity_id is not null;
 create index alignment_tags_ref_idx on alignment_tags (tenant_id, nap_id, ref_code);
+-- Which references a tenant uses at all (the search page's filter).
+create index alignment_tags_code_idx on alignment_tags (tenant_id, ref_code);
 
 alter table alignment_tags enable row level security;
 alter table alignment_tags force row level security;
@@ -215,10 +217,16 @@ create function search_tenant(q text, only_kind text, lim integer, skip integer,
 begin
     return query
     with query as (select * from search_queries(q)),
+    -- The query's words as each language stems them, for the page to mark.
+    stems as (
+        select tsvector_to_array(to_tsvector('public.en_unaccent', q)) as en_stems,
+               tsvector_to_array(to_tsvector('public.fr_unaccent', q)) as fr_stems,
+               tsvector_to_array(to_tsvector('public.es_unaccent', q)) as es_stems,
+               tsvector_to_array(to_tsvector('public.simple_unaccent', q)) as simple_stems),
     member as (
         select exists (select 1 from memberships m
                        where m.tenant_id = app_tenant_id() and m.user_id = app_user_id() and m.active) as ok),
-    -- At most 50 title matches and 100 others are ranked: a word found in
+    -- At most 30 title matches and 60 others are ranked: a word found in
     -- thousands of entries ranks a sample of them, its title matches first
     -- (more words narrow it). Each candidate read costs a random heap page,
     -- so their number is what a search costs.
@@ -246,7 +254,7 @@ begin
         where (align = '' or alignment_serves(app_tenant_id(), h.kind, h.object_id, align))
           and (h.committee_only is null or h.created_by = app_user_id()
                or app_reads_committee(app_tenant_id(), h.committee_only))
-        limit 50),
+        limit 30),
     body_hits as (
         select * from (
             select e.kind, e.object_id, ts_rank(e.head, x.en) as rank, e.committee_only, e.created_by
@@ -273,8 +281,8 @@ begin
                or app_reads_committee(app_tenant_id(), h.committee_only))
           -- Title matches rank first: when there are enough of them, the
           -- body's are not read at all.
-          and (select count(*) from title_hits) < 50
-        limit 100),
+          and (select count(*) from title_hits) < 30
+        limit 60),
     top as (
         select h.kind, h.object_id, max(h.rank) as rank
         from (select t.kind, t.object_id, t.rank from title_hits t
@@ -285,8 +293,11 @@ begin
         order by rank desc, h.kind, h.object_id
         limit lim offset skip)
     select e.kind, e.object_id, e.nap_id, e.path, e.title, left(e.body, 4000),
-           tsvector_to_array(to_tsvector(search_language(e.lang), q)), t.rank
+           case e.lang when 'en' then x.en_stems when 'fr' then x.fr_stems when 'es' then x.es_stems
+                       else x.simple_stems end,
+           t.rank
     from top t
+    cross join stems x
     join search_entries e on e.tenant_id = app_tenant_id() and e.kind = t.kind and e.object_id = t.object_id
     order by t.rank desc, t.kind, t.object_id;
 end

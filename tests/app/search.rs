@@ -316,3 +316,58 @@ async fn the_portal_searches_what_is_published_only() {
         vec!["1.1.1 Cocoa referral"]
     );
 }
+
+/// What a search ranks is a sample of at most 30 title matches and 60
+/// others: with that many title matches, words found only in bodies are
+/// not read (they would rank below every title match anyway); with fewer,
+/// they are.
+#[tokio::test]
+async fn title_matches_enough_for_the_page_leave_body_matches_unread() {
+    let (app, mut sec, nap) = crate::plan::plan_setup().await;
+    let mut conn = app.owner_conn().await;
+    let add =
+        |codes: std::ops::RangeInclusive<i32>, title: &'static str, description: &'static str| {
+            let sql = format!(
+                "insert into activities (tenant_id, nap_id, outcome_id, code, title, description)
+             select o.tenant_id, o.nap_id, o.id, '1.1.' || g, '{title} ' || g, '{description}'
+             from outcomes o, generate_series({}, {}) g where o.nap_id = {nap}",
+                codes.start(),
+                codes.end()
+            );
+            sql
+        };
+    sqlx::query(&add(1..=1, "Fences", "A zebra crossing by the school"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&add(2..=30, "Zebra count", ""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let all = |sec: &mut Client| {
+        let mut sec = Client::clone_session(sec);
+        async move {
+            let mut found = Vec::new();
+            for page in 1..=5 {
+                let path = format!("/t/aland/search?q=zebra&page={page}");
+                found.extend(sec.get(&path).await.texts("ol.search-results .hit-title"));
+            }
+            found
+        }
+    };
+    let found = all(&mut sec).await;
+    assert_eq!(found.len(), 30, "{found:?}");
+    assert_eq!(
+        found.last().unwrap(),
+        "1.1.1 Fences 1",
+        "a body match, last"
+    );
+    // One more title match fills the quota: the body match is not read.
+    sqlx::query(&add(31..=31, "Zebra count", ""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let found = all(&mut sec).await;
+    assert_eq!(found.len(), 30, "{found:?}");
+    assert!(found.iter().all(|t| t.contains("Zebra")), "{found:?}");
+}
