@@ -305,3 +305,104 @@ $$;
 
 revoke all on function search_tenant(text, text, integer, integer, text) from public;
 grant execute on function search_tenant(text, text, integer, integer, text) to nap_app;
+
+-- The portal's search, built as the members' is (planned once per
+-- connection, one branch per language, candidates ranked as found, at most
+-- 30 title and 60 document matches): public documents, their text too, and
+-- the titles of published NAPs' activities, outcomes and indicators,
+-- ranked by their titles alone.
+drop function search_public(text, integer, integer);
+create function search_public(q text, lim integer, skip integer)
+    returns table (kind text, object_id bigint, nap_id bigint, title text, body text,
+                   stems text[], rank real)
+    language plpgsql stable
+    security definer
+    set search_path = pg_catalog, public
+    set gin_fuzzy_search_limit = 1000
+    set plan_cache_mode = force_generic_plan
+    as $$
+#variable_conflict use_column
+begin
+    return query
+    with query as (select * from search_queries(q)),
+    stems as (
+        select tsvector_to_array(to_tsvector('public.en_unaccent', q)) as en_stems,
+               tsvector_to_array(to_tsvector('public.fr_unaccent', q)) as fr_stems,
+               tsvector_to_array(to_tsvector('public.es_unaccent', q)) as es_stems,
+               tsvector_to_array(to_tsvector('public.simple_unaccent', q)) as simple_stems),
+    title_hits as (
+        select * from (
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.en) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'en' and e.title_tsv @@ x.en
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.fr) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'fr' and e.title_tsv @@ x.fr
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.es) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'es' and e.title_tsv @@ x.es
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.simple) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'simple' and e.title_tsv @@ x.simple) h
+        where (h.kind = 'document' and h.public)
+           or (h.kind in ('activity', 'outcome', 'indicator')
+               and exists (select 1 from naps n where n.tenant_id = app_tenant_id()
+                                                  and n.id = h.nap_id and n.published))
+        limit 30),
+    body_hits as (
+        select * from (
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.en) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'en' and e.tsv @@ x.en and e.kind = 'document'
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.fr) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'fr' and e.tsv @@ x.fr and e.kind = 'document'
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.es) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'es' and e.tsv @@ x.es and e.kind = 'document'
+            union all
+            select e.kind, e.object_id, e.nap_id, e.public,
+                   ts_rank(case when e.kind = 'document' then e.head else e.title_tsv end, x.simple) as rank
+            from search_entries e, query x
+            where e.tenant_id = app_tenant_id() and e.lang = 'simple' and e.tsv @@ x.simple and e.kind = 'document') h
+        where (h.kind = 'document' and h.public)
+           or (h.kind in ('activity', 'outcome', 'indicator')
+               and exists (select 1 from naps n where n.tenant_id = app_tenant_id()
+                                                  and n.id = h.nap_id and n.published))
+          -- Title matches rank first: with enough of them, bodies are not read.
+          and (select count(*) from title_hits) < 30
+        limit 60),
+    top as (
+        select h.kind, h.object_id, max(h.rank) as rank
+        from (select t.kind, t.object_id, t.rank from title_hits t
+              union all
+              select b.kind, b.object_id, b.rank from body_hits b) h
+        group by h.kind, h.object_id
+        order by rank desc, h.kind, h.object_id
+        limit lim offset skip)
+    select e.kind, e.object_id, e.nap_id, e.title,
+           case when e.kind = 'document' then left(e.body, 4000) else '' end,
+           case e.lang when 'en' then x.en_stems when 'fr' then x.fr_stems when 'es' then x.es_stems
+                       else x.simple_stems end,
+           t.rank
+    from top t
+    cross join stems x
+    join search_entries e on e.tenant_id = app_tenant_id() and e.kind = t.kind and e.object_id = t.object_id
+    order by t.rank desc, t.kind, t.object_id;
+end
+$$;
+
+revoke all on function search_public(text, integer, integer) from public;
+grant execute on function search_public(text, integer, integer) to nap_app;
