@@ -167,6 +167,14 @@ async fn parts_are_tagged_on_their_forms_and_an_unknown_code_is_refused_beside_t
         Some("true")
     );
     assert_eq!(tags(&app).await, ["1.1.1 5.2", "2 C182", "nap 8.7"]);
+    let long = "8.7, ".repeat(201);
+    let res = sec.submit(&edit, &edit, &fields(long.leak())).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        field_error(&res, "alignment").contains("too long"),
+        "{}",
+        res.body
+    );
     // Any spelling of a known code will do; each is kept once.
     let res = sec
         .submit(&edit, &edit, &fields("p29; sdg 8.7, C 029, 8.7"))

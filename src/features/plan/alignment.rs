@@ -18,7 +18,6 @@ use crate::i18n;
 pub struct Reference {
     /// "8.7" for an SDG target, "C29" for an ILO instrument.
     pub code: String,
-    pub sdg: bool,
     pub title: String,
 }
 
@@ -81,7 +80,7 @@ pub struct References {
 impl References {
     pub async fn load(conn: &mut PgConnection) -> AppResult<Self> {
         let rows = sqlx::query!(
-            "select code, kind, title_en, title_fr, title_es from alignment_refs order by position"
+            "select code, title_en, title_fr, title_es from alignment_refs order by position"
         )
         .fetch_all(conn)
         .await?;
@@ -89,7 +88,6 @@ impl References {
         let all = rows
             .into_iter()
             .map(|r| Reference {
-                sdg: r.kind == "sdg",
                 title: match lang {
                     "fr" => r.title_fr,
                     "es" => r.title_es,
@@ -139,7 +137,9 @@ impl References {
         field: &'static str,
         raw: &str,
     ) -> Option<Vec<String>> {
-        match self.resolve(raw) {
+        // Room for every code of the list, spelt out.
+        let raw = crate::http::form::check(errors, field, crate::http::form::optional(raw, 1000))?;
+        match self.resolve(&raw) {
             Ok(codes) => Some(codes),
             Err(unknown) => {
                 errors.add_with(field, "alignment.unknown", &unknown);
@@ -449,18 +449,12 @@ mod tests {
     use super::*;
 
     fn list() -> References {
-        let entry = |code: &str, sdg| Reference {
+        let entry = |code: &str| Reference {
             code: code.to_owned(),
-            sdg,
             title: String::new(),
         };
         References {
-            all: vec![
-                entry("8.7", true),
-                entry("16.2", true),
-                entry("C29", false),
-                entry("P29", false),
-            ],
+            all: vec![entry("8.7"), entry("16.2"), entry("C29"), entry("P29")],
         }
     }
 
