@@ -258,13 +258,7 @@ async fn search(
     let q = query.words();
     let kind = query.kind();
     let number = query.page();
-    let aligns = sqlx::query_scalar!(
-        "select r.code from alignment_refs r
-         where exists (select 1 from alignment_tags t where t.ref_code = r.code)
-         order by r.position"
-    )
-    .fetch_all(ctx.conn())
-    .await?;
+    let aligns = crate::features::plan::alignment::used(ctx.conn(), None).await?;
     // Only a code the plans use filters; anything else is no filter.
     let align = Some(crate::features::plan::alignment::normalize(&query.align))
         .filter(|code| aligns.contains(code))

@@ -92,13 +92,26 @@ async fn tagged_plan() -> (TestApp, Client, i64) {
 #[tokio::test]
 async fn the_reference_list_is_one_for_every_tenant_and_read_only_to_them() {
     let app = TestApp::init().with_aland().build().await;
-    app.tenant("borland").await;
+    let borland = app.tenant("borland").await;
+    let aland = app
+        .count("select id from tenants where slug = 'aland'")
+        .await;
     let mut conn = app.pool.acquire().await.unwrap();
-    let codes: Vec<String> =
-        sqlx::query_scalar("select code from alignment_refs order by position")
-            .fetch_all(&mut *conn)
+    // Each tenant, as the application's role in its scope, reads the same list.
+    let mut lists = Vec::new();
+    for tenant in [aland, borland] {
+        nap_oversight::tenancy::scope::set(&mut conn, Some(tenant), None)
             .await
             .unwrap();
+        let codes: Vec<String> =
+            sqlx::query_scalar("select code from alignment_refs order by position")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        lists.push(codes);
+    }
+    assert_eq!(lists[0], lists[1]);
+    let codes = lists.remove(0);
     for code in [
         "8.7", "16.2", "5.2", "5.3", "10.7", "16.3", "C29", "P29", "R203", "C105", "C138", "C182",
         "C181", "C189", "C190",

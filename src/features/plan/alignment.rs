@@ -70,6 +70,20 @@ pub fn normalize(token: &str) -> String {
     }
 }
 
+/// The codes some part of NAP `nap` (of any of the tenant's NAPs when
+/// none) is tagged with, in the list's order: what a filter offers.
+pub async fn used(conn: &mut PgConnection, nap: Option<i64>) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar!(
+        "select r.code from alignment_refs r
+         where exists (select 1 from alignment_tags t
+                       where t.ref_code = r.code and ($1::bigint is null or t.nap_id = $1))
+         order by r.position",
+        nap
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The whole reference list, in its order (SDG targets, then ILO
 /// instruments).
 #[derive(Debug, Clone, Default)]

@@ -79,7 +79,7 @@ async fn overview(
             None => unused.push(reference),
         }
     }
-    let can_edit = ctx.plan_editor().is_ok();
+    let can_edit = ctx.can_edit_plan();
     Ok(OverviewPage {
         page: page.in_tenant(&ctx),
         slug: ctx.tenant.slug.clone(),

@@ -254,6 +254,8 @@ struct GridPage {
     filters: Filters,
     partners: Vec<PartnerOption>,
     tags: TagLists,
+    /// The SDG targets and ILO instruments the plan uses, to filter by.
+    aligns: Vec<String>,
     levels: &'static [Level],
     states: [TargetState; 3],
     today: Quarter,
@@ -309,6 +311,7 @@ async fn grid(
         filters,
         partners,
         tags: TagLists::load(ctx.conn(), id).await?,
+        aligns: super::alignment::used(ctx.conn(), Some(id)).await?,
         levels: Level::ALL,
         states: [TargetState::Met, TargetState::Missed, TargetState::Pending],
         today,

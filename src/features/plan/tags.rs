@@ -53,9 +53,6 @@ const NAME_CHARS: usize = 200;
 pub struct TagLists {
     pub pillars: Vec<String>,
     pub plans: Vec<String>,
-    /// The SDG targets and ILO instruments any part of the NAP serves,
-    /// by code, in the reference list's order.
-    pub aligns: Vec<String>,
     ids: HashMap<(TagKind, String), i64>,
 }
 
@@ -65,19 +62,9 @@ impl TagLists {
             "select id, kind, name from nap_tags where nap_id = $1 order by position, id",
             nap_id
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(conn)
         .await?;
-        let mut lists = Self {
-            aligns: sqlx::query_scalar!(
-                "select r.code from alignment_refs r
-                 where exists (select 1 from alignment_tags t where t.nap_id = $1 and t.ref_code = r.code)
-                 order by r.position",
-                nap_id
-            )
-            .fetch_all(conn)
-            .await?,
-            ..Self::default()
-        };
+        let mut lists = Self::default();
         for r in rows {
             let kind = if r.kind == "plan" {
                 lists.plans.push(r.name.clone());
