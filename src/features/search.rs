@@ -88,51 +88,52 @@ impl SearchQuery {
 /// Text with its matching words marked: (marked, text) pieces.
 pub type Marked = Vec<(bool, String)>;
 
-/// A word as search compares it: lower case, without accents.
-fn fold(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            c => c,
-        })
-        .collect()
+/// A character as search compares it: without accents (after lower case).
+fn fold_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c => c,
+    }
 }
 
-/// The text's words, as (start, end) byte ranges.
-fn words(text: &str) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                found.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        found.push((s, text.len()));
-    }
-    found
+/// A word's characters as search compares them: lower case, without accents.
+fn folded_chars(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars().flat_map(char::to_lowercase).map(fold_char)
+}
+
+/// A word as search compares it.
+fn fold(word: &str) -> String {
+    folded_chars(word).collect()
+}
+
+/// The text's words, as (start, end) byte ranges, read as they are asked for.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?;
+        let end = chars
+            .by_ref()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(text.len(), |(i, _)| i);
+        Some((start, end))
+    })
 }
 
 /// Whether a word is one the query asked for: it begins with one of the
 /// query's stems (`inspect` for "inspectors", `deleg` for "Délégation").
+/// Compared character by character: most words differ at the first.
 fn matches(word: &str, stems: &[String]) -> bool {
-    let word = fold(word);
-    stems
-        .iter()
-        .any(|s| !s.is_empty() && word.starts_with(s.as_str()))
+    stems.iter().any(|stem| {
+        let mut folded = folded_chars(word);
+        !stem.is_empty() && stem.chars().all(|c| folded.next() == Some(c))
+    })
 }
 
 /// `text` in pieces, its matching words marked; the page escapes each.
@@ -160,25 +161,35 @@ const BEFORE: usize = 10;
 const AFTER: usize = 22;
 
 /// A few lines of `body` around its first matching word (or its beginning),
-/// marked.
+/// marked. Words are read only as far as the snippet needs.
 pub fn snippet(body: &str, stems: &[String]) -> Marked {
-    let words = words(body);
-    let Some(&(first, _)) = words.first() else {
+    let mut words = words(body);
+    let mut read = Vec::new();
+    let hit = loop {
+        match words.next() {
+            Some((s, e)) => {
+                read.push((s, e));
+                if matches(&body[s..e], stems) {
+                    break read.len() - 1;
+                }
+            }
+            None => break 0,
+        }
+    };
+    // One more than shown, to know whether the body goes on.
+    read.extend(words.take(AFTER + 1));
+    let Some(&(first, _)) = read.first() else {
         return Vec::new();
     };
-    let hit = words
-        .iter()
-        .position(|&(s, e)| matches(&body[s..e], stems))
-        .unwrap_or(0);
     let from = hit.saturating_sub(BEFORE);
-    let to = (hit + AFTER).min(words.len() - 1);
-    let (start, end) = (words[from].0, words[to].1);
+    let to = (hit + AFTER).min(read.len() - 1);
+    let (start, end) = (read[from].0, read[to].1);
     let mut text = String::new();
     if start > first {
         text.push_str("… ");
     }
     text.push_str(body[start..end].trim());
-    if to + 1 < words.len() {
+    if to + 1 < read.len() {
         text.push_str(" …");
     }
     mark(&text, stems)
@@ -392,5 +403,32 @@ mod tests {
             .map(|(_, t)| t.as_str())
             .collect();
         assert!(text.starts_with("w1 w2") && text.ends_with(" …"), "{text}");
+    }
+
+    #[test]
+    fn a_snippet_says_whether_the_body_goes_on() {
+        let words = |n: usize| {
+            (1..=n)
+                .map(|i| format!("w{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let text = |body: &str| -> String {
+            snippet(body, &["cocoa".to_owned()])
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect()
+        };
+        // Exactly the words shown after the match: nothing more to say.
+        let body = format!("Cocoa {}", words(AFTER));
+        assert_eq!(text(&body), body);
+        // One more: the body goes on.
+        let body = format!("Cocoa {}", words(AFTER + 1));
+        assert_eq!(text(&body), format!("Cocoa {} …", words(AFTER)));
+        // Upper case and accents match the stem; punctuation is not a word.
+        let pieces = snippet("— «CÔCOA»!", &["cocoa".to_owned()]);
+        assert_eq!(pieces.iter().filter(|(hit, _)| *hit).count(), 1);
+        assert_eq!(snippet("", &["cocoa".to_owned()]), Vec::new());
+        assert_eq!(snippet(" , ;", &["cocoa".to_owned()]), Vec::new());
     }
 }
