@@ -282,7 +282,6 @@ async fn a_round_says_who_reported_on_time_late_or_not_and_a_partner_gets_more_t
         dashboard.attr("a.round-link", "href").as_deref(),
         Some(format!("/t/aland/naps/{nap}/rounds/{}", compact(&window.0)).as_str())
     );
-
     // A focal point of MOL sees the round first on "My work", with its
     // deadline and what it owes.
     app.member(
@@ -304,6 +303,58 @@ async fn a_round_says_who_reported_on_time_late_or_not_and_a_partner_gets_more_t
         )
     );
     assert_eq!(work.texts("section.my-round ul.round-items li").len(), 2);
+
+    // The dashboard's figures are the round page's totals: updates in (on
+    // time and late) of those expected. An update posted now answers one
+    // once the round is open, which it is today when it opens 90 days
+    // before its quarter ends.
+    let mut owner = app.owner_conn().await;
+    sqlx::query("update tenants set round_opens_days = 90")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    let round_now = format!("/t/aland/naps/{nap}/rounds/{}", compact(&window.0));
+    let totals = |page: &crate::common::Page| -> Vec<usize> {
+        page.texts("table.round-table tfoot tr")[0]
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    let before = sec.get(&round_now).await;
+    let awaited = before.attr("section.round-partner li.awaited a", "href");
+    let id: i64 = awaited
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before = totals(&before);
+    let res = crate::progress::post(
+        &mut sec,
+        nap,
+        id,
+        &[("status", "on-track"), ("progress", "50")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let totals = totals(&sec.get(&round_now).await);
+    assert_eq!(totals[0], before[0], "{before:?} {totals:?}");
+    assert_eq!(
+        totals[1] + totals[2],
+        before[1] + before[2] + 1,
+        "{before:?} {totals:?}"
+    );
+    let dashboard = sec.get(&format!("/t/aland/naps/{nap}/dashboard")).await;
+    let status = dashboard.texts("p.round-status");
+    assert!(
+        status[0].contains(&format!(
+            "{} of {} expected updates in",
+            totals[1] + totals[2],
+            totals[0]
+        )),
+        "{status:?} {totals:?}"
+    );
 }
 
 /// "Q4 2026" as an address writes it: "2026Q4".

@@ -85,8 +85,7 @@ pub async fn render(page: Chrome, ctx: &mut TenantCtx, nap_id: i64) -> AppResult
     }
     if !dashboard.ended() {
         let window = super::rounds::Window::current(today, days.0, days.1);
-        let round = super::rounds::load(ctx.conn(), &dashboard.nap, window, today).await?;
-        let (answered, expected) = super::rounds::completeness(&round);
+        let (answered, expected) = super::rounds::completeness(ctx.conn(), nap_id, window).await?;
         dashboard.round = Some(figures::RoundFigures {
             quarter: window.quarter,
             due: window.due,
