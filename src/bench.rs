@@ -174,7 +174,16 @@ async fn plan(
     .execute(&mut *conn)
     .await?;
     // Four updates per activity, half a year apart, each note one of
-    // twenty, as focal points write them.
+    // twenty, as focal points write them. A round is in progress: the
+    // tenant's rounds open 90 days before their quarter ends (so the one
+    // answered today is open), and the latest update of every other
+    // activity came in an hour ago.
+    sqlx::query!(
+        "update tenants set round_opens_days = 90 where id = $1",
+        tenant
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!(
         "insert into status_updates (tenant_id, activity_id, author_id, status, progress, note, spending,
                                      based_on_version, created_at)
@@ -200,7 +209,9 @@ async fn plan(
                        'Birth registration drive reached remote villages.',
                        'Compensation fund rules adopted by the steering committee.',
                        'Interpreters hired for interviews of migrant workers.'])[1 + (a.id + v) % 20],
-                a.spending * (v + 1) / 4, v, timestamptz '2025-01-20' + make_interval(months => v * 6)
+                a.spending * (v + 1) / 4, v,
+                case when v = 3 and a.id % 2 = 0 then now() - interval '1 hour'
+                     else timestamptz '2025-01-20' + make_interval(months => v * 6) end
          from activities a, generate_series(0, 3) v where a.nap_id = $2",
         tenant,
         nap,

@@ -65,6 +65,13 @@ async fn bench_data_fills_tenants_with_plans_that_every_page_can_show() {
     ] {
         assert_eq!(sec.get(&path).await.status, StatusCode::OK, "{path}");
     }
+    // A round is in progress: the dashboard counts updates in.
+    let status = sec.get("/t/bench-1/").await.texts("p.round-status");
+    let answered: Option<usize> = status.first().and_then(|s| {
+        let before = s.split(" of ").next()?;
+        before.split_whitespace().last()?.parse().ok()
+    });
+    assert!(answered.is_some_and(|n| n > 0), "{status:?}");
     let mut focal = sign_in("focal@bench-1.bench").await;
     let work = focal.get("/t/bench-1/my-work").await;
     assert_eq!(work.status, StatusCode::OK);
