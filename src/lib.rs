@@ -30,6 +30,7 @@ pub mod paths;
 pub mod spreadsheet;
 pub mod state;
 pub mod tenancy;
+pub mod text;
 
 pub use app::app;
 pub use state::AppState;

@@ -88,29 +88,9 @@ impl SearchQuery {
 /// Text with its matching words marked: (marked, text) pieces.
 pub type Marked = Vec<(bool, String)>;
 
-/// A character as search compares it: without accents (after lower case).
-fn fold_char(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        c => c,
-    }
-}
-
-/// A word's characters as search compares them: lower case, without accents.
-fn folded_chars(word: &str) -> impl Iterator<Item = char> + '_ {
-    word.chars().flat_map(char::to_lowercase).map(fold_char)
-}
-
-/// A word as search compares it.
+/// A word as search compares it: lower case, without accents.
 fn fold(word: &str) -> String {
-    folded_chars(word).collect()
+    crate::text::folded(word).collect()
 }
 
 /// The text's words, as (start, end) byte ranges, read as they are asked for.
@@ -131,7 +111,7 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Compared character by character: most words differ at the first.
 fn matches(word: &str, stems: &[String]) -> bool {
     stems.iter().any(|stem| {
-        let mut folded = folded_chars(word);
+        let mut folded = crate::text::folded(word);
         !stem.is_empty() && stem.chars().all(|c| folded.next() == Some(c))
     })
 }
@@ -386,6 +366,11 @@ mod tests {
             ]
         );
         assert_eq!(mark("plain", &stems), vec![(false, "plain".to_owned())]);
+        // A ligature reads as its letters, as PostgreSQL's unaccent has it.
+        assert_eq!(
+            mark("Les Œuvres", &folded(vec!["oeuvr".to_owned()])),
+            vec![(false, "Les ".to_owned()), (true, "Œuvres".to_owned())]
+        );
         assert_eq!(mark("", &stems), Vec::<(bool, String)>::new());
     }
 

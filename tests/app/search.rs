@@ -327,14 +327,13 @@ async fn title_matches_enough_for_the_page_leave_body_matches_unread() {
     let mut conn = app.owner_conn().await;
     let add =
         |codes: std::ops::RangeInclusive<i32>, title: &'static str, description: &'static str| {
-            let sql = format!(
+            format!(
                 "insert into activities (tenant_id, nap_id, outcome_id, code, title, description)
              select o.tenant_id, o.nap_id, o.id, '1.1.' || g, '{title} ' || g, '{description}'
              from outcomes o, generate_series({}, {}) g where o.nap_id = {nap}",
                 codes.start(),
                 codes.end()
-            );
-            sql
+            )
         };
     sqlx::query(&add(1..=1, "Fences", "A zebra crossing by the school"))
         .execute(&mut conn)

@@ -13,34 +13,12 @@ const MAX_STEM: usize = 80;
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
-        let plain = match c {
-            'a'..='z' | '0'..='9' => Some(c.to_string()),
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => Some("a".into()),
-            'ç' | 'ć' | 'č' => Some("c".into()),
-            'ď' | 'đ' => Some("d".into()),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => Some("e".into()),
-            'ğ' => Some("g".into()),
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => Some("i".into()),
-            'ł' | 'ľ' => Some("l".into()),
-            'ñ' | 'ń' | 'ň' => Some("n".into()),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => Some("o".into()),
-            'ř' => Some("r".into()),
-            'ś' | 'š' | 'ş' | 'ș' => Some("s".into()),
-            'ť' | 'ţ' | 'ț' => Some("t".into()),
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => Some("u".into()),
-            'ý' | 'ÿ' => Some("y".into()),
-            'ź' | 'ż' | 'ž' => Some("z".into()),
-            'æ' => Some("ae".into()),
-            'œ' => Some("oe".into()),
-            'ß' => Some("ss".into()),
-            _ if c.is_alphanumeric() => None,
-            _ => Some("-".into()),
-        };
-        if let Some(plain) = plain {
-            if plain == "-" && (out.is_empty() || out.ends_with('-')) {
-                continue;
-            }
-            out.push_str(&plain);
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if let Some(plain) = crate::text::unaccent(c) {
+            out.push_str(plain);
+        } else if !c.is_alphanumeric() && !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
         }
     }
     out.trim_end_matches('-').to_owned()

@@ -138,19 +138,20 @@ pub async fn load(
     window: Window,
     today: Date,
 ) -> AppResult<Vec<PartnerRound>> {
-    load_of(conn, nap.id, window, today, None).await
+    let answers = Answers::since(conn, window.opens_at()).await?;
+    load_of(conn, nap.id, window, today, None, &answers).await
 }
 
-/// [`load`], for one partner only when `partner` is given.
+/// [`load`], for one partner only when `partner` is given, with the
+/// updates in since the window opened.
 async fn load_of(
     conn: &mut PgConnection,
     nap: i64,
     window: Window,
     today: Date,
     partner: Option<i64>,
+    answers: &Answers,
 ) -> AppResult<Vec<PartnerRound>> {
-    let opens = window.opens.midnight().assume_utc();
-    let answers = Answers::since(conn, opens).await?;
     let rows = sqlx::query!(
         r#"select w.activity_id as "id!", w.code as "code!", w.title as "title!",
                   p.id as partner_id, p.acronym, p.name, w.leads as "leads!",
@@ -162,7 +163,7 @@ async fn load_of(
            order by p.acronym, p.id, w.code_order collate "C""#,
         nap,
         window.quarter.index(),
-        opens,
+        window.opens_at(),
         partner
     )
     .fetch_all(conn)
@@ -221,9 +222,11 @@ pub async fn mine(
     )
     .fetch_all(&mut *conn)
     .await?;
+    // One window for every plan: what came in since it opened is read once.
+    let answers = Answers::since(conn, window.opens_at()).await?;
     let mut mine = Vec::new();
     for nap in naps {
-        let round = load_of(conn, nap.id, window, today, Some(partner)).await?;
+        let round = load_of(conn, nap.id, window, today, Some(partner), &answers).await?;
         if let Some(round) = round.into_iter().next() {
             mine.push(MyRound {
                 nap_id: nap.id,
@@ -243,14 +246,13 @@ pub async fn completeness(
     nap: i64,
     window: Window,
 ) -> AppResult<(usize, usize)> {
-    let opens = window.opens.midnight().assume_utc();
-    let answers = Answers::since(conn, opens).await?;
+    let answers = Answers::since(conn, window.opens_at()).await?;
     let owed = sqlx::query!(
         r#"select w.activity_id as "id!", w.partner_id as "partner!", w.leads as "leads!"
            from round_owed($1, $2, $3, null) w"#,
         nap,
         window.quarter.index(),
-        opens
+        window.opens_at()
     )
     .fetch_all(conn)
     .await?;

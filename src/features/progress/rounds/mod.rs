@@ -60,6 +60,11 @@ impl Window {
         }
     }
 
+    /// The moment the round opens: updates from then on answer it.
+    pub fn opens_at(&self) -> OffsetDateTime {
+        self.opens.midnight().assume_utc()
+    }
+
     /// The round people answer on `today`: the last quarter's until its
     /// deadline has passed, then this quarter's.
     pub fn current(today: Date, opens_days: i32, due_days: i32) -> Self {
